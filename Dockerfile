@@ -1,0 +1,17 @@
+# Build: docker build -t orderbot .
+# Run:   docker run -p 8080:8080 -v orderbot-data:/data orderbot
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+# Pure Go (the embedded SQLite needs no cgo), so the binary runs anywhere.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /orderbot ./cmd/orderbot
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /orderbot /orderbot
+WORKDIR /data
+ENV ORDERBOT_ADDR=:8080 ORDERBOT_DB=sqlite:/data/orderbot.db ORDERBOT_DEMO=true
+EXPOSE 8080
+ENTRYPOINT ["/orderbot"]
+CMD ["serve"]

@@ -1,0 +1,142 @@
+package webchat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+type actionRequest struct {
+	Ref      string `json:"ref"`
+	Action   string `json:"action"`
+	Version  int    `json:"version"`
+	Reason   string `json:"reason"`
+	Carrier  string `json:"carrier"`
+	Tracking string `json:"tracking"`
+	Text     string `json:"text"`
+}
+
+type actionResponse struct {
+	Card bot.Card `json:"card"`
+	Note string   `json:"note,omitempty"`
+}
+
+func (req actionRequest) check() string {
+	switch {
+	case req.Ref == "" || len(req.Ref) > 100:
+		return "ref is required"
+	case req.Action == "" || len(req.Action) > 100:
+		return "action is required"
+	case len(req.Reason) > maxField || len(req.Text) > maxField:
+		return "text is too long (at most 2000 bytes)"
+	case len(req.Carrier) > 200 || len(req.Tracking) > 200:
+		return "carrier and tracking number must be at most 200 bytes"
+	}
+	return ""
+}
+
+// action carries out a card button press as the logged-in staff member. The
+// core decides whether their role may and whether the card is still current;
+// this only turns its answer into HTTP.
+func (h *Handler) action(w http.ResponseWriter, r *http.Request, s staffRequest) {
+	var req actionRequest
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	if msg := req.check(); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	res, err := h.svc.HandleStaffAction(r.Context(), bot.StaffAction{
+		Channel:  bot.WebChat,
+		UserID:   s.staff.UserID,
+		Ref:      req.Ref,
+		Action:   req.Action,
+		Version:  req.Version,
+		Reason:   strings.TrimSpace(req.Reason),
+		Carrier:  strings.TrimSpace(req.Carrier),
+		Tracking: strings.TrimSpace(req.Tracking),
+		Text:     strings.TrimSpace(req.Text),
+	})
+	if err != nil {
+		h.actionError(w, r, req.Ref, res, err)
+		return
+	}
+	h.log.Info("webchat: staff action", "user", s.staff.UserID, "ref", req.Ref, "action", req.Action)
+	writeJSON(w, http.StatusOK, actionResponse{Card: res.Card, Note: res.Note})
+}
+
+// actionError tells the staff member why an action did nothing and, when the
+// card was out of date, sends the current one so the page can show it.
+func (h *Handler) actionError(w http.ResponseWriter, r *http.Request, ref string, res bot.StaffResult, err error) {
+	var decided *bot.DecidedError
+	var state *bot.StateError
+	switch {
+	case errors.Is(err, bot.ErrForbidden):
+		writeError(w, http.StatusForbidden, "your role cannot do this")
+	case errors.As(err, &decided):
+		writeJSON(w, http.StatusConflict, errorBody{
+			Error: "already " + decidedVerb(decided.Status) + " by " + decided.By + " at " + decided.At.Local().Format("15:04"),
+			Card:  h.currentCard(r.Context(), ref, res),
+		})
+	case errors.As(err, &state), errors.Is(err, bot.ErrConflict):
+		writeJSON(w, http.StatusConflict, errorBody{
+			Error: "this card changed, it now shows the current state",
+			Card:  h.currentCard(r.Context(), ref, res),
+		})
+	case errors.Is(err, bot.ErrNotFound):
+		writeError(w, http.StatusNotFound, "this item does not exist")
+	case errors.Is(err, bot.ErrInvalid):
+		writeError(w, http.StatusBadRequest, invalidMessage(err))
+	default:
+		if r.Context().Err() == nil {
+			h.log.Error("webchat: staff action", "ref", ref, "err", err)
+		}
+		writeError(w, http.StatusInternalServerError, "something went wrong, please try again")
+	}
+}
+
+// currentCard returns the item's card as it is now: the one the core sent
+// with its error, or else the one in the open work; nil when the item needs
+// no more attention.
+func (h *Handler) currentCard(ctx context.Context, ref string, res bot.StaffResult) *bot.Card {
+	if res.Card.Ref == ref {
+		return &res.Card
+	}
+	cards, err := h.svc.OpenWork(ctx)
+	if err != nil {
+		h.log.Error("webchat: open work after a stale action", "err", err)
+		return nil
+	}
+	for i := range cards {
+		if cards[i].Ref == ref {
+			return &cards[i]
+		}
+	}
+	return nil
+}
+
+// decidedVerb words a decided item's status as what the other person did.
+func decidedVerb(status string) string {
+	switch status {
+	case string(bot.Confirmed):
+		return "approved"
+	case "cancel_rejected":
+		return "decided (cancel refused)"
+	}
+	return strings.ReplaceAll(status, "_", " ")
+}
+
+// invalidMessage is the part of an ErrInvalid error written for people: the
+// core's detail after "invalid input: ".
+func invalidMessage(err error) string {
+	msg := err.Error()
+	prefix := bot.ErrInvalid.Error() + ": "
+	if i := strings.Index(msg, prefix); i >= 0 && len(msg) > i+len(prefix) {
+		return msg[i+len(prefix):]
+	}
+	return "that is not valid here"
+}

@@ -1,0 +1,284 @@
+package webchat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// customerCookie holds the visitor's customer id: 16 random bytes in hex.
+// Whoever holds it is that customer, so it is HttpOnly and unguessable.
+const customerCookie = "orderbot_chat"
+
+// Limits of what a customer may send.
+const (
+	maxText     = 2000
+	maxButton   = 256
+	maxClientID = 64
+)
+
+// historySize is how many past messages the page shows when it opens.
+const historySize = 50
+
+// message is a customer's message as the page sees it.
+type message struct {
+	ID      int64    `json:"id"`
+	Kind    string   `json:"kind"`
+	Text    string   `json:"text"`
+	Options []option `json:"options,omitempty"`
+}
+
+type option struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+type sendRequest struct {
+	ID     string `json:"id"`
+	Text   string `json:"text"`
+	Button string `json:"button"`
+}
+
+type historyResponse struct {
+	Messages []message `json:"messages"`
+	Last     int64     `json:"last"`
+}
+
+func (h *Handler) chatPage(w http.ResponseWriter, r *http.Request) {
+	h.customer(w, r)
+	initial, _ := utf8.DecodeRuneInString(h.opts.Title)
+	h.render(w, http.StatusOK, "chat.html", struct{ Title, Initial string }{h.opts.Title, strings.ToUpper(string(initial))})
+}
+
+// chatSend handles one customer message. The client's message id makes a
+// retried request (lost response, double click) a repeat the core answers
+// with the same replies instead of acting twice.
+func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
+	cust := h.customer(w, r)
+	var req sendRequest
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	if msg := req.check(); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	replies, err := h.svc.HandleInbound(r.Context(), bot.Inbound{
+		Channel:  bot.WebChat,
+		UserID:   cust,
+		DedupKey: "webchat:" + cust + ":" + req.ID,
+		Text:     req.Text,
+		Button:   req.Button,
+		LangHint: preferredLanguage(r.Header.Get("Accept-Language")),
+	})
+	if err != nil {
+		if errors.Is(err, bot.ErrInvalid) {
+			writeError(w, http.StatusBadRequest, "that message cannot be handled")
+			return
+		}
+		h.log.Error("webchat: handle inbound", "err", err)
+		writeError(w, http.StatusInternalServerError, "something went wrong, please try again")
+		return
+	}
+	writeJSON(w, http.StatusOK, toMessages(replies))
+}
+
+func (req sendRequest) check() string {
+	switch {
+	case !validClientID(req.ID):
+		return "id must be 1-64 letters, digits, '-' or '_'"
+	case len(req.Text) > maxText:
+		return "text is too long (at most 2000 bytes)"
+	case len(req.Button) > maxButton:
+		return "button is too long"
+	case strings.TrimSpace(req.Text) == "" && req.Button == "":
+		return "text or button is required"
+	}
+	return ""
+}
+
+func validClientID(id string) bool {
+	if id == "" || len(id) > maxClientID {
+		return false
+	}
+	for _, c := range id {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// chatMessages is the long poll through which the page receives what it did
+// not ask for: notices sent when staff act on the customer's orders.
+func (h *Handler) chatMessages(w http.ResponseWriter, r *http.Request) {
+	cust := h.customer(w, r)
+	after, err := parseAfter(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ms, err := h.waitFeed(r.Context(), cust, after)
+	if err != nil {
+		if r.Context().Err() == nil {
+			h.log.Error("webchat: customer feed", "err", err)
+			writeError(w, http.StatusInternalServerError, "feed unavailable")
+		}
+		return
+	}
+	writeJSON(w, http.StatusOK, toMessages(ms))
+}
+
+// chatHistory returns the last messages of the customer and the id to poll
+// after, so a reloaded page shows the conversation so far.
+func (h *Handler) chatHistory(w http.ResponseWriter, r *http.Request) {
+	cust := h.customer(w, r)
+	var all []*bot.Message
+	var last int64
+	for {
+		ms, err := h.svc.Feed(r.Context(), bot.WebChat, cust, last)
+		if err != nil {
+			h.log.Error("webchat: customer history", "err", err)
+			writeError(w, http.StatusInternalServerError, "history unavailable")
+			return
+		}
+		if len(ms) == 0 {
+			break
+		}
+		last = ms[len(ms)-1].ID
+		all = append(all, ms...)
+		if len(all) > historySize {
+			all = all[len(all)-historySize:]
+		}
+	}
+	writeJSON(w, http.StatusOK, historyResponse{Messages: toMessages(all), Last: last})
+}
+
+func parseAfter(r *http.Request) (int64, error) {
+	s := r.URL.Query().Get("after")
+	if s == "" {
+		return 0, nil
+	}
+	after, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || after < 0 {
+		return 0, errors.New("after must be a message id")
+	}
+	return after, nil
+}
+
+// waitFeed returns the recipient's messages after the given id as soon as
+// there are any, or none after PollWait. It polls the database rather than
+// waiting for a signal because the message may be queued by another replica.
+func (h *Handler) waitFeed(ctx context.Context, recipient string, after int64) ([]*bot.Message, error) {
+	deadline := time.NewTimer(h.opts.PollWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(h.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		ms, err := h.svc.Feed(ctx, bot.WebChat, recipient, after)
+		if err != nil {
+			return nil, err
+		}
+		if len(ms) > 0 {
+			return ms, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-deadline.C:
+			return nil, nil
+		case <-tick.C:
+		}
+	}
+}
+
+func toMessages(ms []*bot.Message) []message {
+	out := make([]message, 0, len(ms))
+	for _, m := range ms {
+		if m == nil || m.Kind == bot.KindCard {
+			continue
+		}
+		pm := message{ID: m.ID, Kind: string(m.Kind), Text: m.Text}
+		for _, o := range m.Options {
+			pm.Options = append(pm.Options, option{Key: o.Key, Label: o.Label})
+		}
+		out = append(out, pm)
+	}
+	return out
+}
+
+// customer returns the visitor's customer id, giving a new visitor (or one
+// whose cookie is not one of ours) a fresh one.
+func (h *Handler) customer(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(customerCookie); err == nil && validCustomerID(c.Value) {
+		return c.Value
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	id := hex.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{
+		Name:     customerCookie,
+		Value:    id,
+		Path:     "/chat",
+		MaxAge:   400 * 24 * 60 * 60, // the longest browsers keep a cookie
+		HttpOnly: true,
+		Secure:   h.opts.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+	return id
+}
+
+func validCustomerID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// preferredLanguage returns the language tag the browser prefers most, as
+// the core's language hint; the conversation decides what it matches.
+func preferredLanguage(header string) string {
+	type tag struct {
+		name string
+		q    float64
+	}
+	var tags []tag
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.TrimSpace(name)
+		if name == "" || name == "*" || len(name) > 35 {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q <= 0 {
+			continue // q=0 means "not this one"
+		}
+		tags = append(tags, tag{name, q})
+	}
+	if len(tags) == 0 {
+		return ""
+	}
+	// Stable, so earlier entries win ties, as the header's order is a preference too.
+	sort.SliceStable(tags, func(i, j int) bool { return tags[i].q > tags[j].q })
+	return tags[0].name
+}

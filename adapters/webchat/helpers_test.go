@@ -1,0 +1,238 @@
+package webchat
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+const (
+	alicePassword = "correct horse battery"
+	bobPassword   = "agent password 1"
+)
+
+// testEnv is a web chat served by httptest in front of a real core on a
+// real SQLite store.
+type testEnv struct {
+	t   *testing.T
+	st  *store.Store
+	svc *bot.Service
+	h   *Handler
+	srv *httptest.Server
+}
+
+func newEnv(t *testing.T) *testEnv {
+	t.Helper()
+	ctx := t.Context()
+	st := storetest.SQLite(t)
+	err := st.UpsertProducts(ctx, []bot.Product{
+		{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 20, Active: true},
+		{SKU: "MUG-1", Name: "Clay mug", NameZH: "陶杯", Category: "Cups", Price: 5600, Stock: 5, Active: true},
+	})
+	if err != nil {
+		t.Fatalf("seed products: %v", err)
+	}
+	for _, s := range []struct {
+		user, name, pw string
+		role           bot.Role
+	}{{"alice", "Alice", alicePassword, bot.Approver}, {"bob", "Bob", bobPassword, bot.Agent}} {
+		hash, err := HashPassword(s.pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveStaff(ctx, bot.Staff{Channel: bot.WebChat, UserID: s.user, Name: s.name, Role: s.role, PasswordHash: hash}); err != nil {
+			t.Fatalf("seed staff: %v", err)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+	h := New(svc, log, Options{Title: "Test Shop", PollWait: 3 * time.Second, PollInterval: 20 * time.Millisecond})
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &testEnv{t: t, st: st, svc: svc, h: h, srv: srv}
+}
+
+// client is one browser: its own cookies, redirects not followed so tests
+// can see them.
+func (e *testEnv) client() *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &http.Client{
+		Jar:           jar,
+		Timeout:       20 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r response) errorText(t *testing.T) string {
+	t.Helper()
+	var e struct{ Error string }
+	r.json(t, &e)
+	return e.Error
+}
+
+func (e *testEnv) do(c *http.Client, method, path string, body io.Reader, header map[string]string) response {
+	e.t.Helper()
+	req, err := http.NewRequestWithContext(e.t.Context(), method, e.srv.URL+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+func (e *testEnv) get(c *http.Client, path string) response {
+	e.t.Helper()
+	return e.do(c, http.MethodGet, path, nil, nil)
+}
+
+func (e *testEnv) postJSON(c *http.Client, path string, v any, header map[string]string) response {
+	e.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	h := map[string]string{"Content-Type": "application/json"}
+	for k, v := range header {
+		h[k] = v
+	}
+	return e.do(c, http.MethodPost, path, bytes.NewReader(b), h)
+}
+
+func (e *testEnv) postForm(c *http.Client, path string, form url.Values) response {
+	e.t.Helper()
+	return e.do(c, http.MethodPost, path, strings.NewReader(form.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
+// cookie returns the value of a cookie the client holds for path.
+func (e *testEnv) cookie(c *http.Client, path, name string) string {
+	u, _ := url.Parse(e.srv.URL + path)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+var (
+	formToken = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	metaToken = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
+)
+
+// login logs the client in through the form and returns the console's
+// CSRF token.
+func (e *testEnv) login(c *http.Client, user, pw string) string {
+	e.t.Helper()
+	page := e.get(c, "/staff/login")
+	m := formToken.FindSubmatch(page.body)
+	if m == nil {
+		e.t.Fatalf("no csrf field in login form: %s", page.body)
+	}
+	res := e.postForm(c, "/staff/login", url.Values{"user": {user}, "password": {pw}, "csrf": {string(m[1])}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/staff" {
+		e.t.Fatalf("login %s: %d %s %s", user, res.status, res.header.Get("Location"), res.body)
+	}
+	console := e.get(c, "/staff")
+	if console.status != http.StatusOK {
+		e.t.Fatalf("console after login: %d", console.status)
+	}
+	m = metaToken.FindSubmatch(console.body)
+	if m == nil {
+		e.t.Fatalf("no csrf token in console: %s", console.body)
+	}
+	return string(m[1])
+}
+
+// customer starts a chat and returns the customer id the page gave it.
+func (e *testEnv) customer(c *http.Client) string {
+	e.t.Helper()
+	if res := e.get(c, "/chat"); res.status != http.StatusOK {
+		e.t.Fatalf("chat page: %d", res.status)
+	}
+	id := e.cookie(c, "/chat", customerCookie)
+	if id == "" {
+		e.t.Fatal("chat page set no customer cookie")
+	}
+	return id
+}
+
+// placeOrder gives the web chat customer a pending order directly through
+// the store, so staff tests do not depend on the conversation's wording.
+func (e *testEnv) placeOrder(customerID string) *bot.Order {
+	e.t.Helper()
+	ctx := e.t.Context()
+	c, err := e.st.LockCustomer(ctx, bot.WebChat, customerID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	o, err := bot.NewOrder(c, []bot.OrderItem{{SKU: "TEA-1", Name: "Green tea", UnitPrice: 3800, Qty: 2}},
+		bot.Contact{Name: "Li Lei", Phone: "13800000000", Address: "1 Tea Road"}, time.Now().UTC())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.st.CreateOrder(ctx, o); err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+func (e *testEnv) order(id int64) *bot.Order {
+	e.t.Helper()
+	o, err := e.st.Order(e.t.Context(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+func (e *testEnv) feed(recipient string) []*bot.Message {
+	e.t.Helper()
+	ms, err := e.svc.Feed(e.t.Context(), bot.WebChat, recipient, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ms
+}

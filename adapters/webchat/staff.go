@@ -1,0 +1,200 @@
+package webchat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// Limits of what a staff request may carry.
+const (
+	maxUser  = 128
+	maxField = 2000
+)
+
+type loginPage struct {
+	Title string
+	User  string
+	Error string
+	CSRF  string
+}
+
+type consolePage struct {
+	Title string
+	Name  string
+	Role  string
+	CSRF  string
+}
+
+// cardsResponse is the open work, or the cards changed since the last
+// poll, oldest first; After is the feed id to poll after next.
+type cardsResponse struct {
+	Cards []bot.Card `json:"cards"`
+	After int64      `json:"after"`
+}
+
+func (h *Handler) loginRoutes() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			h.loginForm(w, r, http.StatusOK, loginPage{})
+		case http.MethodPost:
+			h.login(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		}
+	})
+}
+
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, status int, p loginPage) {
+	key, err := h.sessionKey(r.Context())
+	if err != nil {
+		h.log.Error("webchat: login form", "err", err)
+		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
+		return
+	}
+	p.Title = h.opts.Title
+	p.CSRF = h.loginNonce(w, r, key)
+	h.render(w, status, "login.html", p)
+}
+
+// login checks a user and password against the staff member's bcrypt hash.
+// Every failure reads the same and costs the same bcrypt check, so the form
+// does not tell which user names exist.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		formError(w, r, err)
+		return
+	}
+	key, err := h.sessionKey(r.Context())
+	if err != nil {
+		h.log.Error("webchat: login", "err", err)
+		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
+		return
+	}
+	user := strings.TrimSpace(r.PostForm.Get("user"))
+	if !loginTokenOK(r, key) {
+		h.loginForm(w, r, http.StatusForbidden, loginPage{User: user, Error: "The form expired. Please try again."})
+		return
+	}
+	st, err := h.checkLogin(r.Context(), user, r.PostForm.Get("password"))
+	if err != nil {
+		h.log.Info("webchat: staff login failed", "user", user, "err", err)
+		h.loginForm(w, r, http.StatusUnauthorized, loginPage{User: user, Error: "Wrong user or password."})
+		return
+	}
+	h.setSession(w, newSession(key, st.UserID, h.opts.Clock().Add(sessionTTL)), int(sessionTTL.Seconds()))
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/staff/login", MaxAge: -1})
+	h.log.Info("webchat: staff logged in", "user", st.UserID)
+	http.Redirect(w, r, "/staff", http.StatusSeeOther)
+}
+
+var errWrongPassword = errors.New("wrong user or password")
+
+func (h *Handler) checkLogin(ctx context.Context, user, pw string) (bot.Staff, error) {
+	if user == "" || len(user) > maxUser || pw == "" || len(pw) > 256 {
+		CheckPassword(decoyHash, pw)
+		return bot.Staff{}, errWrongPassword
+	}
+	st, err := h.svc.StaffMember(ctx, bot.WebChat, user)
+	if err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return bot.Staff{}, fmt.Errorf("look up staff member: %w", err)
+	}
+	hash := st.PasswordHash
+	if err != nil || hash == "" {
+		hash = decoyHash
+	}
+	if !CheckPassword(hash, pw) || st.PasswordHash == "" {
+		return bot.Staff{}, errWrongPassword
+	}
+	return st, nil
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s staffRequest) {
+	h.setSession(w, "", -1)
+	http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+}
+
+func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request, s staffRequest) {
+	name := s.staff.Name
+	if name == "" {
+		name = s.staff.UserID
+	}
+	h.render(w, http.StatusOK, "staff.html", consolePage{
+		Title: h.opts.Title, Name: name, Role: string(s.staff.Role), CSRF: csrfToken(s),
+	})
+}
+
+// cards returns the open work and where the feed of card updates ends. The
+// end is read first, so a card changed in between comes again by the feed
+// rather than being missed.
+func (h *Handler) cards(w http.ResponseWriter, r *http.Request, s staffRequest) {
+	after, err := h.staffFeedEnd(r.Context())
+	if err == nil {
+		var cards []bot.Card
+		cards, err = h.svc.OpenWork(r.Context())
+		if err == nil {
+			if cards == nil {
+				cards = []bot.Card{}
+			}
+			writeJSON(w, http.StatusOK, cardsResponse{Cards: cards, After: after})
+			return
+		}
+	}
+	h.log.Error("webchat: open work", "err", err)
+	writeError(w, http.StatusInternalServerError, "cards unavailable")
+}
+
+// staffFeedEnd returns the id of the last staff card message. Feed reads
+// forward only, so it pages from the highest id this replica has seen.
+func (h *Handler) staffFeedEnd(ctx context.Context) (int64, error) {
+	h.headMu.Lock()
+	head := h.staffHead
+	h.headMu.Unlock()
+	for {
+		ms, err := h.svc.Feed(ctx, bot.WebChat, bot.StaffRecipient, head)
+		if err != nil {
+			return 0, fmt.Errorf("staff feed: %w", err)
+		}
+		if len(ms) == 0 {
+			break
+		}
+		head = ms[len(ms)-1].ID
+	}
+	h.headMu.Lock()
+	h.staffHead = max(h.staffHead, head)
+	h.headMu.Unlock()
+	return head, nil
+}
+
+// staffFeed is the long poll through which the console receives new and
+// changed cards, whoever changed them and on whichever channel.
+func (h *Handler) staffFeed(w http.ResponseWriter, r *http.Request, s staffRequest) {
+	after, err := parseAfter(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ms, err := h.waitFeed(r.Context(), bot.StaffRecipient, after)
+	if err != nil {
+		if r.Context().Err() == nil {
+			h.log.Error("webchat: staff feed", "err", err)
+			writeError(w, http.StatusInternalServerError, "feed unavailable")
+		}
+		return
+	}
+	resp := cardsResponse{Cards: []bot.Card{}, After: after}
+	for _, m := range ms {
+		if m.Card != nil {
+			resp.Cards = append(resp.Cards, *m.Card)
+		}
+		resp.After = m.ID
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

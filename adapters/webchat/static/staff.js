@@ -1,0 +1,225 @@
+// Staff console. Cards come from the open work on load and then from the
+// feed of card updates; a card replaces the one with the same ref, whoever
+// changed it and on whichever channel. Everything from the server is put in
+// the page with textContent only.
+"use strict";
+
+(function () {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const list = document.getElementById("cards");
+  const empty = document.getElementById("empty");
+  const conn = document.getElementById("conn");
+
+  // ref → JSON of the card shown, so an echo of what is shown changes nothing
+  // (and does not wipe a reason being typed).
+  const shown = new Map();
+  let after = 0;
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+
+  function toLogin() {
+    window.location.assign("/staff/login");
+  }
+
+  function cardEl(ref) {
+    return Array.from(list.children).find((c) => c.dataset.ref === ref) || null;
+  }
+
+  function updateEmpty() {
+    empty.hidden = list.children.length > 0;
+  }
+
+  function render(card) {
+    const done = !card.actions || card.actions.length === 0;
+    const art = el("article", "card" + (done ? " done" : ""));
+    art.dataset.ref = card.ref;
+    art.dataset.version = String(card.version);
+
+    const head = el("header", "card-head");
+    head.appendChild(el("h2", "", card.title));
+    head.appendChild(el("span", "ref", card.ref));
+    art.appendChild(head);
+
+    if (card.fields && card.fields.length) {
+      const dl = el("dl", "fields");
+      card.fields.forEach((f) => {
+        const row = el("div", "field");
+        row.appendChild(el("dt", "", f.label));
+        row.appendChild(el("dd", "", f.value));
+        dl.appendChild(row);
+      });
+      art.appendChild(dl);
+    }
+    if (card.media && card.media.length) {
+      art.appendChild(el("p", "media", card.media.length + " attachment(s)"));
+    }
+    art.appendChild(el("p", "status", card.status));
+
+    const actions = el("div", "actions");
+    (card.actions || []).forEach((a) => {
+      const b = el("button", "btn " + (a.style || "plain"), a.label);
+      b.type = "button";
+      b.dataset.action = a.id;
+      b.dataset.ref = card.ref;
+      b.addEventListener("click", () => press(art, card, a));
+      actions.appendChild(b);
+    });
+    art.appendChild(actions);
+    art.appendChild(el("div", "inline"));
+    art.appendChild(el("p", "msg"));
+    return art;
+  }
+
+  // upsert shows a card: in place of the one with the same ref, or on top.
+  function upsert(card, fresh) {
+    const json = JSON.stringify(card);
+    const old = cardEl(card.ref);
+    if (old && shown.get(card.ref) === json) return old;
+    // A feed echo older than the card an action just returned is stale.
+    if (old && card.version < Number(old.dataset.version)) return old;
+    const art = render(card);
+    shown.set(card.ref, json);
+    if (old) old.replaceWith(art);
+    else if (fresh) list.prepend(art);
+    else list.appendChild(art);
+    if (fresh) {
+      art.classList.add("fresh");
+      setTimeout(() => art.classList.remove("fresh"), 2500);
+    }
+    updateEmpty();
+    return art;
+  }
+
+  function say(art, text, kind) {
+    const p = art.querySelector(".msg");
+    p.textContent = text;
+    p.className = "msg " + (kind || "");
+  }
+
+  // press runs an action at once, or first asks for what its input needs.
+  function press(art, card, a) {
+    const box = art.querySelector(".inline");
+    box.textContent = "";
+    if (!a.input) {
+      submit(art, card, a, {});
+      return;
+    }
+    const f = el("form", "inline-form");
+    f.dataset.action = a.id;
+    const fields = [];
+    function field(name, label, multiline) {
+      const l = el("label", "", label);
+      const i = el(multiline ? "textarea" : "input");
+      i.name = name;
+      i.required = true;
+      i.maxLength = multiline ? 2000 : 200;
+      if (multiline) i.rows = 2;
+      l.appendChild(i);
+      f.appendChild(l);
+      fields.push(i);
+    }
+    if (a.input === "reason") field("reason", "Reason (shown to the customer)", true);
+    else if (a.input === "shipping") {
+      field("carrier", "Carrier", false);
+      field("tracking", "Tracking number", false);
+    } else field("text", "Message to the customer", true);
+
+    const row = el("div", "inline-actions");
+    const ok = el("button", "btn " + (a.style || "primary"), a.label);
+    ok.type = "submit";
+    const cancel = el("button", "btn plain", "Cancel");
+    cancel.type = "button";
+    cancel.addEventListener("click", () => (box.textContent = ""));
+    row.appendChild(ok);
+    row.appendChild(cancel);
+    f.appendChild(row);
+    f.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const extra = {};
+      fields.forEach((i) => (extra[i.name] = i.value.trim()));
+      submit(art, card, a, extra);
+    });
+    box.appendChild(f);
+    fields[0].focus();
+  }
+
+  async function submit(art, card, a, extra) {
+    art.querySelectorAll("button").forEach((b) => (b.disabled = true));
+    say(art, "Working…");
+    const body = Object.assign({ ref: card.ref, action: a.id, version: card.version }, extra);
+    let r, data;
+    try {
+      r = await fetch("/staff/api/action", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        credentials: "same-origin",
+        body: JSON.stringify(body),
+      });
+      data = await r.json().catch(() => ({}));
+    } catch (e) {
+      art.querySelectorAll("button").forEach((b) => (b.disabled = false));
+      say(art, "Network error, please try again.", "error");
+      return;
+    }
+    if (r.status === 401) return toLogin();
+    let target = art;
+    if (data.card && data.card.ref) {
+      shown.delete(data.card.ref); // always redraw: the old card has a form or a spinner
+      target = upsert(data.card, false);
+    } else {
+      art.querySelectorAll("button").forEach((b) => (b.disabled = false));
+    }
+    if (r.ok) say(target, data.note || "Done.", "ok");
+    else say(target, data.error || "Failed (HTTP " + r.status + ").", "error");
+  }
+
+  async function load() {
+    for (;;) {
+      try {
+        const r = await fetch("/staff/api/cards", { credentials: "same-origin" });
+        if (r.status === 401) return toLogin();
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        const data = await r.json();
+        after = data.after;
+        data.cards.forEach((c) => upsert(c, false));
+        updateEmpty();
+        conn.hidden = true;
+        return;
+      } catch (e) {
+        conn.hidden = false;
+        await sleep(3000);
+      }
+    }
+  }
+
+  async function poll() {
+    for (;;) {
+      try {
+        const r = await fetch("/staff/api/feed?after=" + after, { credentials: "same-origin" });
+        if (r.status === 401) return toLogin();
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        const data = await r.json();
+        data.cards.forEach((c) => upsert(c, true));
+        after = data.after;
+        conn.hidden = true;
+      } catch (e) {
+        conn.hidden = false;
+        await sleep(3000);
+      }
+    }
+  }
+
+  load().then(() => {
+    document.body.dataset.ready = "1";
+    poll();
+  });
+})();

@@ -1,0 +1,255 @@
+// Package webchat is the web chat channel: a chat page a shop can put on its
+// site (and the way to try the bot with nothing configured), and the staff
+// console where staff log in with a password and decide orders and requests.
+//
+// Nothing the pages need lives in process memory: the customer's messages
+// and the staff cards are read from the outbox through Service.Feed, the
+// session key is a secret stored in the database, and cookies carry the
+// rest, so any replica can serve any request.
+package webchat
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// Service is what the web chat needs from the core.
+type Service interface {
+	HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error)
+	HandleStaffAction(ctx context.Context, a bot.StaffAction) (bot.StaffResult, error)
+	OpenWork(ctx context.Context) ([]bot.Card, error)
+	Feed(ctx context.Context, channel, recipient string, afterID int64) ([]*bot.Message, error)
+	StaffMember(ctx context.Context, channel, userID string) (bot.Staff, error)
+	Secret(ctx context.Context, name string) ([]byte, error)
+}
+
+// Options are the web chat's settings; the zero value works.
+type Options struct {
+	// SecureCookies marks every cookie Secure; set it when the site is served over
+	// https (it always should be outside a laptop).
+	SecureCookies bool
+	// Title is the shop's name shown on the pages.
+	Title string
+	// FrameAncestors are origins allowed to show the chat page in a frame,
+	// besides this site itself. The staff console is never framed.
+	FrameAncestors []string
+	// PollWait is how long a feed request waits for a message (25 s when zero).
+	PollWait time.Duration
+	// PollInterval is how often a waiting feed request reads the feed (500 ms when zero).
+	PollInterval time.Duration
+	// Clock returns the current time; time.Now when nil.
+	Clock func() time.Time
+}
+
+//go:embed static templates
+var assets embed.FS
+
+// Handler serves the customer chat under /chat and the staff console under
+// /staff. It is also the channel's sender.
+type Handler struct {
+	svc   Service
+	log   *slog.Logger
+	opts  Options
+	mux   *http.ServeMux
+	pages *template.Template
+
+	// keyMu guards key, the session key once read: it never changes, so
+	// keeping it saves a database read per staff request.
+	keyMu sync.Mutex
+	key   []byte
+
+	// staffHead is the highest staff feed id this replica has seen; it is
+	// only a place to start looking for the end of the feed, never trusted
+	// beyond that.
+	headMu    sync.Mutex
+	staffHead int64
+}
+
+// New builds the handler.
+func New(svc Service, log *slog.Logger, opts Options) *Handler {
+	if opts.Title == "" {
+		opts.Title = "orderbot"
+	}
+	if opts.PollWait <= 0 {
+		opts.PollWait = 25 * time.Second
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 500 * time.Millisecond
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{
+		svc:   svc,
+		log:   log,
+		opts:  opts,
+		mux:   http.NewServeMux(),
+		pages: template.Must(template.ParseFS(assets, "templates/*.html")),
+	}
+	h.routes()
+	return h
+}
+
+// Register mounts the handler's routes on mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, p := range []string{"/chat", "/chat/", "/staff", "/staff/"} {
+		mux.Handle(p, h)
+	}
+}
+
+// ServeHTTP serves /chat and /staff.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.securityHeaders(w, r)
+	h.mux.ServeHTTP(w, r)
+}
+
+// Send marks a web chat message as delivered without transmitting anything:
+// the page reads its messages from the outbox through the feed, which lives
+// in the database, so whichever replica the browser polls shows them. There
+// is no connection to push to and nothing that could fail.
+func (h *Handler) Send(ctx context.Context, m *bot.Message) (externalID string, err error) {
+	return "", nil
+}
+
+func (h *Handler) routes() {
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the directory
+	}
+	files := noListing(http.FileServerFS(static))
+	h.mux.Handle("/chat/static/", http.StripPrefix("/chat/static/", files))
+	h.mux.Handle("/staff/static/", http.StripPrefix("/staff/static/", files))
+
+	h.mux.Handle("/chat", only(http.MethodGet, h.chatPage))
+	h.mux.Handle("/chat/{$}", only(http.MethodGet, h.chatPage))
+	h.mux.Handle("/chat/api/send", only(http.MethodPost, h.chatSend))
+	h.mux.Handle("/chat/api/messages", only(http.MethodGet, h.chatMessages))
+	h.mux.Handle("/chat/api/history", only(http.MethodGet, h.chatHistory))
+
+	h.mux.Handle("/staff/login", h.loginRoutes())
+	h.mux.Handle("/staff", only(http.MethodGet, h.requireStaff(h.staffPage)))
+	h.mux.Handle("/staff/{$}", only(http.MethodGet, h.requireStaff(h.staffPage)))
+	h.mux.Handle("/staff/logout", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.logout))))
+	h.mux.Handle("/staff/api/cards", only(http.MethodGet, h.requireStaff(h.cards)))
+	h.mux.Handle("/staff/api/feed", only(http.MethodGet, h.requireStaff(h.staffFeed)))
+	h.mux.Handle("/staff/api/action", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.action))))
+}
+
+// securityHeaders keeps the pages to their own scripts and styles (no inline
+// script, so injected markup cannot run) and out of other sites' frames.
+func (h *Handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
+	frame := "'none'"
+	if strings.HasPrefix(r.URL.Path, "/chat") {
+		frame = strings.Join(append([]string{"'self'"}, h.opts.FrameAncestors...), " ")
+	} else {
+		w.Header().Set("X-Frame-Options", "DENY")
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
+		"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+frame)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	if !strings.Contains(r.URL.Path, "/static/") {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+}
+
+// noListing keeps the file server from listing the static directory.
+func noListing(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// only answers 405 to any method but m (GET also allows HEAD).
+func only(m string, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != m && !(m == http.MethodGet && r.Method == http.MethodHead) {
+			w.Header().Set("Allow", m)
+			writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+			return
+		}
+		next(w, r)
+	})
+}
+
+// errorBody is every JSON error answer; Card is the item's current card
+// when an action found it changed.
+type errorBody struct {
+	Error string    `json:"error"`
+	Card  *bot.Card `json:"card,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// maxBody is the most a JSON or form request may carry.
+const maxBody = 8 << 10
+
+// decodeJSON reads a small JSON body into v and answers the request itself
+// when it cannot (413 too large, 400 malformed); it reports whether to go on.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "request too large")
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "malformed JSON")
+		return false
+	}
+	return true
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := h.pages.ExecuteTemplate(w, name, data); err != nil {
+		h.log.Error("webchat: render page", "page", name, "err", err)
+	}
+}
+
+// sessionKey returns the key shared by all replicas that signs staff
+// sessions and CSRF tokens.
+func (h *Handler) sessionKey(ctx context.Context) ([]byte, error) {
+	h.keyMu.Lock()
+	defer h.keyMu.Unlock()
+	if h.key != nil {
+		return h.key, nil
+	}
+	key, err := h.svc.Secret(ctx, "webchat-session")
+	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if len(key) < 16 {
+		return nil, fmt.Errorf("session key: only %d bytes", len(key))
+	}
+	h.key = key
+	return key, nil
+}

@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// Card refs name the item a card is about: "<kind>:<id>".
+const (
+	refOrder      = "order"
+	refCancel     = "cancel"
+	refAfterSales = "after_sales"
+	refHandoff    = "handoff"
+)
+
+// The actions staff cards offer.
+const (
+	ActApprove  = "approve"
+	ActReject   = "reject"
+	ActShip     = "ship"
+	ActDeliver  = "deliver"
+	ActComplete = "complete"
+	ActResolve  = "resolve"
+	ActReply    = "reply"
+	ActClose    = "close"
+)
+
+// decideActions are the buttons of anything awaiting approval.
+func decideActions() []CardAction {
+	return []CardAction{
+		{ID: ActApprove, Label: "Approve", Style: "primary"},
+		{ID: ActReject, Label: "Reject", Input: "reason", Style: "danger"},
+	}
+}
+
+func ref(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
+
+func money(minor int64) string { return fmt.Sprintf("%d.%02d", minor/100, minor%100) }
+
+// lastChange says who made the item's latest change and when, e.g.
+// "Approved by alice (webchat) at 2026-11-23 10:32 UTC".
+func lastChange(h []StatusChange) string {
+	if len(h) == 0 {
+		return ""
+	}
+	last := h[len(h)-1]
+	word := strings.ReplaceAll(last.To, "_", " ")
+	word = strings.ToUpper(word[:1]) + word[1:]
+	return fmt.Sprintf("%s by %s at %s", word, last.Actor, last.At.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+func customerLabel(c Customer) string {
+	name := c.DisplayName
+	if name == "" {
+		name = c.Name
+	}
+	return fmt.Sprintf("%s (%s %s)", name, c.Channel, c.UserID)
+}
+
+func orderCard(o *Order, c Customer) Card {
+	var items []string
+	for _, it := range o.Items {
+		items = append(items, fmt.Sprintf("%d × %s (%s) @ %s", it.Qty, it.Name, it.SKU, money(it.UnitPrice)))
+	}
+	card := Card{
+		Ref:   ref(refOrder, o.ID),
+		Title: fmt.Sprintf("Order %s: %s", o.Number, o.Status),
+		Fields: []CardField{
+			{Label: "Customer", Value: customerLabel(c)},
+			{Label: "Items", Value: strings.Join(items, "\n")},
+			{Label: "Total", Value: money(o.Total)},
+			{Label: "Ship to", Value: fmt.Sprintf("%s, %s, %s", o.Contact.Name, o.Contact.Phone, o.Contact.Address)},
+		},
+		Status:  lastChange(o.History),
+		Version: o.Version,
+	}
+	if o.Tracking != "" {
+		card.Fields = append(card.Fields, CardField{Label: "Tracking", Value: o.Carrier + " " + o.Tracking})
+	}
+	if o.RejectReason != "" {
+		card.Fields = append(card.Fields, CardField{Label: "Reject reason", Value: o.RejectReason})
+	}
+	switch {
+	case o.Status == Pending:
+		card.Actions = decideActions()
+	case o.Status == Confirmed && o.CancelRequested:
+		card.Status += " · cancel requested by the customer"
+	case o.Status == Confirmed:
+		card.Actions = []CardAction{{ID: ActShip, Label: "Mark shipped", Input: "shipping", Style: "primary"}}
+	case o.Status == Shipped:
+		card.Actions = []CardAction{{ID: ActDeliver, Label: "Mark delivered", Style: "primary"}}
+	case o.Status == Delivered:
+		card.Actions = []CardAction{{ID: ActComplete, Label: "Complete"}}
+	}
+	return card
+}
+
+func cancelCard(o *Order, c Customer) Card {
+	card := Card{
+		Ref:   ref(refCancel, o.ID),
+		Title: fmt.Sprintf("Cancel request for order %s", o.Number),
+		Fields: []CardField{
+			{Label: "Customer", Value: customerLabel(c)},
+			{Label: "Order status", Value: string(o.Status)},
+			{Label: "Total", Value: money(o.Total)},
+		},
+		Status:  lastChange(o.History),
+		Version: o.Version,
+	}
+	if o.CancelRequested {
+		card.Actions = decideActions()
+	}
+	return card
+}
+
+func afterSalesCard(r *AfterSales, c Customer) Card {
+	card := Card{
+		Ref:   ref(refAfterSales, r.ID),
+		Title: fmt.Sprintf("After-sales %s (%s) for order %s: %s", r.Number, r.Type, r.OrderNumber, r.Status),
+		Fields: []CardField{
+			{Label: "Customer", Value: customerLabel(c)},
+			{Label: "Type", Value: string(r.Type)},
+			{Label: "Reason", Value: r.Reason},
+		},
+		Status:  lastChange(r.History),
+		Version: r.Version,
+		Media:   r.Media,
+	}
+	if r.DecisionReason != "" {
+		card.Fields = append(card.Fields, CardField{Label: "Decision reason", Value: r.DecisionReason})
+	}
+	switch r.Status {
+	case Submitted:
+		card.Actions = decideActions()
+	case Approved:
+		card.Actions = []CardAction{{ID: ActResolve, Label: "Mark resolved", Style: "primary"}}
+	}
+	return card
+}
+
+func handoffCard(h *Handoff, c Customer, lastMessage string) Card {
+	card := Card{
+		Ref:    ref(refHandoff, h.ID),
+		Title:  "Customer asks for a person: " + customerLabel(c),
+		Fields: []CardField{{Label: "Customer", Value: customerLabel(c)}},
+		Status: "Open since " + h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
+	}
+	if lastMessage != "" {
+		card.Fields = append(card.Fields, CardField{Label: "Customer wrote", Value: lastMessage})
+	}
+	if h.Open {
+		card.Actions = []CardAction{
+			{ID: ActReply, Label: "Reply", Input: "text", Style: "primary"},
+			{ID: ActClose, Label: "End conversation"},
+		}
+	} else {
+		card.Status = fmt.Sprintf("Ended by %s at %s", h.ClosedBy, h.ClosedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return card
+}
+
+// queueCards posts or updates the card on every staff channel.
+func (s *Service) queueCards(ctx context.Context, tx Repo, card Card, now time.Time) error {
+	msgs := make([]*Message, 0, len(s.cfg.StaffChannels))
+	for _, ch := range s.cfg.StaffChannels {
+		c := card
+		msgs = append(msgs, &Message{Channel: ch, Recipient: StaffRecipient, Kind: KindCard, Card: &c, NextAt: now, CreatedAt: now})
+	}
+	if err := tx.Enqueue(ctx, msgs); err != nil {
+		return fmt.Errorf("queue card %s: %w", card.Ref, err)
+	}
+	return nil
+}
+
+// notify queues a proactive message to the customer in their language.
+func (s *Service) notify(ctx context.Context, tx Repo, c Customer, n conversation.Notice, now time.Time) error {
+	lang := conversation.ParseLang(c.Lang)
+	r := conversation.RenderNotice(lang, n)
+	m := &Message{
+		Channel: c.Channel, Recipient: c.UserID, Kind: KindNotice, Text: r.Text, Options: r.Options,
+		Notice: &n, Lang: string(lang), NextAt: now, CreatedAt: now,
+	}
+	if err := tx.Enqueue(ctx, []*Message{m}); err != nil {
+		return fmt.Errorf("queue notice %s: %w", n.Kind, err)
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+package bot
+
+import "time"
+
+// Channels a customer or a staff member can be on.
+const (
+	WebChat  = "webchat"
+	Telegram = "telegram"
+	Slack    = "slack"
+	WeChat   = "wechat"
+)
+
+// Customer is one person on one channel. Contact details and language are
+// remembered for the next order; Conversation is the saved conversation
+// state, opaque to everything but the conversation package.
+type Customer struct {
+	ID            int64
+	Channel       string
+	UserID        string
+	DisplayName   string
+	Name          string
+	Phone         string
+	Address       string
+	Lang          string
+	Unreachable   bool
+	LastInboundAt time.Time
+	Conversation  []byte
+	CreatedAt     time.Time
+}

@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// env loads what a conversation step may look at.
+func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time) (conversation.Env, error) {
+	products, err := tx.Products(ctx, true)
+	if err != nil {
+		return conversation.Env{}, fmt.Errorf("load catalog: %w", err)
+	}
+	orders, err := tx.OrdersByCustomer(ctx, c.ID, recentOrders)
+	if err != nil {
+		return conversation.Env{}, fmt.Errorf("load orders: %w", err)
+	}
+	env := conversation.Env{
+		Now:      now,
+		Currency: s.cfg.Currency,
+		Profile:  conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
+		Catalog:  make([]conversation.Product, 0, len(products)),
+		Orders:   make([]conversation.OrderView, 0, len(orders)),
+	}
+	for _, p := range products {
+		env.Catalog = append(env.Catalog, conversation.Product{
+			SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category,
+			Description: p.Description, Price: p.Price, Stock: p.Stock,
+		})
+	}
+	for _, o := range orders {
+		v, err := s.orderView(ctx, tx, o)
+		if err != nil {
+			return conversation.Env{}, err
+		}
+		env.Orders = append(env.Orders, v)
+	}
+	return env, nil
+}
+
+func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversation.OrderView, error) {
+	v := conversation.OrderView{
+		Number: o.Number, Status: string(o.Status), Total: o.Total, CreatedAt: o.CreatedAt,
+		Carrier: o.Carrier, Tracking: o.Tracking, RejectReason: o.RejectReason,
+		CancelRequested: o.CancelRequested, CanCancel: o.CanCancel(),
+	}
+	for _, it := range o.Items {
+		v.Items = append(v.Items, conversation.ItemView{Name: it.Name, NameZH: it.NameZH, Qty: it.Qty, UnitPrice: it.UnitPrice})
+	}
+	for _, h := range o.History {
+		if h.To == string(Pending) || OrderStatus(h.To).known() {
+			v.Timeline = append(v.Timeline, conversation.TimelineEntry{At: h.At, Status: h.To})
+		}
+	}
+	if !o.CanAfterSales() {
+		return v, nil
+	}
+	reqs, err := tx.AfterSalesByOrder(ctx, o.ID)
+	if err != nil {
+		return v, fmt.Errorf("load after-sales of %s: %w", o.Number, err)
+	}
+	for _, r := range reqs {
+		if r.Status.Open() {
+			v.OpenRequest = r.Number
+		}
+	}
+	v.CanAfterSales = v.OpenRequest == ""
+	return v, nil
+}
+
+func (s OrderStatus) known() bool {
+	switch s {
+	case Pending, Confirmed, Rejected, Shipped, Delivered, Completed, Cancelled:
+		return true
+	}
+	return false
+}

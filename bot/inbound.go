@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// Limits on what a channel may pass in; adapters refuse larger input before
+// it gets here, this is the backstop.
+const (
+	maxInboundText = 2000
+	maxDedupKey    = 255
+	maxUserID      = 128
+	recentOrders   = 20
+)
+
+func (in Inbound) validate() error {
+	switch {
+	case in.Channel == "" || in.UserID == "" || len(in.UserID) > maxUserID:
+		return fmt.Errorf("%w: inbound needs a channel and a user id of at most %d bytes", ErrInvalid, maxUserID)
+	case len(in.DedupKey) > maxDedupKey:
+		return fmt.Errorf("%w: dedup key longer than %d bytes", ErrInvalid, maxDedupKey)
+	case len(in.Text) > maxInboundText || len(in.Button) > maxInboundText:
+		return fmt.Errorf("%w: message longer than %d bytes", ErrInvalid, maxInboundText)
+	case !utf8.ValidString(in.Text) || !utf8.ValidString(in.Button):
+		return fmt.Errorf("%w: message is not valid UTF-8", ErrInvalid)
+	}
+	return nil
+}
+
+// storedReply is what the inbound record keeps so that a repeated event gets
+// the very reply the first one got.
+type storedReply struct {
+	ID      int64                 `json:"id"`
+	Text    string                `json:"text"`
+	Options []conversation.Option `json:"options,omitempty"`
+}
+
+// HandleInbound runs one customer event through the conversation in one
+// transaction: dedup, lock the customer, step, carry out the intent, save,
+// queue the replies and any staff cards. It returns the replies (already in
+// the outbox), or the stored ones when the event was seen before.
+func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var replies []*Message
+	err := s.store.InTx(ctx, func(tx Repo) error {
+		var err error
+		replies, err = s.handleInbound(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handle inbound %s: %w", in.Channel, err)
+	}
+	s.kick()
+	return replies, nil
+}
+
+func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Message, error) {
+	now := s.now()
+	if in.DedupKey != "" {
+		err := tx.RecordInbound(ctx, in.DedupKey, now)
+		if errors.Is(err, ErrDuplicate) {
+			return s.storedReplies(ctx, tx, in)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("record inbound: %w", err)
+		}
+	}
+	c, err := tx.LockCustomer(ctx, in.Channel, in.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("lock customer: %w", err)
+	}
+	var st conversation.State
+	if len(c.Conversation) > 0 {
+		if err := json.Unmarshal(c.Conversation, &st); err != nil {
+			// A state saved by an older version that no longer parses must not
+			// lock the customer out: start again at the menu.
+			s.log.Warn("conversation state unreadable, starting over", "customer", c.ID, "err", err)
+			st = conversation.State{}
+		}
+	}
+	env, err := s.env(ctx, tx, c, now)
+	if err != nil {
+		return nil, err
+	}
+	res := conversation.Step(env, st, conversation.Input{
+		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
+		Lang: conversation.ParseLang(in.LangHint),
+	})
+	if res.Intent != nil {
+		out, err := s.apply(ctx, tx, &c, res.Intent, res.State.Lang, now)
+		if err != nil {
+			return nil, err
+		}
+		if env, err = s.env(ctx, tx, c, now); err != nil {
+			return nil, err
+		}
+		more := conversation.Resolve(env, res.State, res.Intent, out)
+		res.State, res.Replies = more.State, append(res.Replies, more.Replies...)
+	}
+	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
+		return nil, err
+	}
+	replies := make([]*Message, 0, len(res.Replies))
+	for _, r := range res.Replies {
+		replies = append(replies, &Message{
+			Channel: c.Channel, Recipient: c.UserID, Kind: KindReply, Text: r.Text,
+			Options: r.Options, Lang: string(res.State.Lang), NextAt: now, CreatedAt: now,
+		})
+	}
+	if err := tx.Enqueue(ctx, replies); err != nil {
+		return nil, fmt.Errorf("queue replies: %w", err)
+	}
+	if in.DedupKey != "" {
+		if err := s.storeReplies(ctx, tx, in.DedupKey, replies); err != nil {
+			return nil, err
+		}
+	}
+	return replies, nil
+}
+
+func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbound, st conversation.State, now time.Time) error {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode conversation: %w", err)
+	}
+	c.Conversation = raw
+	c.Lang = string(st.Lang)
+	c.LastInboundAt = now
+	c.Unreachable = false // they just wrote to us
+	if in.DisplayName != "" {
+		c.DisplayName = in.DisplayName
+	}
+	if err := tx.UpdateCustomer(ctx, c); err != nil {
+		return fmt.Errorf("save customer: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) storeReplies(ctx context.Context, tx Repo, key string, replies []*Message) error {
+	stored := make([]storedReply, len(replies))
+	for i, m := range replies {
+		stored[i] = storedReply{ID: m.ID, Text: m.Text, Options: m.Options}
+	}
+	raw, err := json.Marshal(stored)
+	if err != nil {
+		return fmt.Errorf("encode replies: %w", err)
+	}
+	if err := tx.SetInboundReply(ctx, key, raw); err != nil {
+		return fmt.Errorf("store replies: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) storedReplies(ctx context.Context, tx Repo, in Inbound) ([]*Message, error) {
+	raw, err := tx.InboundReply(ctx, in.DedupKey)
+	if err != nil {
+		return nil, fmt.Errorf("stored reply: %w", err)
+	}
+	var stored []storedReply
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &stored); err != nil {
+			return nil, fmt.Errorf("decode stored reply: %w", err)
+		}
+	}
+	out := make([]*Message, len(stored))
+	for i, r := range stored {
+		out[i] = &Message{ID: r.ID, Channel: in.Channel, Recipient: in.UserID, Kind: KindReply, Text: r.Text, Options: r.Options}
+	}
+	return out, nil
+}

@@ -1,0 +1,214 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// apply carries out what the customer asked for. Rule violations become an
+// Outcome the conversation explains; only storage failures are errors.
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, lang conversation.Lang, now time.Time) (conversation.Outcome, error) {
+	switch it := it.(type) {
+	case conversation.PlaceOrder:
+		return s.placeOrder(ctx, tx, c, it, now)
+	case conversation.CancelOrder:
+		return s.cancelOrder(ctx, tx, *c, it.Number, now)
+	case conversation.FileAfterSales:
+		return s.fileAfterSales(ctx, tx, *c, it, now)
+	case conversation.RequestHuman:
+		return s.requestHuman(ctx, tx, *c, it.Text, now)
+	case conversation.RelayToStaff:
+		return s.relayToStaff(ctx, tx, *c, it, now)
+	}
+	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
+}
+
+func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conversation.PlaceOrder, now time.Time) (conversation.Outcome, error) {
+	items := make([]OrderItem, 0, len(it.Lines))
+	var reserved []OrderItem
+	// The transaction also saves the conversation, so it commits even when
+	// the order fails: give back what this attempt reserved before saying no.
+	undo := func(out conversation.Outcome) (conversation.Outcome, error) {
+		for _, r := range reserved {
+			if err := tx.ReleaseStock(ctx, r.SKU, r.Qty); err != nil {
+				return out, fmt.Errorf("release %s: %w", r.SKU, err)
+			}
+		}
+		return out, nil
+	}
+	for _, l := range it.Lines {
+		p, err := tx.Product(ctx, l.SKU)
+		if errors.Is(err, ErrNotFound) || (err == nil && !p.Active) {
+			return undo(conversation.Outcome{Problem: conversation.Unavailable, SKU: l.SKU})
+		}
+		if err != nil {
+			return conversation.Outcome{}, fmt.Errorf("load product %s: %w", l.SKU, err)
+		}
+		if l.Qty < 1 || l.Qty > 99 {
+			return undo(conversation.Outcome{Problem: conversation.OutOfStock, SKU: l.SKU})
+		}
+		err = tx.ReserveStock(ctx, l.SKU, l.Qty)
+		if errors.Is(err, ErrOutOfStock) {
+			return undo(conversation.Outcome{Problem: conversation.OutOfStock, SKU: l.SKU})
+		}
+		if err != nil {
+			return conversation.Outcome{}, fmt.Errorf("reserve %s: %w", l.SKU, err)
+		}
+		item := OrderItem{SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, UnitPrice: p.Price, Qty: l.Qty}
+		reserved = append(reserved, item)
+		items = append(items, item)
+	}
+	contact := Contact{Name: it.Contact.Name, Phone: it.Contact.Phone, Address: it.Contact.Address}
+	o, err := NewOrder(*c, items, contact, now)
+	if err != nil {
+		return undo(conversation.Outcome{Problem: conversation.Internal})
+	}
+	if err := tx.CreateOrder(ctx, o); err != nil {
+		return conversation.Outcome{}, fmt.Errorf("create order: %w", err)
+	}
+	c.Name, c.Phone, c.Address = contact.Name, contact.Phone, contact.Address
+	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(*c), Entity: "order", Ref: o.Number, Action: "place", To: string(Pending), At: now}); err != nil {
+		return conversation.Outcome{}, err
+	}
+	if err := s.queueCards(ctx, tx, orderCard(o, *c), now); err != nil {
+		return conversation.Outcome{}, err
+	}
+	return conversation.Outcome{Number: o.Number}, nil
+}
+
+// customerOrder finds an order by number only among the customer's own.
+func customerOrder(ctx context.Context, tx Repo, c Customer, number string) (*Order, error) {
+	o, err := tx.OrderByNumber(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	if o.CustomerID != c.ID {
+		return nil, ErrNotFound
+	}
+	return o, nil
+}
+
+func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number string, now time.Time) (conversation.Outcome, error) {
+	o, err := customerOrder(ctx, tx, c, number)
+	if errors.Is(err, ErrNotFound) {
+		return conversation.Outcome{Problem: conversation.NotFound}, nil
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("load order %s: %w", number, err)
+	}
+	from := string(o.Status)
+	cancelled, err := o.CancelByCustomer(CustomerActor(c), now)
+	switch {
+	case errors.Is(err, ErrDuplicate):
+		return conversation.Outcome{Problem: conversation.AlreadyPending}, nil
+	case errors.Is(err, ErrNotCancellable):
+		return conversation.Outcome{Problem: conversation.NotCancellable}, nil
+	case err != nil:
+		return conversation.Outcome{}, err
+	}
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return conversation.Outcome{}, fmt.Errorf("cancel order %s: %w", number, err)
+	}
+	if !cancelled {
+		if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "order", Ref: o.Number, Action: "request cancel", From: from, To: "cancel_requested", At: now}); err != nil {
+			return conversation.Outcome{}, err
+		}
+		return conversation.Outcome{Number: o.Number, Status: "cancel_requested"},
+			s.queueCards(ctx, tx, cancelCard(o, c), now)
+	}
+	if err := releaseItems(ctx, tx, o); err != nil {
+		return conversation.Outcome{}, err
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "order", Ref: o.Number, Action: "cancel", From: from, To: string(Cancelled), At: now}); err != nil {
+		return conversation.Outcome{}, err
+	}
+	return conversation.Outcome{Number: o.Number, Status: string(Cancelled)},
+		s.queueCards(ctx, tx, orderCard(o, c), now)
+}
+
+func releaseItems(ctx context.Context, tx Repo, o *Order) error {
+	for _, it := range o.Items {
+		if err := tx.ReleaseStock(ctx, it.SKU, it.Qty); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("release %s of order %s: %w", it.SKU, o.Number, err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it conversation.FileAfterSales, now time.Time) (conversation.Outcome, error) {
+	o, err := customerOrder(ctx, tx, c, it.Number)
+	if errors.Is(err, ErrNotFound) {
+		return conversation.Outcome{Problem: conversation.NotFound}, nil
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("load order %s: %w", it.Number, err)
+	}
+	r, err := NewAfterSales(c, o, AfterSalesType(it.Type), it.Reason, it.Media, now)
+	switch {
+	case errors.Is(err, ErrNotEligible):
+		return conversation.Outcome{Problem: conversation.NotEligible}, nil
+	case errors.Is(err, ErrNotFound):
+		return conversation.Outcome{Problem: conversation.NotFound}, nil
+	case err != nil:
+		return conversation.Outcome{Problem: conversation.Internal}, nil
+	}
+	err = tx.CreateAfterSales(ctx, r)
+	if errors.Is(err, ErrDuplicate) {
+		return conversation.Outcome{Problem: conversation.AlreadyOpen}, nil
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("file after-sales for %s: %w", o.Number, err)
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "after_sales", Ref: r.Number, Action: "file " + string(r.Type), To: string(Submitted), Note: o.Number, At: now}); err != nil {
+		return conversation.Outcome{}, err
+	}
+	return conversation.Outcome{Number: r.Number}, s.queueCards(ctx, tx, afterSalesCard(r, c), now)
+}
+
+func (s *Service) requestHuman(ctx context.Context, tx Repo, c Customer, text string, now time.Time) (conversation.Outcome, error) {
+	h, err := tx.OpenHandoff(ctx, c.ID)
+	if errors.Is(err, ErrNotFound) {
+		h = &Handoff{CustomerID: c.ID, Open: true, CreatedAt: now}
+		if err = tx.CreateHandoff(ctx, h); err != nil {
+			return conversation.Outcome{}, fmt.Errorf("create handoff: %w", err)
+		}
+		if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: "request", To: "open", At: now}); err != nil {
+			return conversation.Outcome{}, err
+		}
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("open handoff: %w", err)
+	}
+	return conversation.Outcome{}, s.queueCards(ctx, tx, handoffCard(h, c, text), now)
+}
+
+// relayToStaff passes what a customer writes during a handoff to staff. When
+// staff have ended the handoff meanwhile, the conversation is told so.
+func (s *Service) relayToStaff(ctx context.Context, tx Repo, c Customer, it conversation.RelayToStaff, now time.Time) (conversation.Outcome, error) {
+	h, err := tx.OpenHandoff(ctx, c.ID)
+	if errors.Is(err, ErrNotFound) {
+		return conversation.Outcome{Problem: conversation.NotFound}, nil
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("open handoff: %w", err)
+	}
+	text := it.Text
+	if text == "" && len(it.Media) > 0 {
+		text = "(photo)"
+	}
+	card := handoffCard(h, c, text)
+	card.Media = it.Media
+	return conversation.Outcome{}, s.queueCards(ctx, tx, card, now)
+}
+
+// audit writes one audit row in the transaction of the change it records.
+func audit(ctx context.Context, tx Repo, e AuditEntry) error {
+	if err := tx.AddAudit(ctx, e); err != nil {
+		return fmt.Errorf("audit %s %s: %w", e.Entity, e.Ref, err)
+	}
+	return nil
+}

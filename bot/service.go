@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Inbound is one customer event from any channel, already verified by its
+// adapter. DedupKey is unique per platform event (Telegram update_id, Slack
+// event_id, WeChat MsgId, a web chat client message id): a repeat returns
+// the stored reply and changes nothing.
+type Inbound struct {
+	Channel     string
+	UserID      string
+	DisplayName string
+	DedupKey    string
+	Text        string
+	Button      string
+	Media       []string
+	Phone       string
+	LangHint    string
+}
+
+// StaffAction is a staff member pressing a card button. Ref and Version come
+// from the card and are untrusted; Reason, Carrier, Tracking and Text carry
+// what the action's Input asked for.
+type StaffAction struct {
+	Channel  string
+	UserID   string
+	Ref      string
+	Action   string
+	Version  int
+	Reason   string
+	Carrier  string
+	Tracking string
+	Text     string
+}
+
+// StaffResult is what a staff action did: the card as it is now, and a short
+// note for the staff member who acted.
+type StaffResult struct {
+	Card Card
+	Note string
+}
+
+// Config is the service's settings.
+type Config struct {
+	// StaffChannels get a card for every new piece of work.
+	StaffChannels []string
+	// Currency is put before prices shown to customers.
+	Currency string
+	// Clock returns the current time; time.Now when nil.
+	Clock func() time.Time
+}
+
+// Service handles every inbound event and staff action in one transaction
+// each and queues everything it sends in the outbox.
+type Service struct {
+	store Store
+	log   *slog.Logger
+	cfg   Config
+	kick  func()
+}
+
+// NewService wires the core. kick, when not nil, is called after every
+// commit that queued messages, so a dispatcher can deliver them at once.
+func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "¥"
+	}
+	if kick == nil {
+		kick = func() {}
+	}
+	return &Service{store: store, log: log, cfg: cfg, kick: kick}
+}
+
+func (s *Service) now() time.Time { return s.cfg.Clock().UTC() }
+
+// Feed returns the messages queued for one recipient of a polling channel
+// after the given message id.
+func (s *Service) Feed(ctx context.Context, channel, recipient string, afterID int64) ([]*Message, error) {
+	return s.store.Feed(ctx, channel, recipient, afterID, 100)
+}
+
+// StaffMember returns a staff identity (ErrNotFound when there is none).
+func (s *Service) StaffMember(ctx context.Context, channel, userID string) (Staff, error) {
+	return s.store.StaffMember(ctx, channel, userID)
+}
+
+// Secret returns a random 32-byte key stored under name, created on first
+// use. Every replica gets the same key, so a session signed by one is
+// accepted by all.
+func (s *Service) Secret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	v, err := s.store.SetSettingIfAbsent(ctx, "secret:"+name, hex.EncodeToString(fresh))
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: stored value is not hex: %w", name, err)
+	}
+	return key, nil
+}

@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the core needs from storage. Every method of Repo is
+// available directly and inside InTx, where all of them share one
+// transaction. Implementations return the core's sentinel errors
+// (ErrNotFound, ErrDuplicate, ErrConflict, ErrOutOfStock).
+type Store interface {
+	Repo
+	// InTx runs fn in one transaction: committed when fn returns nil,
+	// rolled back otherwise. fn may run again after a deadlock, so it must
+	// have no effect outside the transaction.
+	InTx(ctx context.Context, fn func(tx Repo) error) error
+	// Ready reports whether the database answers and the migrations are applied.
+	Ready(ctx context.Context) error
+}
+
+// Repo is every storage operation the core uses.
+type Repo interface {
+	CatalogRepo
+	CustomerRepo
+	OrderRepo
+	AfterSalesRepo
+	StaffRepo
+	OutboxRepo
+	InboundRepo
+	AuditRepo
+	HandoffRepo
+	SettingRepo
+}
+
+// CatalogRepo stores products and their stock.
+type CatalogRepo interface {
+	Products(ctx context.Context, activeOnly bool) ([]Product, error)
+	Product(ctx context.Context, sku string) (Product, error)
+	// UpsertProducts inserts or updates every product by sku.
+	UpsertProducts(ctx context.Context, ps []Product) error
+	// ReserveStock takes qty from the product's stock only if that much is
+	// there (ErrOutOfStock otherwise); it never lets stock go below zero.
+	ReserveStock(ctx context.Context, sku string, qty int) error
+	ReleaseStock(ctx context.Context, sku string, qty int) error
+}
+
+// CustomerRepo stores customers and their conversation state.
+type CustomerRepo interface {
+	// LockCustomer returns the customer of (channel, userID), creating it
+	// when new, and locks its row until the transaction ends so that one
+	// customer's messages are handled one at a time.
+	LockCustomer(ctx context.Context, channel, userID string) (Customer, error)
+	Customer(ctx context.Context, id int64) (Customer, error)
+	CustomerByUser(ctx context.Context, channel, userID string) (Customer, error)
+	UpdateCustomer(ctx context.Context, c Customer) error
+}
+
+// OrderRepo stores orders with their items and history.
+type OrderRepo interface {
+	// CreateOrder assigns ID, Number and Version and stores items and history.
+	CreateOrder(ctx context.Context, o *Order) error
+	Order(ctx context.Context, id int64) (*Order, error)
+	OrderByNumber(ctx context.Context, number string) (*Order, error)
+	// OrdersByCustomer returns the customer's orders, newest first.
+	OrdersByCustomer(ctx context.Context, customerID int64, limit int) ([]*Order, error)
+	// OrdersByStatus returns orders in any of the statuses, oldest first.
+	OrdersByStatus(ctx context.Context, statuses []OrderStatus, limit int) ([]*Order, error)
+	// OrdersWithCancelRequest returns confirmed orders whose cancel request awaits staff.
+	OrdersWithCancelRequest(ctx context.Context, limit int) ([]*Order, error)
+	// UpdateOrder saves o if its Version is still the stored one (ErrConflict
+	// otherwise), increments o.Version and appends the new history entries.
+	UpdateOrder(ctx context.Context, o *Order) error
+	// OrderStats counts orders created in [from, to) and sums their totals,
+	// leaving out rejected and cancelled ones from the revenue.
+	OrderStats(ctx context.Context, from, to time.Time) (count int, revenue int64, err error)
+}
+
+// AfterSalesRepo stores after-sales requests.
+type AfterSalesRepo interface {
+	// CreateAfterSales assigns ID, Number and Version; ErrDuplicate when an
+	// open request already exists for the order.
+	CreateAfterSales(ctx context.Context, r *AfterSales) error
+	AfterSales(ctx context.Context, id int64) (*AfterSales, error)
+	AfterSalesByOrder(ctx context.Context, orderID int64) ([]*AfterSales, error)
+	AfterSalesByStatus(ctx context.Context, statuses []RequestStatus, limit int) ([]*AfterSales, error)
+	// UpdateAfterSales saves r if its Version is current (ErrConflict otherwise).
+	UpdateAfterSales(ctx context.Context, r *AfterSales) error
+}
+
+// StaffRepo stores staff identities.
+type StaffRepo interface {
+	StaffMember(ctx context.Context, channel, userID string) (Staff, error)
+	// SaveStaff inserts or updates the identity (channel, userID).
+	SaveStaff(ctx context.Context, s Staff) error
+	ListStaff(ctx context.Context) ([]Staff, error)
+	RemoveStaff(ctx context.Context, channel, userID string) error
+}
+
+// OutboxRepo stores outgoing messages until they are delivered.
+type OutboxRepo interface {
+	// Enqueue stores the messages and sets their IDs.
+	Enqueue(ctx context.Context, ms []*Message) error
+	// ClaimDue leases up to limit undelivered, not failed messages whose
+	// NextAt has come and whose lease is free or expired, to owner until
+	// leaseUntil. With ids given, only those are considered.
+	ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, limit int, ids ...int64) ([]*Message, error)
+	MarkDelivered(ctx context.Context, id int64, at time.Time, externalID, path string) error
+	// MarkRetry records a failed attempt and when to try again.
+	MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
+	MarkFailed(ctx context.Context, id int64, at time.Time, lastErr string) error
+	// Feed returns messages to one recipient of a channel with ID > afterID,
+	// oldest first: what a polling channel (the web chat) shows.
+	Feed(ctx context.Context, channel, recipient string, afterID int64, limit int) ([]*Message, error)
+	// CardRefs remember the platform id of a posted staff card so that
+	// later states of the item edit it in place.
+	SaveCardRef(ctx context.Context, channel, ref, externalID string) error
+	CardRef(ctx context.Context, channel, ref string) (string, error)
+}
+
+// InboundRepo records the dedup key of every inbound event.
+type InboundRepo interface {
+	// RecordInbound stores key; ErrDuplicate when it was seen before.
+	RecordInbound(ctx context.Context, key string, at time.Time) error
+	SetInboundReply(ctx context.Context, key string, reply []byte) error
+	InboundReply(ctx context.Context, key string) ([]byte, error)
+}
+
+// AuditRepo stores the audit trail.
+type AuditRepo interface {
+	AddAudit(ctx context.Context, e AuditEntry) error
+	Audit(ctx context.Context, entity, ref string) ([]AuditEntry, error)
+}
+
+// Handoff is a customer's request to talk to a person.
+type Handoff struct {
+	ID         int64
+	CustomerID int64
+	Open       bool
+	CreatedAt  time.Time
+	ClosedAt   time.Time
+	ClosedBy   string
+	// ThreadRef is the staff channel's thread for the conversation, if any.
+	ThreadRef string
+}
+
+// HandoffRepo stores handoff requests.
+type HandoffRepo interface {
+	CreateHandoff(ctx context.Context, h *Handoff) error
+	OpenHandoff(ctx context.Context, customerID int64) (*Handoff, error)
+	Handoff(ctx context.Context, id int64) (*Handoff, error)
+	UpdateHandoff(ctx context.Context, h *Handoff) error
+	OpenHandoffs(ctx context.Context, limit int) ([]*Handoff, error)
+}
+
+// SettingRepo stores small named values shared by every replica, such as
+// the key that signs staff sessions.
+type SettingRepo interface {
+	Setting(ctx context.Context, name string) (string, error)
+	// SetSettingIfAbsent stores value unless name exists, and returns the
+	// stored value either way, so replicas racing at start agree.
+	SetSettingIfAbsent(ctx context.Context, name, value string) (string, error)
+}

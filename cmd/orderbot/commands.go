@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/orderbot/orderbot/adapters/webchat"
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+)
+
+// cliActor is who the audit trail names for changes made from the command line.
+const cliActor = "command line"
+
+// openStore opens the database and applies pending migrations.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DB, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// withService runs fn with a service on a migrated store, for subcommands.
+func withService(ctx context.Context, cfg config, fn func(*bot.Service) error) error {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(bot.NewService(st, log, bot.Config{Currency: cfg.Currency}, nil))
+}
+
+func migrate(ctx context.Context, cfg config, stdout io.Writer) error {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func catalogCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	switch {
+	case len(args) == 2 && args[0] == "import":
+		f, err := os.Open(args[1])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		products, err := bot.ParseCatalogCSV(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[1], err)
+		}
+		return withService(ctx, cfg, func(svc *bot.Service) error {
+			if err := svc.ImportCatalog(ctx, cliActor, products); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "imported %d products\n", len(products))
+			return nil
+		})
+	case len(args) == 1 && args[0] == "export":
+		return withService(ctx, cfg, func(svc *bot.Service) error {
+			products, err := svc.Catalog(ctx)
+			if err != nil {
+				return err
+			}
+			return bot.WriteCatalogCSV(stdout, products)
+		})
+	}
+	return errors.New("usage: orderbot catalog import FILE.csv | orderbot catalog export")
+}
+
+func staffCmd(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: orderbot staff add|list|remove")
+	}
+	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	channel := fs.String("channel", "", "channel: webchat, slack, telegram or wechat")
+	user := fs.String("user", "", "the staff member's user id on that channel (login name for webchat)")
+	role := fs.String("role", "", "agent, approver or admin")
+	name := fs.String("name", "", "display name (defaults to the user id)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "add":
+		return staffAdd(ctx, cfg, bot.Staff{Channel: *channel, UserID: *user, Role: bot.Role(*role), Name: *name}, stdin, stdout)
+	case "list":
+		return withService(ctx, cfg, func(svc *bot.Service) error { return staffList(ctx, svc, stdout) })
+	case "remove":
+		return withService(ctx, cfg, func(svc *bot.Service) error {
+			if err := svc.RemoveStaff(ctx, cliActor, *channel, *user); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "removed %s:%s\n", *channel, *user)
+			return nil
+		})
+	}
+	return fmt.Errorf("unknown staff command %q: want add, list or remove", args[0])
+}
+
+func staffAdd(ctx context.Context, cfg config, s bot.Staff, stdin io.Reader, stdout io.Writer) error {
+	if _, err := bot.ParseRole(string(s.Role)); err != nil {
+		return err
+	}
+	if s.Channel == "" || s.UserID == "" {
+		return errors.New("staff add needs --channel and --user")
+	}
+	if s.Channel == bot.WebChat {
+		pw, err := readPassword(stdin, stdout)
+		if err != nil {
+			return err
+		}
+		if s.PasswordHash, err = webchat.HashPassword(pw); err != nil {
+			return err
+		}
+	}
+	return withService(ctx, cfg, func(svc *bot.Service) error {
+		if err := svc.SaveStaff(ctx, cliActor, s); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "saved %s:%s as %s\n", s.Channel, s.UserID, s.Role)
+		return nil
+	})
+}
+
+// readPassword takes the first line of stdin, so scripts can pipe it in.
+func readPassword(stdin io.Reader, stdout io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(stdout, "Password for the staff console: ")
+		}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if len(pw) < 8 {
+		return "", errors.New("the password must have at least 8 characters (give it on stdin)")
+	}
+	return pw, nil
+}
+
+func staffList(ctx context.Context, svc *bot.Service, stdout io.Writer) error {
+	staff, err := svc.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tUSER\tNAME\tROLE")
+	for _, s := range staff {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Channel, s.UserID, s.Name, s.Role)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,62 @@
+// Command orderbot runs the chat order bot: `serve` (the default) starts the
+// HTTP server and the outbox dispatcher; the other subcommands manage the
+// database, the catalog and the staff.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "orderbot:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: orderbot [command]
+
+commands:
+  serve                      run the bot (default)
+  migrate                    apply database migrations
+  catalog import FILE.csv    add or update products from a CSV file
+  catalog export             write the catalog as CSV to stdout
+  staff add --channel C --user U --role agent|approver|admin [--name N]
+                             add or change a staff member (webchat asks for a password on stdin)
+  staff list                 list staff members
+  staff remove --channel C --user U
+`
+
+// run is the whole program with its dependencies passed in, so tests can
+// drive it like a user would.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, cfg, stdout)
+	case "catalog":
+		return catalogCmd(ctx, cfg, args, stdout)
+	case "staff":
+		return staffCmd(ctx, cfg, args, stdin, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}

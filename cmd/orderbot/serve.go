@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/orderbot/orderbot/adapters/webchat"
+	"github.com/orderbot/orderbot/bot"
+)
+
+// shutdownGrace bounds how long in-flight requests and the last outbox
+// flush may take after SIGINT/SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	senders := map[string]bot.Sender{}
+	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{})
+	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}, Currency: cfg.Currency}, disp.Kick)
+	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	senders[bot.WebChat] = web
+	if cfg.Demo {
+		if err := seedDemo(ctx, svc, stdout); err != nil {
+			return err
+		}
+	}
+
+	metrics := newMetrics()
+	mux := http.NewServeMux()
+	web.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Ready(r.Context()); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/chat", http.StatusFound)
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           metrics.wrap(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Long enough for the web chat's 25-second long polls.
+		WriteTimeout: 60 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	base := baseURL(ln.Addr(), cfg.PublicURL)
+	fmt.Fprintf(stdout, "orderbot is running on %s\n  customer chat: %s/chat\n  staff console: %s/staff\n", base, base, base)
+
+	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() { disp.Run(dctx); close(dispatched) }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		stopDispatcher()
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down: finishing requests and flushing the outbox")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	stopDispatcher()
+	<-dispatched
+	if _, err := disp.DeliverDue(sctx); err != nil {
+		log.Error("final outbox flush", "err", err)
+	}
+	if shutdownErr != nil && !errors.Is(shutdownErr, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
+	}
+	return nil
+}
+
+// baseURL is what to print for people to open.
+func baseURL(addr net.Addr, public string) string {
+	if public != "" {
+		return public
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil || host == "::" || host == "0.0.0.0" || host == "" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -1,0 +1,186 @@
+package conversation
+
+import (
+	"slices"
+	"strings"
+)
+
+const (
+	keyUse      = "use"
+	keyConfirm  = "confirm"
+	keyEdit     = "edit"
+	keyBackCart = "cart"
+)
+
+// checkout starts the contact questions, unless the cart is empty or no
+// longer fits the stock: then the customer sees the cart first.
+func (t *turn) checkout() Result {
+	t.s.Stage = stageCart
+	t.pruneCart()
+	if len(t.s.Cart) == 0 || t.fitStock() {
+		return t.show()
+	}
+	return t.goTo(stageName)
+}
+
+// contactField describes one contact question.
+type contactField struct {
+	prompt, invalid msgKey
+	promptArgs      []any // the limits the texts mention
+	invalidArgs     []any
+	clean           func(string) (string, bool)
+	get             func(Contact) string
+	set             func(*Contact, string)
+	prev, next      Stage
+}
+
+func (t *turn) field() contactField {
+	switch t.s.Stage {
+	case stagePhone:
+		return contactField{msgPhonePrompt, msgPhoneInvalid, nil, nil, cleanPhone,
+			func(c Contact) string { return c.Phone }, func(c *Contact, v string) { c.Phone = v },
+			stageName, stageAddress}
+	case stageAddress:
+		limits := []any{itoa(minAddress), itoa(maxAddress)}
+		return contactField{msgAddressPrompt, msgAddressInvalid, limits, limits, cleanAddress,
+			func(c Contact) string { return c.Address }, func(c *Contact, v string) { c.Address = v },
+			stagePhone, stageSummary}
+	}
+	return contactField{msgNamePrompt, msgNameInvalid, nil, []any{itoa(maxName)}, cleanName,
+		func(c Contact) string { return c.Name }, func(c *Contact, v string) { c.Name = v },
+		stageCart, stagePhone}
+}
+
+// offered is the value to offer with one tap: what this checkout already
+// has, else what the last order used. Only a valid value is offered.
+func (t *turn) offered(f contactField) string {
+	for _, c := range []Contact{t.s.Contact, t.env.Profile} {
+		if v, ok := f.clean(f.get(c)); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func (t *turn) contactView() view {
+	if len(t.s.Cart) == 0 {
+		return t.redirect(stageCart, "")
+	}
+	f := t.field()
+	var choices []choice
+	if v := t.offered(f); v != "" {
+		choices = append(choices, choice{key: keyUse, label: t.tr(msgOptUse, v)})
+	}
+	choices = append(choices, choice{key: keyBack, label: t.tr(msgOptBack)})
+	return view{text: t.tr(f.prompt, f.promptArgs...), choices: choices}
+}
+
+func (t *turn) onContact(a answer) Result {
+	f := t.field()
+	var value string
+	switch {
+	case a.key == keyBack:
+		return t.goTo(f.prev)
+	case a.key == keyUse:
+		value = t.offered(f)
+	case t.s.Stage == stagePhone && a.phone != "":
+		value = a.phone
+	case a.typed():
+		value = a.text
+	}
+	v, ok := f.clean(value)
+	if !ok {
+		t.say(f.invalid, f.invalidArgs...)
+		return t.show()
+	}
+	f.set(&t.s.Contact, v)
+	return t.goTo(f.next)
+}
+
+// contactComplete reports whether every contact answer is there and valid.
+func contactComplete(c Contact) bool {
+	_, n := cleanName(c.Name)
+	_, p := cleanPhone(c.Phone)
+	_, a := cleanAddress(c.Address)
+	return n && p && a
+}
+
+func (t *turn) summaryView() view {
+	t.pruneCart()
+	switch {
+	case len(t.s.Cart) == 0:
+		return t.redirect(stageCart, "")
+	case !contactComplete(t.s.Contact):
+		return t.redirect(stageName, "")
+	}
+	c := t.s.Contact
+	text := strings.Join([]string{
+		t.tr(msgSummaryHeading),
+		t.cartLines(),
+		t.tr(msgSummaryContact, c.Name, c.Phone, c.Address),
+	}, "\n\n")
+	return view{text: text, choices: []choice{
+		{key: keyConfirm, label: t.tr(msgOptConfirmOrder)},
+		{key: keyEdit, label: t.tr(msgOptEditContact)},
+		{key: keyBackCart, label: t.tr(msgOptBackToCart)},
+	}}
+}
+
+func (t *turn) onSummary(a answer) Result {
+	switch a.key {
+	case keyConfirm:
+		return t.confirmOrder()
+	case keyEdit:
+		return t.goTo(stageName)
+	case keyBackCart:
+		return t.goTo(stageCart)
+	}
+	return t.invalid()
+}
+
+// confirmOrder asks the core to place the order. A note means the summary
+// changed under the customer (a product left the catalog) or the stock no
+// longer covers the cart: they see the new state before anything is placed.
+func (t *turn) confirmOrder() Result {
+	if len(t.notes) > 0 || t.fitStock() {
+		t.s.Stage = stageCart
+		return t.show()
+	}
+	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact})
+}
+
+// resolvePlaceOrder reports a placed order, or takes the customer back to
+// the cart with the product that stood in the way adjusted.
+func (t *turn) resolvePlaceOrder(out Outcome) Result {
+	switch out.Problem {
+	case OK:
+		t.s.Cart, t.s.Names, t.s.Contact = nil, nil, Contact{}
+		t.say(msgOrderPlaced, out.Number)
+		return t.goTo(stageMenu)
+	case OutOfStock, Unavailable:
+		t.dropBlocked(out)
+		return t.goTo(stageCart)
+	}
+	t.say(msgOrderFailed)
+	return t.goTo(stageSummary)
+}
+
+// dropBlocked lowers the line the core could not fill to the stock left,
+// or drops it.
+func (t *turn) dropBlocked(out Outcome) {
+	name := t.skuName(out.SKU)
+	p, ok := t.product(out.SKU)
+	switch {
+	case !t.hasLine(out.SKU):
+		t.say(msgCartCheck)
+	case out.Problem == Unavailable || !ok:
+		t.say(msgUnavailable, name)
+		t.setQty(out.SKU, 0)
+	case p.Stock <= 0:
+		t.say(msgSoldOutDropped, name)
+		t.setQty(out.SKU, 0)
+	default:
+		t.say(msgStockReduced, name, itoa(p.Stock))
+		t.setQty(out.SKU, min(t.inCart(out.SKU), p.Stock))
+	}
+}

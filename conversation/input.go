@@ -1,0 +1,131 @@
+package conversation
+
+import (
+	"strings"
+	"unicode"
+)
+
+// normalize folds what a customer typed for comparison with words and
+// labels: fullwidth forms (common with Chinese input methods) become ASCII,
+// case and runs of spaces are ignored, and trailing punctuation is dropped.
+func normalize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == 0x3000:
+			r = ' '
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	folded := strings.Join(strings.Fields(b.String()), " ")
+	return strings.TrimRight(folded, ".!?。！？")
+}
+
+// globalKind is a word that works in every stage.
+type globalKind int
+
+const (
+	gMenu globalKind = iota + 1
+	gHelp
+	gOrders
+	gOrder
+	gAfterSales
+	gCancel
+	gHuman
+	gEnglish
+	gChinese
+)
+
+// global is a global word and its order number, if one was given.
+type global struct {
+	kind globalKind
+	arg  string
+}
+
+// parseGlobal recognises the words customers may type in any stage. A
+// leading slash is allowed because Telegram clients send /start and /help.
+func parseGlobal(norm string) (global, bool) {
+	w := strings.TrimPrefix(norm, "/")
+	if k, ok := bareWords()[w]; ok {
+		return global{kind: k}, true
+	}
+	for _, p := range argWords() {
+		rest, found := strings.CutPrefix(w, p.word)
+		if !found {
+			continue
+		}
+		if num, ok := orderArg(rest); ok {
+			return global{kind: p.kind, arg: num}, true
+		}
+	}
+	return global{}, false
+}
+
+// bareWords are the global words that take no order number.
+func bareWords() map[string]globalKind {
+	return map[string]globalKind{
+		"menu": gMenu, "菜单": gMenu, "主菜单": gMenu, "start": gMenu,
+		"help": gHelp, "帮助": gHelp,
+		"orders": gOrders, "my orders": gOrders, "我的订单": gOrders,
+		"order": gOrders, "订单": gOrders,
+		"after-sales": gAfterSales, "aftersales": gAfterSales, "after sales": gAfterSales,
+		"after-sale": gAfterSales, "售后": gAfterSales, "售后服务": gAfterSales,
+		"cancel": gCancel, "取消": gCancel, "取消订单": gCancel,
+		"human": gHuman, "人工": gHuman, "人工客服": gHuman, "转人工": gHuman,
+		"english": gEnglish, "en": gEnglish,
+		"中文": gChinese, "chinese": gChinese, "zh": gChinese, "简体中文": gChinese,
+	}
+}
+
+type argWord struct {
+	word string
+	kind globalKind
+}
+
+// argWords are the global words followed by an order number, longest first
+// so that 订单号 is not read as 订单 followed by 号.
+func argWords() []argWord {
+	return []argWord{
+		{"after-sales", gAfterSales}, {"after sales", gAfterSales}, {"aftersales", gAfterSales},
+		{"after-sale", gAfterSales}, {"售后服务", gAfterSales}, {"售后", gAfterSales},
+		{"取消订单", gCancel}, {"cancel", gCancel}, {"取消", gCancel},
+		{"订单号", gOrder}, {"订单", gOrder}, {"order", gOrder},
+	}
+}
+
+// orderArg reads an order number after a global word, tolerating "#", ":",
+// "no." and the word "order" in between ("cancel order #100023").
+func orderArg(rest string) (string, bool) {
+	for {
+		trimmed := strings.TrimLeft(rest, " #:：.,，№")
+		for _, filler := range []string{"order", "订单号", "订单", "number", "no", "号"} {
+			if s, ok := strings.CutPrefix(trimmed, filler); ok && s != "" {
+				trimmed = s
+				break
+			}
+		}
+		if trimmed == rest {
+			break
+		}
+		rest = trimmed
+	}
+	return rest, orderNumberLike(rest)
+}
+
+// orderNumberLike accepts one token of letters, digits and dashes with at
+// least one digit, so "orders" or "cancel this" are not read as numbers.
+func orderNumberLike(s string) bool {
+	digit := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'a' && r <= 'z', r == '-':
+		default:
+			return false
+		}
+	}
+	return digit && len(s) <= 32
+}

@@ -1,0 +1,70 @@
+package conversation
+
+import "strings"
+
+// RenderNotice writes a message the core sends on its own when staff act.
+// Notices carry no options: they arrive outside the flow of the
+// conversation, so they point to the words that lead on instead.
+func RenderNotice(lang Lang, n Notice) Reply {
+	t := newTurn(Env{}, State{Lang: lang}, English)
+	parts := []string{t.noticeHead(n)}
+	if extra := t.noticeExtra(n); extra != "" {
+		parts = append(parts, extra)
+	}
+	if n.OrderNumber != "" && n.Kind != StaffMessage && n.Kind != HandoffEnded {
+		parts = append(parts, t.tr(msgNoticeHint, n.OrderNumber))
+	}
+	return Reply{Text: strings.Join(parts, "\n\n")}
+}
+
+func (t *turn) noticeHead(n Notice) string {
+	switch n.Kind {
+	case OrderConfirmed:
+		return t.tr(msgNoticeConfirmed, n.OrderNumber)
+	case OrderRejected:
+		return t.tr(msgNoticeRejected, n.OrderNumber)
+	case OrderShipped:
+		return t.tr(msgNoticeShipped, n.OrderNumber)
+	case OrderDelivered:
+		return t.tr(msgNoticeDelivered, n.OrderNumber)
+	case OrderCompleted:
+		return t.tr(msgNoticeCompleted, n.OrderNumber)
+	case OrderCancelled:
+		return t.tr(msgNoticeCancelled, n.OrderNumber)
+	case CancelRejected:
+		return t.tr(msgNoticeCancelRejected, n.OrderNumber)
+	case AfterSalesApproved:
+		return t.tr(msgNoticeASApproved, n.RequestNumber, n.OrderNumber)
+	case AfterSalesRejected:
+		return t.tr(msgNoticeASRejected, n.RequestNumber, n.OrderNumber)
+	case AfterSalesResolved:
+		return t.tr(msgNoticeASResolved, n.RequestNumber, n.OrderNumber)
+	case StaffMessage:
+		return t.tr(msgNoticeStaff, strings.TrimSpace(n.Text))
+	case HandoffEnded:
+		return t.tr(msgNoticeHandoffEnded)
+	}
+	if n.OrderNumber != "" {
+		return t.tr(msgNoticeUpdate, n.OrderNumber)
+	}
+	return t.tr(msgNoticeUpdateGeneral)
+}
+
+// noticeExtra adds what staff entered: the reason of a refusal, the
+// parcel's carrier and tracking number, a note on an approval.
+func (t *turn) noticeExtra(n Notice) string {
+	reason := strings.TrimSpace(n.Reason)
+	switch n.Kind {
+	case OrderShipped:
+		return t.shipping(n.Carrier, n.Tracking)
+	case OrderRejected, CancelRejected, AfterSalesRejected:
+		if reason != "" {
+			return t.tr(msgNoticeReason, reason)
+		}
+	case AfterSalesApproved, AfterSalesResolved:
+		if reason != "" {
+			return t.tr(msgNoticeNote, reason)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,68 @@
+package conversation
+
+import "strings"
+
+// orderDetail is everything a customer may want to know about an order, in
+// the order they look for it: where it stands, what is in it, what happened.
+func (t *turn) orderDetail(o OrderView) string {
+	parts := []string{
+		t.tr(msgOrderTitle, o.Number) + "\n" + t.tr(msgOrderStatus, t.statusWord(o.Status)),
+		t.itemLines(o),
+	}
+	var notes []string
+	if s := t.shipping(o.Carrier, o.Tracking); s != "" {
+		notes = append(notes, s)
+	}
+	if r := strings.TrimSpace(o.RejectReason); r != "" {
+		notes = append(notes, t.tr(msgRejectReason, r))
+	}
+	if o.CancelRequested {
+		notes = append(notes, t.tr(msgCancelPendingNote))
+	}
+	if o.OpenRequest != "" {
+		notes = append(notes, t.tr(msgOpenRequest, o.OpenRequest))
+	}
+	if len(notes) > 0 {
+		parts = append(parts, strings.Join(notes, "\n"))
+	}
+	if len(o.Timeline) > 0 {
+		parts = append(parts, t.timeline(o.Timeline))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+func (t *turn) itemLines(o OrderView) string {
+	lines := make([]string, 0, len(o.Items))
+	for _, it := range o.Items {
+		sub := int64(it.Qty) * it.UnitPrice
+		lines = append(lines, t.tr(msgCartLine, t.itemName(it), t.money(it.UnitPrice), itoa(it.Qty), t.money(sub)))
+	}
+	total := t.tr(msgTotal, t.money(o.Total))
+	if len(lines) == 0 {
+		return total
+	}
+	return bullet(lines) + "\n" + total
+}
+
+// shipping says who carries the parcel and its tracking number, as far as
+// staff entered them.
+func (t *turn) shipping(carrier, tracking string) string {
+	carrier, tracking = strings.TrimSpace(carrier), strings.TrimSpace(tracking)
+	switch {
+	case carrier != "" && tracking != "":
+		return t.tr(msgShipping, carrier, tracking)
+	case tracking != "":
+		return t.tr(msgTracking, tracking)
+	case carrier != "":
+		return t.tr(msgCarrier, carrier)
+	}
+	return ""
+}
+
+func (t *turn) timeline(entries []TimelineEntry) string {
+	lines := []string{t.tr(msgTimelineHeading)}
+	for _, e := range entries {
+		lines = append(lines, t.date(e.At)+"  "+t.statusWord(e.Status))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,214 @@
+package conversation
+
+// msgKey names one customer-facing text. Every key has a text in each
+// language's catalog (textsEN, textsZH); placeholders are %s only, with
+// numbers formatted before, so both languages take the same arguments in
+// the same order.
+type msgKey string
+
+// texts returns the catalog of a language. It builds a fresh map on each
+// call so that no caller can change the texts another one sees.
+func texts(lang Lang) map[msgKey]string {
+	if lang == Chinese {
+		return textsZH()
+	}
+	return textsEN()
+}
+
+// General.
+const (
+	msgWelcome      msgKey = "welcome"
+	msgWelcomeBack  msgKey = "welcome_back"
+	msgMenuPrompt   msgKey = "menu_prompt"
+	msgHelp         msgKey = "help"
+	msgLangSwitched msgKey = "lang_switched"
+	msgChooseOption msgKey = "choose_option"
+	msgStaleButton  msgKey = "stale_button"
+	msgTooLong      msgKey = "too_long"
+)
+
+// Option labels.
+const (
+	msgOptBrowse       msgKey = "opt_browse"
+	msgOptCart         msgKey = "opt_cart"
+	msgOptOrders       msgKey = "opt_orders"
+	msgOptAfterSales   msgKey = "opt_after_sales"
+	msgOptHuman        msgKey = "opt_human"
+	msgOptHelp         msgKey = "opt_help"
+	msgOptChinese      msgKey = "opt_chinese"
+	msgOptEnglish      msgKey = "opt_english"
+	msgOptMenu         msgKey = "opt_menu"
+	msgOptBack         msgKey = "opt_back"
+	msgOptNextPage     msgKey = "opt_next_page"
+	msgOptPrevPage     msgKey = "opt_prev_page"
+	msgOptAddToCart    msgKey = "opt_add_to_cart"
+	msgOptViewCart     msgKey = "opt_view_cart"
+	msgOptContinue     msgKey = "opt_continue"
+	msgOptCheckout     msgKey = "opt_checkout"
+	msgOptChangeQty    msgKey = "opt_change_qty"
+	msgOptRemove       msgKey = "opt_remove"
+	msgOptUse          msgKey = "opt_use"
+	msgOptConfirmOrder msgKey = "opt_confirm_order"
+	msgOptEditContact  msgKey = "opt_edit_contact"
+	msgOptBackToCart   msgKey = "opt_back_to_cart"
+	msgOptCancelOrder  msgKey = "opt_cancel_order"
+	msgOptRequestAS    msgKey = "opt_request_after_sales"
+	msgOptYesCancel    msgKey = "opt_yes_cancel"
+	msgOptNoKeep       msgKey = "opt_no_keep"
+	msgOptSkip         msgKey = "opt_skip"
+	msgOptDone         msgKey = "opt_done"
+	msgOptSubmit       msgKey = "opt_submit"
+	msgOptDiscard      msgKey = "opt_discard"
+)
+
+// Browsing.
+const (
+	msgNoProducts           msgKey = "no_products"
+	msgCategoriesPrompt     msgKey = "categories_prompt"
+	msgOtherCategory        msgKey = "other_category"
+	msgProductsHeading      msgKey = "products_heading"
+	msgProductsHeadingPaged msgKey = "products_heading_paged"
+	msgProductLabel         msgKey = "product_label"
+	msgProductLabelSoldOut  msgKey = "product_label_sold_out"
+	msgProductGone          msgKey = "product_gone"
+	msgPrice                msgKey = "price"
+	msgInStock              msgKey = "in_stock"
+	msgSoldOut              msgKey = "sold_out"
+	msgInCart               msgKey = "in_cart"
+	msgNoMoreToAdd          msgKey = "no_more_to_add"
+	msgQtyPrompt            msgKey = "qty_prompt"
+	msgQtyRange             msgKey = "qty_range"
+	msgQtyOverStock         msgKey = "qty_over_stock"
+	msgAdded                msgKey = "added"
+	msgAddedPrompt          msgKey = "added_prompt"
+)
+
+// Cart.
+const (
+	msgCartEmpty          msgKey = "cart_empty"
+	msgCartHeading        msgKey = "cart_heading"
+	msgCartLine           msgKey = "cart_line"
+	msgTotal              msgKey = "total"
+	msgCartDropped        msgKey = "cart_dropped"
+	msgPickChange         msgKey = "pick_change"
+	msgPickRemove         msgKey = "pick_remove"
+	msgLineLabel          msgKey = "line_label"
+	msgRemoved            msgKey = "removed"
+	msgSoldOutRemove      msgKey = "sold_out_remove"
+	msgCartQtyPrompt      msgKey = "cart_qty_prompt"
+	msgQtyOverStockChange msgKey = "qty_over_stock_change"
+	msgQtyChanged         msgKey = "qty_changed"
+	msgSoldOutDropped     msgKey = "sold_out_dropped"
+	msgStockReduced       msgKey = "stock_reduced"
+	msgUnavailable        msgKey = "unavailable"
+	msgCartCheck          msgKey = "cart_check"
+)
+
+// Checkout.
+const (
+	msgNamePrompt     msgKey = "name_prompt"
+	msgNameInvalid    msgKey = "name_invalid"
+	msgPhonePrompt    msgKey = "phone_prompt"
+	msgPhoneInvalid   msgKey = "phone_invalid"
+	msgAddressPrompt  msgKey = "address_prompt"
+	msgAddressInvalid msgKey = "address_invalid"
+	msgSummaryHeading msgKey = "summary_heading"
+	msgSummaryContact msgKey = "summary_contact"
+	msgOrderPlaced    msgKey = "order_placed"
+	msgOrderFailed    msgKey = "order_failed"
+)
+
+// Orders.
+const (
+	msgOrdersHeading     msgKey = "orders_heading"
+	msgNoOrders          msgKey = "no_orders"
+	msgOrderLabel        msgKey = "order_label"
+	msgOrderNotFound     msgKey = "order_not_found"
+	msgOrderTitle        msgKey = "order_title"
+	msgOrderStatus       msgKey = "order_status"
+	msgShipping          msgKey = "shipping"
+	msgTracking          msgKey = "tracking"
+	msgCarrier           msgKey = "carrier"
+	msgRejectReason      msgKey = "reject_reason"
+	msgCancelPendingNote msgKey = "cancel_pending_note"
+	msgOpenRequest       msgKey = "open_request"
+	msgTimelineHeading   msgKey = "timeline_heading"
+
+	msgStatusPending         msgKey = "status_pending"
+	msgStatusConfirmed       msgKey = "status_confirmed"
+	msgStatusRejected        msgKey = "status_rejected"
+	msgStatusShipped         msgKey = "status_shipped"
+	msgStatusDelivered       msgKey = "status_delivered"
+	msgStatusCompleted       msgKey = "status_completed"
+	msgStatusCancelled       msgKey = "status_cancelled"
+	msgStatusCancelRequested msgKey = "status_cancel_requested"
+)
+
+// Cancelling.
+const (
+	msgCancelPick            msgKey = "cancel_pick"
+	msgNoCancellable         msgKey = "no_cancellable"
+	msgCancelConfirm         msgKey = "cancel_confirm"
+	msgCancelNeedsApproval   msgKey = "cancel_needs_approval"
+	msgCancelKept            msgKey = "cancel_kept"
+	msgCancelled             msgKey = "cancelled"
+	msgCancelRequested       msgKey = "cancel_requested"
+	msgCancelAlreadyPending  msgKey = "cancel_already_pending"
+	msgNotCancellableShipped msgKey = "not_cancellable_shipped"
+	msgNotCancellable        msgKey = "not_cancellable"
+	msgCancelFailed          msgKey = "cancel_failed"
+)
+
+// After-sales.
+const (
+	msgASPick            msgKey = "as_pick"
+	msgNoEligible        msgKey = "no_eligible"
+	msgASTypePrompt      msgKey = "as_type_prompt"
+	msgTypeReturn        msgKey = "type_return"
+	msgTypeRefund        msgKey = "type_refund"
+	msgTypeExchange      msgKey = "type_exchange"
+	msgTypeRepair        msgKey = "type_repair"
+	msgTypeComplaint     msgKey = "type_complaint"
+	msgASReasonPrompt    msgKey = "as_reason_prompt"
+	msgASReasonInvalid   msgKey = "as_reason_invalid"
+	msgASPhotosPrompt    msgKey = "as_photos_prompt"
+	msgASPhotosMore      msgKey = "as_photos_more"
+	msgASPhotosNeedPhoto msgKey = "as_photos_need_photo"
+	msgASPhotosLimit     msgKey = "as_photos_limit"
+	msgASSummary         msgKey = "as_summary"
+	msgASDiscarded       msgKey = "as_discarded"
+	msgASFiled           msgKey = "as_filed"
+	msgASAlreadyOpen     msgKey = "as_already_open"
+	msgNotEligible       msgKey = "not_eligible"
+	msgASFailed          msgKey = "as_failed"
+)
+
+// Talking to staff.
+const (
+	msgHumanWaiting msgKey = "human_waiting"
+	msgHumanEmpty   msgKey = "human_empty"
+	msgHumanFailed  msgKey = "human_failed"
+	msgRelayFailed  msgKey = "relay_failed"
+	msgHandoffOver  msgKey = "handoff_over"
+)
+
+// Notices.
+const (
+	msgNoticeConfirmed      msgKey = "notice_confirmed"
+	msgNoticeRejected       msgKey = "notice_rejected"
+	msgNoticeReason         msgKey = "notice_reason"
+	msgNoticeShipped        msgKey = "notice_shipped"
+	msgNoticeDelivered      msgKey = "notice_delivered"
+	msgNoticeCompleted      msgKey = "notice_completed"
+	msgNoticeCancelled      msgKey = "notice_cancelled"
+	msgNoticeCancelRejected msgKey = "notice_cancel_rejected"
+	msgNoticeASApproved     msgKey = "notice_as_approved"
+	msgNoticeASRejected     msgKey = "notice_as_rejected"
+	msgNoticeASResolved     msgKey = "notice_as_resolved"
+	msgNoticeNote           msgKey = "notice_note"
+	msgNoticeStaff          msgKey = "notice_staff"
+	msgNoticeHandoffEnded   msgKey = "notice_handoff_ended"
+	msgNoticeHint           msgKey = "notice_hint"
+	msgNoticeUpdate         msgKey = "notice_update"
+	msgNoticeUpdateGeneral  msgKey = "notice_update_general"
+)

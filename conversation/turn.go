@@ -1,0 +1,90 @@
+package conversation
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// turn is one Step or Resolve in progress: what the step may look at, the
+// state being built, and the notes to put before the next prompt.
+type turn struct {
+	env   Env
+	s     State
+	notes []note
+
+	// msgs caches the text catalog of msgsLang for the turn.
+	msgs     map[msgKey]string
+	msgsLang Lang
+}
+
+// note is a message rendered only when the reply is built, so that a
+// language switch in the same turn reaches it too.
+type note struct {
+	key  msgKey
+	args []any
+}
+
+func newTurn(env Env, s State, hint Lang) *turn {
+	switch {
+	case s.Lang == English || s.Lang == Chinese:
+	case s.Lang != "":
+		s.Lang = ParseLang(string(s.Lang))
+	default:
+		s.Lang = ParseLang(string(hint))
+	}
+	return &turn{env: env, s: s}
+}
+
+// tr renders one text of the catalog in the customer's language.
+func (t *turn) tr(k msgKey, args ...any) string {
+	if t.msgs == nil || t.msgsLang != t.s.Lang {
+		t.msgs, t.msgsLang = texts(t.s.Lang), t.s.Lang
+	}
+	return render(t.msgs[k], args)
+}
+
+func render(format string, args []any) string {
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// say adds a note to the next reply.
+func (t *turn) say(k msgKey, args ...any) { t.notes = append(t.notes, note{k, args}) }
+
+// show replies with the notes and the current stage's prompt and options.
+func (t *turn) show() Result {
+	v := t.view()
+	parts := make([]string, 0, len(t.notes)+1)
+	for _, n := range t.notes {
+		parts = append(parts, t.tr(n.key, n.args...))
+	}
+	t.notes = nil
+	parts = append(parts, v.text)
+	return t.reply(Reply{Text: strings.Join(parts, "\n\n"), Options: v.options()})
+}
+
+// goTo moves to a stage and shows it.
+func (t *turn) goTo(st Stage) Result {
+	t.s.Stage = st
+	return t.show()
+}
+
+func (t *turn) reply(replies ...Reply) Result {
+	t.s.LastActive = t.env.Now
+	return Result{State: t.s, Replies: replies}
+}
+
+// intend hands an intent to the core. The notes gathered so far are
+// dropped: Resolve writes the reply once the outcome is known.
+func (t *turn) intend(it Intent) Result {
+	t.s.LastActive = t.env.Now
+	return Result{State: t.s, Intent: it}
+}
+
+// silent ends the turn without a word, for messages relayed to staff.
+func (t *turn) silent() Result { return t.reply() }
+
+func itoa(n int) string { return strconv.Itoa(n) }

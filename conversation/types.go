@@ -1,0 +1,217 @@
+// Package conversation is the customer's side of orderbot as data: typed
+// states, one pure step function (state, input) → (state, replies, intent),
+// and every customer-facing text in zh-CN and en. It performs no I/O: the
+// core loads what a step needs into an Env, runs the step, carries out the
+// intent, and asks Resolve for the words that report the outcome.
+package conversation
+
+import "time"
+
+// Lang is a customer-facing language.
+type Lang string
+
+// The languages every text exists in.
+const (
+	English Lang = "en"
+	Chinese Lang = "zh-CN"
+)
+
+// Env is what a step may look at. The core fills it before every step.
+type Env struct {
+	Now      time.Time
+	Currency string    // symbol put before prices, e.g. "¥"
+	Catalog  []Product // active products in display order
+	Profile  Contact   // contact details remembered from the last order
+	Orders   []OrderView
+}
+
+// Product is a catalog entry as the customer sees it.
+type Product struct {
+	SKU         string
+	Name        string // English name
+	NameZH      string // Chinese name; Name is used when empty
+	Category    string
+	Description string
+	Price       int64 // minor units (分 / cents)
+	Stock       int
+}
+
+// Contact is who receives an order and where.
+type Contact struct {
+	Name    string `json:"name,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// OrderView is one of the customer's orders, newest first in Env.Orders.
+// The flags are decided by the core's rules; the conversation only shows them.
+type OrderView struct {
+	Number          string
+	Status          string // pending, confirmed, rejected, shipped, delivered, completed, cancelled
+	Total           int64
+	CreatedAt       time.Time
+	Items           []ItemView
+	Timeline        []TimelineEntry
+	Carrier         string
+	Tracking        string
+	RejectReason    string
+	CancelRequested bool   // a cancel request awaits staff
+	CanCancel       bool   // cancel is allowed now (at once or as a request)
+	CanAfterSales   bool   // an after-sales request may be filed now
+	OpenRequest     string // number of the open after-sales request, if any
+}
+
+// ItemView is one line of an order.
+type ItemView struct {
+	Name      string
+	NameZH    string
+	Qty       int
+	UnitPrice int64
+}
+
+// TimelineEntry is one status change of an order.
+type TimelineEntry struct {
+	At     time.Time
+	Status string
+}
+
+// CartLine is a product and a quantity in the cart.
+type CartLine struct {
+	SKU string `json:"sku"`
+	Qty int    `json:"qty"`
+}
+
+// AfterSalesType is the kind of an after-sales request.
+type AfterSalesType string
+
+// The after-sales types a customer can choose.
+const (
+	Return    AfterSalesType = "return"
+	Refund    AfterSalesType = "refund"
+	Exchange  AfterSalesType = "exchange"
+	Repair    AfterSalesType = "repair"
+	Complaint AfterSalesType = "complaint"
+)
+
+// Input is one thing the customer did: typed text, a pressed button, a photo,
+// a shared phone number. Button data is untrusted: it is honoured only when
+// it is one of the options the current state offers.
+type Input struct {
+	Text   string
+	Button string
+	Media  []string // channel media references (photos)
+	Phone  string   // a phone number shared through the channel's contact button
+	Lang   Lang     // the channel's language hint, used when the state has none yet
+}
+
+// Reply is one message to the customer. Options are offered as buttons where
+// the channel has them; Plain renders them as numbered lines for text-only
+// channels. Either way the customer may type the number or the label.
+type Reply struct {
+	Text    string   `json:"text"`
+	Options []Option `json:"options,omitempty"`
+}
+
+// Option is one numbered choice. Key is what a button sends back.
+type Option struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// Result is what a step produces. Intent, when not nil, must be carried out
+// by the core, which then calls Resolve with the outcome.
+type Result struct {
+	State   State
+	Replies []Reply
+	Intent  Intent
+}
+
+// Intent is a change the customer asked for that the core must carry out.
+type Intent interface{ intent() }
+
+// PlaceOrder asks the core to place an order for the cart.
+type PlaceOrder struct {
+	Lines   []CartLine
+	Contact Contact
+}
+
+// CancelOrder asks the core to cancel one of the customer's orders.
+type CancelOrder struct{ Number string }
+
+// FileAfterSales asks the core to file an after-sales request.
+type FileAfterSales struct {
+	Number string
+	Type   AfterSalesType
+	Reason string
+	Media  []string
+}
+
+// RequestHuman asks the core to hand the conversation to staff.
+type RequestHuman struct{ Text string }
+
+// RelayToStaff carries a message typed while the conversation is with staff.
+type RelayToStaff struct {
+	Text  string
+	Media []string
+}
+
+func (PlaceOrder) intent()     {}
+func (CancelOrder) intent()    {}
+func (FileAfterSales) intent() {}
+func (RequestHuman) intent()   {}
+func (RelayToStaff) intent()   {}
+
+// Problem is why an intent could not be carried out; empty means it was.
+type Problem string
+
+// The problems the core reports back.
+const (
+	OK             Problem = ""
+	OutOfStock     Problem = "out_of_stock"    // Outcome.SKU names the product
+	Unavailable    Problem = "unavailable"     // product no longer sold
+	NotFound       Problem = "not_found"       // no such order of this customer
+	NotCancellable Problem = "not_cancellable" // shipped or later, or already closed
+	NotEligible    Problem = "not_eligible"    // after-sales not allowed for this order
+	AlreadyOpen    Problem = "already_open"    // an after-sales request is already open
+	AlreadyPending Problem = "already_pending" // a cancel request already awaits staff
+	Internal       Problem = "internal"        // something broke; try again later
+)
+
+// Outcome is what the core did with an intent.
+type Outcome struct {
+	Problem Problem
+	Number  string // order number (PlaceOrder) or request number (FileAfterSales)
+	Status  string // for CancelOrder: "cancelled" or "cancel_requested"
+	SKU     string // for OutOfStock / Unavailable
+}
+
+// NoticeKind is a proactive message the core sends when staff act.
+type NoticeKind string
+
+// The notices a customer can receive.
+const (
+	OrderConfirmed     NoticeKind = "order_confirmed"
+	OrderRejected      NoticeKind = "order_rejected"
+	OrderShipped       NoticeKind = "order_shipped"
+	OrderDelivered     NoticeKind = "order_delivered"
+	OrderCompleted     NoticeKind = "order_completed"
+	OrderCancelled     NoticeKind = "order_cancelled" // cancelled by staff decision or approval of a cancel request
+	CancelRejected     NoticeKind = "cancel_rejected"
+	AfterSalesApproved NoticeKind = "after_sales_approved"
+	AfterSalesRejected NoticeKind = "after_sales_rejected"
+	AfterSalesResolved NoticeKind = "after_sales_resolved"
+	StaffMessage       NoticeKind = "staff_message" // a staff member wrote to the customer
+	HandoffEnded       NoticeKind = "handoff_ended"
+)
+
+// Notice is the data of a proactive message.
+type Notice struct {
+	Kind          NoticeKind
+	OrderNumber   string
+	RequestNumber string
+	Type          AfterSalesType
+	Reason        string
+	Carrier       string
+	Tracking      string
+	Text          string // StaffMessage
+}

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/ncruces/go-sqlite3/gormlite"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// sqliteTimeFormat is SQLite's own fixed-width time text. The driver's
+// default, RFC 3339 with trimmed fractions, does not sort as text, and the
+// outbox compares times in SQL.
+const sqliteTimeFormat = "2006-01-02 15:04:05.000"
+
+// Open connects to the database named by dsn: "sqlite:PATH" or "mysql:DSN"
+// with a go-sql-driver DSN such as "user:pw@tcp(host:3306)/orderbot". It
+// does not migrate; see Migrate.
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	scheme, rest, _ := strings.Cut(dsn, ":")
+	var (
+		dialector gorm.Dialector
+		err       error
+	)
+	switch scheme {
+	case dialectSQLite:
+		dialector, err = sqliteDialector(rest)
+	case dialectMySQL:
+		dialector, err = mysqlDialector(rest)
+	default:
+		// The dsn is not echoed: it may hold a password.
+		return nil, fmt.Errorf("open database: unknown scheme %q: want sqlite:PATH or mysql:DSN", scheme)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", scheme, err)
+	}
+	s, err := openGorm(ctx, scheme, dialector, log)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", scheme, err)
+	}
+	return s, nil
+}
+
+func openGorm(ctx context.Context, dialect string, d gorm.Dialector, log *slog.Logger) (*Store, error) {
+	db, err := gorm.Open(d, &gorm.Config{
+		TranslateError: true,
+		// Every multi-statement write opens its own transaction, so gorm's
+		// implicit one around each single statement only costs a round trip.
+		SkipDefaultTransaction: true,
+		NowFunc:                nowUTC,
+		Logger:                 gormLogger{log: log, slow: time.Second},
+	})
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dialect == dialectSQLite {
+		// SQLite ignores SELECT ... FOR UPDATE; one connection serializes
+		// every transaction of this process instead. Nothing that runs
+		// inside a transaction may use the outer handle, or it waits forever.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(8)
+		sqlDB.SetConnMaxLifetime(5 * time.Minute)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return &Store{repo: repo{db: db, dialect: dialect}, sqlDB: sqlDB, log: log}, nil
+}
+
+func sqliteDialector(path string) (gorm.Dialector, error) {
+	if path == "" || path == ":memory:" {
+		return nil, errors.New("sqlite needs a file path (sqlite:PATH)")
+	}
+	q := url.Values{}
+	// WAL lets readers of other processes (a CLI next to the server) go on
+	// while this one writes; busy_timeout makes a writer wait for the lock
+	// rather than fail at once.
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// BEGIN IMMEDIATE takes the write lock up front, so a transaction never
+	// fails half-way when another process wrote in between.
+	q.Set("_txlock", "immediate")
+	q.Set("_timefmt", sqliteTimeFormat)
+	u := url.URL{Path: path}
+	return gormlite.Open("file:" + u.EscapedPath() + "?" + q.Encode()), nil
+}
+
+func mysqlDialector(dsn string) (gorm.Dialector, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	forceMySQLOptions(cfg)
+	return gormmysql.New(gormmysql.Config{DSNConfig: cfg}), nil
+}
+
+// forceMySQLOptions sets what the store relies on, whatever the dsn says.
+func forceMySQLOptions(cfg *mysql.Config) {
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	// Report matched rather than changed rows, as SQLite does: the
+	// optimistic version checks and the outbox claims count on it.
+	cfg.ClientFoundRows = true
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	delete(cfg.Params, "charset")
+	if !strings.HasPrefix(cfg.Collation, "utf8mb4_") {
+		cfg.Collation = "utf8mb4_general_ci"
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+}
+
+// gormLogger keeps gorm to slow queries and real errors. Duplicate keys and
+// missing rows are answers the store turns into sentinels, not failures. The
+// SQL it logs has placeholders, never the values (customer data).
+type gormLogger struct {
+	log  *slog.Logger
+	slow time.Duration
+}
+
+var _ interface {
+	logger.Interface
+	gorm.ParamsFilter
+} = gormLogger{}
+
+func (l gormLogger) LogMode(logger.LogLevel) logger.Interface { return l }
+
+func (l gormLogger) Info(ctx context.Context, msg string, args ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+func (l gormLogger) Warn(ctx context.Context, msg string, args ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+func (l gormLogger) Error(ctx context.Context, msg string, args ...any) {
+	l.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+func (l gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	switch {
+	case err != nil && !expectedErr(err):
+		sql, _ := fc()
+		l.log.WarnContext(ctx, "sql failed", "sql", sql, "err", err, "duration", elapsed)
+	case elapsed > l.slow:
+		sql, rows := fc()
+		l.log.WarnContext(ctx, "slow sql", "sql", sql, "rows", rows, "duration", elapsed)
+	}
+}
+
+// ParamsFilter drops the values from the SQL that Trace gets.
+func (gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+func expectedErr(err error) bool {
+	return errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, gorm.ErrDuplicatedKey) ||
+		errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,194 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+func enqueue(t testing.TB, s *store.Store, n int, next time.Time) []*bot.Message {
+	t.Helper()
+	var out []*bot.Message
+	for range n {
+		out = append(out, &bot.Message{Channel: bot.Telegram, Recipient: "42", Kind: bot.KindReply, Text: "hi", NextAt: next, CreatedAt: t0})
+	}
+	must(t, s.Enqueue(context.Background(), out))
+	return out
+}
+
+func msgIDs(ms []*bot.Message) []int64 {
+	var out []int64
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func TestEnqueueAndFeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		full := &bot.Message{
+			Channel: bot.WebChat, Recipient: "sess-1", Kind: bot.KindNotice, Text: "您的订单已发货",
+			Options: []conversation.Option{{Key: "orders", Label: "My orders"}},
+			Card: &bot.Card{Ref: "order:1", Title: "Order 100001", Fields: []bot.CardField{{Label: "Total", Value: "¥76.00"}},
+				Actions: []bot.CardAction{{ID: "approve", Label: "Approve", Style: "primary"}}, Version: 2},
+			Notice:    &conversation.Notice{Kind: conversation.OrderShipped, OrderNumber: "100001", Carrier: "SF", Tracking: "1"},
+			Lang:      "zh-CN",
+			NextAt:    t0,
+			CreatedAt: t0,
+		}
+		plain := &bot.Message{Channel: bot.WebChat, Recipient: "sess-1", Kind: bot.KindReply, Text: "hello"}
+		elsewhere := &bot.Message{Channel: bot.WebChat, Recipient: "sess-2", Kind: bot.KindReply, Text: "other"}
+		must(t, s.Enqueue(ctx, []*bot.Message{full, plain, elsewhere}))
+		if full.ID == 0 || plain.ID <= full.ID || elsewhere.ID <= plain.ID {
+			t.Fatalf("ids %d, %d, %d", full.ID, plain.ID, elsewhere.ID)
+		}
+		if plain.CreatedAt.IsZero() {
+			t.Fatal("Enqueue left CreatedAt zero")
+		}
+		must(t, s.MarkDelivered(ctx, full.ID, t0.Add(time.Second), "ext-1", "passive"))
+
+		feed, err := s.Feed(ctx, bot.WebChat, "sess-1", 0, 10)
+		must(t, err)
+		want := *full
+		want.NextAt, want.CreatedAt = ms(t0), ms(t0)
+		want.DeliveredAt, want.ExternalID, want.Path = ms(t0.Add(time.Second)), "ext-1", "passive"
+		if len(feed) != 2 || !reflect.DeepEqual(feed[0], &want) || !reflect.DeepEqual(feed[1], plain) {
+			t.Fatalf("Feed = %+v\nwant %+v and %+v", feed, &want, plain)
+		}
+		after, _ := s.Feed(ctx, bot.WebChat, "sess-1", full.ID, 10)
+		if !reflect.DeepEqual(msgIDs(after), []int64{plain.ID}) {
+			t.Fatalf("Feed after %d = %v", full.ID, msgIDs(after))
+		}
+		limited, _ := s.Feed(ctx, bot.WebChat, "sess-1", 0, 1)
+		if !reflect.DeepEqual(msgIDs(limited), []int64{full.ID}) {
+			t.Fatalf("Feed limit 1 = %v", msgIDs(limited))
+		}
+	})
+}
+
+func TestClaimDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := t0.Add(time.Hour)
+		due := enqueue(t, s, 3, time.Time{})           // no NextAt: due at once
+		later := enqueue(t, s, 1, now.Add(time.Minute)) // not yet
+		got, err := s.ClaimDue(ctx, "a", now, now.Add(time.Minute), 10)
+		must(t, err)
+		if !reflect.DeepEqual(msgIDs(got), msgIDs(due)) || got[0].Text != "hi" {
+			t.Fatalf("claimed %v, want %v", msgIDs(got), msgIDs(due))
+		}
+		// Leased: nobody else gets them until the lease ends.
+		if again, _ := s.ClaimDue(ctx, "b", now, now.Add(time.Minute), 10); len(again) != 0 {
+			t.Fatalf("leased messages claimed again: %v", msgIDs(again))
+		}
+		// The lease expired: another dispatcher takes over, with the later one now due.
+		after := now.Add(2 * time.Minute)
+		got, _ = s.ClaimDue(ctx, "b", after, after.Add(time.Minute), 10)
+		if want := append(msgIDs(due), later[0].ID); !reflect.DeepEqual(msgIDs(got), want) {
+			t.Fatalf("after the lease: claimed %v, want %v", msgIDs(got), want)
+		}
+		// Delivered and failed messages are never claimed again.
+		must(t, s.MarkDelivered(ctx, due[0].ID, after, "x", ""))
+		must(t, s.MarkFailed(ctx, due[1].ID, after, "blocked"))
+		far := after.Add(time.Hour)
+		got, _ = s.ClaimDue(ctx, "c", far, far.Add(time.Minute), 10)
+		if want := []int64{due[2].ID, later[0].ID}; !reflect.DeepEqual(msgIDs(got), want) {
+			t.Fatalf("claimed %v, want %v", msgIDs(got), want)
+		}
+		// A retry frees the lease and waits for its time.
+		must(t, s.MarkRetry(ctx, due[2].ID, 1, far.Add(time.Minute), "429"))
+		got, _ = s.ClaimDue(ctx, "d", far, far.Add(time.Minute), 10, due[2].ID)
+		if len(got) != 0 {
+			t.Fatalf("retry claimed before its time: %v", msgIDs(got))
+		}
+		got, _ = s.ClaimDue(ctx, "d", far.Add(time.Minute), far.Add(2*time.Minute), 10, due[2].ID)
+		if len(got) != 1 || got[0].Attempts != 1 || got[0].LastError != "429" {
+			t.Fatalf("retry claimed = %+v", got)
+		}
+		failed, _ := s.Feed(ctx, bot.Telegram, "42", due[1].ID-1, 1)
+		if failed[0].FailedAt != ms(after) || failed[0].LastError != "blocked" {
+			t.Fatalf("failed message = %+v", failed[0])
+		}
+		wantErr(t, s.MarkDelivered(ctx, 999999, after, "", ""), bot.ErrNotFound)
+		wantErr(t, s.MarkRetry(ctx, 999999, 1, after, ""), bot.ErrNotFound)
+		wantErr(t, s.MarkFailed(ctx, 999999, after, ""), bot.ErrNotFound)
+	})
+}
+
+func TestClaimDueLimitAndIDs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		msgs := enqueue(t, s, 5, time.Time{})
+		got, _ := s.ClaimDue(ctx, "a", t0, t0.Add(time.Minute), 2)
+		if !reflect.DeepEqual(msgIDs(got), msgIDs(msgs[:2])) {
+			t.Fatalf("limit 2 claimed %v", msgIDs(got))
+		}
+		got, _ = s.ClaimDue(ctx, "a", t0, t0.Add(time.Minute), 10, msgs[4].ID, msgs[0].ID)
+		if !reflect.DeepEqual(msgIDs(got), []int64{msgs[4].ID}) {
+			t.Fatalf("by ids claimed %v, want only the unleased %d", msgIDs(got), msgs[4].ID)
+		}
+	})
+}
+
+// TestClaimDueConcurrently: dispatchers racing for the same messages each
+// get a share, and no message goes to two of them.
+func TestClaimDueConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		enqueue(t, s, 40, time.Time{})
+		owners := []string{"a", "b", "c", "d"}
+		claimed := make([][]*bot.Message, len(owners))
+		var wg sync.WaitGroup
+		for i, owner := range owners {
+			wg.Go(func() {
+				for range 10 {
+					ms, err := s.ClaimDue(ctx, owner, t0, t0.Add(time.Minute), 5)
+					if err != nil {
+						t.Errorf("ClaimDue: %v", err)
+						return
+					}
+					claimed[i] = append(claimed[i], ms...)
+				}
+			})
+		}
+		wg.Wait()
+		seen := map[int64]string{}
+		for i, ms := range claimed {
+			for _, m := range ms {
+				if prev, ok := seen[m.ID]; ok {
+					t.Fatalf("message %d claimed by %s and %s", m.ID, prev, owners[i])
+				}
+				seen[m.ID] = owners[i]
+			}
+		}
+		if len(seen) != 40 {
+			t.Fatalf("%d of 40 messages claimed", len(seen))
+		}
+	})
+}
+
+func TestCardRefs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, err := s.CardRef(ctx, bot.Slack, "order:1")
+		wantErr(t, err, bot.ErrNotFound)
+		must(t, s.SaveCardRef(ctx, bot.Slack, "order:1", "C1/1700.1"))
+		must(t, s.SaveCardRef(ctx, bot.Telegram, "order:1", "-100/7"))
+		must(t, s.SaveCardRef(ctx, bot.Slack, "order:1", "C1/1700.2"))
+		for ch, want := range map[string]string{bot.Slack: "C1/1700.2", bot.Telegram: "-100/7"} {
+			got, err := s.CardRef(ctx, ch, "order:1")
+			must(t, err)
+			if got != want {
+				t.Errorf("CardRef(%s) = %q, want %q", ch, got, want)
+			}
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// txRetries is how often InTx runs fn again after MySQL chose its
+// transaction as a deadlock victim or gave up waiting for a lock.
+const txRetries = 3
+
+// MySQL error numbers after which the whole transaction may simply run again.
+const (
+	errLockWaitTimeout = 1205
+	errDeadlock        = 1213
+)
+
+// InTx runs fn in one transaction with a Repo bound to it: committed when fn
+// returns nil, rolled back otherwise. After a deadlock or lock wait timeout
+// the transaction is retried up to three times, so fn must have no effect
+// outside the transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(&repo{db: tx, dialect: s.dialect})
+		})
+		if err == nil || attempt == txRetries || !retryable(err) {
+			return err
+		}
+		s.log.DebugContext(ctx, "transaction retried", "attempt", attempt+1, "err", err)
+		if err := pause(ctx, attempt); err != nil {
+			return fmt.Errorf("retry transaction: %w", err)
+		}
+	}
+}
+
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == errDeadlock || me.Number == errLockWaitTimeout)
+}
+
+// pause waits a little longer after each failed attempt, with jitter so that
+// the transactions that collided do not collide again in step.
+func pause(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt+1)*10*time.Millisecond + rand.N(10*time.Millisecond)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Ready reports whether the database answers and carries every migration
+// this binary knows.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if want := latestVersion(); v < want {
+		return fmt.Errorf("database schema is at version %d, this binary needs %d: run `orderbot migrate`", v, want)
+	}
+	return nil
+}
