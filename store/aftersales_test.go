@@ -20,6 +20,7 @@ func newRequest(t testing.TB, c bot.Customer, o *bot.Order) *bot.AfterSales {
 }
 
 func TestAfterSales(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")
@@ -64,6 +65,7 @@ func TestAfterSales(t *testing.T) {
 }
 
 func TestOneOpenAfterSalesPerOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")
@@ -96,6 +98,7 @@ func TestOneOpenAfterSalesPerOrder(t *testing.T) {
 }
 
 func TestUpdateAfterSalesVersionConflict(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")

@@ -65,6 +65,11 @@ func (s *Store) migrate(ctx context.Context, steps []migration) error {
 	return db.Connection(func(conn *gorm.DB) error {
 		// A fresh statement for every call made on conn, as on any session.
 		conn = conn.Session(&gorm.Session{})
+		release, err := lockMigrations(conn)
+		if err != nil {
+			return err
+		}
+		defer release()
 		return s.applySteps(ctx, conn, steps)
 	})
 }

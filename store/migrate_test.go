@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -27,6 +26,7 @@ func openDSN(t *testing.T, dsn string) *store.Store {
 }
 
 func TestMigrateRecordsEachStep(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		s := openDSN(t, storetest.EmptyDSN(t, backend))
@@ -67,6 +67,7 @@ func TestMigrateRecordsEachStep(t *testing.T) {
 // TestMigrateConcurrently: replicas starting at once all succeed and every
 // step is applied and recorded once.
 func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		dsn := storetest.EmptyDSN(t, backend)
@@ -96,11 +97,4 @@ func TestMigrateConcurrently(t *testing.T) {
 		}
 		must(t, stores[0].Ready(ctx))
 	})
-}
-
-func TestRetryable(t *testing.T) {
-	if store.Retryable(errors.New("plain")) || store.Retryable(nil) {
-		t.Fatal("plain errors are not retryable")
-	}
-	_ = fmt.Sprint()
 }

@@ -32,6 +32,7 @@ func msgIDs(ms []*bot.Message) []int64 {
 }
 
 func TestEnqueueAndFeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		full := &bot.Message{
@@ -75,10 +76,11 @@ func TestEnqueueAndFeed(t *testing.T) {
 }
 
 func TestClaimDue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := t0.Add(time.Hour)
-		due := enqueue(t, s, 3, time.Time{})           // no NextAt: due at once
+		due := enqueue(t, s, 3, time.Time{})            // no NextAt: due at once
 		later := enqueue(t, s, 1, now.Add(time.Minute)) // not yet
 		got, err := s.ClaimDue(ctx, "a", now, now.Add(time.Minute), 10)
 		must(t, err)
@@ -124,6 +126,7 @@ func TestClaimDue(t *testing.T) {
 }
 
 func TestClaimDueLimitAndIDs(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		msgs := enqueue(t, s, 5, time.Time{})
@@ -141,6 +144,7 @@ func TestClaimDueLimitAndIDs(t *testing.T) {
 // TestClaimDueConcurrently: dispatchers racing for the same messages each
 // get a share, and no message goes to two of them.
 func TestClaimDueConcurrently(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		enqueue(t, s, 40, time.Time{})
@@ -176,6 +180,7 @@ func TestClaimDueConcurrently(t *testing.T) {
 }
 
 func TestCardRefs(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		_, err := s.CardRef(ctx, bot.Slack, "order:1")

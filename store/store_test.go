@@ -3,9 +3,15 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store"
@@ -13,6 +19,7 @@ import (
 )
 
 func TestOpenRejectsUnknownScheme(t *testing.T) {
+	t.Parallel()
 	for _, dsn := range []string{"postgres://u:secret@host/db", "orderbot.db", "", "sqlite:"} {
 		s, err := store.Open(context.Background(), dsn, nil)
 		if err == nil {
@@ -26,6 +33,7 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 }
 
 func TestReadyNeedsMigration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "new.db"), storetest.Logger(t))
 	must(t, err)
@@ -39,6 +47,7 @@ func TestReadyNeedsMigration(t *testing.T) {
 }
 
 func TestReadyFailsWhenClosed(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	must(t, s.Close())
 	if err := s.Ready(context.Background()); err == nil {
@@ -47,6 +56,7 @@ func TestReadyFailsWhenClosed(t *testing.T) {
 }
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		v, err := s.SchemaVersion(ctx)
@@ -70,6 +80,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 }
 
 func TestInTx(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(5))
@@ -103,6 +114,7 @@ func TestInTx(t *testing.T) {
 }
 
 func TestInTxRollsBackOnPanic(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(5))
@@ -117,4 +129,80 @@ func TestInTxRollsBackOnPanic(t *testing.T) {
 			t.Fatalf("stock after panic = %d, want 5", p.Stock)
 		}
 	})
+}
+
+func TestRetryable(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("plain"), false},
+		{&mysql.MySQLError{Number: 1062}, false},
+		{&mysql.MySQLError{Number: 1213}, true},
+		{fmt.Errorf("reserve stock A: %w", &mysql.MySQLError{Number: 1205}), true},
+	} {
+		if got := store.Retryable(tc.err); got != tc.want {
+			t.Errorf("Retryable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestInTxRetriesDeadlock makes two transactions take two rows in opposite
+// order. MySQL kills one; InTx runs it again and both succeed.
+func TestInTxRetriesDeadlock(t *testing.T) {
+	t.Parallel()
+	s := storetest.MySQL(t)
+	ctx := context.Background()
+	products(t, s, bot.Product{SKU: "A", Name: "A", Stock: 10, Active: true}, bot.Product{SKU: "B", Name: "B", Stock: 10, Active: true})
+	var (
+		bothHoldOne sync.WaitGroup
+		attempts    atomic.Int32
+		wg          sync.WaitGroup
+	)
+	bothHoldOne.Add(2)
+	for _, order := range [][2]string{{"A", "B"}, {"B", "A"}} {
+		wg.Go(func() {
+			try := 0
+			err := s.InTx(ctx, func(tx bot.Repo) error {
+				try++
+				attempts.Add(1)
+				if err := tx.ReserveStock(ctx, order[0], 1); err != nil {
+					return err
+				}
+				if try == 1 {
+					bothHoldOne.Done()
+					bothHoldOne.Wait()
+				}
+				return tx.ReserveStock(ctx, order[1], 1)
+			})
+			if err != nil {
+				t.Errorf("InTx %v: %v", order, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := attempts.Load(); n != 3 {
+		t.Errorf("%d attempts, want 3 (one deadlock victim retried)", n)
+	}
+	for _, sku := range []string{"A", "B"} {
+		if p, _ := s.Product(ctx, sku); p.Stock != 8 {
+			t.Errorf("stock of %s = %d, want 8", sku, p.Stock)
+		}
+	}
+}
+
+func TestOpenSQLitePathWithOddCharacters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a dir?#%")
+	must(t, os.Mkdir(dir, 0o755))
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "x.db"), storetest.Logger(t))
+	must(t, err)
+	defer s.Close()
+	must(t, s.Migrate(ctx))
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); err != nil {
+		t.Fatalf("database not where asked: %v", err)
+	}
 }

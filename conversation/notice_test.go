@@ -1,0 +1,60 @@
+package conversation
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRenderNotice(t *testing.T) {
+	for _, tc := range []struct {
+		lang Lang
+		n    Notice
+		has  []string
+	}{
+		{English, Notice{Kind: OrderConfirmed, OrderNumber: "100025"}, []string{"confirmed your order 100025", "Type “order 100025”"}},
+		{Chinese, Notice{Kind: OrderConfirmed, OrderNumber: "100025"}, []string{"您的订单 100025 商家已确认", "回复“订单 100025”可查看详情"}},
+		{English, Notice{Kind: OrderRejected, OrderNumber: "100025", Reason: "Sold out"}, []string{"couldn't accept your order 100025", "Reason: Sold out"}},
+		{Chinese, Notice{Kind: OrderRejected, OrderNumber: "100025", Reason: "缺货"}, []string{"商家未能接受您的订单 100025", "原因：缺货"}},
+		{English, Notice{Kind: OrderShipped, OrderNumber: "100023", Carrier: "SF Express", Tracking: "SF123"}, []string{"100023 is on its way", "Shipped with SF Express, tracking number SF123"}},
+		{Chinese, Notice{Kind: OrderShipped, OrderNumber: "100023", Carrier: "顺丰速运", Tracking: "SF123"}, []string{"已发货", "物流：顺丰速运，运单号 SF123"}},
+		{English, Notice{Kind: OrderShipped, OrderNumber: "100023", Tracking: "SF123"}, []string{"Tracking number: SF123"}},
+		{English, Notice{Kind: OrderDelivered, OrderNumber: "100023"}, []string{"100023 has been delivered"}},
+		{Chinese, Notice{Kind: OrderCompleted, OrderNumber: "100023"}, []string{"订单 100023 已完成"}},
+		{English, Notice{Kind: OrderCancelled, OrderNumber: "100024"}, []string{"100024 has been cancelled"}},
+		{Chinese, Notice{Kind: CancelRejected, OrderNumber: "100024", Reason: "已在打包"}, []string{"商家未同意取消订单 100024", "原因：已在打包"}},
+		{English, Notice{Kind: AfterSalesApproved, OrderNumber: "100023", RequestNumber: "AS-1", Reason: "Send it back by post"}, []string{"request AS-1 for order 100023 has been approved", "Note from the shop: Send it back by post"}},
+		{Chinese, Notice{Kind: AfterSalesRejected, OrderNumber: "100023", RequestNumber: "AS-1", Reason: "超过七天"}, []string{"售后申请 AS-1（订单 100023）未通过审核", "原因：超过七天"}},
+		{English, Notice{Kind: AfterSalesResolved, OrderNumber: "100023", RequestNumber: "AS-1"}, []string{"AS-1 for order 100023 has been resolved"}},
+		{Chinese, Notice{Kind: StaffMessage, Text: "您好，已为您补发。"}, []string{"客服回复：\n您好，已为您补发。"}},
+		{English, Notice{Kind: HandoffEnded}, []string{"ended the chat", "menu"}},
+		{English, Notice{Kind: "new_kind", OrderNumber: "1"}, []string{"update on your order 1"}},
+		{"fr", Notice{Kind: "new_kind"}, []string{"update for you"}},
+	} {
+		r := RenderNotice(tc.lang, tc.n)
+		checkReply(t, r)
+		for _, h := range tc.has {
+			if !strings.Contains(r.Text, h) {
+				t.Errorf("%s %s: %q lacks %q", tc.lang, tc.n.Kind, r.Text, h)
+			}
+		}
+	}
+}
+
+func TestEveryNoticeKindHasItsOwnText(t *testing.T) {
+	kinds := []NoticeKind{OrderConfirmed, OrderRejected, OrderShipped, OrderDelivered, OrderCompleted, OrderCancelled,
+		CancelRejected, AfterSalesApproved, AfterSalesRejected, AfterSalesResolved, StaffMessage, HandoffEnded}
+	for _, lang := range []Lang{English, Chinese} {
+		seen := map[string]NoticeKind{}
+		generic := RenderNotice(lang, Notice{Kind: "unknown", OrderNumber: "7"}).Text
+		for _, k := range kinds {
+			text := RenderNotice(lang, Notice{Kind: k, OrderNumber: "7", RequestNumber: "R", Text: "hi"}).Text
+			if text == generic {
+				t.Errorf("%s %s: generic text", lang, k)
+			}
+			if other, dup := seen[text]; dup {
+				t.Errorf("%s: %s and %s read the same", lang, k, other)
+			}
+			seen[text] = k
+		}
+	}
+}
