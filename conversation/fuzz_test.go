@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,6 +25,8 @@ func FuzzStep(f *testing.F) {
 	f.Add(uint8(0x80|9), true, "TEA-GREEN", "order:100023", true, "13800138000", uint8(200), uint8(3))
 	f.Add(uint8(0x40|10), false, "", "", false, "+86 139 0013 9000", uint8(1), uint8(0))
 	f.Fuzz(func(t *testing.T, stage uint8, zh bool, text, button string, media bool, phone string, pick, problem uint8) {
+		// checkReply reads "%!" as a formatting slip; keep it out of the data.
+		text, button, phone = noSlip(text), noSlip(button), noSlip(phone)
 		env, s := fuzzWorld(stage, zh, text, button, phone, pick)
 		in := Input{Text: text, Button: button, Phone: phone, Lang: Lang(phone)}
 		if media {
@@ -35,6 +38,8 @@ func FuzzStep(f *testing.F) {
 		}
 	})
 }
+
+func noSlip(s string) string { return strings.ReplaceAll(s, "%!", "%?") }
 
 // fuzzWorld builds an environment and a state from fuzz input. The high
 // bits of stage spoil the state or the environment in different ways.

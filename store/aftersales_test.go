@@ -20,7 +20,6 @@ func newRequest(t testing.TB, c bot.Customer, o *bot.Order) *bot.AfterSales {
 }
 
 func TestAfterSales(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")
@@ -65,7 +64,6 @@ func TestAfterSales(t *testing.T) {
 }
 
 func TestOneOpenAfterSalesPerOrder(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")
@@ -98,7 +96,6 @@ func TestOneOpenAfterSalesPerOrder(t *testing.T) {
 }
 
 func TestUpdateAfterSalesVersionConflict(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")

@@ -12,7 +12,6 @@ import (
 )
 
 func TestProducts(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		if ps, err := s.Products(ctx, false); err != nil || len(ps) != 0 {
@@ -44,7 +43,6 @@ func TestProducts(t *testing.T) {
 }
 
 func TestUpsertProductsUpdatesBySKU(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(10))
@@ -64,7 +62,6 @@ func TestUpsertProductsUpdatesBySKU(t *testing.T) {
 }
 
 func TestUpsertProductsIsAllOrNothing(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		var ps []bot.Product
@@ -87,7 +84,6 @@ func TestUpsertProductsIsAllOrNothing(t *testing.T) {
 }
 
 func TestReserveAndReleaseStock(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(3), bot.Product{SKU: "OFF", Name: "Off", Price: 1, Stock: 5, Active: false})
@@ -113,7 +109,6 @@ func TestReserveAndReleaseStock(t *testing.T) {
 
 // TestReserveStockConcurrently is the oversell test: 50 buyers, 10 in stock.
 func TestReserveStockConcurrently(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(10))

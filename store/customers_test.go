@@ -12,7 +12,6 @@ import (
 )
 
 func TestCustomers(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		_, err := s.CustomerByUser(ctx, bot.WeChat, "oAbC")
@@ -65,7 +64,6 @@ func TestCustomers(t *testing.T) {
 }
 
 func TestLockCustomerConcurrentlyCreatesOneRow(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ids := make([]int64, 20)
@@ -94,7 +92,6 @@ func TestLockCustomerConcurrentlyCreatesOneRow(t *testing.T) {
 // TestLockCustomerSerializes shows that the lock holds: increments made
 // under it by concurrent transactions are never lost.
 func TestLockCustomerSerializes(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		customer(t, s, "U1")

@@ -26,7 +26,6 @@ func openDSN(t *testing.T, dsn string) *store.Store {
 }
 
 func TestMigrateRecordsEachStep(t *testing.T) {
-	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		s := openDSN(t, storetest.EmptyDSN(t, backend))
@@ -67,7 +66,6 @@ func TestMigrateRecordsEachStep(t *testing.T) {
 // TestMigrateConcurrently: replicas starting at once all succeed and every
 // step is applied and recorded once.
 func TestMigrateConcurrently(t *testing.T) {
-	t.Parallel()
 	eachBackend(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		dsn := storetest.EmptyDSN(t, backend)

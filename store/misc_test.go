@@ -14,7 +14,6 @@ import (
 )
 
 func TestStaff(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		_, err := s.StaffMember(ctx, bot.Slack, "U1")
@@ -41,7 +40,6 @@ func TestStaff(t *testing.T) {
 }
 
 func TestInbound(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		must(t, s.RecordInbound(ctx, "telegram:1001", t0))
@@ -69,7 +67,6 @@ func TestInbound(t *testing.T) {
 // TestRecordInboundConcurrently: a platform retry racing the original is
 // seen exactly once, inside transactions as the service runs it.
 func TestRecordInboundConcurrently(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		var (
@@ -98,7 +95,6 @@ func TestRecordInboundConcurrently(t *testing.T) {
 }
 
 func TestAudit(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		e1 := bot.AuditEntry{At: t0, Actor: "ann (slack)", Entity: "order", Ref: "100001", Action: "approve", From: "pending", To: "confirmed"}
@@ -122,7 +118,6 @@ func TestAudit(t *testing.T) {
 }
 
 func TestHandoffs(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c1, c2 := customer(t, s, "1"), customer(t, s, "2")
@@ -165,7 +160,6 @@ func TestHandoffs(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		_, err := s.Setting(ctx, "session_key")

@@ -13,7 +13,6 @@ import (
 )
 
 func TestCreateAndLoadOrder(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")
@@ -52,7 +51,6 @@ func TestCreateAndLoadOrder(t *testing.T) {
 }
 
 func TestCreateOrderOfUnknownCustomer(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		o, err := bot.NewOrder(bot.Customer{ID: 777, Channel: bot.Telegram}, []bot.OrderItem{{SKU: "X", Name: "X", UnitPrice: 1, Qty: 1}}, bot.Contact{}, t0)
 		must(t, err)
@@ -61,7 +59,6 @@ func TestCreateOrderOfUnknownCustomer(t *testing.T) {
 }
 
 func TestUpdateOrder(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "42")
@@ -94,7 +91,6 @@ func TestUpdateOrder(t *testing.T) {
 // TestUpdateOrderVersionConflict: two approvers load the same order; the
 // second save must fail and leave the first decision alone.
 func TestUpdateOrderVersionConflict(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		o := placeOrder(t, s, customer(t, s, "42"), t0)
@@ -115,7 +111,6 @@ func TestUpdateOrderVersionConflict(t *testing.T) {
 }
 
 func TestOrderLists(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c1, c2 := customer(t, s, "1"), customer(t, s, "2")
@@ -173,7 +168,6 @@ func ids(os []*bot.Order) []int64 {
 }
 
 func TestOrderStats(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := customer(t, s, "1")

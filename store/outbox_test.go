@@ -32,7 +32,6 @@ func msgIDs(ms []*bot.Message) []int64 {
 }
 
 func TestEnqueueAndFeed(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		full := &bot.Message{
@@ -76,7 +75,6 @@ func TestEnqueueAndFeed(t *testing.T) {
 }
 
 func TestClaimDue(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := t0.Add(time.Hour)
@@ -126,7 +124,6 @@ func TestClaimDue(t *testing.T) {
 }
 
 func TestClaimDueLimitAndIDs(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		msgs := enqueue(t, s, 5, time.Time{})
@@ -144,7 +141,6 @@ func TestClaimDueLimitAndIDs(t *testing.T) {
 // TestClaimDueConcurrently: dispatchers racing for the same messages each
 // get a share, and no message goes to two of them.
 func TestClaimDueConcurrently(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		enqueue(t, s, 40, time.Time{})
@@ -180,7 +176,6 @@ func TestClaimDueConcurrently(t *testing.T) {
 }
 
 func TestCardRefs(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		_, err := s.CardRef(ctx, bot.Slack, "order:1")

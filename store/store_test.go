@@ -19,7 +19,6 @@ import (
 )
 
 func TestOpenRejectsUnknownScheme(t *testing.T) {
-	t.Parallel()
 	for _, dsn := range []string{"postgres://u:secret@host/db", "orderbot.db", "", "sqlite:"} {
 		s, err := store.Open(context.Background(), dsn, nil)
 		if err == nil {
@@ -33,7 +32,6 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 }
 
 func TestReadyNeedsMigration(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "new.db"), storetest.Logger(t))
 	must(t, err)
@@ -47,7 +45,6 @@ func TestReadyNeedsMigration(t *testing.T) {
 }
 
 func TestReadyFailsWhenClosed(t *testing.T) {
-	t.Parallel()
 	s := storetest.SQLite(t)
 	must(t, s.Close())
 	if err := s.Ready(context.Background()); err == nil {
@@ -56,7 +53,6 @@ func TestReadyFailsWhenClosed(t *testing.T) {
 }
 
 func TestMigrateTwiceIsNoop(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		v, err := s.SchemaVersion(ctx)
@@ -80,7 +76,6 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 }
 
 func TestInTx(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(5))
@@ -114,7 +109,6 @@ func TestInTx(t *testing.T) {
 }
 
 func TestInTxRollsBackOnPanic(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		products(t, s, tea(5))
@@ -132,7 +126,6 @@ func TestInTxRollsBackOnPanic(t *testing.T) {
 }
 
 func TestRetryable(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		err  error
 		want bool
@@ -152,7 +145,6 @@ func TestRetryable(t *testing.T) {
 // TestInTxRetriesDeadlock makes two transactions take two rows in opposite
 // order. MySQL kills one; InTx runs it again and both succeed.
 func TestInTxRetriesDeadlock(t *testing.T) {
-	t.Parallel()
 	s := storetest.MySQL(t)
 	ctx := context.Background()
 	products(t, s, bot.Product{SKU: "A", Name: "A", Stock: 10, Active: true}, bot.Product{SKU: "B", Name: "B", Stock: 10, Active: true})
@@ -194,7 +186,6 @@ func TestInTxRetriesDeadlock(t *testing.T) {
 }
 
 func TestOpenSQLitePathWithOddCharacters(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "a dir?#%")
 	must(t, os.Mkdir(dir, 0o755))
@@ -205,4 +196,23 @@ func TestOpenSQLitePathWithOddCharacters(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x.db")); err != nil {
 		t.Fatalf("database not where asked: %v", err)
 	}
+}
+
+// TestInTxSeesCommittedChanges: a transaction that waited for a lock must
+// see what the lock holder committed, even after an earlier read of its own.
+func TestInTxSeesCommittedChanges(t *testing.T) {
+	s := storetest.MySQL(t) // on SQLite the other writer could not run meanwhile
+	ctx := context.Background()
+	products(t, s, tea(10))
+	must(t, s.InTx(ctx, func(tx bot.Repo) error {
+		if p, err := tx.Product(ctx, "TEA-1"); err != nil || p.Stock != 10 {
+			t.Fatalf("first read = %+v, %v", p, err)
+		}
+		must(t, s.ReserveStock(ctx, "TEA-1", 1)) // another connection commits
+		p, err := tx.Product(ctx, "TEA-1")
+		if err == nil && p.Stock != 9 {
+			t.Errorf("second read sees stock %d, want 9 as committed", p.Stock)
+		}
+		return err
+	}))
 }

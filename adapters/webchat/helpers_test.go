@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,20 @@ const (
 	alicePassword = "correct horse battery"
 	bobPassword   = "agent password 1"
 )
+
+// testHashes hashes the seeded passwords once for all tests: bcrypt is
+// slow on purpose, and slower still under the race detector.
+var testHashes = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	for user, pw := range map[string]string{"alice": alicePassword, "bob": bobPassword} {
+		h, err := HashPassword(pw)
+		if err != nil {
+			panic(err)
+		}
+		out[user] = h
+	}
+	return out
+})
 
 // testEnv is a web chat served by httptest in front of a real core on a
 // real SQLite store.
@@ -49,10 +64,7 @@ func newEnv(t *testing.T) *testEnv {
 		user, name, pw string
 		role           bot.Role
 	}{{"alice", "Alice", alicePassword, bot.Approver}, {"bob", "Bob", bobPassword, bot.Agent}} {
-		hash, err := HashPassword(s.pw)
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testHashes()[s.user]
 		if err := st.SaveStaff(ctx, bot.Staff{Channel: bot.WebChat, UserID: s.user, Name: s.name, Role: s.role, PasswordHash: hash}); err != nil {
 			t.Fatalf("seed staff: %v", err)
 		}

@@ -84,9 +84,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := h.checkLogin(r.Context(), user, r.PostForm.Get("password"))
-	if err != nil {
-		h.log.Info("webchat: staff login failed", "user", user, "err", err)
+	if errors.Is(err, errWrongPassword) {
+		h.log.Info("webchat: staff login failed", "user", user)
 		h.loginForm(w, r, http.StatusUnauthorized, loginPage{User: user, Error: "Wrong user or password."})
+		return
+	}
+	if err != nil {
+		h.log.Error("webchat: staff login", "err", err)
+		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
 		return
 	}
 	h.setSession(w, newSession(key, st.UserID, h.opts.Clock().Add(sessionTTL)), int(sessionTTL.Seconds()))

@@ -77,6 +77,9 @@ type Handler struct {
 	staffHead int64
 }
 
+// The dispatcher marks web chat messages delivered through Send.
+var _ bot.Sender = (*Handler)(nil)
+
 // New builds the handler.
 func New(svc Service, log *slog.Logger, opts Options) *Handler {
 	if opts.Title == "" {

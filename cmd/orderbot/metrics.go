@@ -83,4 +83,3 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintf(w, "# TYPE orderbot_uptime_seconds gauge\norderbot_uptime_seconds %g\n", time.Since(m.started).Seconds())
 }
-

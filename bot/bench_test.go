@@ -1,0 +1,57 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+// BenchmarkHandleInbound measures one customer message end to end through
+// the core on a real database: dedup insert, customer lock, catalog and
+// orders load, conversation step, save, outbox insert, all in one
+// transaction. Customers are spread so that row locks do not serialize them.
+func BenchmarkHandleInbound(b *testing.B) {
+	for _, backend := range []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{{"sqlite", storetest.SQLite}, {"mysql", storetest.MySQL}} {
+		b.Run(backend.name, func(b *testing.B) {
+			st := backend.open(b)
+			svc := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+			var products []bot.Product
+			for i := range 12 {
+				products = append(products, bot.Product{SKU: fmt.Sprintf("P%d", i), Name: "Tea", Category: "Tea", Price: 100, Stock: 1000, Active: true})
+			}
+			if err := svc.ImportCatalog(context.Background(), "bench", products); err != nil {
+				b.Fatal(err)
+			}
+			var seq atomic.Int64
+			b.SetParallelism(parallelism())
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := seq.Add(1)
+					in := bot.Inbound{Channel: bot.WebChat, UserID: fmt.Sprintf("u%d", n%64), DedupKey: fmt.Sprintf("b:%d", n), Text: "browse"}
+					if _, err := svc.HandleInbound(context.Background(), in); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+func parallelism() int {
+	if v, err := strconv.Atoi(os.Getenv("BENCH_PARALLELISM")); err == nil && v > 0 {
+		return v
+	}
+	return 8
+}

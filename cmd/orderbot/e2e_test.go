@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+// server is the orderbot binary's run() serving on a free port.
+type server struct {
+	t    *testing.T
+	base string
+	stop func() error
+}
+
+func startServer(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	env["ORDERBOT_ADDR"] = "127.0.0.1:0"
+	env["ORDERBOT_ENV_FILE"] = t.TempDir() + "/none.env"
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"serve"}, getenv, strings.NewReader(""), pw, io.Discard)
+		pw.CloseWithError(fmt.Errorf("run returned: %v", err))
+		done <- err
+	}()
+	base := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "orderbot is running on "); ok {
+				base <- rest
+			}
+		}
+	}()
+	s := &server{t: t, stop: func() error { cancel(); return <-done }}
+	select {
+	case s.base = <-base:
+	case err := <-done:
+		t.Fatalf("server did not start: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not print its URL")
+	}
+	return s
+}
+
+// user is one browser with its own cookies.
+type user struct {
+	s      *server
+	c      *http.Client
+	seq    int
+	last   int64
+	csrf   string
+	latest []message
+}
+
+type message struct {
+	ID      int64  `json:"id"`
+	Kind    string `json:"kind"`
+	Text    string `json:"text"`
+	Options []struct {
+		Key   string `json:"key"`
+		Label string `json:"label"`
+	} `json:"options"`
+}
+
+func (s *server) newUser() *user {
+	jar, _ := cookiejar.New(nil)
+	return &user{s: s, c: &http.Client{Jar: jar, Timeout: 40 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (u *user) do(req *http.Request, want int) []byte {
+	u.s.t.Helper()
+	res, err := u.c.Do(req)
+	if err != nil {
+		u.s.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		u.s.t.Fatalf("%s %s: status %d, want %d: %s", req.Method, req.URL.Path, res.StatusCode, want, body)
+	}
+	return body
+}
+
+func (u *user) get(path string, want int) []byte {
+	u.s.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u.s.base+path, nil)
+	return u.do(req, want)
+}
+
+func (u *user) postJSON(path string, v any, want int) []byte {
+	u.s.t.Helper()
+	b, _ := json.Marshal(v)
+	req, _ := http.NewRequest(http.MethodPost, u.s.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if u.csrf != "" {
+		req.Header.Set("X-CSRF-Token", u.csrf)
+	}
+	return u.do(req, want)
+}
+
+// send is the chat page sending typed text or a pressed option.
+func (u *user) send(text, button string) string {
+	u.s.t.Helper()
+	u.seq++
+	body := u.postJSON("/chat/api/send", map[string]string{"id": fmt.Sprintf("m%d", u.seq), "text": text, "button": button}, http.StatusOK)
+	if err := json.Unmarshal(body, &u.latest); err != nil {
+		u.s.t.Fatalf("send reply %s: %v", body, err)
+	}
+	var all strings.Builder
+	for _, m := range u.latest {
+		u.last = max(u.last, m.ID)
+		all.WriteString(m.Text + "\n")
+	}
+	return all.String()
+}
+
+func (u *user) say(text string) string  { return u.send(text, "") }
+func (u *user) press(key string) string { return u.send("", key) }
+func (u *user) offered(key string) bool {
+	for _, m := range u.latest {
+		for _, o := range m.Options {
+			if o.Key == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// waitFor long-polls the customer's feed until a message contains want.
+func (u *user) waitFor(want string) string {
+	u.s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var ms []message
+		if err := json.Unmarshal(u.get(fmt.Sprintf("/chat/api/messages?after=%d", u.last), http.StatusOK), &ms); err != nil {
+			u.s.t.Fatal(err)
+		}
+		for _, m := range ms {
+			u.last = max(u.last, m.ID)
+			if strings.Contains(m.Text, want) {
+				return m.Text
+			}
+		}
+	}
+	u.s.t.Fatalf("no message containing %q reached the customer", want)
+	return ""
+}
+
+var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var metaCSRF = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
+
+func (u *user) login(name, password string) {
+	u.s.t.Helper()
+	m := hiddenCSRF.FindSubmatch(u.get("/staff/login", http.StatusOK))
+	if m == nil {
+		u.s.t.Fatal("login form has no csrf field")
+	}
+	form := url.Values{"user": {name}, "password": {password}, "csrf": {string(m[1])}}
+	req, _ := http.NewRequest(http.MethodPost, u.s.base+"/staff/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	u.do(req, http.StatusSeeOther)
+	m = metaCSRF.FindSubmatch(u.get("/staff", http.StatusOK))
+	if m == nil {
+		u.s.t.Fatal("console has no csrf token")
+	}
+	u.csrf = string(m[1])
+}
+
+type card struct {
+	Ref     string `json:"ref"`
+	Title   string `json:"title"`
+	Status  string `json:"status"`
+	Version int    `json:"version"`
+	Actions []struct {
+		ID string `json:"id"`
+	} `json:"actions"`
+}
+
+// card finds the console's card whose title mentions all of words.
+func (u *user) card(words ...string) card {
+	u.s.t.Helper()
+	var res struct{ Cards []card }
+	if err := json.Unmarshal(u.get("/staff/api/cards", http.StatusOK), &res); err != nil {
+		u.s.t.Fatal(err)
+	}
+next:
+	for _, c := range res.Cards {
+		for _, w := range words {
+			if !strings.Contains(c.Title, w) {
+				continue next
+			}
+		}
+		return c
+	}
+	u.s.t.Fatalf("no card with %q among %+v", words, res.Cards)
+	return card{}
+}
+
+func (u *user) act(c card, action string, fields map[string]string, want int) card {
+	u.s.t.Helper()
+	body := map[string]any{"ref": c.Ref, "action": action, "version": c.Version}
+	for k, v := range fields {
+		body[k] = v
+	}
+	var res struct{ Card card }
+	_ = json.Unmarshal(u.postJSON("/staff/api/action", body, want), &res)
+	return res.Card
+}
+
+var (
+	orderNo   = regexp.MustCompile(`\b1\d{5}\b`)
+	requestNo = regexp.MustCompile(`\bS1\d{5}\b`)
+)
+
+// TestWholeLoopThroughTheWebChat is the product's main promise, driven over
+// HTTP against the real binary: browse, order, approval in the staff console,
+// the customer told, lookup, shipping, delivery, after-sales and its
+// approval, then a graceful shutdown.
+func TestWholeLoopThroughTheWebChat(t *testing.T) {
+	for _, backend := range []string{"sqlite", "mysql"} {
+		t.Run(backend, func(t *testing.T) {
+			s := startServer(t, map[string]string{"ORDERBOT_DB": storetest.DSN(t, backend), "ORDERBOT_DEMO": "true"})
+			shopper, staff := s.newUser(), s.newUser()
+			shopper.get("/chat", http.StatusOK)
+
+			shopper.say("menu")
+			shopper.press("browse")
+			if !shopper.offered("cat:Tea") {
+				t.Fatalf("categories not offered: %+v", shopper.latest)
+			}
+			shopper.press("cat:Tea")
+			shopper.press("sku:TEA-LJ-250")
+			shopper.press("add")
+			shopper.say("2")
+			shopper.press("checkout")
+			shopper.say("Li Lei")
+			shopper.say("13800138000")
+			shopper.say("88 Wensan Road, Hangzhou")
+			n := orderNo.FindString(shopper.press("confirm"))
+			if n == "" {
+				t.Fatalf("no order number: %+v", shopper.latest)
+			}
+
+			staff.login("demo", "demo")
+			c := staff.card("Order " + n)
+			c = staff.act(c, "approve", nil, http.StatusOK)
+			if !strings.Contains(c.Status, "demo") {
+				t.Fatalf("card after approval: %+v", c)
+			}
+			staff.act(c, "reject", map[string]string{"reason": "late"}, http.StatusConflict)
+			shopper.waitFor(n)
+			if got := shopper.say("order " + n); !strings.Contains(got, "Confirmed") {
+				t.Fatalf("order lookup after approval: %q", got)
+			}
+
+			c = staff.act(staff.card("Order "+n), "ship", map[string]string{"carrier": "SF Express", "tracking": "SF1234567890"}, http.StatusOK)
+			shopper.waitFor("SF1234567890")
+			staff.act(c, "deliver", nil, http.StatusOK)
+			shopper.waitFor(n)
+
+			shopper.say("after-sales")
+			shopper.press("order:" + n)
+			shopper.press("type:return")
+			shopper.say("One tin arrived dented.")
+			shopper.press("done")
+			req := requestNo.FindString(shopper.press("submit"))
+			if req == "" {
+				t.Fatalf("no request number: %+v", shopper.latest)
+			}
+			staff.act(staff.card("After-sales "+req), "approve", nil, http.StatusOK)
+			shopper.waitFor(req)
+
+			if err := s.stop(); err != nil {
+				t.Fatalf("graceful shutdown: %v", err)
+			}
+		})
+	}
+}
