@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+// cli runs one orderbot command line against the database dsn.
+func cli(t *testing.T, dsn, stdin string, args ...string) (string, error) {
+	t.Helper()
+	env := map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_ENV_FILE": filepath.Join(t.TempDir(), "none.env")}
+	var out bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &out)
+	return out.String(), err
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "catalog.csv")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCatalogImportExport(t *testing.T) {
+	dsn := storetest.DSN(t, "sqlite")
+	good := writeFile(t, "sku,name,price,stock,name_zh,category\nT1,Green tea,38.00,10,绿茶,Tea\nT2,\"Oolong, dark\",45.5,3,乌龙,Tea\n")
+	if out, err := cli(t, dsn, "", "catalog", "import", good); err != nil || !strings.Contains(out, "imported 2 products") {
+		t.Fatalf("import: %q, %v", out, err)
+	}
+	bad := writeFile(t, "sku,name,price,stock\nT1,Green tea,39.999,10\nT3,New,1.00,-1\nT4,Fine,1.00,1\n")
+	_, err := cli(t, dsn, "", "catalog", "import", bad)
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("bad rows not reported by line: %v", err)
+	}
+	out, err := cli(t, dsn, "", "catalog", "export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "sku,name,price,stock,name_zh,category,description,image_url,active\n" +
+		"T1,Green tea,38.00,10,绿茶,Tea,,,true\n" +
+		"T2,\"Oolong, dark\",45.50,3,乌龙,Tea,,,true\n"
+	if out != want {
+		t.Fatalf("export after a refused import:\n%s\nwant\n%s", out, want)
+	}
+	if _, err := cli(t, dsn, "", "catalog", "import", filepath.Join(t.TempDir(), "missing.csv")); err == nil {
+		t.Fatal("importing a missing file succeeded")
+	}
+}
+
+func TestStaffCommands(t *testing.T) {
+	dsn := storetest.DSN(t, "sqlite")
+	if out, err := cli(t, dsn, "s3cret-enough\n", "staff", "add", "--channel", "webchat", "--user", "lin", "--role", "approver"); err != nil || !strings.Contains(out, "saved webchat:lin as approver") {
+		t.Fatalf("add: %q, %v", out, err)
+	}
+	if _, err := cli(t, dsn, "short\n", "staff", "add", "--channel", "webchat", "--user", "wu", "--role", "agent"); err == nil {
+		t.Fatal("accepted a short password")
+	}
+	if _, err := cli(t, dsn, "", "staff", "add", "--channel", "slack", "--user", "U1", "--role", "owner"); err == nil {
+		t.Fatal("accepted an unknown role")
+	}
+	if _, err := cli(t, dsn, "", "staff", "add", "--channel", "slack", "--user", "U1", "--role", "agent"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli(t, dsn, "", "staff", "list")
+	if err != nil || !strings.Contains(out, "lin") || !strings.Contains(out, "U1") || strings.Contains(out, "wu") {
+		t.Fatalf("list: %q, %v", out, err)
+	}
+	if _, err := cli(t, dsn, "", "staff", "remove", "--channel", "slack", "--user", "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli(t, dsn, "", "staff", "remove", "--channel", "slack", "--user", "U1"); err == nil {
+		t.Fatal("removing an unknown staff member succeeded")
+	}
+
+	// The new login works in the console of a server on that database.
+	s := startServer(t, map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_DEMO": "false"})
+	s.newUser().login("lin", "s3cret-enough")
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnknownCommandsAndConfig(t *testing.T) {
+	dsn := storetest.DSN(t, "sqlite")
+	for _, args := range [][]string{{"frobnicate"}, {"catalog"}, {"catalog", "import"}, {"staff"}, {"staff", "fire"}} {
+		if _, err := cli(t, dsn, "", args...); err == nil {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+	if _, err := cli(t, "postgres://x", "", "migrate"); err == nil {
+		t.Error("an unsupported database was accepted")
+	}
+	if out, err := cli(t, dsn, "", "migrate"); err != nil || !strings.Contains(out, "migrations applied") {
+		t.Errorf("migrate: %q, %v", out, err)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	s := startServer(t, map[string]string{"ORDERBOT_DB": storetest.DSN(t, "sqlite")})
+	u := s.newUser()
+	u.get("/healthz", http.StatusOK)
+	u.get("/readyz", http.StatusOK)
+	if m := string(u.get("/metrics", http.StatusOK)); !strings.Contains(m, `orderbot_http_requests_total{route="GET /readyz",code="2xx"} 1`) {
+		t.Fatalf("metrics: %s", m)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEnvFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(p, []byte("# shop\nORDERBOT_ADDR=:9999\nexport ORDERBOT_CURRENCY=\"$\"\nORDERBOT_DEMO=false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ORDERBOT_ENV_FILE": p, "ORDERBOT_DEMO": "true"}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":9999" || cfg.Currency != "$" || !cfg.Demo || cfg.DB != "sqlite:orderbot.db" {
+		t.Fatalf("config %+v", cfg)
+	}
+	if err := os.WriteFile(p, []byte("not a setting\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(func(k string) string { return env[k] }); err == nil {
+		t.Fatal("a malformed .env was accepted")
+	}
+}
+
+func TestReadyzWithoutMigrations(t *testing.T) {
+	st, err := store.Open(context.Background(), storetest.EmptyDSN(t, "sqlite"), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := httptest.NewRecorder()
+	readyz(st)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("unmigrated database: %d %s", rec.Code, rec.Body)
+	}
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	readyz(st)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("migrated database: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
