@@ -48,9 +48,30 @@ func lastChange(h []StatusChange) string {
 		return ""
 	}
 	last := h[len(h)-1]
-	word := strings.ReplaceAll(last.To, "_", " ")
-	word = strings.ToUpper(word[:1]) + word[1:]
-	return fmt.Sprintf("%s by %s at %s", word, last.Actor, last.At.UTC().Format("2006-01-02 15:04 UTC"))
+	by := last.Actor
+	if strings.HasPrefix(by, "customer ") {
+		by = "the customer"
+	}
+	return fmt.Sprintf("%s by %s at %s", changeWord(last.To), by, last.At.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// changeWord is how a card names a change that led to a status.
+func changeWord(to string) string {
+	switch to {
+	case string(Pending):
+		return "Placed"
+	case string(Confirmed), string(Approved):
+		return "Approved"
+	case "cancel_requested":
+		return "Cancel requested"
+	case "cancel_rejected":
+		return "Cancel request rejected"
+	}
+	word := strings.ReplaceAll(to, "_", " ")
+	if word == "" {
+		return "Changed"
+	}
+	return strings.ToUpper(word[:1]) + word[1:]
 }
 
 func customerLabel(c Customer) string {

@@ -28,7 +28,7 @@ func TestCartFlows(t *testing.T) {
 		}},
 		{name: "one line needs no picking", setup: withCart(CartLine{"TEA-GREEN", 2}), steps: []say{
 			{in: btn(keyCart)},
-			{in: btn(keyChange), stage: stageCartQty, has: []string{"How many Green tea"}},
+			{in: btn(keyChange), stage: stageCartQty, has: []string{"Green tea: how many"}},
 			{in: txt("back"), stage: stageCart},
 		}},
 		{name: "products that left the catalog are dropped with a note", lang: Chinese,

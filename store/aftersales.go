@@ -189,6 +189,9 @@ func (r *repo) findAfterSales(q *gorm.DB) ([]*bot.AfterSales, error) {
 // UpdateAfterSales saves a when its version is current (ErrConflict
 // otherwise) and appends the new history entries, as UpdateOrder does.
 func (r *repo) UpdateAfterSales(ctx context.Context, a *bot.AfterSales) error {
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = nowUTC()
+	}
 	normalizeTimes(&a.CreatedAt, &a.UpdatedAt, a.History)
 	row, err := afterSalesToRow(a)
 	if err != nil {

@@ -117,7 +117,7 @@ func normalizeTimes(created, updated *time.Time, hs []bot.StatusChange) {
 	}
 	*updated = dbTime(*updated)
 	for i := range hs {
-		hs[i].At = dbTime(hs[i].At)
+		hs[i].At = orNow(hs[i].At)
 	}
 }
 
@@ -249,6 +249,9 @@ func (r *repo) findOrders(q *gorm.DB) ([]*bot.Order, error) {
 // the history entries beyond those stored. The version UPDATE locks the row,
 // so no one else appends in between.
 func (r *repo) UpdateOrder(ctx context.Context, o *bot.Order) error {
+	if o.UpdatedAt.IsZero() {
+		o.UpdatedAt = nowUTC()
+	}
 	normalizeTimes(&o.CreatedAt, &o.UpdatedAt, o.History)
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&orderRow{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{

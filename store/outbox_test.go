@@ -192,3 +192,30 @@ func TestCardRefs(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimDueComparesTimesExactly: a retry due on a whole second is due
+// half a second later. (Times kept as RFC 3339 text with trimmed fractions
+// would compare "…:00Z" after "…:00.5Z" and never send it.)
+func TestClaimDueComparesTimesExactly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		next := time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)
+		m := enqueue(t, s, 1, next)[0]
+		if got, _ := s.ClaimDue(ctx, "a", next.Add(-time.Millisecond), next.Add(time.Minute), 10); len(got) != 0 {
+			t.Fatal("claimed a millisecond early")
+		}
+		got, err := s.ClaimDue(ctx, "a", next.Add(500*time.Millisecond), next.Add(time.Minute), 10)
+		must(t, err)
+		if len(got) != 1 || got[0].ID != m.ID || got[0].NextAt != next {
+			t.Fatalf("claimed %+v, want message %d due at %v", got, m.ID, next)
+		}
+		// The lease ends on a whole second too.
+		lease := next.Add(time.Minute)
+		if got, _ := s.ClaimDue(ctx, "b", lease.Add(-time.Millisecond), lease.Add(time.Minute), 10); len(got) != 0 {
+			t.Fatal("lease broken a millisecond early")
+		}
+		if got, _ := s.ClaimDue(ctx, "b", lease.Add(time.Millisecond), lease.Add(time.Minute), 10); len(got) != 1 {
+			t.Fatal("expired lease not reclaimed")
+		}
+	})
+}
