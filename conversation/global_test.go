@@ -212,6 +212,7 @@ func TestUnexpectedInput(t *testing.T) {
 	}{
 		{"old button", stageProduct, btn("sku:TEA-OOLONG"), "That button is no longer active"},
 		{"button of another stage", stageMenu, btn(keyCheckout), "no longer active"},
+		{"button wins over text", stageProduct, Input{Text: "menu", Button: "sku:TEA-OOLONG"}, "no longer active"},
 		{"out of range number", stageMenu, txt("8"), "Please choose one of the options"},
 		{"zero", stageCategories, txt("0"), "Please choose"},
 		{"unknown text", stageCart, txt("what?"), "Please choose"},

@@ -7,15 +7,13 @@ import (
 
 // normalize folds what a customer typed for comparison with words and
 // labels: fullwidth forms (common with Chinese input methods) become ASCII,
-// case and runs of spaces are ignored, and trailing punctuation is dropped.
+// case and runs of spaces (the ideographic space too) are ignored, and
+// trailing punctuation is dropped.
 func normalize(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
+		if r >= 0xFF01 && r <= 0xFF5E {
 			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
 		}
 		b.WriteRune(unicode.ToLower(r))
 	}

@@ -1,6 +1,9 @@
 package conversation
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func wantOrder(number string) func(*testing.T, *chat) {
 	return func(t *testing.T, c *chat) {
@@ -47,6 +50,10 @@ func TestOrders(t *testing.T) {
 			c.env.Orders[1].CanCancel = false
 		}, steps: []say{
 			{in: txt("order 100024"), has: []string{"waiting for the shop's decision"}, hasNot: []string{"Cancel this order"}},
+		}},
+		{name: "times in the shop's zone", setup: func(c *chat) { c.env.Now = now.In(time.FixedZone("CST", 8*3600)) }, steps: []say{
+			{in: txt("order 100023"), has: []string{"2025-02-20 17:00  Awaiting confirmation", "2025-02-21 23:00  Shipped"}},
+			{in: txt("orders"), has: []string{"100019 · 2025-02-09 · Delivered"}},
 		}},
 		{name: "unknown order", steps: []say{
 			{in: txt("order 999999"), stage: stageOrders, has: []string{"There's no order 999999 among your orders", "100025"}},

@@ -120,6 +120,10 @@ func forceMySQLOptions(cfg *mysql.Config) {
 	// Report matched rather than changed rows, as SQLite does: the
 	// optimistic version checks and the outbox claims count on it.
 	cfg.ClientFoundRows = true
+	// Send each statement with its arguments in one round trip instead of
+	// prepare, execute, close: a third of the round trips per message. Safe
+	// because the connection charset is always utf8mb4.
+	cfg.InterpolateParams = true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}
