@@ -197,6 +197,21 @@ func (s *Service) queueCards(ctx context.Context, tx Repo, card Card, now time.T
 	return nil
 }
 
+// queueThread tells every staff channel what happened on a card's item: in
+// the card's thread where the channel has threads, by showing the card
+// otherwise.
+func (s *Service) queueThread(ctx context.Context, tx Repo, card Card, text string, now time.Time) error {
+	msgs := make([]*Message, 0, len(s.cfg.StaffChannels))
+	for _, ch := range s.cfg.StaffChannels {
+		c := card
+		msgs = append(msgs, &Message{Channel: ch, Recipient: StaffRecipient, Kind: KindThread, Text: text, Card: &c, NextAt: now, CreatedAt: now})
+	}
+	if err := tx.Enqueue(ctx, msgs); err != nil {
+		return fmt.Errorf("queue thread message on %s: %w", card.Ref, err)
+	}
+	return nil
+}
+
 // notify queues a proactive message to the customer in their language.
 func (s *Service) notify(ctx context.Context, tx Repo, c Customer, n conversation.Notice, now time.Time) error {
 	lang := conversation.ParseLang(c.Lang)

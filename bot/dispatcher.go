@@ -10,8 +10,10 @@ import (
 )
 
 // Sender delivers outgoing messages on one channel. A staff card whose
-// ExternalID is set was posted before and is to be edited in place; Send
-// returns the platform's id of what it posted. Return *RateLimitError when
+// ExternalID is set was posted before and is to be edited in place; for a
+// KindThread message ExternalID is the card it is about. Send returns the
+// platform's id of what it posted. Return ErrHold (wrapped) to keep a
+// message until the recipient writes again. Return *RateLimitError when
 // the platform asks to slow down and ErrUnreachable (wrapped) when the
 // recipient can never be reached (blocked the bot, unfollowed).
 type Sender interface {
@@ -120,7 +122,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message) (bool, error) {
 	if !ok {
 		return false, d.store.MarkFailed(ctx, m.ID, d.cfg.Clock().UTC(), "no sender for channel "+m.Channel)
 	}
-	if m.Kind == KindCard && m.Card != nil {
+	if (m.Kind == KindCard || m.Kind == KindThread) && m.Card != nil {
 		ext, err := d.store.CardRef(ctx, m.Channel, m.Card.Ref)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return false, fmt.Errorf("card ref %s: %w", m.Card.Ref, err)
@@ -150,6 +152,8 @@ func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now 
 	switch {
 	case errors.As(sendErr, &rl):
 		return d.store.MarkRetry(ctx, m.ID, m.Attempts, now.Add(rl.RetryAfter), sendErr.Error())
+	case errors.Is(sendErr, ErrHold):
+		return d.store.MarkHeld(ctx, m.ID, now, sendErr.Error())
 	case errors.Is(sendErr, ErrUnreachable):
 		d.log.Info("recipient unreachable", "channel", m.Channel, "message", m.ID)
 		if err := d.markUnreachable(ctx, m); err != nil {

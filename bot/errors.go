@@ -19,6 +19,9 @@ var (
 	ErrNotEligible    = errors.New("order is not eligible for after-sales")
 	ErrAlreadyOpen    = errors.New("an after-sales request is already open for this order")
 	ErrUnreachable    = errors.New("recipient unreachable")
+	// ErrHold from a Sender keeps a message until the recipient writes
+	// again: the platform allows no message now (WeChat outside its window).
+	ErrHold = errors.New("hold until the recipient writes")
 )
 
 // DecidedError says an item was already decided by someone else, so a

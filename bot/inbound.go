@@ -106,19 +106,31 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 		more := conversation.Resolve(env, res.State, res.Intent, out)
 		res.State, res.Replies = more.State, append(res.Replies, more.Replies...)
 	}
+	if st.WithStaff() && !res.State.WithStaff() {
+		if err := s.endHandoff(ctx, tx, c, now); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
 		return nil, err
 	}
-	replies := make([]*Message, 0, len(res.Replies))
+	due := now.Add(s.cfg.ReplyHold[c.Channel])
+	// Messages the platform would not take earlier go out with this reply.
+	held, err := tx.ReleaseHeld(ctx, c.Channel, c.UserID, due)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]*Message, 0, len(res.Replies))
 	for _, r := range res.Replies {
-		replies = append(replies, &Message{
+		fresh = append(fresh, &Message{
 			Channel: c.Channel, Recipient: c.UserID, Kind: KindReply, Text: r.Text,
-			Options: r.Options, Lang: string(res.State.Lang), NextAt: now, CreatedAt: now,
+			Options: r.Options, Lang: string(res.State.Lang), NextAt: due, CreatedAt: now,
 		})
 	}
-	if err := tx.Enqueue(ctx, replies); err != nil {
+	if err := tx.Enqueue(ctx, fresh); err != nil {
 		return nil, fmt.Errorf("queue replies: %w", err)
 	}
+	replies := append(held, fresh...)
 	if in.DedupKey != "" {
 		if err := s.storeReplies(ctx, tx, in.DedupKey, replies); err != nil {
 			return nil, err

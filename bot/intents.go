@@ -202,7 +202,27 @@ func (s *Service) relayToStaff(ctx context.Context, tx Repo, c Customer, it conv
 	}
 	card := handoffCard(h, c, text)
 	card.Media = it.Media
-	return conversation.Outcome{}, s.queueCards(ctx, tx, card, now)
+	return conversation.Outcome{}, s.queueThread(ctx, tx, card, text, now)
+}
+
+// endHandoff closes the customer's open handoff when they leave the chat
+// with staff (typing menu), and tells staff.
+func (s *Service) endHandoff(ctx context.Context, tx Repo, c Customer, now time.Time) error {
+	h, err := tx.OpenHandoff(ctx, c.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open handoff: %w", err)
+	}
+	h.Open, h.ClosedAt, h.ClosedBy = false, now, "the customer"
+	if err := tx.UpdateHandoff(ctx, h); err != nil {
+		return fmt.Errorf("close handoff: %w", err)
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: "leave", From: "open", To: "closed", At: now}); err != nil {
+		return err
+	}
+	return s.queueThread(ctx, tx, handoffCard(h, c, ""), "The customer left the conversation.", now)
 }
 
 // audit writes one audit row in the transaction of the change it records.

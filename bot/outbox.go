@@ -14,6 +14,10 @@ const (
 	KindReply  MessageKind = "reply"  // answer to the customer's own message
 	KindNotice MessageKind = "notice" // proactive customer notification
 	KindCard   MessageKind = "card"   // a staff card, posted or updated in place
+	// KindThread is a message for staff about a card's item: where the
+	// channel has threads it goes in the card's thread; Card carries the
+	// item's current card for channels that show it instead.
+	KindThread MessageKind = "thread"
 )
 
 // StaffRecipient is the recipient of staff cards on a channel: the adapter

@@ -27,10 +27,12 @@ type Inbound struct {
 
 // StaffAction is a staff member pressing a card button. Ref and Version come
 // from the card and are untrusted; Reason, Carrier, Tracking and Text carry
-// what the action's Input asked for.
+// what the action's Input asked for. DedupKey, when set, makes a platform's
+// retry of the same event return ErrDuplicate and change nothing.
 type StaffAction struct {
 	Channel  string
 	UserID   string
+	DedupKey string
 	Ref      string
 	Action   string
 	Version  int
@@ -55,6 +57,11 @@ type Config struct {
 	Currency string
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
+	// ReplyHold delays the dispatcher's delivery of replies on a channel
+	// that answers in the response to the platform's own request (WeChat's
+	// passive reply): the adapter marks them replied in time, or the
+	// dispatcher sends them once the hold is over.
+	ReplyHold map[string]time.Duration
 }
 
 // Service handles every inbound event and staff action in one transaction

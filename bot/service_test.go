@@ -397,7 +397,7 @@ func TestStaffCardDeliveredOnceAfterCrash(t *testing.T) {
 }
 
 // fanout routes staff cards and customer messages to different senders.
-type fanout struct{ staff, customer *recordingSender }
+type fanout struct{ staff, customer bot.Sender }
 
 func (f fanout) Send(ctx context.Context, m *bot.Message) (string, error) {
 	if m.Recipient == bot.StaffRecipient {

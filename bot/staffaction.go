@@ -73,6 +73,12 @@ func (s *Service) staffAction(ctx context.Context, tx Repo, kind string, id int6
 	if need == "" {
 		return StaffResult{}, fmt.Errorf("%w: unknown action %q", ErrInvalid, a.Action)
 	}
+	if a.DedupKey != "" {
+		// A repeat fails here and rolls back; the first one's effects stand.
+		if err := tx.RecordInbound(ctx, a.DedupKey, s.now()); err != nil {
+			return StaffResult{Note: "already handled"}, fmt.Errorf("staff event %s: %w", a.DedupKey, err)
+		}
+	}
 	staff, err := tx.StaffMember(ctx, a.Channel, a.UserID)
 	if errors.Is(err, ErrNotFound) {
 		return StaffResult{}, fmt.Errorf("%w: %s:%s is not staff", ErrForbidden, a.Channel, a.UserID)

@@ -31,6 +31,7 @@ type Repo interface {
 	AuditRepo
 	HandoffRepo
 	SettingRepo
+	CacheRepo
 }
 
 // CatalogRepo stores products and their stock.
@@ -116,6 +117,26 @@ type OutboxRepo interface {
 	// later states of the item edit it in place.
 	SaveCardRef(ctx context.Context, channel, ref, externalID string) error
 	CardRef(ctx context.Context, channel, ref string) (string, error)
+	// CardRefByExternal finds the ref of the card posted as externalID.
+	CardRefByExternal(ctx context.Context, channel, externalID string) (string, error)
+	// MarkHeld keeps a message back until the recipient writes again.
+	MarkHeld(ctx context.Context, id int64, at time.Time, reason string) error
+	// ReleaseHeld makes the recipient's held messages due at nextAt and returns them.
+	ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*Message, error)
+	// MarkReplied records messages delivered in the answer to the platform's
+	// request, unless a dispatcher holds them; it returns how many it marked.
+	MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error)
+	// CountDelivered counts messages to a recipient that went out by path since a time.
+	CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error)
+}
+
+// CacheRepo is a small expiring key-value store shared by replicas, for
+// platform tokens that must not be fetched by each replica on its own.
+type CacheRepo interface {
+	// CacheGet returns an unexpired value (ErrNotFound otherwise).
+	CacheGet(ctx context.Context, name string, now time.Time) (string, error)
+	CachePut(ctx context.Context, name, value string, expires time.Time) error
+	CacheDelete(ctx context.Context, name string) error
 }
 
 // InboundRepo records the dedup key of every inbound event.

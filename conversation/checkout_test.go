@@ -182,7 +182,7 @@ func TestResolveOutOfStockGoesBackToCart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv()
-			s := State{Lang: English, Stage: stageSummary, LastActive: now, Contact: testProfile(),
+			s := State{Lang: English, Stage: stageSummary, LastActive: now(), Contact: testProfile(),
 				Cart: []CartLine{{"TEA-OOLONG", 2}, {"TEA-GREEN", 1}}}
 			step := Step(env, s, Input{Button: keyConfirm})
 			if _, ok := step.Intent.(PlaceOrder); !ok {

@@ -9,7 +9,7 @@ import (
 )
 
 // now is the clock of every test conversation.
-var now = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+func now() time.Time { return time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC) }
 
 func testCatalog() []Product {
 	ps := []Product{
@@ -48,7 +48,7 @@ func testOrders() []OrderView {
 }
 
 func testEnv() Env {
-	return Env{Now: now, Currency: "¥", Catalog: testCatalog(), Profile: testProfile(), Orders: testOrders()}
+	return Env{Now: now(), Currency: "¥", Catalog: testCatalog(), Profile: testProfile(), Orders: testOrders()}
 }
 
 // chat drives a conversation the way the core does: Step, and Resolve when
@@ -62,7 +62,7 @@ type chat struct {
 
 func newChat(t *testing.T, lang Lang) *chat {
 	t.Helper()
-	c := &chat{t: t, env: testEnv(), s: State{Lang: lang, Stage: stageMenu, LastActive: now}}
+	c := &chat{t: t, env: testEnv(), s: State{Lang: lang, Stage: stageMenu, LastActive: now()}}
 	return c
 }
 

@@ -61,7 +61,7 @@ func fuzzWorld(stage uint8, zh bool, text, button, phone string, pick uint8) (En
 	if stage&0x40 != 0 { // a first-time or long-idle customer
 		s.LastActive = time.Time{}
 		if pick%2 == 1 {
-			s.LastActive = now.Add(-48 * time.Hour)
+			s.LastActive = now().Add(-48 * time.Hour)
 		}
 	}
 	if stage&0x20 != 0 { // the shop emptied out

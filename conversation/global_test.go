@@ -10,7 +10,7 @@ import (
 // is there, so showing it does not move elsewhere.
 func stateAt(st Stage, lang Lang) State {
 	s := State{
-		Lang: lang, Stage: st, LastActive: now.Add(-time.Minute),
+		Lang: lang, Stage: st, LastActive: now().Add(-time.Minute),
 		Cart:     []CartLine{{"TEA-GREEN", 2}},
 		Category: "Tea", SKU: "TEA-GREEN", Pick: pickChange,
 		Contact: testProfile(), Order: "100023",
@@ -190,7 +190,7 @@ func TestIdleRestart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv()
 			s := stateAt(stageName, English)
-			s.LastActive = now.Add(-tc.quiet)
+			s.LastActive = now().Add(-tc.quiet)
 			r := Step(env, s, txt(tc.in))
 			checkStep(t, env, r)
 			if r.State.Stage != tc.stage || !contains(r.Replies[0].Text, tc.has) {

@@ -51,7 +51,7 @@ func TestOrders(t *testing.T) {
 		}, steps: []say{
 			{in: txt("order 100024"), has: []string{"waiting for the shop's decision"}, hasNot: []string{"Cancel this order"}},
 		}},
-		{name: "times in the shop's zone", setup: func(c *chat) { c.env.Now = now.In(time.FixedZone("CST", 8*3600)) }, steps: []say{
+		{name: "times in the shop's zone", setup: func(c *chat) { c.env.Now = now().In(time.FixedZone("CST", 8*3600)) }, steps: []say{
 			{in: txt("order 100023"), has: []string{"2025-02-20 17:00  Awaiting confirmation", "2025-02-21 23:00  Shipped"}},
 			{in: txt("orders"), has: []string{"100019 · 2025-02-09 · Delivered"}},
 		}},

@@ -78,6 +78,16 @@ func (r *repo) CardRef(ctx context.Context, channel, ref string) (string, error)
 	return row.ExternalID, nil
 }
 
+// CardRefByExternal returns the ref of the card posted on channel as
+// externalID: a reply in a card's thread names only the card's message.
+func (r *repo) CardRefByExternal(ctx context.Context, channel, externalID string) (string, error) {
+	var row cardRefRow
+	if err := r.db.WithContext(ctx).Where("channel = ? AND external_id = ?", channel, externalID).Take(&row).Error; err != nil {
+		return "", fmt.Errorf("card of %s: %w", externalID, dbErr(err))
+	}
+	return row.Ref, nil
+}
+
 type settingRow struct {
 	Name  string `gorm:"primaryKey"`
 	Value string `gorm:"column:setting_value"`

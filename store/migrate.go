@@ -22,6 +22,7 @@ type migration struct {
 func migrations() []migration {
 	return []migration{
 		{version: 1, name: "initial schema", up: createSchemaV1},
+		{version: 2, name: "held messages, card lookup, cache", up: migrateV2},
 	}
 }
 

@@ -30,6 +30,7 @@ type messageRow struct {
 	Path        string
 	Owner       *string // the dispatcher holding the lease
 	LeaseUntil  *time.Time
+	HeldAt      *time.Time // kept for the customer's next message
 	CreatedAt   time.Time
 }
 
@@ -125,7 +126,7 @@ func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.
 	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
 	db := r.db.WithContext(ctx)
 	q := db.Model(&messageRow{}).
-		Where("delivered_at IS NULL AND failed_at IS NULL").
+		Where("delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL").
 		Where("(next_at IS NULL OR next_at <= ?)", now).
 		Where("(owner IS NULL OR lease_until < ?)", now)
 	if len(ids) > 0 {
@@ -138,7 +139,7 @@ func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.
 	var claimed []int64
 	for _, id := range candidates {
 		res := db.Exec(`UPDATE messages SET owner = ?, lease_until = ?
-			WHERE id = ? AND delivered_at IS NULL AND failed_at IS NULL AND (owner IS NULL OR lease_until < ?)`,
+			WHERE id = ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR lease_until < ?)`,
 			owner, leaseUntil, id, now)
 		if res.Error != nil {
 			return nil, fmt.Errorf("claim message %d: %w", id, dbErr(res.Error))

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// MarkHeld keeps a message back until the customer writes again; the
+// dispatcher does not claim it meanwhile.
+func (r *repo) MarkHeld(ctx context.Context, id int64, at time.Time, reason string) error {
+	return r.updateMessage(ctx, "mark held", id, map[string]any{
+		"held_at": orNow(at), "path": "held", "last_error": reason,
+		"owner": nil, "lease_until": nil,
+	})
+}
+
+// ReleaseHeld makes the recipient's held messages due at nextAt again and
+// returns them, oldest first.
+func (r *repo) ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*bot.Message, error) {
+	db := r.db.WithContext(ctx)
+	var rows []messageRow
+	err := db.Where("channel = ? AND recipient = ? AND held_at IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL", channel, recipient).
+		Order("id").Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return nil, dbErrf("release held", err)
+	}
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+		rows[i].HeldAt, rows[i].NextAt = nil, nullTime(dbTime(nextAt))
+	}
+	err = db.Model(&messageRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"held_at": nil, "next_at": dbTime(nextAt), "path": ""}).Error
+	if err != nil {
+		return nil, dbErrf("release held", err)
+	}
+	return messagesFromRows(rows)
+}
+
+// MarkReplied records messages as delivered in the answer to the platform's
+// own request (a passive reply). Only messages no dispatcher holds are
+// taken; it returns how many were, so the caller answers with them only
+// when all were.
+func (r *repo) MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	now := dbTime(at)
+	res := r.db.WithContext(ctx).Model(&messageRow{}).
+		Where("id IN ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR lease_until < ?)", ids, now).
+		Updates(map[string]any{"delivered_at": now, "path": path})
+	if res.Error != nil {
+		return 0, dbErrf("mark replied", res.Error)
+	}
+	return int(res.RowsAffected), nil
+}
+
+// CountDelivered counts what went to a recipient by one path since a time:
+// how many of a platform's per-window messages are used up.
+func (r *repo) CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&messageRow{}).
+		Where("channel = ? AND recipient = ? AND path = ? AND delivered_at >= ?", channel, recipient, path, dbTime(since)).
+		Count(&n).Error
+	if err != nil {
+		return 0, dbErrf("count delivered", err)
+	}
+	return int(n), nil
+}
+
+// dbErrf wraps a database error with what was being done; nil stays nil.
+func dbErrf(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, dbErr(err))
+}

@@ -1,0 +1,101 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+func TestHeldMessagesWaitForTheRecipient(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ms := enqueue(t, s, 2, t0)
+		must(t, s.MarkHeld(ctx, ms[0].ID, t0, "outside the window"))
+		claimed, err := s.ClaimDue(ctx, "a", t0.Add(time.Hour), t0.Add(2*time.Hour), 10)
+		must(t, err)
+		if len(claimed) != 1 || claimed[0].ID != ms[1].ID {
+			t.Fatalf("claimed %v, want only the message not held", msgIDs(claimed))
+		}
+		other, err := s.ReleaseHeld(ctx, bot.Telegram, "someone-else", t0)
+		must(t, err)
+		if len(other) != 0 {
+			t.Fatalf("released another recipient's messages: %v", msgIDs(other))
+		}
+		released, err := s.ReleaseHeld(ctx, bot.Telegram, "42", t0.Add(5*time.Second))
+		must(t, err)
+		if len(released) != 1 || released[0].ID != ms[0].ID || released[0].Text != "hi" {
+			t.Fatalf("released %+v", released)
+		}
+		if again, _ := s.ReleaseHeld(ctx, bot.Telegram, "42", t0); len(again) != 0 {
+			t.Fatal("released twice")
+		}
+		if c, _ := s.ClaimDue(ctx, "b", t0.Add(4*time.Second), t0.Add(time.Hour), 10); len(c) != 0 {
+			t.Fatal("a released message was due before its new time")
+		}
+		if c, _ := s.ClaimDue(ctx, "b", t0.Add(6*time.Second), t0.Add(time.Hour), 10); len(c) != 1 {
+			t.Fatal("a released message did not become due")
+		}
+	})
+}
+
+func TestMarkRepliedTakesOnlyFreeMessages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ms := enqueue(t, s, 3, t0.Add(5*time.Second))
+		// A dispatcher already holds the last one.
+		_, err := s.ClaimDue(ctx, "d", t0.Add(6*time.Second), t0.Add(time.Hour), 10, ms[2].ID)
+		must(t, err)
+		n, err := s.MarkReplied(ctx, msgIDs(ms), t0.Add(time.Second), "passive")
+		must(t, err)
+		if n != 2 {
+			t.Fatalf("marked %d, want 2", n)
+		}
+		if c, _ := s.ClaimDue(ctx, "e", t0.Add(2*time.Hour), t0.Add(3*time.Hour), 10); len(c) != 1 || c[0].ID != ms[2].ID {
+			t.Fatalf("replied messages were claimable again: %v", msgIDs(c))
+		}
+		sent, err := s.CountDelivered(ctx, bot.Telegram, "42", "passive", t0)
+		must(t, err)
+		if sent != 2 {
+			t.Fatalf("count delivered %d, want 2", sent)
+		}
+		if sent, _ := s.CountDelivered(ctx, bot.Telegram, "42", "passive", t0.Add(time.Minute)); sent != 0 {
+			t.Fatalf("count since later: %d", sent)
+		}
+	})
+}
+
+func TestCardRefByExternal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		must(t, s.SaveCardRef(ctx, bot.Slack, "handoff:3", "C1:1700000000.000100"))
+		ref, err := s.CardRefByExternal(ctx, bot.Slack, "C1:1700000000.000100")
+		if err != nil || ref != "handoff:3" {
+			t.Fatalf("ref %q, %v", ref, err)
+		}
+		_, err = s.CardRefByExternal(ctx, bot.Telegram, "C1:1700000000.000100")
+		wantErr(t, err, bot.ErrNotFound)
+	})
+}
+
+func TestCacheExpires(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, err := s.CacheGet(ctx, "token", t0)
+		wantErr(t, err, bot.ErrNotFound)
+		must(t, s.CachePut(ctx, "token", "v1", t0.Add(time.Hour)))
+		must(t, s.CachePut(ctx, "token", "v2", t0.Add(2*time.Hour)))
+		if v, err := s.CacheGet(ctx, "token", t0.Add(90*time.Minute)); err != nil || v != "v2" {
+			t.Fatalf("got %q, %v", v, err)
+		}
+		_, err = s.CacheGet(ctx, "token", t0.Add(3*time.Hour))
+		wantErr(t, err, bot.ErrNotFound)
+		must(t, s.CacheDelete(ctx, "token"))
+		must(t, s.CacheDelete(ctx, "token"))
+		_, err = s.CacheGet(ctx, "token", t0)
+		wantErr(t, err, bot.ErrNotFound)
+	})
+}
