@@ -19,11 +19,12 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time) (
 		return conversation.Env{}, fmt.Errorf("load orders: %w", err)
 	}
 	env := conversation.Env{
-		Now:      now,
-		Currency: s.cfg.Currency,
-		Profile:  conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
-		Catalog:  make([]conversation.Product, 0, len(products)),
-		Orders:   make([]conversation.OrderView, 0, len(orders)),
+		Now:           now,
+		Currency:      s.cfg.Currency,
+		ContactButton: s.cfg.ContactButton[c.Channel],
+		Profile:       conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
+		Catalog:       make([]conversation.Product, 0, len(products)),
+		Orders:        make([]conversation.OrderView, 0, len(orders)),
 	}
 	for _, p := range products {
 		env.Catalog = append(env.Catalog, conversation.Product{

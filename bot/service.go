@@ -62,6 +62,9 @@ type Config struct {
 	// passive reply): the adapter marks them replied in time, or the
 	// dispatcher sends them once the hold is over.
 	ReplyHold map[string]time.Duration
+	// ContactButton names the channels that can share a customer's phone
+	// number with a button (Telegram), so checkout offers it there.
+	ContactButton map[string]bool
 }
 
 // Service handles every inbound event and staff action in one transaction

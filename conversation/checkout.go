@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// KeySharePhone is the option a channel with a share-contact button (Telegram)
+// renders as that button; it is offered only when Env.ContactButton is set.
+const KeySharePhone = "share_phone"
+
 const (
 	keyUse      = "use"
 	keyConfirm  = "confirm"
@@ -71,6 +75,11 @@ func (t *turn) contactView() view {
 	if v := t.offered(f); v != "" {
 		choices = append(choices, choice{key: keyUse, label: t.tr(msgOptUse, v)})
 	}
+	if t.s.Stage == stagePhone && t.env.ContactButton {
+		// The channel turns this option into its own share-contact button;
+		// the number then arrives as Input.Phone.
+		choices = append(choices, choice{key: KeySharePhone, label: t.tr(msgOptSharePhone)})
+	}
 	choices = append(choices, choice{key: keyBack, label: t.tr(msgOptBack)})
 	return view{text: t.tr(f.prompt, f.promptArgs...), choices: choices}
 }
@@ -85,6 +94,11 @@ func (t *turn) onContact(a answer) Result {
 		value = t.offered(f)
 	case t.s.Stage == stagePhone && a.phone != "":
 		value = a.phone
+	case a.key == KeySharePhone:
+		// Chosen by typing its number or label: only the channel's button
+		// can share the number, so ask for it to be typed.
+		t.say(msgTypePhone)
+		return t.show()
 	case a.typed():
 		value = a.text
 	}

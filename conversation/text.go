@@ -48,6 +48,8 @@ const (
 	msgOptChangeQty    msgKey = "opt_change_qty"
 	msgOptRemove       msgKey = "opt_remove"
 	msgOptUse          msgKey = "opt_use"
+	msgOptSharePhone   msgKey = "opt_share_phone"
+	msgTypePhone       msgKey = "type_phone"
 	msgOptConfirmOrder msgKey = "opt_confirm_order"
 	msgOptEditContact  msgKey = "opt_edit_contact"
 	msgOptBackToCart   msgKey = "opt_back_to_cart"

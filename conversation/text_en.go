@@ -39,6 +39,8 @@ func textsEN() map[msgKey]string {
 		msgOptChangeQty:    "Change quantity",
 		msgOptRemove:       "Remove an item",
 		msgOptUse:          "Use %s",
+		msgOptSharePhone:   "Share my phone number",
+		msgTypePhone:       "Please tap the button below your keyboard to share your number, or type it here.",
 		msgOptConfirmOrder: "Confirm order",
 		msgOptEditContact:  "Edit contact details",
 		msgOptBackToCart:   "Back to cart",

@@ -40,6 +40,8 @@ func textsZH() map[msgKey]string {
 		msgOptChangeQty:    "修改数量",
 		msgOptRemove:       "删除商品",
 		msgOptUse:          "使用 %s",
+		msgOptSharePhone:   "发送我的手机号",
+		msgTypePhone:       "请点输入框下方的按钮发送手机号，或者直接输入号码。",
 		msgOptConfirmOrder: "确认下单",
 		msgOptEditContact:  "修改收货信息",
 		msgOptBackToCart:   "返回购物车",

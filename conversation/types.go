@@ -23,6 +23,9 @@ type Env struct {
 	Catalog  []Product // active products in display order
 	Profile  Contact   // contact details remembered from the last order
 	Orders   []OrderView
+	// ContactButton says the channel can share the customer's phone number
+	// with a button, so the phone step offers it.
+	ContactButton bool
 }
 
 // Product is a catalog entry as the customer sees it.
