@@ -34,6 +34,7 @@ const (
 	gHuman
 	gEnglish
 	gChinese
+	gBrowse
 )
 
 // global is a global word and its order number, if one was given.
@@ -74,6 +75,10 @@ func bareWords() map[string]globalKind {
 		"human": gHuman, "人工": gHuman, "人工客服": gHuman, "转人工": gHuman,
 		"english": gEnglish, "en": gEnglish,
 		"中文": gChinese, "chinese": gChinese, "zh": gChinese, "简体中文": gChinese,
+		// Not in the contract's list, but what a menu button (WeChat's
+		// 商品目录) or a customer naturally sends to see the products.
+		"catalog": gBrowse, "browse": gBrowse, "products": gBrowse,
+		"商品目录": gBrowse, "商品": gBrowse, "浏览商品": gBrowse,
 	}
 }
 

@@ -82,6 +82,8 @@ func (t *turn) global(g global) Result {
 		return t.startCancel(g.arg)
 	case gHuman:
 		return t.intend(RequestHuman{})
+	case gBrowse:
+		return t.goTo(stageCategories)
 	}
 	return t.show()
 }

@@ -42,3 +42,13 @@ func TestSharePhoneOnlyWhereTheChannelCan(t *testing.T) {
 		t.Fatalf("shared phone stored as %q", c.s.Contact.Phone)
 	}
 }
+
+func TestCatalogWordOpensCategoriesFromAnywhere(t *testing.T) {
+	for _, word := range []string{"商品目录", "catalog", "Browse"} {
+		c := newChat(t, Chinese)
+		c.text("help")
+		c.text("human")
+		c.text(word)
+		c.wantStage(stageCategories)
+	}
+}
