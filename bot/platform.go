@@ -111,3 +111,8 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (orders int, re
 	}
 	return orders, revenue, nil
 }
+
+// OutboxCounts reports the undelivered messages, for monitoring.
+func (s *Service) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
+	return s.store.OutboxCounts(ctx)
+}

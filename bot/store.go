@@ -128,6 +128,14 @@ type OutboxRepo interface {
 	MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error)
 	// CountDelivered counts messages to a recipient that went out by path since a time.
 	CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error)
+	OutboxCounts(ctx context.Context) (OutboxCounts, error)
+}
+
+// OutboxCounts is how many messages are not delivered, by why.
+type OutboxCounts struct {
+	Pending int // due now or waiting for a retry
+	Held    int // kept for the recipient's next message
+	Failed  int // given up: unreachable or out of attempts
 }
 
 // CacheRepo is a small expiring key-value store shared by replicas, for

@@ -78,3 +78,18 @@ func dbErrf(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", what, dbErr(err))
 }
+
+// OutboxCounts counts the messages not yet delivered: due or waiting for a
+// retry, held for the recipient's next message, and given up.
+func (r *repo) OutboxCounts(ctx context.Context) (bot.OutboxCounts, error) {
+	var row struct{ Pending, Held, Failed int64 }
+	err := r.db.WithContext(ctx).Model(&messageRow{}).Select(
+		`SUM(CASE WHEN delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL THEN 1 ELSE 0 END) AS pending,
+		 SUM(CASE WHEN delivered_at IS NULL AND failed_at IS NULL AND held_at IS NOT NULL THEN 1 ELSE 0 END) AS held,
+		 SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END) AS failed`).
+		Where("delivered_at IS NULL").Scan(&row).Error
+	if err != nil {
+		return bot.OutboxCounts{}, dbErrf("outbox counts", err)
+	}
+	return bot.OutboxCounts{Pending: int(row.Pending), Held: int(row.Held), Failed: int(row.Failed)}, nil
+}

@@ -113,7 +113,8 @@ func TestHealthAndReadiness(t *testing.T) {
 	u := s.newUser()
 	u.get("/healthz", http.StatusOK)
 	u.get("/readyz", http.StatusOK)
-	if m := string(u.get("/metrics", http.StatusOK)); !strings.Contains(m, `orderbot_http_requests_total{route="GET /readyz",code="2xx"} 1`) {
+	if m := string(u.get("/metrics", http.StatusOK)); !strings.Contains(m, `orderbot_http_requests_total{route="GET /readyz",code="2xx"} 1`) ||
+		!strings.Contains(m, `orderbot_outbox_messages{state="failed"} 0`) {
 		t.Fatalf("metrics: %s", m)
 	}
 	if err := s.stop(); err != nil {

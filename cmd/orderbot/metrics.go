@@ -1,25 +1,31 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/orderbot/orderbot/bot"
 )
 
 // metrics counts HTTP requests by route pattern and status class and
 // exposes them in the Prometheus text format; the standard library is
 // enough for that.
 type metrics struct {
+	outbox   func(context.Context) (bot.OutboxCounts, error)
 	mu       sync.Mutex
 	requests map[[2]string]uint64 // (pattern, status class) → count
 	seconds  map[string]float64   // pattern → total seconds
 	started  time.Time
 }
 
-func newMetrics() *metrics {
-	return &metrics{requests: map[[2]string]uint64{}, seconds: map[string]float64{}, started: time.Now()}
+// newMetrics counts requests; outbox reports the undelivered messages, the
+// first thing to look at when customers say they heard nothing.
+func newMetrics(outbox func(context.Context) (bot.OutboxCounts, error)) *metrics {
+	return &metrics{outbox: outbox, requests: map[[2]string]uint64{}, seconds: map[string]float64{}, started: time.Now()}
 }
 
 type statusWriter struct {
@@ -63,9 +69,19 @@ func (m *metrics) wrap(next *http.ServeMux) http.Handler {
 }
 
 func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	counts, err := m.outbox(r.Context())
+	if err != nil {
+		http.Error(w, "outbox counts: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	fmt.Fprintln(w, "# HELP orderbot_outbox_messages Undelivered outbox messages by state.")
+	fmt.Fprintln(w, "# TYPE orderbot_outbox_messages gauge")
+	fmt.Fprintf(w, "orderbot_outbox_messages{state=\"pending\"} %d\n", counts.Pending)
+	fmt.Fprintf(w, "orderbot_outbox_messages{state=\"held\"} %d\n", counts.Held)
+	fmt.Fprintf(w, "orderbot_outbox_messages{state=\"failed\"} %d\n", counts.Failed)
 	fmt.Fprintln(w, "# HELP orderbot_http_requests_total HTTP requests by route and status class.")
 	fmt.Fprintln(w, "# TYPE orderbot_http_requests_total counter")
 	keys := make([][2]string, 0, len(m.requests))

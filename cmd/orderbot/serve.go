@@ -38,7 +38,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		}
 	}
 
-	metrics := newMetrics()
+	metrics := newMetrics(svc.OutboxCounts)
 	mux := http.NewServeMux()
 	web.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
