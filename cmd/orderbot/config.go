@@ -17,6 +17,27 @@ type config struct {
 	Demo      bool
 	PublicURL string
 	Currency  string
+	Telegram  telegramConfig
+	Slack     slackConfig
+	WeChat    wechatConfig
+}
+
+// telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
+type telegramConfig struct {
+	Token, API, WebhookSecret string
+	StaffChat                 int64
+}
+
+// slackConfig is set when the bot token and signing secret (HTTP mode) or
+// the app token (Socket Mode) are.
+type slackConfig struct {
+	BotToken, SigningSecret, AppToken, APIURL, StaffChannel string
+	Approvers                                               []string
+}
+
+// wechatConfig is set when the app id, secret and token are.
+type wechatConfig struct {
+	AppID, AppSecret, Token, AESKey, APIURL, TemplateOrderStatus string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -47,11 +68,74 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		cfg.Demo = demo
 	}
+	if err := loadChannels(&cfg, get); err != nil {
+		return config{}, err
+	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {
 		return config{}, fmt.Errorf("ORDERBOT_DB=%q: want sqlite:PATH or mysql:DSN", cfg.DB)
 	}
 	return cfg, nil
 }
+
+func loadChannels(cfg *config, get func(string) string) error {
+	cfg.Telegram = telegramConfig{
+		Token:         get("ORDERBOT_TELEGRAM_TOKEN"),
+		API:           orDefault(get("ORDERBOT_TELEGRAM_API"), "https://api.telegram.org/bot%s/%s"),
+		WebhookSecret: get("ORDERBOT_TELEGRAM_WEBHOOK_SECRET"),
+	}
+	if v := get("ORDERBOT_TELEGRAM_STAFF_CHAT"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("ORDERBOT_TELEGRAM_STAFF_CHAT=%q: want a chat id such as -1001234567890", v)
+		}
+		cfg.Telegram.StaffChat = id
+	}
+	if cfg.Telegram.Token != "" && cfg.Telegram.WebhookSecret != "" && !strings.HasPrefix(cfg.PublicURL, "https://") {
+		return errors.New("ORDERBOT_TELEGRAM_WEBHOOK_SECRET needs ORDERBOT_PUBLIC_URL (https) to register the webhook")
+	}
+	cfg.Slack = slackConfig{
+		BotToken:      get("ORDERBOT_SLACK_BOT_TOKEN"),
+		SigningSecret: get("ORDERBOT_SLACK_SIGNING_SECRET"),
+		AppToken:      get("ORDERBOT_SLACK_APP_TOKEN"),
+		APIURL:        orDefault(get("ORDERBOT_SLACK_API_URL"), "https://slack.com/api/"),
+		StaffChannel:  get("ORDERBOT_SLACK_STAFF_CHANNEL"),
+	}
+	for _, u := range strings.Split(get("ORDERBOT_SLACK_APPROVERS"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.Slack.Approvers = append(cfg.Slack.Approvers, u)
+		}
+	}
+	if cfg.Slack.enabled() && cfg.Slack.StaffChannel == "" {
+		return errors.New("Slack needs ORDERBOT_SLACK_STAFF_CHANNEL, the channel id staff cards go to")
+	}
+	if cfg.Slack.BotToken != "" && cfg.Slack.SigningSecret == "" && cfg.Slack.AppToken == "" {
+		return errors.New("Slack needs ORDERBOT_SLACK_SIGNING_SECRET (HTTP mode) or ORDERBOT_SLACK_APP_TOKEN (Socket Mode)")
+	}
+	cfg.WeChat = wechatConfig{
+		AppID:               get("ORDERBOT_WECHAT_APP_ID"),
+		AppSecret:           get("ORDERBOT_WECHAT_APP_SECRET"),
+		Token:               get("ORDERBOT_WECHAT_TOKEN"),
+		AESKey:              get("ORDERBOT_WECHAT_AES_KEY"),
+		APIURL:              orDefault(get("ORDERBOT_WECHAT_API_URL"), "https://api.weixin.qq.com"),
+		TemplateOrderStatus: get("ORDERBOT_WECHAT_TEMPLATE_ORDER_STATUS"),
+	}
+	set := 0
+	for _, v := range []string{cfg.WeChat.AppID, cfg.WeChat.AppSecret, cfg.WeChat.Token} {
+		if v != "" {
+			set++
+		}
+	}
+	if set != 0 && set != 3 {
+		return errors.New("WeChat needs ORDERBOT_WECHAT_APP_ID, ORDERBOT_WECHAT_APP_SECRET and ORDERBOT_WECHAT_TOKEN together")
+	}
+	return nil
+}
+
+func (c slackConfig) enabled() bool {
+	return c.BotToken != "" && (c.SigningSecret != "" || c.AppToken != "")
+}
+
+func (c wechatConfig) enabled() bool { return c.AppID != "" }
 
 func envOr(getenv func(string) string, k, def string) string {
 	return orDefault(getenv(k), def)
