@@ -165,3 +165,34 @@ func TestReadyzWithoutMigrations(t *testing.T) {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestChannelSettingsAreChecked(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		ok   bool
+	}{
+		{"nothing", map[string]string{}, true},
+		{"telegram polling", map[string]string{"ORDERBOT_TELEGRAM_TOKEN": "1:abc", "ORDERBOT_TELEGRAM_STAFF_CHAT": "-100123"}, true},
+		{"telegram bad staff chat", map[string]string{"ORDERBOT_TELEGRAM_TOKEN": "1:abc", "ORDERBOT_TELEGRAM_STAFF_CHAT": "staff"}, false},
+		{"telegram webhook without public url", map[string]string{"ORDERBOT_TELEGRAM_TOKEN": "1:abc", "ORDERBOT_TELEGRAM_WEBHOOK_SECRET": "s"}, false},
+		{"telegram webhook", map[string]string{"ORDERBOT_TELEGRAM_TOKEN": "1:abc", "ORDERBOT_TELEGRAM_WEBHOOK_SECRET": "s", "ORDERBOT_PUBLIC_URL": "https://shop.example"}, true},
+		{"slack without channel", map[string]string{"ORDERBOT_SLACK_BOT_TOKEN": "xoxb", "ORDERBOT_SLACK_SIGNING_SECRET": "s"}, false},
+		{"slack without secret", map[string]string{"ORDERBOT_SLACK_BOT_TOKEN": "xoxb", "ORDERBOT_SLACK_STAFF_CHANNEL": "C1"}, false},
+		{"slack http", map[string]string{"ORDERBOT_SLACK_BOT_TOKEN": "xoxb", "ORDERBOT_SLACK_SIGNING_SECRET": "s", "ORDERBOT_SLACK_STAFF_CHANNEL": "C1", "ORDERBOT_SLACK_APPROVERS": "U1, U2"}, true},
+		{"wechat half", map[string]string{"ORDERBOT_WECHAT_APP_ID": "wx1"}, false},
+		{"wechat", map[string]string{"ORDERBOT_WECHAT_APP_ID": "wx1", "ORDERBOT_WECHAT_APP_SECRET": "s", "ORDERBOT_WECHAT_TOKEN": "t"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.env["ORDERBOT_ENV_FILE"] = filepath.Join(t.TempDir(), "none.env")
+			cfg, err := loadConfig(func(k string) string { return c.env[k] })
+			if (err == nil) != c.ok {
+				t.Fatalf("err %v, want ok=%v", err, c.ok)
+			}
+			if c.name == "slack http" && (len(cfg.Slack.Approvers) != 2 || cfg.Slack.Approvers[1] != "U2") {
+				t.Fatalf("approvers %q", cfg.Slack.Approvers)
+			}
+		})
+	}
+}
