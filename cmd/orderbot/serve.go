@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orderbot/orderbot/adapters/webchat"
@@ -20,6 +21,8 @@ import (
 const shutdownGrace = 20 * time.Second
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -29,18 +32,26 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	senders := map[string]bot.Sender{}
 	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{})
-	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}, Currency: cfg.Currency}, disp.Kick)
-	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
-	senders[bot.WebChat] = web
+	svc := bot.NewService(st, log, coreConfig(cfg), disp.Kick)
 	if cfg.Demo {
 		if err := seedDemo(ctx, svc, stdout); err != nil {
 			return err
 		}
 	}
+	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	senders[bot.WebChat] = web
+	chans, err := openChannels(ctx, cfg, svc, log)
+	if err != nil {
+		return err
+	}
 
 	metrics := newMetrics(svc.OutboxCounts)
 	mux := http.NewServeMux()
 	web.Register(mux)
+	for name, ch := range chans {
+		senders[name] = ch
+		ch.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", readyz(st))
 	mux.Handle("GET /metrics", metrics)
@@ -63,28 +74,53 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	base := baseURL(ln.Addr(), cfg.PublicURL)
 	fmt.Fprintf(stdout, "orderbot is running on %s\n  customer chat: %s/chat\n  staff console: %s/staff\n", base, base, base)
 
+	for name := range chans {
+		fmt.Fprintf(stdout, "  %s: on\n", name)
+	}
+
 	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispatched) }()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// The channels' own loops stop with ctx; they finish what they started.
+	failed := make(chan error, len(chans)+1)
+	var loops sync.WaitGroup
+	for name, ch := range chans {
+		loops.Go(func() {
+			if err := ch.Run(ctx); err != nil {
+				failed <- fmt.Errorf("%s: %w", name, err)
+			}
+		})
+	}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			failed <- fmt.Errorf("http server: %w", err)
+		}
+	}()
 
+	var runErr error
 	select {
-	case err := <-served:
-		stopDispatcher()
-		return fmt.Errorf("http server: %w", err)
+	case runErr = <-failed:
+		log.Error("stopping", "err", runErr)
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down: finishing requests and flushing the outbox")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	shutdownErr := srv.Shutdown(sctx)
+	if runErr != nil {
+		// ctx is still live when a channel failed: the others must stop too.
+		stop()
+	}
+	loops.Wait()
 	stopDispatcher()
 	<-dispatched
 	if _, err := disp.DeliverDue(sctx); err != nil {
 		log.Error("final outbox flush", "err", err)
 	}
-	if shutdownErr != nil && !errors.Is(shutdownErr, http.ErrServerClosed) {
+	if runErr != nil {
+		return runErr
+	}
+	if shutdownErr != nil {
 		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
 	return nil

@@ -1,0 +1,152 @@
+package telegram
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// cardPress is what a staff card button carries: the action, the item and
+// the version the card showed, and what the action needs typed first. It
+// comes back from Telegram untrusted; the core authorizes the presser and
+// checks the version.
+type cardPress struct {
+	input   string // "", "reason", "shipping" or "text"
+	action  string
+	ref     string // "order:42"
+	version int
+}
+
+// inputCodes are the one-letter prefixes of card callback data: "a" acts
+// at once, the others ask for the action's input first.
+var inputCodes = map[string]string{"a": "", "r": "reason", "s": "shipping", "t": "text"}
+
+// data is the button's callback_data, "<code>:<action>:<ref>:<version>",
+// e.g. "a:approve:order:42:3"; false when the input kind is unknown or it
+// would not fit in 64 bytes.
+func (p cardPress) data() (string, bool) {
+	for code, input := range inputCodes {
+		if input == p.input {
+			d := fmt.Sprintf("%s:%s:%s:%d", code, p.action, p.ref, p.version)
+			return d, len(d) <= maxCallbackData
+		}
+	}
+	return "", false
+}
+
+// cardRef is the shape of a card's Ref, "<kind>:<id>".
+var cardRef = regexp.MustCompile(`^[a-z_]+:[0-9]+$`)
+
+func parseCardPress(data string) (cardPress, bool) {
+	code, rest, ok1 := strings.Cut(data, ":")
+	action, rest, ok2 := strings.Cut(rest, ":")
+	i := strings.LastIndexByte(rest, ':')
+	input, known := inputCodes[code]
+	if !ok1 || !ok2 || !known || action == "" || i <= 0 || !cardRef.MatchString(rest[:i]) {
+		return cardPress{}, false
+	}
+	v, err := strconv.Atoi(rest[i+1:])
+	if err != nil || v < 0 {
+		return cardPress{}, false
+	}
+	return cardPress{input: input, action: action, ref: rest[:i], version: v}, true
+}
+
+// maxField keeps a card within one message however long its values are.
+const maxField = 500
+
+// renderCard is a card as HTML with everything from the card escaped, and
+// its actions as buttons. An empty keyboard is kept (not nil): editing a
+// decided card with it removes the old buttons.
+func renderCard(c bot.Card) (string, tgbotapi.InlineKeyboardMarkup) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<b>%s</b>", esc(c.Title, 200))
+	for _, f := range c.Fields {
+		fmt.Fprintf(&b, "\n<b>%s:</b> %s", esc(f.Label, 100), esc(f.Value, maxField))
+	}
+	if len(c.Media) > 0 {
+		fmt.Fprintf(&b, "\n<b>Photos:</b> %d", len(c.Media))
+	}
+	if c.Status != "" {
+		fmt.Fprintf(&b, "\n\n<i>%s</i>", esc(c.Status, 300))
+	}
+	// A card ends with a line of ours, never with what a customer wrote, so
+	// no text a customer chose can pass for a prompt's marker.
+	fmt.Fprintf(&b, "\n<code>%s</code>", esc(c.Ref, 100))
+	row := []tgbotapi.InlineKeyboardButton{}
+	for _, act := range c.Actions {
+		data, ok := cardPress{input: act.Input, action: act.ID, ref: c.Ref, version: c.Version}.data()
+		if !ok {
+			continue
+		}
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(act.Label, data))
+	}
+	kb := tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}
+	if len(row) > 0 {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, row)
+	}
+	return b.String(), kb
+}
+
+// esc shortens s to n characters and escapes it for Telegram's HTML.
+func esc(s string, n int) string {
+	if utf8.RuneCountInString(s) > n {
+		s = string([]rune(s)[:n-1]) + "…"
+	}
+	return html.EscapeString(s)
+}
+
+// promptMarker ends a prompt for an action's input. The prompt is the only
+// state: a staff member's reply to it (a message only the bot can have
+// written) says which action on which item the typed text is for. Only the
+// end of the text counts; cards, the bot's other messages in the group,
+// end with a line that cannot match.
+var promptMarker = regexp.MustCompile(`\[(reason|shipping|text) ([a-z_]+) ([a-z_]+:\d+) v(\d+)\]\s*$`)
+
+// promptText asks for an action's input, e.g. "Reason to reject order:42?
+// Reply to this message. [reason reject order:42 v3]".
+func promptText(p cardPress, mention string) string {
+	var ask string
+	switch p.input {
+	case "reason":
+		ask = fmt.Sprintf("Reason to %s %s? Reply to this message with it.", p.action, p.ref)
+	case "shipping":
+		ask = fmt.Sprintf("Carrier and tracking number for %s? Reply to this message, e.g. \"SF SF1234567890\".", p.ref)
+	default:
+		ask = fmt.Sprintf("Your message to the customer (%s)? Reply to this message with it.", p.ref)
+	}
+	if mention != "" {
+		ask = "@" + mention + " " + ask
+	}
+	return fmt.Sprintf("%s\n[%s %s %s v%d]", ask, p.input, p.action, p.ref, p.version)
+}
+
+func parsePrompt(text string) (cardPress, bool) {
+	m := promptMarker.FindStringSubmatch(text)
+	if m == nil {
+		return cardPress{}, false
+	}
+	v, err := strconv.Atoi(m[4])
+	if err != nil {
+		return cardPress{}, false
+	}
+	return cardPress{input: m[1], action: m[2], ref: m[3], version: v}, true
+}
+
+// placeholder is the hint in the staff member's input field.
+func placeholder(input string) string {
+	switch input {
+	case "reason":
+		return "Reason"
+	case "shipping":
+		return "CARRIER TRACKING"
+	}
+	return "Message"
+}

@@ -1,0 +1,224 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// sharePhoneKey is the option key the conversation uses to ask for the
+// customer's phone number; Telegram shows it as a button that shares the
+// number from the account (request_contact).
+const sharePhoneKey = "share_phone"
+
+// maxCallbackData is Telegram's limit on a button's callback_data.
+const maxCallbackData = 64
+
+// maxText is a little under Telegram's 4096 characters per message, which
+// it counts in UTF-16 units; longer texts go out in several messages.
+const maxText = 4000
+
+// Send delivers one outbox message: a customer reply or notice to the
+// customer's chat, or a staff card to the staff group, posted or, when it
+// was posted before (m.ExternalID), edited in place. It returns
+// "<chat_id>:<message_id>" of what it posted.
+func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
+	if m.Recipient == bot.StaffRecipient {
+		if a.cfg.StaffChat == 0 {
+			return "", fmt.Errorf("telegram: no staff group configured (ORDERBOT_TELEGRAM_STAFF_CHAT): %w", bot.ErrUnreachable)
+		}
+		if m.Kind == bot.KindCard && m.Card != nil {
+			return a.sendCard(ctx, m)
+		}
+		return a.sendText(ctx, a.cfg.StaffChat, m)
+	}
+	chat, err := strconv.ParseInt(m.Recipient, 10, 64)
+	if err != nil || chat == 0 {
+		return "", fmt.Errorf("telegram: recipient %q is not a chat id", m.Recipient)
+	}
+	return a.sendText(ctx, chat, m)
+}
+
+// sendText sends a customer message with its options as buttons. A text
+// longer than Telegram allows goes in parts, the buttons on the last.
+func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message) (string, error) {
+	text, markup := renderReply(m)
+	if strings.TrimSpace(text) == "" {
+		return "", nil // Telegram refuses empty messages, and there is nothing to say
+	}
+	parts := splitText(text, maxText)
+	var ext string
+	for i, part := range parts {
+		msg := tgbotapi.NewMessage(chat, part)
+		msg.DisableWebPagePreview = true
+		if i == len(parts)-1 && markup != nil {
+			msg.ReplyMarkup = markup
+		}
+		sent, err := a.post(ctx, chat, msg)
+		if err != nil {
+			return "", err
+		}
+		ext = externalID(chat, sent.MessageID)
+	}
+	return ext, nil
+}
+
+// post waits for the chat's turn and sends one message.
+func (a *Adapter) post(ctx context.Context, chat int64, c tgbotapi.Chattable) (tgbotapi.Message, error) {
+	if err := a.limits.wait(ctx, chat); err != nil {
+		return tgbotapi.Message{}, err
+	}
+	return a.send(ctx, "sendMessage", c)
+}
+
+// renderReply turns a reply's options into Telegram controls: an inline
+// keyboard, one button per option, carrying the option's key; or, when one
+// option asks for the phone number, a one-time reply keyboard whose first
+// button shares it. Typed numbers and labels work either way; when an
+// option cannot be a button, the numbered list goes into the text so it
+// can still be chosen.
+func renderReply(m *bot.Message) (string, any) {
+	if len(m.Options) == 0 {
+		return m.Text, nil
+	}
+	for _, o := range m.Options {
+		if o.Key == sharePhoneKey {
+			return m.Text, contactKeyboard(m)
+		}
+	}
+	text := m.Text
+	rows := make([][]tgbotapi.InlineKeyboardButton, 0, len(m.Options))
+	for i, o := range m.Options {
+		if o.Key == "" || len(o.Key) > maxCallbackData {
+			continue
+		}
+		label := fmt.Sprintf("%d. %s", i+1, o.Label)
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(label, o.Key)))
+	}
+	if len(rows) < len(m.Options) {
+		var b strings.Builder
+		b.WriteString(text)
+		for i, o := range m.Options {
+			fmt.Fprintf(&b, "\n%d. %s", i+1, o.Label)
+		}
+		text = b.String()
+	}
+	if len(rows) == 0 {
+		return text, nil
+	}
+	return text, tgbotapi.NewInlineKeyboardMarkup(rows...)
+}
+
+// contactKeyboard is a reply keyboard: the share-phone option as a
+// request_contact button and every other option as a button that types its
+// label, which the conversation accepts like a pressed option.
+func contactKeyboard(m *bot.Message) tgbotapi.ReplyKeyboardMarkup {
+	var rows [][]tgbotapi.KeyboardButton
+	for _, o := range m.Options {
+		b := tgbotapi.NewKeyboardButton(o.Label)
+		if o.Key == sharePhoneKey {
+			b = tgbotapi.NewKeyboardButtonContact(o.Label)
+		}
+		rows = append(rows, tgbotapi.NewKeyboardButtonRow(b))
+	}
+	kb := tgbotapi.NewOneTimeReplyKeyboard(rows...)
+	kb.ResizeKeyboard = true
+	return kb
+}
+
+// sendCard posts a staff card to the staff group, or edits the one posted
+// before. A card whose message is gone is posted again.
+func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) {
+	text, markup := renderCard(*m.Card)
+	if chat, msgID, ok := parseExternalID(m.ExternalID); ok && chat == a.cfg.StaffChat {
+		err := a.editCard(ctx, chat, msgID, text, markup)
+		switch {
+		case err == nil, badRequest(err, "message is not modified"):
+			return m.ExternalID, nil
+		case !badRequest(err, "message to edit not found") && !badRequest(err, "message can't be edited"):
+			return "", err
+		}
+		a.log.Info("telegram: staff card message gone, posting it again", "ref", m.Card.Ref)
+	}
+	msg := tgbotapi.NewMessage(a.cfg.StaffChat, text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	if len(markup.InlineKeyboard) > 0 {
+		msg.ReplyMarkup = markup
+	}
+	sent, err := a.post(ctx, a.cfg.StaffChat, msg)
+	if err != nil {
+		return "", err
+	}
+	a.sendPhotos(ctx, sent.MessageID, m.Card.Media)
+	return externalID(a.cfg.StaffChat, sent.MessageID), nil
+}
+
+func (a *Adapter) editCard(ctx context.Context, chat int64, msgID int, text string, markup tgbotapi.InlineKeyboardMarkup) error {
+	if err := a.limits.wait(ctx, chat); err != nil {
+		return err
+	}
+	edit := tgbotapi.NewEditMessageTextAndMarkup(chat, msgID, text, markup)
+	edit.ParseMode = tgbotapi.ModeHTML
+	edit.DisableWebPagePreview = true
+	_, err := a.request(ctx, "editMessageText", edit)
+	return err
+}
+
+// sendPhotos shows a new card's photos under it. Media references are
+// Telegram file ids when the customer wrote on Telegram; from another
+// channel they may not be, so a photo that fails is logged and left out
+// rather than failing the card, which is already posted.
+func (a *Adapter) sendPhotos(ctx context.Context, cardID int, media []string) {
+	for _, ref := range media {
+		p := tgbotapi.NewPhoto(a.cfg.StaffChat, tgbotapi.FileID(ref))
+		p.ReplyToMessageID = cardID
+		p.AllowSendingWithoutReply = true
+		err := a.limits.wait(ctx, a.cfg.StaffChat)
+		if err == nil {
+			_, err = a.send(ctx, "sendPhoto", p)
+		}
+		if err != nil {
+			a.log.Warn("telegram: photo for a staff card not sent", "err", err)
+			if errors.Is(err, ctx.Err()) {
+				return
+			}
+		}
+	}
+}
+
+func externalID(chat int64, msgID int) string {
+	return strconv.FormatInt(chat, 10) + ":" + strconv.Itoa(msgID)
+}
+
+func parseExternalID(s string) (chat int64, msgID int, ok bool) {
+	c, m, found := strings.Cut(s, ":")
+	if !found {
+		return 0, 0, false
+	}
+	chat, err1 := strconv.ParseInt(c, 10, 64)
+	msgID, err2 := strconv.Atoi(m)
+	return chat, msgID, err1 == nil && err2 == nil && msgID > 0
+}
+
+// splitText cuts text into parts of at most n characters, at a line break
+// where there is one in the second half of a part.
+func splitText(text string, n int) []string {
+	var parts []string
+	for utf8.RuneCountInString(text) > n {
+		cut := len(string([]rune(text)[:n]))
+		if nl := strings.LastIndexByte(text[:cut], '\n'); nl > cut/2 {
+			cut = nl + 1
+		}
+		parts = append(parts, text[:cut])
+		text = text[cut:]
+	}
+	return append(parts, text)
+}
