@@ -24,15 +24,17 @@ type cardPress struct {
 	version int
 }
 
-// inputCodes are the one-letter prefixes of card callback data: "a" acts
+// inputCodes() are the one-letter prefixes of card callback data: "a" acts
 // at once, the others ask for the action's input first.
-var inputCodes = map[string]string{"a": "", "r": "reason", "s": "shipping", "t": "text"}
+func inputCodes() map[string]string {
+	return map[string]string{"a": "", "r": "reason", "s": "shipping", "t": "text"}
+}
 
 // data is the button's callback_data, "<code>:<action>:<ref>:<version>",
 // e.g. "a:approve:order:42:3"; false when the input kind is unknown or it
 // would not fit in 64 bytes.
 func (p cardPress) data() (string, bool) {
-	for code, input := range inputCodes {
+	for code, input := range inputCodes() {
 		if input == p.input {
 			d := fmt.Sprintf("%s:%s:%s:%d", code, p.action, p.ref, p.version)
 			return d, len(d) <= maxCallbackData
@@ -48,7 +50,7 @@ func parseCardPress(data string) (cardPress, bool) {
 	code, rest, ok1 := strings.Cut(data, ":")
 	action, rest, ok2 := strings.Cut(rest, ":")
 	i := strings.LastIndexByte(rest, ':')
-	input, known := inputCodes[code]
+	input, known := inputCodes()[code]
 	if !ok1 || !ok2 || !known || action == "" || i <= 0 || !cardRef.MatchString(rest[:i]) {
 		return cardPress{}, false
 	}

@@ -15,7 +15,9 @@ import (
 )
 
 // allowedUpdates are the update kinds the bot asks Telegram for.
-var allowedUpdates = []string{"message", "callback_query"}
+func allowedUpdates() []string {
+	return []string{"message", "callback_query"}
+}
 
 // maxInbound keeps typed text within what the core accepts (2000 bytes);
 // the conversation itself then says when a text is too long.
@@ -63,7 +65,7 @@ func (a *Adapter) onMessage(ctx context.Context, key string, m *tgbotapi.Message
 }
 
 // customerInbound turns a private-chat message into a core event: text
-// (commands as the words they stand for), the largest size of a photo, a
+// (commands() as the words they stand for), the largest size of a photo, a
 // phone number the customer shared from their own account.
 func customerInbound(key string, m *tgbotapi.Message) bot.Inbound {
 	in := bot.Inbound{
@@ -91,9 +93,11 @@ func customerInbound(key string, m *tgbotapi.Message) bot.Inbound {
 	return in
 }
 
-// commands are the bot's commands and the words they stand for, which
+// commands() are the bot's commands() and the words they stand for, which
 // every channel understands.
-var commands = map[string]string{"start": "menu", "menu": "menu", "orders": "orders", "help": "help"}
+func commands() map[string]string {
+	return map[string]string{"start": "menu", "menu": "menu", "orders": "orders", "help": "help"}
+}
 
 // command turns "/start", "/menu@shop_bot" or "/start payload" into the
 // word the conversation knows; any other text is returned as it is.
@@ -104,7 +108,7 @@ func command(text string) string {
 	}
 	name, _, _ := strings.Cut(rest, " ")
 	name, _, _ = strings.Cut(name, "@")
-	if word, ok := commands[strings.ToLower(name)]; ok {
+	if word, ok := commands()[strings.ToLower(name)]; ok {
 		return word
 	}
 	return text
@@ -197,12 +201,14 @@ func (a *Adapter) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 	return nil
 }
 
-// staleTexts are how the conversation starts its answer to a button that is
+// staleTexts() are how the conversation starts its answer to a button that is
 // no longer one of the current options, and the short notes for the
 // callback answer in the same language.
-var staleTexts = map[string]string{
-	"That button is no longer active": "That button is no longer active.",
-	"这个按钮已失效":                         "这个按钮已失效。",
+func staleTexts() map[string]string {
+	return map[string]string{
+		"That button is no longer active": "That button is no longer active.",
+		"这个按钮已失效":                         "这个按钮已失效。",
+	}
 }
 
 // staleNote is the short note for a stale button, "" for any other press.
@@ -210,7 +216,7 @@ func staleNote(replies []*bot.Message) string {
 	if len(replies) == 0 {
 		return ""
 	}
-	for prefix, note := range staleTexts {
+	for prefix, note := range staleTexts() {
 		if strings.HasPrefix(replies[0].Text, prefix) {
 			return note
 		}
