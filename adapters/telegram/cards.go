@@ -24,7 +24,7 @@ type cardPress struct {
 	version int
 }
 
-// inputCodes() are the one-letter prefixes of card callback data: "a" acts
+// inputCodes are the one-letter prefixes of card callback data: "a" acts
 // at once, the others ask for the action's input first.
 func inputCodes() map[string]string {
 	return map[string]string{"a": "", "r": "reason", "s": "shipping", "t": "text"}

@@ -93,7 +93,7 @@ func customerInbound(key string, m *tgbotapi.Message) bot.Inbound {
 	return in
 }
 
-// commands() are the bot's commands() and the words they stand for, which
+// commands are the bot's commands and the words they stand for, which
 // every channel understands.
 func commands() map[string]string {
 	return map[string]string{"start": "menu", "menu": "menu", "orders": "orders", "help": "help"}
@@ -201,7 +201,7 @@ func (a *Adapter) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 	return nil
 }
 
-// staleTexts() are how the conversation starts its answer to a button that is
+// staleTexts are how the conversation starts its answer to a button that is
 // no longer one of the current options, and the short notes for the
 // callback answer in the same language.
 func staleTexts() map[string]string {
