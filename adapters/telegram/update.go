@@ -65,7 +65,7 @@ func (a *Adapter) onMessage(ctx context.Context, key string, m *tgbotapi.Message
 }
 
 // customerInbound turns a private-chat message into a core event: text
-// (commands() as the words they stand for), the largest size of a photo, a
+// (commands as the words they stand for), the largest size of a photo, a
 // phone number the customer shared from their own account.
 func customerInbound(key string, m *tgbotapi.Message) bot.Inbound {
 	in := bot.Inbound{
