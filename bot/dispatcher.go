@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,7 @@ type DispatcherConfig struct {
 	Lease       time.Duration // how long a claimed message is ours
 	Poll        time.Duration // how often to look for due messages without a kick
 	Batch       int
+	Workers     int // recipients served at once
 	MaxAttempts int
 	Clock       func() time.Time
 }
@@ -56,6 +58,9 @@ func NewDispatcher(store Store, senders map[string]Sender, log *slog.Logger, cfg
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 50
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 12
@@ -92,7 +97,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 // DeliverDue claims the messages that are due and sends them, until none
-// are left. It returns how many were delivered.
+// are left. It returns how many were delivered. Recipients are served
+// concurrently, each one's messages in order, so one slow chat does not
+// hold up the others.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	delivered := 0
 	for {
@@ -101,71 +108,138 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return delivered, fmt.Errorf("claim outbox: %w", err)
 		}
-		for _, m := range batch {
-			ok, err := d.deliver(ctx, m)
-			if err != nil {
-				return delivered, err
-			}
-			if ok {
-				delivered++
-			}
-		}
-		if len(batch) < d.cfg.Batch {
-			return delivered, nil
+		n, err := d.deliverBatch(ctx, batch)
+		delivered += n
+		if err != nil || len(batch) < d.cfg.Batch {
+			return delivered, err
 		}
 	}
 }
 
-// deliver sends one claimed message and records the result.
-func (d *Dispatcher) deliver(ctx context.Context, m *Message) (bool, error) {
+func (d *Dispatcher) deliverBatch(ctx context.Context, batch []*Message) (int, error) {
+	var (
+		mu        sync.Mutex
+		delivered int
+		firstErr  error
+		wg        sync.WaitGroup
+		slots     = make(chan struct{}, d.cfg.Workers)
+	)
+	for _, queue := range byRecipient(batch) {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			n, err := d.deliverQueue(ctx, queue)
+			mu.Lock()
+			defer mu.Unlock()
+			delivered += n
+			if firstErr == nil {
+				firstErr = err
+			}
+		})
+	}
+	wg.Wait()
+	return delivered, firstErr
+}
+
+// byRecipient splits a batch into one queue per recipient, keeping the
+// order messages were written in.
+func byRecipient(batch []*Message) [][]*Message {
+	index := map[[2]string]int{}
+	var queues [][]*Message
+	for _, m := range batch {
+		k := [2]string{m.Channel, m.Recipient}
+		i, ok := index[k]
+		if !ok {
+			i = len(queues)
+			index[k] = i
+			queues = append(queues, nil)
+		}
+		queues[i] = append(queues[i], m)
+	}
+	return queues
+}
+
+// deliverQueue sends one recipient's messages in order. When one must wait
+// for a retry, the ones after it wait until then too, so the recipient
+// does not get them out of order.
+func (d *Dispatcher) deliverQueue(ctx context.Context, queue []*Message) (int, error) {
+	delivered := 0
+	for i, m := range queue {
+		ok, retryAt, err := d.deliver(ctx, m)
+		if err != nil {
+			return delivered, err
+		}
+		if ok {
+			delivered++
+		}
+		if retryAt.IsZero() {
+			continue
+		}
+		for _, later := range queue[i+1:] {
+			if err := d.store.MarkRetry(ctx, later.ID, later.Attempts, retryAt, "waits for an earlier message"); err != nil {
+				return delivered, fmt.Errorf("postpone %d: %w", later.ID, err)
+			}
+		}
+		return delivered, nil
+	}
+	return delivered, nil
+}
+
+// deliver sends one claimed message and records the result: delivered, or
+// when it is to be tried again.
+func (d *Dispatcher) deliver(ctx context.Context, m *Message) (bool, time.Time, error) {
 	sender, ok := d.senders[m.Channel]
 	if !ok {
-		return false, d.store.MarkFailed(ctx, m.ID, d.cfg.Clock().UTC(), "no sender for channel "+m.Channel)
+		return false, time.Time{}, d.store.MarkFailed(ctx, m.ID, d.cfg.Clock().UTC(), "no sender for channel "+m.Channel)
 	}
 	if (m.Kind == KindCard || m.Kind == KindThread) && m.Card != nil {
 		ext, err := d.store.CardRef(ctx, m.Channel, m.Card.Ref)
 		if err != nil && !errors.Is(err, ErrNotFound) {
-			return false, fmt.Errorf("card ref %s: %w", m.Card.Ref, err)
+			return false, time.Time{}, fmt.Errorf("card ref %s: %w", m.Card.Ref, err)
 		}
 		m.ExternalID = ext
 	}
 	ext, err := sender.Send(ctx, m)
 	now := d.cfg.Clock().UTC()
 	if err != nil {
-		return false, d.failed(ctx, m, err, now)
+		retryAt, err := d.failed(ctx, m, err, now)
+		return false, retryAt, err
 	}
 	if m.Kind == KindCard && m.Card != nil && ext != "" {
 		if err := d.store.SaveCardRef(ctx, m.Channel, m.Card.Ref, ext); err != nil {
-			return false, fmt.Errorf("save card ref %s: %w", m.Card.Ref, err)
+			return false, time.Time{}, fmt.Errorf("save card ref %s: %w", m.Card.Ref, err)
 		}
 	}
 	if err := d.store.MarkDelivered(ctx, m.ID, now, ext, m.Path); err != nil {
-		return false, fmt.Errorf("mark delivered %d: %w", m.ID, err)
+		return false, time.Time{}, fmt.Errorf("mark delivered %d: %w", m.ID, err)
 	}
-	return true, nil
+	return true, time.Time{}, nil
 }
 
 // failed decides what a failed send means: wait as long as the platform
-// asked, give up on an unreachable recipient, or back off and retry.
-func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now time.Time) error {
+// asked, give up on an unreachable recipient, or back off and retry. It
+// returns when the message is to be tried again, zero when it will not be.
+func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now time.Time) (time.Time, error) {
 	var rl *RateLimitError
 	switch {
 	case errors.As(sendErr, &rl):
-		return d.store.MarkRetry(ctx, m.ID, m.Attempts, now.Add(rl.RetryAfter), sendErr.Error())
+		at := now.Add(rl.RetryAfter)
+		return at, d.store.MarkRetry(ctx, m.ID, m.Attempts, at, sendErr.Error())
 	case errors.Is(sendErr, ErrHold):
-		return d.store.MarkHeld(ctx, m.ID, now, sendErr.Error())
+		return time.Time{}, d.store.MarkHeld(ctx, m.ID, now, sendErr.Error())
 	case errors.Is(sendErr, ErrUnreachable):
 		d.log.Info("recipient unreachable", "channel", m.Channel, "message", m.ID)
 		if err := d.markUnreachable(ctx, m); err != nil {
-			return err
+			return time.Time{}, err
 		}
-		return d.store.MarkFailed(ctx, m.ID, now, sendErr.Error())
+		return time.Time{}, d.store.MarkFailed(ctx, m.ID, now, sendErr.Error())
 	case m.Attempts+1 >= d.cfg.MaxAttempts:
 		d.log.Error("outbox message given up", "channel", m.Channel, "message", m.ID, "err", sendErr)
-		return d.store.MarkFailed(ctx, m.ID, now, sendErr.Error())
+		return time.Time{}, d.store.MarkFailed(ctx, m.ID, now, sendErr.Error())
 	}
 	d.log.Warn("outbox send failed, will retry", "channel", m.Channel, "message", m.ID, "attempt", m.Attempts+1, "err", sendErr)
-	return d.store.MarkRetry(ctx, m.ID, m.Attempts+1, now.Add(Backoff(m.Attempts+1)), sendErr.Error())
+	at := now.Add(Backoff(m.Attempts + 1))
+	return at, d.store.MarkRetry(ctx, m.ID, m.Attempts+1, at, sendErr.Error())
 }
 
 // markUnreachable flags the customer under their row lock, so that it

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,4 +212,46 @@ func TestDispatcherChannelWithoutSender(t *testing.T) {
 			t.Fatalf("a message for an unknown channel stays claimable: %d, %v", len(claimed), err)
 		}
 	})
+}
+
+func TestDispatcherKeepsEachRecipientsOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx, clock := context.Background(), newClock()
+		s := &limitOnce{recipient: "u1"}
+		d := dispatcher(st, clock, "a", s)
+		for _, text := range []string{"first", "second", "third"} {
+			enqueue(t, st, clock, &bot.Message{Channel: bot.WebChat, Recipient: "u1", Kind: bot.KindReply, Text: text})
+		}
+		enqueue(t, st, clock, &bot.Message{Channel: bot.WebChat, Recipient: "u2", Kind: bot.KindReply, Text: "other"})
+		if n, err := d.DeliverDue(ctx); err != nil || n != 1 {
+			t.Fatalf("first round delivered %d, %v: only u2's message should go", n, err)
+		}
+		clock.Add(11 * time.Second)
+		if n, err := d.DeliverDue(ctx); err != nil || n != 3 {
+			t.Fatalf("second round delivered %d, %v", n, err)
+		}
+		var got []string
+		for _, m := range s.messages() {
+			if m.Recipient == "u1" {
+				got = append(got, m.Text)
+			}
+		}
+		if strings.Join(got, ",") != "first,second,third" {
+			t.Fatalf("u1 got %v", got)
+		}
+	})
+}
+
+// limitOnce rate-limits the first message to one recipient.
+type limitOnce struct {
+	recordingSender
+	recipient string
+	limited   atomic.Bool
+}
+
+func (l *limitOnce) Send(ctx context.Context, m *bot.Message) (string, error) {
+	if m.Recipient == l.recipient && l.limited.CompareAndSwap(false, true) {
+		return "", &bot.RateLimitError{RetryAfter: 10 * time.Second}
+	}
+	return l.recordingSender.Send(ctx, m)
 }

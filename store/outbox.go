@@ -119,9 +119,10 @@ func (r *repo) Enqueue(ctx context.Context, ms []*bot.Message) error {
 }
 
 // ClaimDue leases due messages to owner. It runs on every database, without
-// SKIP LOCKED: candidates are read without locks, then each is taken by an
-// UPDATE that repeats the conditions, and only rows that UPDATE changed are
-// ours. Two dispatchers may read the same candidates; one wins each row.
+// SKIP LOCKED: candidates are read without locks, then one UPDATE takes
+// those still free, repeating the conditions, and the rows carrying this
+// claim's owner and lease are ours. Two dispatchers may read the same
+// candidates; the row lock lets one UPDATE win each row.
 func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, n int, ids ...int64) ([]*bot.Message, error) {
 	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
 	db := r.db.WithContext(ctx)
@@ -136,23 +137,23 @@ func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.
 	if err := limit(q.Order("id"), n).Pluck("id", &candidates).Error; err != nil {
 		return nil, fmt.Errorf("claim messages: %w", dbErr(err))
 	}
-	var claimed []int64
-	for _, id := range candidates {
-		res := db.Exec(`UPDATE messages SET owner = ?, lease_until = ?
-			WHERE id = ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR lease_until < ?)`,
-			owner, leaseUntil, id, now)
-		if res.Error != nil {
-			return nil, fmt.Errorf("claim message %d: %w", id, dbErr(res.Error))
-		}
-		if res.RowsAffected == 1 {
-			claimed = append(claimed, id)
-		}
+	if len(candidates) == 0 {
+		return nil, nil
 	}
-	if len(claimed) == 0 {
+	res := db.Exec(`UPDATE messages SET owner = ?, lease_until = ?
+		WHERE id IN ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+		AND (next_at IS NULL OR next_at <= ?) AND (owner IS NULL OR lease_until < ?)`,
+		owner, leaseUntil, candidates, now, now)
+	if res.Error != nil {
+		return nil, fmt.Errorf("claim messages: %w", dbErr(res.Error))
+	}
+	if res.RowsAffected == 0 {
 		return nil, nil
 	}
 	var rows []messageRow
-	if err := db.Where("id IN ?", claimed).Order("id").Find(&rows).Error; err != nil {
+	err := db.Where("id IN ? AND owner = ? AND lease_until = ? AND delivered_at IS NULL", candidates, owner, leaseUntil).
+		Order("id").Find(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("load claimed messages: %w", dbErr(err))
 	}
 	return messagesFromRows(rows)
