@@ -29,7 +29,11 @@ type DispatcherConfig struct {
 	Batch       int
 	Workers     int // recipients served at once
 	MaxAttempts int
-	Clock       func() time.Time
+	// Retention is how long delivered messages and dedup keys are kept;
+	// Run prunes older ones every hour. Platforms retry within hours, and
+	// the web chat shows a customer's recent history from the outbox.
+	Retention time.Duration
+	Clock     func() time.Time
 }
 
 // Dispatcher delivers the outbox. Several replicas may run one each: a
@@ -68,6 +72,9 @@ func NewDispatcher(store Store, senders map[string]Sender, log *slog.Logger, cfg
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
 	return &Dispatcher{store: store, senders: senders, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
@@ -83,6 +90,8 @@ func (d *Dispatcher) Kick() {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
+	prune := time.NewTicker(time.Hour)
+	defer prune.Stop()
 	for {
 		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("outbox delivery", "err", err)
@@ -92,6 +101,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			return nil
 		case <-d.wake:
 		case <-t.C:
+		case <-prune.C:
+			d.Prune(ctx)
 		}
 	}
 }
@@ -260,6 +271,18 @@ func (d *Dispatcher) markUnreachable(ctx context.Context, m *Message) error {
 		return fmt.Errorf("mark customer unreachable: %w", err)
 	}
 	return nil
+}
+
+// Prune deletes delivered messages and dedup keys older than the retention.
+func (d *Dispatcher) Prune(ctx context.Context) {
+	n, err := d.store.Prune(ctx, d.cfg.Clock().Add(-d.cfg.Retention))
+	if err != nil {
+		d.log.Error("outbox prune", "err", err)
+		return
+	}
+	if n > 0 {
+		d.log.Info("outbox pruned", "rows", n)
+	}
 }
 
 // Backoff is the wait before attempt n+1: exponential from 2 s, capped at

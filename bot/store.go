@@ -129,6 +129,8 @@ type OutboxRepo interface {
 	// CountDelivered counts messages to a recipient that went out by path since a time.
 	CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error)
 	OutboxCounts(ctx context.Context) (OutboxCounts, error)
+	// Prune deletes dedup keys and finished messages older than before.
+	Prune(ctx context.Context, before time.Time) (int, error)
 }
 
 // OutboxCounts is how many messages are not delivered, by why.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/orderbot/orderbot/bot"
 )
 
@@ -92,4 +94,38 @@ func (r *repo) OutboxCounts(ctx context.Context) (bot.OutboxCounts, error) {
 		return bot.OutboxCounts{}, dbErrf("outbox counts", err)
 	}
 	return bot.OutboxCounts{Pending: int(row.Pending), Held: int(row.Held), Failed: int(row.Failed)}, nil
+}
+
+// Prune deletes what is only kept for a while: dedup keys of events
+// received before the time, and messages delivered or given up before it.
+// Messages still waiting are kept whatever their age.
+func (r *repo) Prune(ctx context.Context, before time.Time) (int, error) {
+	before = dbTime(before)
+	db := r.db.WithContext(ctx)
+	keys, err := pruneInSlices(db, "inbound", "dedup_key", "received_at < ?", before)
+	if err != nil {
+		return keys, err
+	}
+	msgs, err := pruneInSlices(db, "messages", "id", "(delivered_at < ? OR failed_at < ?)", before, before)
+	return keys + msgs, err
+}
+
+// pruneInSlices deletes the matching rows a thousand at a time, so that a
+// large backlog never holds locks for long.
+func pruneInSlices(db *gorm.DB, table, key, where string, args ...any) (int, error) {
+	total := 0
+	for {
+		var keys []string
+		if err := db.Table(table).Where(where, args...).Limit(1000).Pluck(key, &keys).Error; err != nil {
+			return total, dbErrf("prune "+table, err)
+		}
+		if len(keys) == 0 {
+			return total, nil
+		}
+		res := db.Exec("DELETE FROM "+table+" WHERE "+key+" IN ?", keys)
+		if res.Error != nil {
+			return total, dbErrf("prune "+table, res.Error)
+		}
+		total += int(res.RowsAffected)
+	}
 }

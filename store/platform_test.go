@@ -99,3 +99,24 @@ func TestCacheExpires(t *testing.T) {
 		wantErr(t, err, bot.ErrNotFound)
 	})
 }
+
+func TestPruneKeepsWhatIsStillNeeded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		must(t, s.RecordInbound(ctx, "old", t0))
+		must(t, s.RecordInbound(ctx, "new", t0.Add(48*time.Hour)))
+		ms := enqueue(t, s, 3, t0)
+		must(t, s.MarkDelivered(ctx, ms[0].ID, t0, "", ""))
+		must(t, s.MarkFailed(ctx, ms[1].ID, t0, "blocked"))
+		n, err := s.Prune(ctx, t0.Add(24*time.Hour))
+		if err != nil || n != 3 {
+			t.Fatalf("pruned %d, %v; want the old key and the two finished messages", n, err)
+		}
+		wantErr(t, s.RecordInbound(ctx, "new", t0), bot.ErrDuplicate)
+		must(t, s.RecordInbound(ctx, "old", t0))
+		c, err := s.OutboxCounts(ctx)
+		if err != nil || c.Pending != 1 {
+			t.Fatalf("the waiting message was pruned: %+v, %v", c, err)
+		}
+	})
+}
