@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,29 @@ type DecidedError struct {
 
 func (e *DecidedError) Error() string {
 	return fmt.Sprintf("already %s by %s at %s", e.Status, e.By, e.At.Format("15:04"))
+}
+
+// Verb words the decision as what the first staff member did, for telling
+// the second one: "approved", "rejected", "shipped".
+func (e *DecidedError) Verb() string {
+	switch e.Status {
+	case string(Confirmed), string(Approved):
+		return "approved"
+	case "cancel_rejected":
+		return "decided (cancel refused)"
+	}
+	return strings.ReplaceAll(e.Status, "_", " ")
+}
+
+// InvalidDetail is what an ErrInvalid error says for people: the text after
+// "invalid input: ", or "" when there is none.
+func InvalidDetail(err error) string {
+	msg := err.Error()
+	prefix := ErrInvalid.Error() + ": "
+	if i := strings.Index(msg, prefix); i >= 0 {
+		return msg[i+len(prefix):]
+	}
+	return ""
 }
 
 // StateError says an action does not apply to the item's current status.

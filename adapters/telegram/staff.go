@@ -129,7 +129,7 @@ func (a *Adapter) staffNote(res bot.StaffResult, err error, ref string) (string,
 	case errors.Is(err, bot.ErrForbidden):
 		return notAllowed, nil
 	case errors.As(err, &decided):
-		return "Already " + decidedWord(decided.Status) + " by " + decided.By + ".", nil
+		return "Already " + decided.Verb() + " by " + decided.By + ".", nil
 	case errors.As(err, &state), errors.Is(err, bot.ErrConflict):
 		return outOfDate, nil
 	case errors.Is(err, bot.ErrNotFound):
@@ -141,20 +141,10 @@ func (a *Adapter) staffNote(res bot.StaffResult, err error, ref string) (string,
 	return tryAgain, err
 }
 
-// decidedWord words a decided item's status as what the other person did.
-func decidedWord(status string) string {
-	if status == string(bot.Confirmed) {
-		return "approved"
-	}
-	return strings.ReplaceAll(status, "_", " ")
-}
-
-// invalidNote is the part of an ErrInvalid error written for people.
+// invalidNote is the core's detail of an ErrInvalid error, for the staff member.
 func invalidNote(err error) string {
-	msg := err.Error()
-	prefix := bot.ErrInvalid.Error() + ": "
-	if i := strings.Index(msg, prefix); i >= 0 && len(msg) > i+len(prefix) {
-		return "Not done: " + msg[i+len(prefix):] + "."
+	if d := bot.InvalidDetail(err); d != "" {
+		return "Not done: " + d + "."
 	}
 	return "Not done: that is not valid here."
 }

@@ -79,7 +79,7 @@ func (h *Handler) actionError(w http.ResponseWriter, r *http.Request, ref string
 		writeError(w, http.StatusForbidden, "your role cannot do this")
 	case errors.As(err, &decided):
 		writeJSON(w, http.StatusConflict, errorBody{
-			Error: "already " + decidedVerb(decided.Status) + " by " + decided.By + " at " + decided.At.Local().Format("15:04"),
+			Error: "already " + decided.Verb() + " by " + decided.By + " at " + decided.At.Local().Format("15:04"),
 			Card:  h.currentCard(r.Context(), ref, res),
 		})
 	case errors.As(err, &state), errors.Is(err, bot.ErrConflict):
@@ -119,24 +119,10 @@ func (h *Handler) currentCard(ctx context.Context, ref string, res bot.StaffResu
 	return nil
 }
 
-// decidedVerb words a decided item's status as what the other person did.
-func decidedVerb(status string) string {
-	switch status {
-	case string(bot.Confirmed):
-		return "approved"
-	case "cancel_rejected":
-		return "decided (cancel refused)"
-	}
-	return strings.ReplaceAll(status, "_", " ")
-}
-
-// invalidMessage is the part of an ErrInvalid error written for people: the
-// core's detail after "invalid input: ".
+// invalidMessage is the core's detail of an ErrInvalid error.
 func invalidMessage(err error) string {
-	msg := err.Error()
-	prefix := bot.ErrInvalid.Error() + ": "
-	if i := strings.Index(msg, prefix); i >= 0 && len(msg) > i+len(prefix) {
-		return msg[i+len(prefix):]
+	if d := bot.InvalidDetail(err); d != "" {
+		return d
 	}
 	return "that is not valid here"
 }
