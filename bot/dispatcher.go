@@ -273,15 +273,22 @@ func (d *Dispatcher) markUnreachable(ctx context.Context, m *Message) error {
 	return nil
 }
 
-// Prune deletes delivered messages and dedup keys older than the retention.
+// Prune deletes delivered messages and dedup keys older than the
+// retention, and expired cache values.
 func (d *Dispatcher) Prune(ctx context.Context) {
-	n, err := d.store.Prune(ctx, d.cfg.Clock().Add(-d.cfg.Retention))
+	now := d.cfg.Clock()
+	n, err := d.store.Prune(ctx, now.Add(-d.cfg.Retention))
 	if err != nil {
 		d.log.Error("outbox prune", "err", err)
 		return
 	}
-	if n > 0 {
-		d.log.Info("outbox pruned", "rows", n)
+	c, err := d.store.PruneCache(ctx, now)
+	if err != nil {
+		d.log.Error("cache prune", "err", err)
+		return
+	}
+	if n+c > 0 {
+		d.log.Info("pruned", "rows", n+c)
 	}
 }
 

@@ -124,7 +124,8 @@ type OutboxRepo interface {
 	// ReleaseHeld makes the recipient's held messages due at nextAt and returns them.
 	ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*Message, error)
 	// MarkReplied records messages delivered in the answer to the platform's
-	// request, unless a dispatcher holds them; it returns how many it marked.
+	// request: all of them, or none when a dispatcher holds one; it returns
+	// how many it marked.
 	MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error)
 	// CountDelivered counts messages to a recipient that went out by path since a time.
 	CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error)
@@ -147,6 +148,8 @@ type CacheRepo interface {
 	CacheGet(ctx context.Context, name string, now time.Time) (string, error)
 	CachePut(ctx context.Context, name, value string, expires time.Time) error
 	CacheDelete(ctx context.Context, name string) error
+	// PruneCache deletes values expired before now.
+	PruneCache(ctx context.Context, now time.Time) (int, error)
 }
 
 // InboundRepo records the dedup key of every inbound event.

@@ -68,3 +68,25 @@ func (t *turn) noticeExtra(n Notice) string {
 	}
 	return ""
 }
+
+// NoticeStatus is a notice's new status in a few words, for channels that
+// show it in a field of their own (WeChat's template messages).
+func NoticeStatus(lang Lang, k NoticeKind) string {
+	t := newTurn(Env{}, State{Lang: lang}, English)
+	key, ok := map[NoticeKind]msgKey{
+		OrderConfirmed:     msgStatusConfirmed,
+		OrderRejected:      msgStatusRejected,
+		OrderShipped:       msgStatusShipped,
+		OrderDelivered:     msgStatusDelivered,
+		OrderCompleted:     msgStatusCompleted,
+		OrderCancelled:     msgStatusCancelled,
+		CancelRejected:     msgNoticeStatusCancelRefused,
+		AfterSalesApproved: msgNoticeStatusASApproved,
+		AfterSalesRejected: msgNoticeStatusASRejected,
+		AfterSalesResolved: msgNoticeStatusASResolved,
+	}[k]
+	if !ok {
+		key = msgNoticeStatusUpdated
+	}
+	return t.tr(key)
+}

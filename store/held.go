@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,22 +44,36 @@ func (r *repo) ReleaseHeld(ctx context.Context, channel, recipient string, nextA
 }
 
 // MarkReplied records messages as delivered in the answer to the platform's
-// own request (a passive reply). Only messages no dispatcher holds are
-// taken; it returns how many were, so the caller answers with them only
-// when all were.
+// own request (a passive reply). It takes all of them or none: when a
+// dispatcher already holds one, none is marked and 0 is returned, so the
+// caller answers with none and the dispatcher sends them all.
 func (r *repo) MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	now := dbTime(at)
-	res := r.db.WithContext(ctx).Model(&messageRow{}).
-		Where("id IN ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR lease_until < ?)", ids, now).
-		Updates(map[string]any{"delivered_at": now, "path": path})
-	if res.Error != nil {
-		return 0, dbErrf("mark replied", res.Error)
+	marked := 0
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&messageRow{}).
+			Where("id IN ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR lease_until < ?)", ids, now).
+			Updates(map[string]any{"delivered_at": now, "path": path})
+		if res.Error != nil {
+			return res.Error
+		}
+		if int(res.RowsAffected) != len(ids) {
+			return errPartial
+		}
+		marked = len(ids)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errPartial) {
+		return 0, dbErrf("mark replied", err)
 	}
-	return int(res.RowsAffected), nil
+	return marked, nil
 }
+
+// errPartial rolls back a MarkReplied that could not take every message.
+var errPartial = errors.New("not every message was free")
 
 // CountDelivered counts what went to a recipient by one path since a time:
 // how many of a platform's per-window messages are used up.
@@ -128,4 +143,13 @@ func pruneInSlices(db *gorm.DB, table, key, where string, args ...any) (int, err
 		}
 		total += int(res.RowsAffected)
 	}
+}
+
+// PruneCache deletes cached values that have expired.
+func (r *repo) PruneCache(ctx context.Context, now time.Time) (int, error) {
+	res := r.db.WithContext(ctx).Where("expires_at < ?", dbTime(now)).Delete(&cacheRow{})
+	if res.Error != nil {
+		return 0, dbErrf("prune cache", res.Error)
+	}
+	return int(res.RowsAffected), nil
 }

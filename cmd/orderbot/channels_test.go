@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -80,5 +86,69 @@ func TestTelegramIsWiredWhenConfigured(t *testing.T) {
 	got := fake.messages()
 	if len(got) == 0 || !strings.HasPrefix(got[0], "42: ") || !strings.Contains(got[0], "welcome") {
 		t.Fatalf("the Telegram customer got %q", got)
+	}
+}
+
+// fakeWeChat answers the token and menu calls of the WeChat API.
+type fakeWeChat struct {
+	mu    sync.Mutex
+	menus []string
+}
+
+func (f *fakeWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/stable_token"):
+		_, _ = w.Write([]byte(`{"access_token":"TOKEN","expires_in":7200}`))
+	case strings.HasSuffix(r.URL.Path, "/menu/create"):
+		var body bytes.Buffer
+		_, _ = body.ReadFrom(r.Body)
+		f.mu.Lock()
+		f.menus = append(f.menus, body.String())
+		f.mu.Unlock()
+		_, _ = w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	default:
+		_, _ = w.Write([]byte(`{"errcode":40004,"errmsg":"unexpected call"}`))
+	}
+}
+
+func wechatSignature(token, timestamp, nonce string) string {
+	parts := []string{token, timestamp, nonce}
+	sort.Strings(parts)
+	sum := sha1.Sum([]byte(strings.Join(parts, "")))
+	return hex.EncodeToString(sum[:])
+}
+
+// The binary wires WeChat when configured: the server URL check answers,
+// and `orderbot wechat menu` publishes the menu.
+func TestWeChatIsWiredWhenConfigured(t *testing.T) {
+	fake := &fakeWeChat{}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	env := map[string]string{
+		"ORDERBOT_DB":            storetest.DSN(t, "sqlite"),
+		"ORDERBOT_WECHAT_APP_ID": "wx123", "ORDERBOT_WECHAT_APP_SECRET": "secret", "ORDERBOT_WECHAT_TOKEN": "tok",
+		"ORDERBOT_WECHAT_API_URL": api.URL,
+	}
+	s := startServer(t, env)
+	ts := fmt.Sprint(time.Now().Unix())
+	q := url.Values{"signature": {wechatSignature("tok", ts, "n1")}, "timestamp": {ts}, "nonce": {"n1"}, "echostr": {"hello"}}
+	if got := string(s.newUser().get("/wechat?"+q.Encode(), http.StatusOK)); got != "hello" {
+		t.Fatalf("verification answered %q", got)
+	}
+	q.Set("signature", "forged")
+	s.newUser().get("/wechat?"+q.Encode(), http.StatusUnauthorized)
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := cliWith(t, env, "", "wechat", "menu")
+	if err != nil {
+		t.Fatalf("wechat menu: %v (%s)", err, out)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if len(fake.menus) != 1 || !strings.Contains(fake.menus[0], "商品目录") {
+		t.Fatalf("menus posted: %q", fake.menus)
 	}
 }

@@ -171,3 +171,24 @@ func staffList(ctx context.Context, svc *bot.Service, stdout io.Writer) error {
 	}
 	return tw.Flush()
 }
+
+func wechatCmd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "menu" {
+		return errors.New("usage: orderbot wechat menu")
+	}
+	if !cfg.WeChat.enabled() {
+		return errors.New("wechat menu needs ORDERBOT_WECHAT_APP_ID, ORDERBOT_WECHAT_APP_SECRET and ORDERBOT_WECHAT_TOKEN")
+	}
+	return withService(ctx, cfg, func(svc *bot.Service) error {
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		wx, err := openWeChat(cfg, svc, log)
+		if err != nil {
+			return err
+		}
+		if err := wx.PublishMenu(ctx); err != nil {
+			return fmt.Errorf("publish menu: %w", err)
+		}
+		fmt.Fprintln(stdout, "menu published: 商品目录 / 我的订单 / 售后与客服")
+		return nil
+	})
+}

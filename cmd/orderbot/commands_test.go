@@ -19,7 +19,13 @@ import (
 // cli runs one orderbot command line against the database dsn.
 func cli(t *testing.T, dsn, stdin string, args ...string) (string, error) {
 	t.Helper()
-	env := map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_ENV_FILE": filepath.Join(t.TempDir(), "none.env")}
+	return cliWith(t, map[string]string{"ORDERBOT_DB": dsn}, stdin, args...)
+}
+
+// cliWith runs one orderbot command line with the environment env.
+func cliWith(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	env["ORDERBOT_ENV_FILE"] = filepath.Join(t.TempDir(), "none.env")
 	var out bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &out)
 	return out.String(), err

@@ -32,6 +32,7 @@ commands:
                              add or change a staff member (webchat asks for a password on stdin)
   staff list                 list staff members
   staff remove --channel C --user U
+  wechat menu                publish the WeChat Official Account's custom menu
 `
 
 // run is the whole program with its dependencies passed in, so tests can
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return catalogCmd(ctx, cfg, args, stdout)
 	case "staff":
 		return staffCmd(ctx, cfg, args, stdin, stdout)
+	case "wechat":
+		return wechatCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

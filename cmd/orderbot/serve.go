@@ -85,8 +85,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
 	for name, ch := range chans {
+		r, ok := ch.(runner)
+		if !ok {
+			continue
+		}
 		loops.Go(func() {
-			if err := ch.Run(ctx); err != nil {
+			if err := r.Run(ctx); err != nil {
 				failed <- fmt.Errorf("%s: %w", name, err)
 			}
 		})

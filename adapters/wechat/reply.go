@@ -1,0 +1,192 @@
+package wechat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/conversation"
+)
+
+const (
+	// pathPassive is the outbox path of replies given in the HTTP answer.
+	pathPassive = "passive"
+	// coreTimeout bounds the core's run of one push. It is detached from
+	// the request: a run that misses the reply deadline still commits, and
+	// the dispatcher delivers its reply.
+	coreTimeout = 30 * time.Second
+	// answeredTTL is how long a passive answer is remembered, longer than
+	// WeChat's three retries take.
+	answeredTTL = 2 * time.Minute
+)
+
+type coreResult struct {
+	replies []*bot.Message
+	err     error
+}
+
+// take hands a verified push to the core and answers WeChat: the reply in
+// place when the core was done in time, otherwise an acknowledgement at
+// once, so that WeChat never retries because the bot was slow.
+func (a *Adapter) take(w http.ResponseWriter, r *http.Request, p *push, deadline <-chan time.Time) {
+	in, action := toInbound(p.msg)
+	switch action {
+	case ignore:
+		a.ack(w)
+		return
+	case unsubscribe:
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
+		defer cancel()
+		if err := a.svc.SetUnreachable(ctx, bot.WeChat, in.UserID); err != nil {
+			a.log.Error("wechat unfollow not recorded", "err", err)
+		}
+		a.ack(w)
+		return
+	}
+	done := a.runCore(r.Context(), in)
+	select {
+	case res := <-done:
+		a.answer(w, r, p, in, res)
+	case <-deadline:
+		a.log.Warn("wechat reply not ready in time: acknowledged, the dispatcher sends it", "deadline", a.cfg.ReplyDeadline)
+		a.ack(w)
+	}
+}
+
+// runCore runs HandleInbound on a context of its own, so that it finishes
+// and commits whether or not WeChat is still waiting.
+func (a *Adapter) runCore(parent context.Context, in bot.Inbound) <-chan coreResult {
+	done := make(chan coreResult, 1)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), coreTimeout)
+	a.inflight.Add(1)
+	go func() {
+		defer a.inflight.Done()
+		defer cancel()
+		replies, err := a.svc.HandleInbound(ctx, in)
+		if err != nil && !errors.Is(err, bot.ErrInvalid) {
+			a.log.Error("wechat push not handled", "err", err)
+		}
+		done <- coreResult{replies, err}
+	}()
+	return done
+}
+
+// answer replies in place with the core's replies when they are ours to
+// give. MarkReplied says so for a fresh push; a repeated push (WeChat
+// retrying because our answer was lost) gets the replies again when they
+// were answered in place before, and is only acknowledged when the
+// dispatcher has them.
+func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, in bot.Inbound, res coreResult) {
+	switch {
+	case errors.Is(res.err, bot.ErrInvalid):
+		a.ack(w)
+		return
+	case res.err != nil:
+		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
+		return
+	case len(res.replies) == 0:
+		a.ack(w)
+		return
+	}
+	// Build the answer before claiming the replies: once claimed, nobody
+	// else sends them.
+	body, contentType, err := a.passiveReply(p, passiveText(res.replies))
+	if err != nil {
+		a.log.Error("wechat passive reply not built, the dispatcher sends it", "err", err)
+		a.ack(w)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
+	defer cancel()
+	if !a.claim(ctx, in.DedupKey, res.replies) {
+		a.ack(w)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Write(body)
+}
+
+// claim reports whether the replies are to be given in place.
+func (a *Adapter) claim(ctx context.Context, dedupKey string, replies []*bot.Message) bool {
+	ids := make([]int64, len(replies))
+	for i, m := range replies {
+		ids[i] = m.ID
+	}
+	all, err := a.svc.MarkReplied(ctx, ids, pathPassive)
+	if err != nil {
+		a.log.Error("wechat replies not marked, the dispatcher sends them", "err", err)
+		return false
+	}
+	key := cachePrefix + "answered:" + dedupKey
+	if all {
+		if err := a.svc.CachePut(ctx, key, "1", answeredTTL); err != nil {
+			a.log.Warn("wechat passive answer not remembered; a retry of this push will only be acknowledged", "err", err)
+		}
+		return true
+	}
+	_, err = a.svc.CacheGet(ctx, key)
+	return err == nil
+}
+
+// passiveText is the replies as one text: WeChat takes one message in the
+// answer, and text has no buttons, so options are numbered lines.
+func passiveText(replies []*bot.Message) string {
+	parts := make([]string, len(replies))
+	for i, m := range replies {
+		parts[i] = conversation.Reply{Text: m.Text, Options: m.Options}.Plain()
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// passiveReply renders a text reply to the push, encrypted in safe mode.
+func (a *Adapter) passiveReply(p *push, text string) ([]byte, string, error) {
+	now := a.now().Unix()
+	msg := message.NewText(text)
+	msg.SetToUserName(p.msg.FromUserName)
+	msg.SetFromUserName(p.msg.ToUserName)
+	msg.SetCreateTime(now)
+	msg.SetMsgType(message.MsgTypeText)
+	raw, err := xml.Marshal(msg)
+	if err != nil {
+		return nil, "", fmt.Errorf("reply xml: %w", err)
+	}
+	if !a.safeMode() {
+		return raw, "application/xml; charset=utf-8", nil
+	}
+	random := make([]byte, 16)
+	rand.Read(random)
+	enc, err := util.EncryptMsg(random, raw, a.cfg.AppID, a.cfg.AESKey)
+	if err != nil {
+		return nil, "", fmt.Errorf("encrypt reply: %w", err)
+	}
+	ts := strconv.FormatInt(now, 10)
+	out, err := xml.Marshal(message.ResponseEncryptedXMLMsg{
+		EncryptedMsg: string(enc),
+		MsgSignature: util.Signature(a.cfg.Token, ts, p.nonce, string(enc)),
+		Timestamp:    now,
+		Nonce:        p.nonce,
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("encrypted reply xml: %w", err)
+	}
+	return out, "application/xml; charset=utf-8", nil
+}
+
+// ack tells WeChat the push was taken and nothing is answered in place:
+// "success" in plain mode, an empty body in safe mode.
+func (a *Adapter) ack(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !a.safeMode() {
+		w.Write([]byte("success"))
+	}
+}
