@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -181,6 +182,36 @@ func TestCustomerLeavingEndsTheHandoff(t *testing.T) {
 		s.say("u1", "human")
 		if cards, _ := s.svc.OpenWork(ctx); len(cards) != 1 {
 			t.Fatalf("second handoff: %d cards", len(cards))
+		}
+	})
+}
+
+func TestSaveMediaTakesOnlyImages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newShop(t, st)
+		ctx := context.Background()
+		png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 100)...)
+		ref, err := s.svc.SaveMedia(ctx, bot.WebChat, "u1", png)
+		if err != nil || !strings.HasPrefix(ref, "media:") {
+			t.Fatalf("ref %q, %v", ref, err)
+		}
+		m, err := s.svc.MediaByRef(ctx, ref)
+		if err != nil || m.ContentType != "image/png" || m.Owner != "u1" || len(m.Data) != len(png) {
+			t.Fatalf("media %+v, %v", m.ContentType, err)
+		}
+		for name, data := range map[string][]byte{
+			"html posing as a photo": []byte("<html><script>alert(1)</script></html>"),
+			"empty":                  nil,
+			"too large":              append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, bot.MaxMediaBytes)...),
+		} {
+			if _, err := s.svc.SaveMedia(ctx, bot.WebChat, "u1", data); !errors.Is(err, bot.ErrInvalid) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		for _, bad := range []string{"media:0", "media:x", "AgACAgIAAxkBAAIB", ref + "9"} {
+			if _, err := s.svc.MediaByRef(ctx, bad); !errors.Is(err, bot.ErrNotFound) {
+				t.Errorf("ref %q: %v", bad, err)
+			}
 		}
 	})
 }

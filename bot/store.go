@@ -32,6 +32,14 @@ type Repo interface {
 	HandoffRepo
 	SettingRepo
 	CacheRepo
+	MediaRepo
+}
+
+// MediaRepo stores files customers upload where their channel keeps none
+// (the web chat's photos).
+type MediaRepo interface {
+	SaveMedia(ctx context.Context, m *Media) error
+	Media(ctx context.Context, id int64) (Media, error)
 }
 
 // CatalogRepo stores products and their stock.

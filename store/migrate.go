@@ -23,6 +23,7 @@ func migrations() []migration {
 	return []migration{
 		{version: 1, name: "initial schema", up: createSchemaV1},
 		{version: 2, name: "held messages, card lookup, cache", up: migrateV2},
+		{version: 3, name: "uploaded media", up: migrateV3},
 	}
 }
 

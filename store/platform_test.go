@@ -140,3 +140,18 @@ func TestPruneCache(t *testing.T) {
 		}
 	})
 }
+
+func TestMediaRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		data := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 70000)...)
+		m := &bot.Media{Channel: bot.WebChat, Owner: "u1", ContentType: "image/png", Data: data, CreatedAt: t0}
+		must(t, s.SaveMedia(ctx, m))
+		got, err := s.Media(ctx, m.ID)
+		if err != nil || got.Owner != "u1" || got.ContentType != "image/png" || len(got.Data) != len(data) || !got.CreatedAt.Equal(ms(t0)) {
+			t.Fatalf("got %+v, %v", got.Owner, err)
+		}
+		_, err = s.Media(ctx, m.ID+1)
+		wantErr(t, err, bot.ErrNotFound)
+	})
+}

@@ -1,0 +1,58 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Media is a file a customer uploaded, kept by the core because their
+// channel keeps none.
+type Media struct {
+	ID          int64
+	Channel     string
+	Owner       string // the customer's user id on Channel
+	ContentType string
+	Data        []byte
+	CreatedAt   time.Time
+}
+
+// MaxMediaBytes bounds an uploaded photo.
+const MaxMediaBytes = 5 << 20
+
+// mediaRefPrefix starts the media reference of a stored upload.
+const mediaRefPrefix = "media:"
+
+// SaveMedia stores a customer's photo and returns the media reference to
+// pass in Inbound.Media. Only images are taken, judged by their bytes, not by
+// what the client claims.
+func (s *Service) SaveMedia(ctx context.Context, channel, owner string, data []byte) (string, error) {
+	if len(data) == 0 || len(data) > MaxMediaBytes {
+		return "", fmt.Errorf("%w: a photo must be 1 byte to %d MiB", ErrInvalid, MaxMediaBytes>>20)
+	}
+	ct := http.DetectContentType(data)
+	switch ct {
+	case "image/jpeg", "image/png", "image/gif", "image/webp":
+	default:
+		return "", fmt.Errorf("%w: only JPEG, PNG, GIF or WebP photos (got %s)", ErrInvalid, ct)
+	}
+	m := &Media{Channel: channel, Owner: owner, ContentType: ct, Data: data, CreatedAt: s.now()}
+	if err := s.store.SaveMedia(ctx, m); err != nil {
+		return "", fmt.Errorf("save photo: %w", err)
+	}
+	return mediaRefPrefix + strconv.FormatInt(m.ID, 10), nil
+}
+
+// MediaByRef returns a stored photo by its media reference; ErrNotFound for
+// a reference that names none (a platform's own media id, say).
+func (s *Service) MediaByRef(ctx context.Context, ref string) (Media, error) {
+	num, ok := strings.CutPrefix(ref, mediaRefPrefix)
+	id, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || id <= 0 {
+		return Media{}, fmt.Errorf("media %q: %w", ref, ErrNotFound)
+	}
+	return s.store.Media(ctx, id)
+}

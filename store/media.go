@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+type mediaRow struct {
+	ID          int64
+	Channel     string
+	Owner       string
+	ContentType string
+	Data        []byte
+	CreatedAt   time.Time
+}
+
+func (mediaRow) TableName() string { return "media" }
+
+// SaveMedia stores an uploaded file and sets its ID.
+func (r *repo) SaveMedia(ctx context.Context, m *bot.Media) error {
+	row := mediaRow{Channel: m.Channel, Owner: m.Owner, ContentType: m.ContentType, Data: m.Data, CreatedAt: orNow(m.CreatedAt)}
+	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("save media: %w", dbErr(err))
+	}
+	m.ID, m.CreatedAt = row.ID, row.CreatedAt
+	return nil
+}
+
+// Media returns a stored file.
+func (r *repo) Media(ctx context.Context, id int64) (bot.Media, error) {
+	var row mediaRow
+	if err := r.db.WithContext(ctx).Take(&row, id).Error; err != nil {
+		return bot.Media{}, fmt.Errorf("media %d: %w", id, dbErr(err))
+	}
+	return bot.Media{ID: row.ID, Channel: row.Channel, Owner: row.Owner, ContentType: row.ContentType, Data: row.Data, CreatedAt: row.CreatedAt.UTC()}, nil
+}
