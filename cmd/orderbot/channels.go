@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/orderbot/orderbot/adapters/slack"
 	"github.com/orderbot/orderbot/adapters/telegram"
 	"github.com/orderbot/orderbot/adapters/wechat"
 	"github.com/orderbot/orderbot/bot"
@@ -38,6 +40,9 @@ func coreConfig(cfg config) bot.Config {
 	if cfg.Telegram.Token != "" && cfg.Telegram.StaffChat != 0 {
 		c.StaffChannels = append(c.StaffChannels, bot.Telegram)
 	}
+	if cfg.Slack.enabled() {
+		c.StaffChannels = append(c.StaffChannels, bot.Slack)
+	}
 	return c
 }
 
@@ -58,6 +63,22 @@ func openChannels(ctx context.Context, cfg config, svc *bot.Service, log *slog.L
 		}
 		chans[bot.Telegram] = tg
 	}
+	if cfg.Slack.enabled() {
+		sl, err := slack.New(svc, log.With("channel", bot.Slack), slack.Config{
+			BotToken:      cfg.Slack.BotToken,
+			SigningSecret: cfg.Slack.SigningSecret,
+			AppToken:      cfg.Slack.AppToken,
+			APIURL:        cfg.Slack.APIURL,
+			StaffChannel:  cfg.Slack.StaffChannel,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		if err := bootstrapApprovers(ctx, svc, cfg.Slack.Approvers); err != nil {
+			return nil, err
+		}
+		chans[bot.Slack] = sl
+	}
 	if cfg.WeChat.enabled() {
 		wx, err := openWeChat(cfg, svc, log)
 		if err != nil {
@@ -66,6 +87,25 @@ func openChannels(ctx context.Context, cfg config, svc *bot.Service, log *slog.L
 		chans[bot.WeChat] = wx
 	}
 	return chans, nil
+}
+
+// bootstrapApprovers gives the listed Slack users the approver role unless
+// they already have it or more: the variable must never demote an admin.
+func bootstrapApprovers(ctx context.Context, svc *bot.Service, ids []string) error {
+	for _, id := range ids {
+		st, err := svc.StaffMember(ctx, bot.Slack, id)
+		if err == nil && st.Role.AtLeast(bot.Approver) {
+			continue
+		}
+		if err != nil && !errors.Is(err, bot.ErrNotFound) {
+			return fmt.Errorf("slack approver %s: %w", id, err)
+		}
+		st = bot.Staff{Channel: bot.Slack, UserID: id, Name: st.Name, Role: bot.Approver}
+		if err := svc.SaveStaff(ctx, "ORDERBOT_SLACK_APPROVERS", st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func openWeChat(cfg config, svc *bot.Service, log *slog.Logger) (*wechat.Adapter, error) {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -150,5 +152,113 @@ func TestWeChatIsWiredWhenConfigured(t *testing.T) {
 	defer fake.mu.Unlock()
 	if len(fake.menus) != 1 || !strings.Contains(fake.menus[0], "商品目录") {
 		t.Fatalf("menus posted: %q", fake.menus)
+	}
+}
+
+// fakeSlack answers the Web API calls the adapter makes and keeps what was
+// posted.
+type fakeSlack struct {
+	mu    sync.Mutex
+	posts []url.Values
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	f.mu.Lock()
+	f.posts = append(f.posts, r.PostForm)
+	n := len(f.posts)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": "C1", "ts": fmt.Sprintf("1700000000.%06d", n)})
+}
+
+// approveButton finds the Approve button's block and value in the cards
+// posted so far.
+func (f *fakeSlack) approveButton() (blockID, value string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.posts {
+		var blocks []struct {
+			BlockID  string `json:"block_id"`
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+			} `json:"elements"`
+		}
+		_ = json.Unmarshal([]byte(p.Get("blocks")), &blocks)
+		for _, b := range blocks {
+			for _, e := range b.Elements {
+				if e.ActionID == "approve" {
+					return b.BlockID, e.Value
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+func signSlack(secret string, body string) (ts, sig string) {
+	ts = fmt.Sprint(time.Now().Unix())
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":" + body))
+	return ts, "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// The binary wires Slack when configured: an order placed in the web chat
+// is posted as a card, and a signed Approve press by an approver named in
+// ORDERBOT_SLACK_APPROVERS confirms it and tells the customer.
+func TestSlackIsWiredWhenConfigured(t *testing.T) {
+	fake := &fakeSlack{}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	s := startServer(t, map[string]string{
+		"ORDERBOT_DB": storetest.DSN(t, "sqlite"), "ORDERBOT_DEMO": "true",
+		"ORDERBOT_SLACK_BOT_TOKEN": "xoxb-test", "ORDERBOT_SLACK_SIGNING_SECRET": "shh",
+		"ORDERBOT_SLACK_API_URL": api.URL + "/", "ORDERBOT_SLACK_STAFF_CHANNEL": "C1",
+		"ORDERBOT_SLACK_APPROVERS": "U1",
+	})
+	shopper := s.newUser()
+	shopper.say("menu")
+	for _, key := range []string{"browse", "cat:Tea", "sku:TEA-LJ-250", "add"} {
+		shopper.press(key)
+	}
+	shopper.say("1")
+	shopper.press("checkout")
+	shopper.say("Li Lei")
+	shopper.say("13800138000")
+	shopper.say("88 Wensan Road, Hangzhou")
+	n := orderNo.FindString(shopper.press("confirm"))
+	if n == "" {
+		t.Fatalf("no order placed: %+v", shopper.latest)
+	}
+
+	deadline := time.Now().Add(10 * time.Second)
+	block, value := fake.approveButton()
+	for value == "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		block, value = fake.approveButton()
+	}
+	if value == "" {
+		t.Fatalf("no card with an Approve button was posted to Slack: %v", fake.posts)
+	}
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "trigger_id": "t1",
+		"user":      map[string]any{"id": "U1"},
+		"channel":   map[string]any{"id": "C1"},
+		"container": map[string]any{"channel_id": "C1", "message_ts": "1700000000.000001"},
+		"actions":   []any{map[string]any{"action_id": "approve", "block_id": block, "value": value, "type": "button"}},
+	})
+	body := url.Values{"payload": {string(payload)}}.Encode()
+	ts, sig := signSlack("shh", body)
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/slack/interactions", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sig)
+	shopper.do(req, http.StatusOK)
+	if got := shopper.waitFor(n); !strings.Contains(got, n) {
+		t.Fatalf("customer told %q", got)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
 	}
 }
