@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/orderbot/orderbot/bot"
@@ -26,38 +27,8 @@ const screenshotEnv = "WEBCHAT_SCREENSHOTS"
 // console (another browser profile), and the chat shows the confirmation
 // without being reloaded.
 func TestBrowserOrderApproved(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test needs Chromium at %s: %v", chromiumPath, err)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	e := newEnv(t)
-	alloc, cancel := chromedp.NewExecAllocator(t.Context(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(430, 860),
-	)
-	defer cancel()
-	chat, cancelChat := chromedp.NewContext(alloc)
-	defer cancelChat()
-	// The first run starts the browser, which lives as long as chat: no
-	// timeout on it, only on the steps after.
-	if err := chromedp.Do(chat, chromedp.Navigate(e.srv.URL+"/chat")); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	b := &browser{t: t, ctx: chat}
+	b := startBrowser(t, e)
 
 	// The page greets a new visitor with the menu by itself.
 	b.waitFor(`document.body.dataset.ready === "1" && document.querySelectorAll(".msg.bot").length > 0`)
@@ -87,21 +58,7 @@ func TestBrowserOrderApproved(t *testing.T) {
 	// A marker that a reload would wipe.
 	b.check(`(window.__notReloaded = true)`)
 
-	// The approver logs in with a profile of its own, so no cookie is shared.
-	staffCtx, cancelStaff := chromedp.NewContext(chat, chromedp.WithNewBrowserContext())
-	defer cancelStaff()
-	// Its first run opens its tab, which lives as long as the context of
-	// that run: again no timeout.
-	if err := chromedp.Do(staffCtx, chromedp.Navigate(e.srv.URL+"/staff")); err != nil {
-		t.Fatalf("open staff tab: %v", err)
-	}
-	s := &browser{t: t, ctx: staffCtx}
-	s.do(chromedp.WaitVisible(chromedp.CSS(`input[name="user"]`)))
-	s.shot("staff-login")
-	s.do(
-		chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), "alice"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), alicePassword+"\n"),
-	)
+	s := b.staff(e)
 	approve := fmt.Sprintf(`[data-ref="order:%d"] button[data-action="approve"]`, o.ID)
 	s.do(chromedp.WaitVisible(chromedp.CSS(approve)))
 	s.shot("staff-console")
@@ -121,6 +78,109 @@ func TestBrowserOrderApproved(t *testing.T) {
 		t.Fatal("the chat page was reloaded")
 	}
 	b.shot("chat-confirmed")
+}
+
+// TestBrowserAfterSalesPhoto files an after-sales request with a photo
+// picked through the chat's photo button, and finds the photo shown on the
+// request's card in the console.
+func TestBrowserAfterSalesPhoto(t *testing.T) {
+	e := newEnv(t)
+	b := startBrowser(t, e)
+	b.waitFor(`document.body.dataset.ready === "1" && document.querySelectorAll(".msg.bot").length > 0`)
+	// The order is the customer's whose id the page's cookie holds.
+	o := e.shippedOrder(b.cookie(e.srv.URL+"/chat", customerCookie))
+
+	// The notices of approval and shipping come in after the menu.
+	b.waitFor(`document.querySelectorAll(".msg.notice").length === 2`)
+	b.say("after-sales")
+	b.press("order:" + o.Number)
+	b.press("type:return")
+	b.say("Wrong colour")
+	file := filepath.Join(t.TempDir(), "photo.png")
+	if err := os.WriteFile(file, testPNG(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := b.count()
+	b.do(chromedp.SetUploadFiles(chromedp.ID("photo"), []string{file}))
+	b.waitFor(fmt.Sprintf(`%s > %d && !document.querySelector(".typing")`, botCount, before))
+	if !b.check(`Array.from(document.querySelectorAll(".msg.me .bubble")).pop().textContent === "📷 Photo"`) {
+		t.Errorf("the customer's photo is not shown as 📷 Photo")
+	}
+	if reply := b.text(`.log > .msg.bot:last-of-type .bubble`); !strings.Contains(reply, "1 photo") {
+		t.Fatalf("reply to the photo: %q", reply)
+	}
+	b.shot("chat-photo")
+	b.press("done")
+	b.press("submit")
+	reqs, err := e.st.AfterSalesByOrder(t.Context(), o.ID)
+	if err != nil || len(reqs) != 1 || len(reqs[0].Media) != 1 || !strings.HasPrefix(reqs[0].Media[0], "media:") {
+		t.Fatalf("after-sales %+v, %v", reqs, err)
+	}
+
+	s := b.staff(e)
+	img := fmt.Sprintf(`[data-ref="after_sales:%d"] a.thumb[href="/staff/media/%s"] img`, reqs[0].ID, reqs[0].Media[0])
+	// Loaded, with the session, under the console's policy: 4 by 3 pixels.
+	s.waitFor(fmt.Sprintf(`(() => { const i = document.querySelector(%q); return !!i && i.complete && i.naturalWidth === 4 && i.naturalHeight === 3; })()`, img))
+	s.shot("staff-photo")
+}
+
+// startBrowser starts headless Chromium with a tab on the chat page, or
+// skips the test when there is no Chromium.
+func startBrowser(t *testing.T, e *testEnv) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("browser test needs Chromium at %s: %v", chromiumPath, err)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	alloc, cancel := chromedp.NewExecAllocator(t.Context(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(430, 860),
+	)
+	t.Cleanup(cancel)
+	chat, cancelChat := chromedp.NewContext(alloc)
+	t.Cleanup(cancelChat)
+	// The first run starts the browser, which lives as long as chat: no
+	// timeout on it, only on the steps after.
+	if err := chromedp.Do(chat, chromedp.Navigate(e.srv.URL+"/chat")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &browser{t: t, ctx: chat}
+}
+
+// staff opens the console in a profile of its own, so no cookie is shared
+// with b, and logs in as alice.
+func (b *browser) staff(e *testEnv) *browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	// Its first run opens its tab, which lives as long as the context of
+	// that run: again no timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/staff")); err != nil {
+		b.t.Fatalf("open staff tab: %v", err)
+	}
+	s := &browser{t: b.t, ctx: ctx}
+	s.do(chromedp.WaitVisible(chromedp.CSS(`input[name="user"]`)))
+	s.shot("staff-login")
+	s.do(
+		chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), "alice"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), alicePassword+"\n"),
+	)
+	s.do(chromedp.WaitReady(chromedp.CSS(`body.staff-body[data-ready="1"]`)))
+	return s
 }
 
 // browser runs steps in one tab with a time limit each.
@@ -157,6 +217,24 @@ func (b *browser) waitFor(js string) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		b.t.Fatalf("waiting for %s: %v\npage: %s", js, err, b.pageText())
 	}
+}
+
+// cookie returns the value of the tab's cookie for url, HttpOnly or not.
+func (b *browser) cookie(url, name string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
+	if err != nil {
+		b.t.Fatalf("cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	b.t.Fatalf("no cookie %s for %s", name, url)
+	return ""
 }
 
 func (b *browser) text(css string) string {

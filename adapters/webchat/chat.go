@@ -72,14 +72,26 @@ func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	replies, err := h.svc.HandleInbound(r.Context(), bot.Inbound{
+	h.converse(w, r, bot.Inbound{
 		Channel:  bot.WebChat,
 		UserID:   cust,
-		DedupKey: "webchat:" + cust + ":" + req.ID,
+		DedupKey: dedupKey(cust, req.ID),
 		Text:     req.Text,
 		Button:   req.Button,
 		LangHint: preferredLanguage(r.Header.Get("Accept-Language")),
 	})
+}
+
+// dedupKey is the core's dedup key of a customer's message: the client's
+// id, which is only unique for that customer.
+func dedupKey(customer, clientID string) string {
+	return "webchat:" + customer + ":" + clientID
+}
+
+// converse passes one customer message to the core and answers with its
+// replies.
+func (h *Handler) converse(w http.ResponseWriter, r *http.Request, in bot.Inbound) {
+	replies, err := h.svc.HandleInbound(r.Context(), in)
 	if err != nil {
 		if errors.Is(err, bot.ErrInvalid) {
 			writeError(w, http.StatusBadRequest, "that message cannot be handled")
@@ -95,7 +107,7 @@ func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
 func (req sendRequest) check() string {
 	switch {
 	case !validClientID(req.ID):
-		return "id must be 1-64 letters, digits, '-' or '_'"
+		return badClientID
 	case len(req.Text) > maxText:
 		return "text is too long (at most 2000 bytes)"
 	case len(req.Button) > maxButton:
@@ -105,6 +117,8 @@ func (req sendRequest) check() string {
 	}
 	return ""
 }
+
+const badClientID = "id must be 1-64 letters, digits, '-' or '_'"
 
 func validClientID(id string) bool {
 	if id == "" || len(id) > maxClientID {

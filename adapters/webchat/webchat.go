@@ -33,6 +33,8 @@ type Service interface {
 	Feed(ctx context.Context, channel, recipient string, afterID int64) ([]*bot.Message, error)
 	StaffMember(ctx context.Context, channel, userID string) (bot.Staff, error)
 	Secret(ctx context.Context, name string) ([]byte, error)
+	SaveMedia(ctx context.Context, channel, owner string, data []byte) (ref string, err error)
+	MediaByRef(ctx context.Context, ref string) (bot.Media, error)
 }
 
 // Options are the web chat's settings; the zero value works.
@@ -141,6 +143,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/chat", only(http.MethodGet, h.chatPage))
 	h.mux.Handle("/chat/{$}", only(http.MethodGet, h.chatPage))
 	h.mux.Handle("/chat/api/send", only(http.MethodPost, h.chatSend))
+	h.mux.Handle("/chat/api/photo", only(http.MethodPost, h.chatPhoto))
 	h.mux.Handle("/chat/api/messages", only(http.MethodGet, h.chatMessages))
 	h.mux.Handle("/chat/api/history", only(http.MethodGet, h.chatHistory))
 
@@ -151,6 +154,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/api/cards", only(http.MethodGet, h.requireStaff(h.cards)))
 	h.mux.Handle("/staff/api/feed", only(http.MethodGet, h.requireStaff(h.staffFeed)))
 	h.mux.Handle("/staff/api/action", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.action))))
+	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline

@@ -9,6 +9,12 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const status = document.getElementById("status");
+  const photo = document.getElementById("photo");
+  const attach = document.getElementById("attach");
+
+  // The server takes photos up to 5 MiB; a larger one is refused here
+  // rather than after uploading it.
+  const maxPhoto = 5 << 20;
 
   const seen = new Set();
   let lastId = 0;
@@ -91,13 +97,8 @@
     }
   }
 
-  async function post(body) {
-    const r = await fetch("/chat/api/send", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      credentials: "same-origin",
-      body: JSON.stringify(body),
-    });
+  async function post(path, init) {
+    const r = await fetch(path, Object.assign({ method: "POST", credentials: "same-origin" }, init));
     const data = await r.json().catch(() => ({}));
     if (!r.ok) {
       const err = new Error(data.error || "HTTP " + r.status);
@@ -107,35 +108,65 @@
     return data;
   }
 
-  // send delivers one message. It is retried with the same id after a
-  // network error: the server answers a repeat with the same replies.
-  function send(body, shown) {
-    body.id = clientId();
+  function postText(id, body) {
+    return post("/chat/api/send", {
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(Object.assign({}, body, { id: id })),
+    });
+  }
+
+  function postPhoto(id, file) {
+    const form = new FormData();
+    form.append("id", id);
+    form.append("photo", file);
+    return post("/chat/api/photo", { body: form });
+  }
+
+  function showError(text) {
+    log.appendChild(el("div", "msg system", text));
+    scrollDown();
+  }
+
+  // deliver sends one message, attempt(id) making one try. It is retried
+  // with the same id after a network error: the server answers a repeat
+  // with the same replies.
+  function deliver(attempt, shown) {
+    const id = clientId();
     const mine = shown ? showMine(shown) : null;
     queue = queue.then(async () => {
       typing(true);
-      for (let attempt = 0; ; attempt++) {
+      for (let n = 0; ; n++) {
         try {
-          const replies = await post(body);
+          const replies = await attempt(id);
           typing(false);
           setOnline(true);
           replies.forEach(showBot);
           return;
         } catch (e) {
-          if (e.final || attempt >= 3) {
+          if (e.final || n >= 3) {
             typing(false);
             if (mine) mine.classList.add("failed");
-            const row = el("div", "msg system", "Not sent: " + e.message);
-            log.appendChild(row);
-            scrollDown();
+            showError("Not sent: " + e.message);
             return;
           }
           setOnline(false);
-          await sleep(1000 * (attempt + 1));
+          await sleep(1000 * (n + 1));
         }
       }
     });
     return queue;
+  }
+
+  function send(body, shown) {
+    return deliver((id) => postText(id, body), shown);
+  }
+
+  function sendPhoto(file) {
+    if (file.size > maxPhoto) {
+      showError("Not sent: the photo is too large (at most 5 MB).");
+      return queue;
+    }
+    return deliver((id) => postPhoto(id, file), "📷 Photo");
   }
 
   // poll receives what the bot says on its own: order confirmed, shipped…
@@ -161,6 +192,13 @@
     input.value = "";
     send({ text: text }, text);
     input.focus();
+  });
+
+  attach.addEventListener("click", () => photo.click());
+  photo.addEventListener("change", () => {
+    const file = photo.files && photo.files[0];
+    photo.value = ""; // so picking the same photo again is a change too
+    if (file) sendPhoto(file);
   });
 
   async function start() {

@@ -59,9 +59,7 @@
       });
       art.appendChild(dl);
     }
-    if (card.media && card.media.length) {
-      art.appendChild(el("p", "media", card.media.length + " attachment(s)"));
-    }
+    if (card.media && card.media.length) art.appendChild(mediaEl(card));
     art.appendChild(el("p", "status", card.status));
 
     const actions = el("div", "actions");
@@ -77,6 +75,39 @@
     art.appendChild(el("div", "inline"));
     art.appendChild(el("p", "msg"));
     return art;
+  }
+
+  // mediaEl shows a card's photos: those the core keeps as thumbnails
+  // linking to the full photo, those a platform keeps (a Telegram file id,
+  // a WeChat media id) as a line saying where they are.
+  function mediaEl(card) {
+    const box = el("div", "media");
+    card.media.forEach((ref, i) => {
+      if (/^media:\d+$/.test(ref)) {
+        const a = el("a", "thumb");
+        a.href = "/staff/media/" + ref;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        const img = el("img");
+        img.src = a.href;
+        img.alt = "Photo " + (i + 1);
+        img.loading = "lazy";
+        a.appendChild(img);
+        box.appendChild(a);
+      } else {
+        box.appendChild(el("p", "media-other", "photo (" + mediaChannel(card, ref) + ")"));
+      }
+    });
+    return box;
+  }
+
+  // mediaChannel names where a photo the core does not keep is: WeChat
+  // references say so, others are on the channel the customer wrote from.
+  function mediaChannel(card, ref) {
+    if (ref.startsWith("wechat-media:")) return "wechat";
+    const who = (card.fields || []).find((f) => f.label === "Customer");
+    const m = who && /\((\S+) [^()]*\)$/.exec(who.value);
+    return m ? m[1] : "on the customer's channel";
   }
 
   // upsert shows a card: in place of the one with the same ref, or on top.
