@@ -23,6 +23,10 @@ type Media struct {
 // MaxMediaBytes bounds an uploaded photo.
 const MaxMediaBytes = 5 << 20
 
+// maxMediaPerHour bounds how many photos one customer may upload in an hour:
+// enough for any after-sales request, too few to fill the database.
+const maxMediaPerHour = 20
+
 // mediaRefPrefix starts the media reference of a stored upload.
 const mediaRefPrefix = "media:"
 
@@ -38,6 +42,13 @@ func (s *Service) SaveMedia(ctx context.Context, channel, owner string, data []b
 	case "image/jpeg", "image/png", "image/gif", "image/webp":
 	default:
 		return "", fmt.Errorf("%w: only JPEG, PNG, GIF or WebP photos (got %s)", ErrInvalid, ct)
+	}
+	n, err := s.store.CountMedia(ctx, channel, owner, s.now().Add(-time.Hour))
+	if err != nil {
+		return "", fmt.Errorf("save photo: %w", err)
+	}
+	if n >= maxMediaPerHour {
+		return "", fmt.Errorf("%w: too many photos in the last hour, please try again later", ErrInvalid)
 	}
 	m := &Media{Channel: channel, Owner: owner, ContentType: ct, Data: data, CreatedAt: s.now()}
 	if err := s.store.SaveMedia(ctx, m); err != nil {

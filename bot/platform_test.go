@@ -208,6 +208,21 @@ func TestSaveMediaTakesOnlyImages(t *testing.T) {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
+		for i := 1; i < 20; i++ {
+			if _, err := s.svc.SaveMedia(ctx, bot.WebChat, "u1", png); err != nil {
+				t.Fatalf("photo %d: %v", i+1, err)
+			}
+		}
+		if _, err := s.svc.SaveMedia(ctx, bot.WebChat, "u1", png); !errors.Is(err, bot.ErrInvalid) {
+			t.Fatalf("the 21st photo in an hour: %v", err)
+		}
+		if _, err := s.svc.SaveMedia(ctx, bot.WebChat, "u2", png); err != nil {
+			t.Fatalf("another customer's photo: %v", err)
+		}
+		s.clock.Add(time.Hour + time.Second)
+		if _, err := s.svc.SaveMedia(ctx, bot.WebChat, "u1", png); err != nil {
+			t.Fatalf("a photo an hour later: %v", err)
+		}
 		for _, bad := range []string{"media:0", "media:x", "AgACAgIAAxkBAAIB", ref + "9"} {
 			if _, err := s.svc.MediaByRef(ctx, bad); !errors.Is(err, bot.ErrNotFound) {
 				t.Errorf("ref %q: %v", bad, err)

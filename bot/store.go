@@ -40,6 +40,8 @@ type Repo interface {
 type MediaRepo interface {
 	SaveMedia(ctx context.Context, m *Media) error
 	Media(ctx context.Context, id int64) (Media, error)
+	// CountMedia counts what one owner uploaded on a channel since a time.
+	CountMedia(ctx context.Context, channel, owner string, since time.Time) (int, error)
 }
 
 // CatalogRepo stores products and their stock.

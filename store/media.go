@@ -37,3 +37,14 @@ func (r *repo) Media(ctx context.Context, id int64) (bot.Media, error) {
 	}
 	return bot.Media{ID: row.ID, Channel: row.Channel, Owner: row.Owner, ContentType: row.ContentType, Data: row.Data, CreatedAt: row.CreatedAt.UTC()}, nil
 }
+
+// CountMedia counts the files one owner uploaded on a channel since a time.
+func (r *repo) CountMedia(ctx context.Context, channel, owner string, since time.Time) (int, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&mediaRow{}).
+		Where("channel = ? AND owner = ? AND created_at >= ?", channel, owner, dbTime(since)).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count media: %w", dbErr(err))
+	}
+	return int(n), nil
+}
