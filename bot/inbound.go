@@ -78,33 +78,10 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err != nil {
 		return nil, fmt.Errorf("lock customer: %w", err)
 	}
-	var st conversation.State
-	if len(c.Conversation) > 0 {
-		if err := json.Unmarshal(c.Conversation, &st); err != nil {
-			// A state saved by an older version that no longer parses must not
-			// lock the customer out: start again at the menu.
-			s.log.Warn("conversation state unreadable, starting over", "customer", c.ID, "err", err)
-			st = conversation.State{}
-		}
-	}
-	env, err := s.env(ctx, tx, c, now)
+	st := s.savedState(c)
+	res, err := s.converse(ctx, tx, &c, st, in, now)
 	if err != nil {
 		return nil, err
-	}
-	res := conversation.Step(env, st, conversation.Input{
-		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
-		Lang: conversation.ParseLang(in.LangHint),
-	})
-	if res.Intent != nil {
-		out, err := s.apply(ctx, tx, &c, res.Intent, res.State.Lang, now)
-		if err != nil {
-			return nil, err
-		}
-		if env, err = s.env(ctx, tx, c, now); err != nil {
-			return nil, err
-		}
-		more := conversation.Resolve(env, res.State, res.Intent, out)
-		res.State, res.Replies = more.State, append(res.Replies, more.Replies...)
 	}
 	if st.WithStaff() && !res.State.WithStaff() {
 		if err := s.endHandoff(ctx, tx, c, now); err != nil {
@@ -114,8 +91,63 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
 		return nil, err
 	}
+	replies, err := s.queueReplies(ctx, tx, c, res, now)
+	if err != nil {
+		return nil, err
+	}
+	if in.DedupKey != "" {
+		if err := s.storeReplies(ctx, tx, in.DedupKey, replies); err != nil {
+			return nil, err
+		}
+	}
+	return replies, nil
+}
+
+// savedState is the customer's conversation as last saved.
+func (s *Service) savedState(c Customer) conversation.State {
+	var st conversation.State
+	if len(c.Conversation) == 0 {
+		return st
+	}
+	if err := json.Unmarshal(c.Conversation, &st); err != nil {
+		// A state saved by an older version that no longer parses must not
+		// lock the customer out: start again at the menu.
+		s.log.Warn("conversation state unreadable, starting over", "customer", c.ID, "err", err)
+		return conversation.State{}
+	}
+	return st
+}
+
+// converse runs the conversation step and, when it asks for a change,
+// carries it out and adds the words that report how it went.
+func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time) (conversation.Result, error) {
+	env, err := s.env(ctx, tx, *c, now)
+	if err != nil {
+		return conversation.Result{}, err
+	}
+	res := conversation.Step(env, st, conversation.Input{
+		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
+		Lang: conversation.ParseLang(in.LangHint),
+	})
+	if res.Intent == nil {
+		return res, nil
+	}
+	out, err := s.apply(ctx, tx, c, res.Intent, now)
+	if err != nil {
+		return conversation.Result{}, err
+	}
+	// The outcome changed what the customer has (a new order, a request).
+	if env, err = s.env(ctx, tx, *c, now); err != nil {
+		return conversation.Result{}, err
+	}
+	more := conversation.Resolve(env, res.State, res.Intent, out)
+	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...)}, nil
+}
+
+// queueReplies writes the step's replies to the outbox, after any messages
+// the platform would not take earlier, which go out with them.
+func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, now time.Time) ([]*Message, error) {
 	due := now.Add(s.cfg.ReplyHold[c.Channel])
-	// Messages the platform would not take earlier go out with this reply.
 	held, err := tx.ReleaseHeld(ctx, c.Channel, c.UserID, due)
 	if err != nil {
 		return nil, err
@@ -130,13 +162,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err := tx.Enqueue(ctx, fresh); err != nil {
 		return nil, fmt.Errorf("queue replies: %w", err)
 	}
-	replies := append(held, fresh...)
-	if in.DedupKey != "" {
-		if err := s.storeReplies(ctx, tx, in.DedupKey, replies); err != nil {
-			return nil, err
-		}
-	}
-	return replies, nil
+	return append(held, fresh...), nil
 }
 
 func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbound, st conversation.State, now time.Time) error {

@@ -11,7 +11,7 @@ import (
 
 // apply carries out what the customer asked for. Rule violations become an
 // Outcome the conversation explains; only storage failures are errors.
-func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, lang conversation.Lang, now time.Time) (conversation.Outcome, error) {
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, now time.Time) (conversation.Outcome, error) {
 	switch it := it.(type) {
 	case conversation.PlaceOrder:
 		return s.placeOrder(ctx, tx, c, it, now)
