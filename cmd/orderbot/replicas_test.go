@@ -1,0 +1,58 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+// Two replicas on one MySQL share everything that matters: a customer
+// who orders on one and a staff member logged in on the other work on the
+// same order, the session and its CSRF token are good on both, and the
+// customer hears of the approval on the replica they are polling.
+func TestTwoReplicasShareOneDatabase(t *testing.T) {
+	dsn := storetest.DSN(t, "mysql")
+	a := startServer(t, map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_DEMO": "true"})
+	b := startServer(t, map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_DEMO": "true"})
+
+	shopper := a.newUser()
+	shopper.say("menu")
+	for _, key := range []string{"browse", "cat:Tea", "sku:TEA-TGY-250", "add"} {
+		shopper.press(key)
+	}
+	shopper.say("3")
+	shopper.press("checkout")
+	shopper.say("Wang Fang")
+	shopper.say("+85291234567")
+	shopper.say("12 Queen's Road Central, Hong Kong")
+	n := orderNo.FindString(shopper.press("confirm"))
+	if n == "" {
+		t.Fatalf("no order number: %+v", shopper.latest)
+	}
+
+	staff := b.newUser()
+	staff.login("demo", "demo")
+	// The same browser's next request lands on replica A.
+	staff.s = a
+	c := staff.card("Order " + n)
+	staff.s = b
+	staff.act(c, "approve", nil, http.StatusOK)
+
+	if got := shopper.waitFor(n); !strings.Contains(got, n) {
+		t.Fatalf("customer on replica A told %q", got)
+	}
+	// A repeat of the customer's last message on the other replica changes nothing.
+	shopper.s = b
+	shopper.seq--
+	again := shopper.press("confirm")
+	if orderNo.FindString(again) != n {
+		t.Fatalf("the repeated confirm on replica B answered %q", again)
+	}
+	for _, s := range []*server{a, b} {
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
