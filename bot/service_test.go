@@ -298,6 +298,10 @@ func TestFullLifecycleWithCancelAndAfterSales(t *testing.T) {
 		if !o2.CancelRequested {
 			t.Fatal("no cancel request")
 		}
+		cards, err := s.svc.OpenWork(ctx)
+		if err != nil || !hasCard(cards, fmt.Sprintf("cancel:%d", o2.ID)) {
+			t.Fatalf("the cancel request is not among the open work: %+v, %v", cards, err)
+		}
 		if _, err := s.act("alice", fmt.Sprintf("cancel:%d", o2.ID), bot.ActReject, o2.Version, "already packed"); err != nil {
 			t.Fatal(err)
 		}
@@ -404,4 +408,13 @@ func (f fanout) Send(ctx context.Context, m *bot.Message) (string, error) {
 		return f.staff.Send(ctx, m)
 	}
 	return f.customer.Send(ctx, m)
+}
+
+func hasCard(cards []bot.Card, ref string) bool {
+	for _, c := range cards {
+		if c.Ref == ref {
+			return true
+		}
+	}
+	return false
 }

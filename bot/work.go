@@ -37,9 +37,19 @@ func (s *Service) OpenWork(ctx context.Context) ([]Card, error) {
 			return nil, fmt.Errorf("open work: customer of %s: %w", o.Number, err)
 		}
 		work = append(work, dated{orderCard(o, c), o.UpdatedAt.UnixNano()})
-		if o.CancelRequested {
-			work = append(work, dated{cancelCard(o, c), o.UpdatedAt.UnixNano()})
+	}
+	// Cancel requests are loaded on their own so that none is missed when
+	// more orders are open than one page holds.
+	cancels, err := s.store.OrdersWithCancelRequest(ctx, openWorkLimit)
+	if err != nil {
+		return nil, fmt.Errorf("open work: %w", err)
+	}
+	for _, o := range cancels {
+		c, err := customer(o.CustomerID)
+		if err != nil {
+			return nil, fmt.Errorf("open work: customer of %s: %w", o.Number, err)
 		}
+		work = append(work, dated{cancelCard(o, c), o.UpdatedAt.UnixNano()})
 	}
 	requests, err := s.store.AfterSalesByStatus(ctx, []RequestStatus{Submitted, Approved}, openWorkLimit)
 	if err != nil {
