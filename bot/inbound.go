@@ -40,6 +40,8 @@ type storedReply struct {
 	ID      int64                 `json:"id"`
 	Text    string                `json:"text"`
 	Options []conversation.Option `json:"options,omitempty"`
+	Lang    string                `json:"lang,omitempty"`
+	Stale   bool                  `json:"stale,omitempty"`
 }
 
 // HandleInbound runs one customer event through the conversation in one
@@ -141,7 +143,7 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 		return conversation.Result{}, err
 	}
 	more := conversation.Resolve(env, res.State, res.Intent, out)
-	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...)}, nil
+	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...), StaleButton: res.StaleButton}, nil
 }
 
 // queueReplies writes the step's replies to the outbox, after any messages
@@ -157,6 +159,7 @@ func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res con
 		fresh = append(fresh, &Message{
 			Channel: c.Channel, Recipient: c.UserID, Kind: KindReply, Text: r.Text,
 			Options: r.Options, Lang: string(res.State.Lang), NextAt: due, CreatedAt: now,
+			Stale: res.StaleButton,
 		})
 	}
 	if err := tx.Enqueue(ctx, fresh); err != nil {
@@ -186,7 +189,7 @@ func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbo
 func (s *Service) storeReplies(ctx context.Context, tx Repo, key string, replies []*Message) error {
 	stored := make([]storedReply, len(replies))
 	for i, m := range replies {
-		stored[i] = storedReply{ID: m.ID, Text: m.Text, Options: m.Options}
+		stored[i] = storedReply{ID: m.ID, Text: m.Text, Options: m.Options, Lang: m.Lang, Stale: m.Stale}
 	}
 	raw, err := json.Marshal(stored)
 	if err != nil {
@@ -211,7 +214,7 @@ func (s *Service) storedReplies(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	}
 	out := make([]*Message, len(stored))
 	for i, r := range stored {
-		out[i] = &Message{ID: r.ID, Channel: in.Channel, Recipient: in.UserID, Kind: KindReply, Text: r.Text, Options: r.Options}
+		out[i] = &Message{ID: r.ID, Channel: in.Channel, Recipient: in.UserID, Kind: KindReply, Text: r.Text, Options: r.Options, Lang: r.Lang, Stale: r.Stale}
 	}
 	return out, nil
 }

@@ -46,6 +46,10 @@ type Message struct {
 	ExternalID  string // the platform's id of the sent message
 	Path        string // how it went out, where a channel has several ways
 	CreatedAt   time.Time
+	// Stale marks the replies to a press of a button the conversation no
+	// longer offered, for channels that answer the press itself. It travels
+	// with the replies HandleInbound returns, not through the outbox.
+	Stale bool
 }
 
 // Card is a staff card: one item that needs or had staff attention, rendered

@@ -418,3 +418,18 @@ func hasCard(cards []bot.Card, ref string) bool {
 	}
 	return false
 }
+
+func TestStaleButtonIsMarkedOnTheReplies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newShop(t, st)
+		s.say("u1", "menu")
+		if r := s.press("u1", "browse"); r[0].Stale {
+			t.Fatal("a current button was marked stale")
+		}
+		first := s.send("u1", bot.Inbound{Button: "confirm", DedupKey: "old-press"})
+		again := s.send("u1", bot.Inbound{Button: "confirm", DedupKey: "old-press"})
+		if !first[0].Stale || !again[0].Stale || first[0].Lang == "" || again[0].Lang != first[0].Lang {
+			t.Fatalf("stale press: %+v, repeated: %+v", first[0], again[0])
+		}
+	})
+}

@@ -90,3 +90,9 @@ func NoticeStatus(lang Lang, k NoticeKind) string {
 	}
 	return t.tr(key)
 }
+
+// StaleNote is the short note for where a no longer active button was
+// pressed (Telegram's answer to the press); the reply says more.
+func StaleNote(lang Lang) string {
+	return newTurn(Env{}, State{Lang: lang}, English).tr(msgStaleNote)
+}

@@ -63,7 +63,9 @@ func (t *turn) answer(in Input, norm string) Result {
 		a.key = v.byKey(in.Button)
 		if a.key == "" {
 			t.say(msgStaleButton)
-			return t.show()
+			res := t.show()
+			res.StaleButton = true
+			return res
 		}
 	} else {
 		a.key = v.byText(norm)

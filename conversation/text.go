@@ -24,6 +24,7 @@ const (
 	msgLangSwitched msgKey = "lang_switched"
 	msgChooseOption msgKey = "choose_option"
 	msgStaleButton  msgKey = "stale_button"
+	msgStaleNote    msgKey = "stale_note"
 	msgTooLong      msgKey = "too_long"
 )
 

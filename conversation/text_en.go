@@ -9,6 +9,7 @@ func textsEN() map[msgKey]string {
 		msgLangSwitched: "OK, I'll speak English from now on.",
 		msgChooseOption: "Sorry, I didn't catch that. Please choose one of the options below.",
 		msgStaleButton:  "That button is no longer active. Here are the current options.",
+		msgStaleNote:    "That button is no longer active.",
 		msgTooLong:      "That message is too long. Please shorten it to %s characters or fewer.",
 		msgHelp: "You can type these words at any time:\n" +
 			"• menu: the main menu\n" +

@@ -10,6 +10,7 @@ func textsZH() map[msgKey]string {
 		msgLangSwitched: "好的，已切换为中文。",
 		msgChooseOption: "抱歉，没太明白您的意思。请从下面的选项中选择一项。",
 		msgStaleButton:  "这个按钮已失效，请使用下面的最新选项。",
+		msgStaleNote:    "这个按钮已失效。",
 		msgTooLong:      "消息太长了，请精简到 %s 字以内。",
 		msgHelp: "以下指令随时可用：\n" +
 			"• 菜单：回到主菜单\n" +

@@ -127,6 +127,9 @@ type Result struct {
 	State   State
 	Replies []Reply
 	Intent  Intent
+	// StaleButton says the input was a button the current step no longer
+	// offers, so a channel can also say so where it was pressed.
+	StaleButton bool
 }
 
 // Intent is a change the customer asked for that the core must carry out.

@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/conversation"
 )
 
 // allowedUpdates are the update kinds the bot asks Telegram for.
@@ -201,27 +202,12 @@ func (a *Adapter) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 	return nil
 }
 
-// staleTexts are how the conversation starts its answer to a button that is
-// no longer one of the current options, and the short notes for the
-// callback answer in the same language.
-func staleTexts() map[string]string {
-	return map[string]string{
-		"That button is no longer active": "That button is no longer active.",
-		"这个按钮已失效":                         "这个按钮已失效。",
-	}
-}
-
 // staleNote is the short note for a stale button, "" for any other press.
 func staleNote(replies []*bot.Message) string {
-	if len(replies) == 0 {
+	if len(replies) == 0 || !replies[0].Stale {
 		return ""
 	}
-	for prefix, note := range staleTexts() {
-		if strings.HasPrefix(replies[0].Text, prefix) {
-			return note
-		}
-	}
-	return ""
+	return conversation.StaleNote(conversation.ParseLang(replies[0].Lang))
 }
 
 // answer stops the button's spinner, with a short note when there is one.
