@@ -41,6 +41,9 @@ func ref(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
 
 func money(minor int64) string { return fmt.Sprintf("%d.%02d", minor/100, minor%100) }
 
+// money shows an amount on a staff card in the shop's currency.
+func (s *Service) money(minor int64) string { return s.cfg.Currency + money(minor) }
+
 // lastChange says who made the item's latest change and when, e.g.
 // "Approved by alice (webchat) at 2026-11-23 10:32 UTC".
 func lastChange(h []StatusChange) string {
@@ -82,10 +85,10 @@ func customerLabel(c Customer) string {
 	return fmt.Sprintf("%s (%s %s)", name, c.Channel, c.UserID)
 }
 
-func orderCard(o *Order, c Customer) Card {
+func (s *Service) orderCard(o *Order, c Customer) Card {
 	var items []string
 	for _, it := range o.Items {
-		items = append(items, fmt.Sprintf("%d × %s (%s) @ %s", it.Qty, it.Name, it.SKU, money(it.UnitPrice)))
+		items = append(items, fmt.Sprintf("%d × %s (%s) @ %s", it.Qty, it.Name, it.SKU, s.money(it.UnitPrice)))
 	}
 	card := Card{
 		Ref:   ref(refOrder, o.ID),
@@ -93,7 +96,7 @@ func orderCard(o *Order, c Customer) Card {
 		Fields: []CardField{
 			{Label: "Customer", Value: customerLabel(c)},
 			{Label: "Items", Value: strings.Join(items, "\n")},
-			{Label: "Total", Value: money(o.Total)},
+			{Label: "Total", Value: s.money(o.Total)},
 			{Label: "Ship to", Value: fmt.Sprintf("%s, %s, %s", o.Contact.Name, o.Contact.Phone, o.Contact.Address)},
 		},
 		Status:  lastChange(o.History),
@@ -120,14 +123,14 @@ func orderCard(o *Order, c Customer) Card {
 	return card
 }
 
-func cancelCard(o *Order, c Customer) Card {
+func (s *Service) cancelCard(o *Order, c Customer) Card {
 	card := Card{
 		Ref:   ref(refCancel, o.ID),
 		Title: fmt.Sprintf("Cancel request for order %s", o.Number),
 		Fields: []CardField{
 			{Label: "Customer", Value: customerLabel(c)},
 			{Label: "Order status", Value: string(o.Status)},
-			{Label: "Total", Value: money(o.Total)},
+			{Label: "Total", Value: s.money(o.Total)},
 		},
 		Status:  lastChange(o.History),
 		Version: o.Version,

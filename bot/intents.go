@@ -74,7 +74,7 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(*c), Entity: "order", Ref: o.Number, Action: "place", To: string(Pending), At: now}); err != nil {
 		return conversation.Outcome{}, err
 	}
-	if err := s.queueCards(ctx, tx, orderCard(o, *c), now); err != nil {
+	if err := s.queueCards(ctx, tx, s.orderCard(o, *c), now); err != nil {
 		return conversation.Outcome{}, err
 	}
 	return conversation.Outcome{Number: o.Number}, nil
@@ -118,7 +118,7 @@ func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number s
 			return conversation.Outcome{}, err
 		}
 		return conversation.Outcome{Number: o.Number, Status: "cancel_requested"},
-			s.queueCards(ctx, tx, cancelCard(o, c), now)
+			s.queueCards(ctx, tx, s.cancelCard(o, c), now)
 	}
 	if err := releaseItems(ctx, tx, o); err != nil {
 		return conversation.Outcome{}, err
@@ -127,7 +127,7 @@ func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number s
 		return conversation.Outcome{}, err
 	}
 	return conversation.Outcome{Number: o.Number, Status: string(Cancelled)},
-		s.queueCards(ctx, tx, orderCard(o, c), now)
+		s.queueCards(ctx, tx, s.orderCard(o, c), now)
 }
 
 func releaseItems(ctx context.Context, tx Repo, o *Order) error {

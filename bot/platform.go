@@ -93,7 +93,7 @@ func (s *Service) OrderDetails(ctx context.Context, number string) (Card, error)
 	if err != nil {
 		return Card{}, fmt.Errorf("customer of order %s: %w", number, err)
 	}
-	card := orderCard(o, c)
+	card := s.orderCard(o, c)
 	var timeline string
 	for _, h := range o.History {
 		timeline += fmt.Sprintf("%s  %s by %s\n", h.At.UTC().Format("2006-01-02 15:04"), changeWord(h.To), h.Actor)

@@ -152,6 +152,9 @@ func TestOrderApprovalAndCustomerIsTold(t *testing.T) {
 		if err != nil || len(cards) != 1 || cards[0].Ref != fmt.Sprintf("order:%d", o.ID) {
 			t.Fatalf("open work %+v, %v", cards, err)
 		}
+		if total := cards[0].Fields[2]; total.Label != "Total" || total.Value != "¥336.00" {
+			t.Fatalf("card total %+v", total)
+		}
 		if _, err := s.act("alice", cards[0].Ref, bot.ActApprove, cards[0].Version); err != nil {
 			t.Fatal(err)
 		}

@@ -117,9 +117,9 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 	}
 	cardOf := func() Card {
 		if kind == refCancel {
-			return cancelCard(o, c)
+			return s.cancelCard(o, c)
 		}
-		return orderCard(o, c)
+		return s.orderCard(o, c)
 	}
 	before := cardOf()
 	from, now := o.Status, s.now()
@@ -145,11 +145,11 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 	if err := s.notify(ctx, tx, c, n, now); err != nil {
 		return StaffResult{}, err
 	}
-	if err := s.queueCards(ctx, tx, orderCard(o, c), now); err != nil {
+	if err := s.queueCards(ctx, tx, s.orderCard(o, c), now); err != nil {
 		return StaffResult{}, err
 	}
 	if kind == refCancel {
-		if err := s.queueCards(ctx, tx, cancelCard(o, c), now); err != nil {
+		if err := s.queueCards(ctx, tx, s.cancelCard(o, c), now); err != nil {
 			return StaffResult{}, err
 		}
 	}

@@ -36,7 +36,7 @@ func (s *Service) OpenWork(ctx context.Context) ([]Card, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open work: customer of %s: %w", o.Number, err)
 		}
-		work = append(work, dated{orderCard(o, c), o.UpdatedAt.UnixNano()})
+		work = append(work, dated{s.orderCard(o, c), o.UpdatedAt.UnixNano()})
 	}
 	// Cancel requests are loaded on their own so that none is missed when
 	// more orders are open than one page holds.
@@ -49,7 +49,7 @@ func (s *Service) OpenWork(ctx context.Context) ([]Card, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open work: customer of %s: %w", o.Number, err)
 		}
-		work = append(work, dated{cancelCard(o, c), o.UpdatedAt.UnixNano()})
+		work = append(work, dated{s.cancelCard(o, c), o.UpdatedAt.UnixNano()})
 	}
 	requests, err := s.store.AfterSalesByStatus(ctx, []RequestStatus{Submitted, Approved}, openWorkLimit)
 	if err != nil {
