@@ -184,8 +184,6 @@ type Handoff struct {
 	CreatedAt  time.Time
 	ClosedAt   time.Time
 	ClosedBy   string
-	// ThreadRef is the staff channel's thread for the conversation, if any.
-	ThreadRef string
 }
 
 // HandoffRepo stores handoff requests.

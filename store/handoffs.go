@@ -16,7 +16,9 @@ type handoffRow struct {
 	CreatedAt  time.Time
 	ClosedAt   *time.Time
 	ClosedBy   string
-	ThreadRef  string
+	// ThreadRef is a column of migration 1 that nothing uses any more: a
+	// handoff's thread is found through its card's ref. It is written empty.
+	ThreadRef string
 }
 
 func (handoffRow) TableName() string { return "handoffs" }
@@ -24,14 +26,14 @@ func (handoffRow) TableName() string { return "handoffs" }
 func handoffToRow(h *bot.Handoff) handoffRow {
 	return handoffRow{
 		ID: h.ID, CustomerID: h.CustomerID, IsOpen: h.Open, OpenSlot: openSlot(h.Open),
-		CreatedAt: orNow(h.CreatedAt), ClosedAt: nullTime(h.ClosedAt), ClosedBy: h.ClosedBy, ThreadRef: h.ThreadRef,
+		CreatedAt: orNow(h.CreatedAt), ClosedAt: nullTime(h.ClosedAt), ClosedBy: h.ClosedBy,
 	}
 }
 
 func handoffFromRow(r handoffRow) *bot.Handoff {
 	return &bot.Handoff{
 		ID: r.ID, CustomerID: r.CustomerID, Open: r.IsOpen, CreatedAt: r.CreatedAt.UTC(),
-		ClosedAt: fromNullTime(r.ClosedAt), ClosedBy: r.ClosedBy, ThreadRef: r.ThreadRef,
+		ClosedAt: fromNullTime(r.ClosedAt), ClosedBy: r.ClosedBy,
 	}
 }
 
@@ -70,11 +72,10 @@ func (r *repo) Handoff(ctx context.Context, id int64) (*bot.Handoff, error) {
 func (r *repo) UpdateHandoff(ctx context.Context, h *bot.Handoff) error {
 	row := handoffToRow(h)
 	res := r.db.WithContext(ctx).Model(&handoffRow{}).Where("id = ?", h.ID).Updates(map[string]any{
-		"is_open":    row.IsOpen,
-		"open_slot":  row.OpenSlot,
-		"closed_at":  row.ClosedAt,
-		"closed_by":  row.ClosedBy,
-		"thread_ref": row.ThreadRef,
+		"is_open":   row.IsOpen,
+		"open_slot": row.OpenSlot,
+		"closed_at": row.ClosedAt,
+		"closed_by": row.ClosedBy,
 	})
 	if err := mustAffect(res); err != nil {
 		return fmt.Errorf("update handoff %d: %w", h.ID, err)
