@@ -218,19 +218,7 @@ func TestSlackIsWiredWhenConfigured(t *testing.T) {
 		"ORDERBOT_SLACK_APPROVERS": "U1",
 	})
 	shopper := s.newUser()
-	shopper.say("menu")
-	for _, key := range []string{"browse", "cat:Tea", "sku:TEA-LJ-250", "add"} {
-		shopper.press(key)
-	}
-	shopper.say("1")
-	shopper.press("checkout")
-	shopper.say("Li Lei")
-	shopper.say("13800138000")
-	shopper.say("88 Wensan Road, Hangzhou")
-	n := orderNo.FindString(shopper.press("confirm"))
-	if n == "" {
-		t.Fatalf("no order placed: %+v", shopper.latest)
-	}
+	n := shopper.order("TEA-LJ-250", 1, "Li Lei", "13800138000", "88 Wensan Road, Hangzhou")
 
 	deadline := time.Now().Add(10 * time.Second)
 	block, value := fake.approveButton()

@@ -164,6 +164,30 @@ func (u *user) waitFor(want string) string {
 	return ""
 }
 
+// order places an order for qty of a demo tea through the chat's buttons
+// and typed answers, and returns its number.
+func (u *user) order(sku string, qty int, name, phone, address string) string {
+	u.s.t.Helper()
+	u.say("menu")
+	u.press("browse")
+	if !u.offered("cat:Tea") {
+		u.s.t.Fatalf("categories not offered: %+v", u.latest)
+	}
+	for _, key := range []string{"cat:Tea", "sku:" + sku, "add"} {
+		u.press(key)
+	}
+	u.say(fmt.Sprint(qty))
+	u.press("checkout")
+	u.say(name)
+	u.say(phone)
+	u.say(address)
+	n := orderNo.FindString(u.press("confirm"))
+	if n == "" {
+		u.s.t.Fatalf("no order number: %+v", u.latest)
+	}
+	return n
+}
+
 var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 var metaCSRF = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
 
@@ -241,23 +265,7 @@ func TestWholeLoopThroughTheWebChat(t *testing.T) {
 			shopper, staff := s.newUser(), s.newUser()
 			shopper.get("/chat", http.StatusOK)
 
-			shopper.say("menu")
-			shopper.press("browse")
-			if !shopper.offered("cat:Tea") {
-				t.Fatalf("categories not offered: %+v", shopper.latest)
-			}
-			shopper.press("cat:Tea")
-			shopper.press("sku:TEA-LJ-250")
-			shopper.press("add")
-			shopper.say("2")
-			shopper.press("checkout")
-			shopper.say("Li Lei")
-			shopper.say("13800138000")
-			shopper.say("88 Wensan Road, Hangzhou")
-			n := orderNo.FindString(shopper.press("confirm"))
-			if n == "" {
-				t.Fatalf("no order number: %+v", shopper.latest)
-			}
+			n := shopper.order("TEA-LJ-250", 2, "Li Lei", "13800138000", "88 Wensan Road, Hangzhou")
 
 			staff.login("demo", "demo")
 			c := staff.card("Order " + n)
