@@ -1,0 +1,216 @@
+// Command orderbot-load measures a running orderbot the way customers load
+// it: simulated shoppers browse, open a product, add it to the cart, go
+// through checkout and look up their orders, through the Telegram webhook
+// (answered by a fake Bot API that records when each reply arrives) or the
+// web chat API. It reports messages per second, the webhook's
+// acknowledgement time, the delay until the reply reached the platform, the
+// outbox backlog at the end and, in the same run, the database's raw write
+// ceiling at the same concurrency, with the ratio between the two.
+//
+//	go build -o /tmp/orderbot ./cmd/orderbot
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -db sqlite -customers 16
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -db 'mysql:root@tcp(127.0.0.1:3306)/' -channel webchat -rate 500
+//
+// With -bin it starts orderbot itself on a fresh database (deleted after)
+// with the demo catalog, pointed at its fake Bot API. With -url it drives an
+// orderbot that is already running (web chat only).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "orderbot-load:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bin, url, db, channel string
+	customers             int
+	rate                  float64
+	duration, wait        time.Duration
+	ceiling               bool
+	log                   string
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("orderbot-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.bin, "bin", "", "orderbot binary to start (on a fresh database)")
+	fs.StringVar(&o.url, "url", "", "base URL of an orderbot already running (web chat only)")
+	fs.StringVar(&o.db, "db", "sqlite", "with -bin: sqlite, or mysql:DSN of a server where a scratch database is made")
+	fs.StringVar(&o.channel, "channel", "telegram", "telegram or webchat")
+	fs.IntVar(&o.customers, "customers", 16, "simulated customers (closed loop: concurrency)")
+	fs.Float64Var(&o.rate, "rate", 0, "open loop: messages per second offered (0: closed loop)")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to load")
+	fs.DurationVar(&o.wait, "wait", 10*time.Second, "how long a customer waits for a reply")
+	fs.BoolVar(&o.ceiling, "ceiling", true, "measure the database's raw write ceiling too (with -bin)")
+	fs.StringVar(&o.log, "log", "", "with -bin: file for orderbot's log (default: a temporary file)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case (o.bin == "") == (o.url == ""):
+		return o, errors.New("give -bin (start orderbot) or -url (drive a running one)")
+	case o.channel != "telegram" && o.channel != "webchat":
+		return o, fmt.Errorf("-channel %q: want telegram or webchat", o.channel)
+	case o.url != "" && o.channel != "webchat":
+		return o, errors.New("-url drives the web chat only; use -bin for Telegram")
+	case o.customers < 1 || o.customers > 10000:
+		return o, errors.New("-customers must be 1–10000")
+	case o.rate < 0 || o.duration <= 0:
+		return o, errors.New("-rate must not be negative and -duration must be positive")
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	api := newFakeBotAPI()
+	transport := &http.Transport{MaxIdleConnsPerHost: o.customers + 8, MaxConnsPerHost: 0}
+	base := o.url
+	var bot *orderbot
+	if o.bin != "" {
+		bot, err = startOrderbot(ctx, o, api, stderr)
+		if err != nil {
+			return err
+		}
+		defer bot.stop()
+		base = bot.base
+	}
+	rep := report{Channel: o.channel, Database: databaseKind(o), Customers: o.customers, Mode: "closed", Offered: o.rate}
+	if o.rate > 0 {
+		rep.Mode = "open"
+	}
+	if bot != nil && o.ceiling {
+		if rep.Ceiling, err = bot.ceiling(ctx, o.customers); err != nil {
+			return err
+		}
+	}
+	drivers := make([]driver, o.customers)
+	updates := new(atomic.Int64)
+	client := &http.Client{Transport: transport, Timeout: time.Minute}
+	for i := range drivers {
+		if o.channel == "telegram" {
+			drivers[i] = newTelegramCustomer(int64(1_000_000+i), base, webhookSecret, client, api, updates, o.wait)
+		} else {
+			drivers[i] = newWebCustomer(base, i, transport)
+		}
+	}
+	cpu0 := bot.cpu()
+	res := newResults()
+	start := time.Now()
+	lctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	if o.rate > 0 {
+		openLoop(lctx, drivers, o.rate, res)
+	} else {
+		closedLoop(lctx, drivers, res)
+	}
+	elapsed := time.Since(start)
+	got := res.report(elapsed)
+	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling =
+		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling
+	if bot != nil {
+		if got.Messages > 0 {
+			got.CPUPerMsg = (bot.cpu() - cpu0) / time.Duration(got.Messages)
+		}
+		got.RSSAfterMB = bot.rssMB()
+		if got.Backlog, err = bot.backlog(ctx); err != nil {
+			return err
+		}
+	}
+	got.print(stdout)
+	return nil
+}
+
+// databaseKind names the database for the report, without the DSN (it may
+// hold a password).
+func databaseKind(o options) string {
+	switch {
+	case o.url != "":
+		return "as running"
+	case o.db == "sqlite":
+		return "sqlite"
+	}
+	return "mysql"
+}
+
+// cursor is where a customer is in its journey.
+type cursor struct {
+	d    driver
+	next int
+}
+
+func (c *cursor) step(ctx context.Context, res *results) {
+	s := journey[c.next%len(journey)]
+	c.next++
+	out := c.d.do(ctx, s)
+	if ctx.Err() == nil || out.err == nil {
+		res.add(out)
+	}
+}
+
+// closedLoop has every customer send its next message when the reply to
+// the last one arrived.
+func closedLoop(ctx context.Context, drivers []driver, res *results) {
+	var wg sync.WaitGroup
+	for _, d := range drivers {
+		wg.Go(func() {
+			c := &cursor{d: d}
+			for ctx.Err() == nil {
+				c.step(ctx, res)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// openLoop offers messages at a fixed rate whatever the answers, each from
+// a customer not waiting for a reply; when all wait, the tick is counted as
+// not offered, which means the bot fell behind the rate.
+func openLoop(ctx context.Context, drivers []driver, rate float64, res *results) {
+	idle := make(chan *cursor, len(drivers))
+	for _, d := range drivers {
+		idle <- &cursor{d: d}
+	}
+	t := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		select {
+		case c := <-idle:
+			wg.Go(func() {
+				c.step(ctx, res)
+				idle <- c
+			})
+		default:
+			res.skip()
+		}
+	}
+}

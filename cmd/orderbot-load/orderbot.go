@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/orderbot/orderbot/store"
+)
+
+// webhookSecret is what the started orderbot expects on webhook calls.
+const webhookSecret = "orderbot-load-secret"
+
+// orderbot is a server this tool started, with its scratch database.
+type orderbot struct {
+	cmd     *exec.Cmd
+	base    string
+	dsn     string // ORDERBOT_DB
+	drop    func() // deletes the scratch database
+	fakeAPI *http.Server
+	store   *store.Store
+}
+
+// startOrderbot makes a scratch database, starts the fake Bot API and
+// orderbot pointed at both, and waits until orderbot is ready.
+func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Writer) (*orderbot, error) {
+	b := &orderbot{}
+	var err error
+	if b.dsn, b.drop, err = scratchDatabase(o.db); err != nil {
+		return nil, err
+	}
+	apiLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.drop()
+		return nil, fmt.Errorf("fake Bot API: %w", err)
+	}
+	b.fakeAPI = &http.Server{Handler: api}
+	go b.fakeAPI.Serve(apiLn)
+	addr, admin := freePort(), freePort()
+	b.base = "http://" + addr
+
+	logPath := o.log
+	if logPath == "" {
+		logPath = filepath.Join(os.TempDir(), "orderbot-load.log")
+	}
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		b.stop()
+		return nil, fmt.Errorf("orderbot log: %w", err)
+	}
+	b.cmd = exec.CommandContext(ctx, o.bin, "serve")
+	b.cmd.Stdout, b.cmd.Stderr = logFile, logFile
+	b.cmd.Env = append(withoutOrderbotEnv(os.Environ()),
+		"ORDERBOT_ADDR="+addr,
+		"ORDERBOT_ADMIN_ADDR="+admin,
+		"ORDERBOT_DB="+b.dsn,
+		"ORDERBOT_DEMO=true",
+		"ORDERBOT_ENV_FILE="+filepath.Join(os.TempDir(), "orderbot-load-no.env"),
+		"ORDERBOT_PUBLIC_URL=https://load.invalid",
+	)
+	if o.channel == "telegram" {
+		b.cmd.Env = append(b.cmd.Env,
+			"ORDERBOT_TELEGRAM_TOKEN=1:load",
+			"ORDERBOT_TELEGRAM_API=http://"+apiLn.Addr().String()+"/bot%s/%s",
+			"ORDERBOT_TELEGRAM_WEBHOOK_SECRET="+webhookSecret,
+		)
+	}
+	if err := b.cmd.Start(); err != nil {
+		b.stop()
+		return nil, fmt.Errorf("start orderbot: %w", err)
+	}
+	if err := waitReady(ctx, b.base); err != nil {
+		b.stop()
+		return nil, fmt.Errorf("%w (log: %s)", err, logPath)
+	}
+	fmt.Fprintf(stderr, "orderbot-load: orderbot pid %d on %s, log in %s\n", b.cmd.Process.Pid, b.base, logPath)
+	if b.store, err = store.Open(ctx, b.dsn, slog.New(slog.DiscardHandler)); err != nil {
+		b.stop()
+		return nil, err
+	}
+	return b, nil
+}
+
+// stop ends orderbot as an operator would (SIGTERM) and removes what the
+// run made.
+func (b *orderbot) stop() {
+	if b.cmd != nil && b.cmd.Process != nil {
+		b.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { b.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			b.cmd.Process.Kill()
+			<-done
+		}
+	}
+	if b.store != nil {
+		b.store.Close()
+	}
+	if b.fakeAPI != nil {
+		b.fakeAPI.Close()
+	}
+	if b.drop != nil {
+		b.drop()
+	}
+}
+
+func (b *orderbot) ceiling(ctx context.Context, clients int) (float64, error) {
+	return b.store.WriteCeiling(ctx, clients, 5*time.Second)
+}
+
+// backlog is what the outbox has not delivered yet.
+func (b *orderbot) backlog(ctx context.Context) (int, error) {
+	c, err := b.store.OutboxCounts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return c.Pending + c.Held, nil
+}
+
+// cpu is the CPU time orderbot has used so far (Linux /proc).
+func (b *orderbot) cpu() time.Duration {
+	if b == nil {
+		return 0
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", b.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticksPerSecond
+}
+
+// rssMB is orderbot's resident memory now.
+func (b *orderbot) rssMB() float64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", b.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// scratchDatabase makes an empty database for one run: a file in a new
+// temporary directory, or a database with a random name on the MySQL server.
+func scratchDatabase(spec string) (dsn string, drop func(), err error) {
+	if spec == "sqlite" {
+		dir, err := os.MkdirTemp("", "orderbot-load-")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite:" + filepath.Join(dir, "orderbot.db"), func() { os.RemoveAll(dir) }, nil
+	}
+	server, ok := strings.CutPrefix(spec, "mysql:")
+	if !ok {
+		return "", nil, fmt.Errorf("-db %q: want sqlite or mysql:DSN", spec)
+	}
+	cfg, err := mysql.ParseDSN(server)
+	if err != nil {
+		return "", nil, fmt.Errorf("-db: %w", err)
+	}
+	cfg.DBName = ""
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return "", nil, err
+	}
+	suffix := make([]byte, 6)
+	rand.Read(suffix)
+	name := "orderbot_load_" + hex.EncodeToString(suffix)
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create scratch database: %w", err)
+	}
+	cfg.DBName = name
+	cfg.ParseTime = true
+	return "mysql:" + cfg.FormatDSN(), func() {
+		admin.Exec("DROP DATABASE " + name)
+		admin.Close()
+	}, nil
+}
+
+func withoutOrderbotEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "ORDERBOT_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func freePort() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitReady(ctx context.Context, base string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("orderbot was not ready within a minute")
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"time"
+)
+
+// results gathers every step's sample while a run goes on.
+type results struct {
+	mu      sync.Mutex
+	acks    []time.Duration
+	lags    []time.Duration
+	noReply int
+	errs    map[string]int
+	skipped int // open loop: ticks when every customer was still waiting
+}
+
+func newResults() *results { return &results{errs: map[string]int{}} }
+
+func (r *results) add(s sample) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.ack > 0 {
+		r.acks = append(r.acks, s.ack)
+	}
+	switch {
+	case s.err == nil:
+		r.lags = append(r.lags, s.lag)
+	case errors.Is(s.err, errNoReply):
+		r.noReply++
+	default:
+		r.errs[s.err.Error()]++
+	}
+}
+
+func (r *results) skip() {
+	r.mu.Lock()
+	r.skipped++
+	r.mu.Unlock()
+}
+
+// percentile of sorted durations, nearest rank.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p/100*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// report is one run's figures.
+type report struct {
+	Channel    string
+	Database   string
+	Mode       string
+	Customers  int
+	Offered    float64 // messages/s asked for (open loop)
+	Duration   time.Duration
+	Messages   int
+	Rate       float64 // answered messages/s
+	AckP50     time.Duration
+	AckP99     time.Duration
+	LagP50     time.Duration
+	LagP99     time.Duration
+	NoReply    int
+	Errors     map[string]int
+	Skipped    int
+	Backlog    int
+	Ceiling    float64 // the database's raw transactions/s at the same concurrency
+	CPUPerMsg  time.Duration
+	RSSAfterMB float64
+}
+
+func (r *results) report(elapsed time.Duration) report {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	slices.Sort(r.acks)
+	slices.Sort(r.lags)
+	return report{
+		Duration: elapsed, Messages: len(r.lags), Rate: float64(len(r.lags)) / elapsed.Seconds(),
+		AckP50: percentile(r.acks, 50), AckP99: percentile(r.acks, 99),
+		LagP50: percentile(r.lags, 50), LagP99: percentile(r.lags, 99),
+		NoReply: r.noReply, Errors: r.errs, Skipped: r.skipped,
+	}
+}
+
+func (rep report) print(w io.Writer) {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Fprintf(w, "channel %s, database %s, %s loop, %d customers", rep.Channel, rep.Database, rep.Mode, rep.Customers)
+	if rep.Offered > 0 {
+		fmt.Fprintf(w, ", %.0f messages/s offered", rep.Offered)
+	}
+	fmt.Fprintf(w, ", %s\n", rep.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "  answered      %d messages, %.0f messages/s\n", rep.Messages, rep.Rate)
+	fmt.Fprintf(w, "  ack           p50 %s, p99 %s\n", ms(rep.AckP50), ms(rep.AckP99))
+	fmt.Fprintf(w, "  reply lag     p50 %s, p99 %s\n", ms(rep.LagP50), ms(rep.LagP99))
+	fmt.Fprintf(w, "  no reply      %d\n", rep.NoReply)
+	for e, n := range rep.Errors {
+		fmt.Fprintf(w, "  error         %d × %s\n", n, e)
+	}
+	if rep.Skipped > 0 {
+		fmt.Fprintf(w, "  not offered   %d (every customer still waiting)\n", rep.Skipped)
+	}
+	fmt.Fprintf(w, "  outbox after  %d undelivered\n", rep.Backlog)
+	if rep.CPUPerMsg > 0 {
+		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB\n", ms(rep.CPUPerMsg), rep.RSSAfterMB)
+	}
+	if rep.Ceiling > 0 {
+		fmt.Fprintf(w, "  raw ceiling   %.0f transactions/s (3 inserts each, %d clients)\n", rep.Ceiling, rep.Customers)
+		fmt.Fprintf(w, "  ratio         %.2f\n", rep.Rate/rep.Ceiling)
+	}
+}
