@@ -2,14 +2,11 @@ package telegram
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
-
-// maxTries is how often an update that failed is tried before it is
-// dropped, so that one poisoned update cannot stop the bot.
-const maxTries = 3
 
 // poll receives updates by long polling until ctx ends. The offset lives in
 // memory only: after a restart Telegram hands out the updates that were not
@@ -17,7 +14,7 @@ const maxTries = 3
 // were handled.
 func (a *Adapter) poll(ctx context.Context) error {
 	a.dropWebhook(ctx)
-	p := poller{a: a, wait: a.cfg.RetryWait}
+	p := poller{a: a, wait: a.cfg.RetryWait, done: map[int]bool{}}
 	for ctx.Err() == nil {
 		updates, err := a.getUpdates(ctx, p.offset)
 		if err != nil {
@@ -30,8 +27,11 @@ func (a *Adapter) poll(ctx context.Context) error {
 			}
 			continue
 		}
-		p.wait = a.cfg.RetryWait
-		p.handle(ctx, updates)
+		if p.handle(ctx, updates) {
+			p.wait = a.cfg.RetryWait
+		} else if !p.backOff(ctx) {
+			break
+		}
 	}
 	return nil
 }
@@ -40,35 +40,106 @@ func (a *Adapter) poll(ctx context.Context) error {
 type poller struct {
 	a      *Adapter
 	offset int           // the first update not yet handled
-	tries  int           // failed attempts at the update at offset
 	wait   time.Duration // the next pause after a failure
+	// done holds the updates at or after offset that were handled, while
+	// an earlier one waits to be tried again.
+	done map[int]bool
 }
 
-// handle handles a batch in order. An update that fails is fetched again
-// after a pause, up to maxTries, and then skipped.
-func (p *poller) handle(ctx context.Context, updates []tgbotapi.Update) {
-	for _, u := range updates {
-		if u.UpdateID < p.offset {
-			continue
-		}
-		err := p.a.handleUpdate(ctx, u)
-		if ctx.Err() != nil {
-			return // interrupted: it comes again after a restart
-		}
-		if err != nil {
-			p.tries++
-			if p.tries < maxTries {
-				p.a.log.Warn("telegram: update failed, will retry", "update", u.UpdateID, "err", err)
-				p.offset = u.UpdateID
-				p.backOff(ctx)
-				return
+// handle handles a batch: each chat's updates in order, different chats at
+// once, so that one customer's slow step does not hold up another's. The
+// offset, which confirms updates to Telegram, never passes one that was
+// not handled: it comes again in the next batch, after a pause, and the
+// updates behind it in its chat wait for it. It reports whether all were
+// handled.
+func (p *poller) handle(ctx context.Context, updates []tgbotapi.Update) bool {
+	var (
+		mu     sync.Mutex
+		failed = -1 // the first update that failed
+		wg     sync.WaitGroup
+	)
+	for _, queue := range byChat(updates) {
+		wg.Go(func() {
+			for _, u := range queue {
+				if u.UpdateID < p.offset || p.isDone(&mu, u.UpdateID) {
+					continue
+				}
+				if err := p.a.handleUpdate(ctx, u); err != nil {
+					if ctx.Err() == nil {
+						p.a.log.Warn("telegram: update failed, will retry", "update", u.UpdateID, "err", err)
+					}
+					mu.Lock()
+					if failed < 0 || u.UpdateID < failed {
+						failed = u.UpdateID
+					}
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				p.done[u.UpdateID] = true
+				mu.Unlock()
 			}
-			p.a.log.Error("telegram: update dropped", "update", u.UpdateID, "tries", p.tries, "err", err)
-		}
-		p.tries = 0
-		p.offset = u.UpdateID + 1
-		p.wait = p.a.cfg.RetryWait
+		})
 	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return true // interrupted: what was not handled comes again after a restart
+	}
+	p.advance(updates, failed)
+	return failed < 0
+}
+
+func (p *poller) isDone(mu *sync.Mutex, id int) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	return p.done[id]
+}
+
+// advance moves the offset past the batch, or to the first update that
+// failed, and forgets what the offset now confirms.
+func (p *poller) advance(updates []tgbotapi.Update, failed int) {
+	for _, u := range updates {
+		p.offset = max(p.offset, u.UpdateID+1)
+	}
+	if failed >= 0 {
+		p.offset = failed
+	}
+	for id := range p.done {
+		if id < p.offset {
+			delete(p.done, id)
+		}
+	}
+}
+
+// byChat splits a batch into one queue per chat, each in update order.
+// Updates without a chat go in a queue of their own.
+func byChat(updates []tgbotapi.Update) [][]tgbotapi.Update {
+	index := map[int64]int{}
+	var queues [][]tgbotapi.Update
+	for _, u := range updates {
+		chat, ok := updateChat(u)
+		i, seen := index[chat]
+		if !ok || !seen {
+			i = len(queues)
+			queues = append(queues, nil)
+			if ok {
+				index[chat] = i
+			}
+		}
+		queues[i] = append(queues[i], u)
+	}
+	return queues
+}
+
+// updateChat is the chat an update belongs to.
+func updateChat(u tgbotapi.Update) (int64, bool) {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID, true
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return u.CallbackQuery.Message.Chat.ID, true
+	}
+	return 0, false
 }
 
 func (p *poller) backOff(ctx context.Context) bool {

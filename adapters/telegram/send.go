@@ -37,18 +37,24 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 		if m.Kind == bot.KindCard && m.Card != nil {
 			return a.sendCard(ctx, m)
 		}
-		return a.sendText(ctx, a.cfg.StaffChat, m)
+		return a.sendText(ctx, a.cfg.StaffChat, m, paced)
 	}
 	chat, err := strconv.ParseInt(m.Recipient, 10, 64)
 	if err != nil || chat == 0 {
 		return "", fmt.Errorf("telegram: recipient %q is not a chat id", m.Recipient)
 	}
-	return a.sendText(ctx, chat, m)
+	pace := paced
+	if m.Kind == bot.KindReply {
+		// The customer is waiting for it: Telegram's per-chat pace is about
+		// bursts beyond that, so only notifications wait for it.
+		pace = direct
+	}
+	return a.sendText(ctx, chat, m, pace)
 }
 
 // sendText sends a customer message with its options as buttons. A text
 // longer than Telegram allows goes in parts, the buttons on the last.
-func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message) (string, error) {
+func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message, pace pacing) (string, error) {
 	text, markup := renderReply(m)
 	if strings.TrimSpace(text) == "" {
 		return "", nil // Telegram refuses empty messages, and there is nothing to say
@@ -61,7 +67,7 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message) (str
 		if i == len(parts)-1 && markup != nil {
 			msg.ReplyMarkup = markup
 		}
-		sent, err := a.post(ctx, chat, msg)
+		sent, err := a.deliver(ctx, chat, "sendMessage", msg, pace)
 		if err != nil {
 			return "", err
 		}
@@ -70,12 +76,39 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message) (str
 	return ext, nil
 }
 
-// post waits for the chat's turn and sends one message.
-func (a *Adapter) post(ctx context.Context, chat int64, c tgbotapi.Chattable) (tgbotapi.Message, error) {
-	if err := a.limits.wait(ctx, chat); err != nil {
+// pacing says whether a message waits for its chat's pace.
+type pacing bool
+
+const (
+	paced  pacing = true
+	direct pacing = false // a reply to the customer's own message
+)
+
+// deliver makes one call that puts a message in chat (a send or an edit:
+// Telegram counts both) within Telegram's limits. While the chat is paused
+// after a 429 it returns *bot.RateLimitError with the time left, without
+// calling Telegram; otherwise it waits its turn, and a 429 it gets pauses
+// the chat for every path that sends to it.
+func (a *Adapter) deliver(ctx context.Context, chat int64, method string, c tgbotapi.Chattable, pace pacing) (tgbotapi.Message, error) {
+	if d := a.limits.paused(chat); d > 0 {
+		return tgbotapi.Message{}, &bot.RateLimitError{RetryAfter: d}
+	}
+	wait := a.limits.take
+	if pace == paced {
+		wait = a.limits.wait
+	}
+	if err := wait(ctx, chat); err != nil {
 		return tgbotapi.Message{}, err
 	}
-	return a.send(ctx, "sendMessage", c)
+	if d := a.limits.paused(chat); d > 0 { // a 429 came while this one waited
+		return tgbotapi.Message{}, &bot.RateLimitError{RetryAfter: d}
+	}
+	m, err := a.send(ctx, method, c)
+	var rl *bot.RateLimitError
+	if errors.As(err, &rl) {
+		a.limits.pause(chat, rl.RetryAfter)
+	}
+	return m, err
 }
 
 // renderReply turns a reply's options into Telegram controls: an inline
@@ -153,7 +186,7 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 	if len(markup.InlineKeyboard) > 0 {
 		msg.ReplyMarkup = markup
 	}
-	sent, err := a.post(ctx, a.cfg.StaffChat, msg)
+	sent, err := a.deliver(ctx, a.cfg.StaffChat, "sendMessage", msg, paced)
 	if err != nil {
 		return "", err
 	}
@@ -162,13 +195,10 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 }
 
 func (a *Adapter) editCard(ctx context.Context, chat int64, msgID int, text string, markup tgbotapi.InlineKeyboardMarkup) error {
-	if err := a.limits.wait(ctx, chat); err != nil {
-		return err
-	}
 	edit := tgbotapi.NewEditMessageTextAndMarkup(chat, msgID, text, markup)
 	edit.ParseMode = tgbotapi.ModeHTML
 	edit.DisableWebPagePreview = true
-	_, err := a.request(ctx, "editMessageText", edit)
+	_, err := a.deliver(ctx, chat, "editMessageText", edit, paced)
 	return err
 }
 
@@ -181,11 +211,7 @@ func (a *Adapter) sendPhotos(ctx context.Context, cardID int, media []string) {
 		p := tgbotapi.NewPhoto(a.cfg.StaffChat, tgbotapi.FileID(ref))
 		p.ReplyToMessageID = cardID
 		p.AllowSendingWithoutReply = true
-		err := a.limits.wait(ctx, a.cfg.StaffChat)
-		if err == nil {
-			_, err = a.send(ctx, "sendPhoto", p)
-		}
-		if err != nil {
+		if _, err := a.deliver(ctx, a.cfg.StaffChat, "sendPhoto", p, paced); err != nil {
 			a.log.Warn("telegram: photo for a staff card not sent", "err", err)
 			if errors.Is(err, ctx.Err()) {
 				return
