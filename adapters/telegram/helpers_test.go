@@ -104,7 +104,8 @@ func newEnvWith(t testing.TB, st *store.Store, webhook bool, edit func(*Config))
 		t.Fatalf("New: %v", err)
 	}
 	disp = bot.NewDispatcher(st, map[string]bot.Sender{bot.Telegram: ad}, log, bot.DispatcherConfig{Poll: 20 * time.Millisecond})
-	e := &env{t: t, st: st, svc: svc, api: api, ad: ad, webhook: webhook, clock: clock, recipients: []string{bot.StaffRecipient}, nextMsg: 1}
+	e := &env{t: t, st: st, svc: svc, api: api, ad: ad, webhook: webhook, clock: clock, recipients: []string{bot.StaffRecipient},
+		nextMsg: 1_000_000} // apart from the ids of the bot's messages
 	if webhook {
 		mux := http.NewServeMux()
 		ad.Register(mux)
