@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"testing"
+	"time"
 
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -63,4 +64,17 @@ func BenchmarkCustomerStep(b *testing.B) {
 	steps++
 	b.ReportMetric(float64(e.chatCalls(c.id)-before)/float64(steps), "sends/step")
 	b.ReportMetric(float64(len(e.api.callsOf("answerCallbackQuery"))-answers)/float64(steps), "answers/step")
+}
+
+// The reply to a customer's own message goes out at once: with a chat pace
+// of one message an hour after the first, every step is still answered.
+func TestRepliesNotHeldByChatPace(t *testing.T) {
+	e := newEnvWith(t, storetest.SQLite(t), false, func(c *Config) { c.ChatInterval, c.ChatBurst = time.Hour, 1 })
+	c := e.customer(4545, "Quick")
+	c.say("/start")
+	before := len(e.api.sentTo(c.id))
+	steps := customerSteps(c)
+	if got := len(e.api.sentTo(c.id)) - before; got != steps {
+		t.Fatalf("%d replies for %d steps", got, steps)
+	}
 }
