@@ -46,8 +46,7 @@ func (a *Adapter) askInput(ctx context.Context, q *tgbotapi.CallbackQuery, p car
 		return nil
 	}
 	if err != nil {
-		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, tryAgain) })
-		return err
+		return err // handled again, and answered then
 	}
 	chat := q.Message.Chat.ID
 	msg := tgbotapi.NewMessage(chat, promptText(p, q.From.UserName))
@@ -114,11 +113,11 @@ func (a *Adapter) onStaffMessage(ctx context.Context, key string, m *tgbotapi.Me
 	}
 	res, err := a.svc.HandleStaffAction(ctx, act)
 	note, retry := a.staffNote(res, err, p.Ref)
-	if errors.Is(err, bot.ErrDuplicate) {
-		return nil // answered the first time
+	if retry != nil {
+		return retry // handled again, and answered then
 	}
-	a.replyInGroup(m, note)
-	return retry
+	a.replyInGroup(m, note) // nothing for a duplicate: answered the first time
+	return nil
 }
 
 // usePrompt takes the prompt for this answer, or says why it cannot.

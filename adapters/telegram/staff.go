@@ -28,20 +28,24 @@ func (a *Adapter) onStaffPress(ctx context.Context, key string, q *tgbotapi.Call
 		Ref: p.ref, Action: p.action, Version: p.version,
 	})
 	note, retry := a.staffNote(res, err, p.ref)
+	if retry != nil {
+		return retry // the update comes again, and its answer says how it went
+	}
 	a.later(func(ctx context.Context) { a.answer(ctx, q.ID, note) })
 	a.refreshCard(q.Message, p.ref, res, err)
-	return retry
+	return nil
 }
 
 // Notes for staff. Cards and staff texts are in English on every channel.
 const (
 	notAllowed = "You are not allowed to do that."
 	outOfDate  = "This card is out of date."
-	tryAgain   = "Something went wrong, please try again."
 )
 
 // staffNote words the core's answer to a staff action for the staff
-// member, and returns the error when trying again may help.
+// member, or returns the error when trying again may help: the update is
+// then handled again (Telegram resends it, or polling fetches it again),
+// and that time's answer is the one staff see.
 func (a *Adapter) staffNote(res bot.StaffResult, err error, ref string) (string, error) {
 	var decided *bot.DecidedError
 	var state *bot.StateError
@@ -62,7 +66,7 @@ func (a *Adapter) staffNote(res bot.StaffResult, err error, ref string) (string,
 		return invalidNote(err), nil
 	}
 	a.log.Error("telegram: staff action", "ref", ref, "err", err)
-	return tryAgain, err
+	return "", err
 }
 
 // invalidNote is the core's detail of an ErrInvalid error, for the staff member.

@@ -190,9 +190,7 @@ func (a *Adapter) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 		LangHint:    langHint(q.From.LanguageCode),
 	})
 	if err != nil {
-		// The buttons stay, so the customer can press again.
-		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, "Sorry, please try again.") })
-		return err
+		return err // handled again, and answered then
 	}
 	// The pressed message keeps its buttons: removing them would cost a
 	// second call to Telegram for every step, and a spent button pressed
