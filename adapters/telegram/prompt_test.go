@@ -172,3 +172,37 @@ func TestStaffBurstLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A prompt or note that Telegram fails or rate-limits is sent again until
+// it goes through, after the time Telegram names.
+func TestStaffMessagesRetried(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), true)
+	alice, _ := staffUsers(e)
+	o := e.customer(7171, "Re").order(1)
+	e.api.fail("sendMessage", staffChat, 2, http.StatusBadGateway, "Bad Gateway", 0)
+	e.answered(alice.press(staffChat, fmt.Sprintf("r:reject:order:%d:%d", o.ID, o.Version)))
+	p := e.prompt(fmt.Sprintf("reject order:%d?", o.ID))
+
+	e.api.fail("sendMessage", staffChat, 1, http.StatusTooManyRequests, "Too Many Requests: retry after 1", 1)
+	m := alice.reply(p, "Sold out")
+	if note := e.groupReply(m); !strings.Contains(note, "rejected") {
+		t.Fatalf("note %q", note)
+	}
+	failed := map[int]int{}
+	var limited, sent time.Time
+	for _, c := range e.api.sentTo(staffChat) {
+		failed[c.Status]++
+		if c.Status == http.StatusTooManyRequests {
+			limited = c.At
+		}
+		if c.Params.Get("reply_to_message_id") == fmt.Sprint(m.MessageID) && c.Status == http.StatusOK {
+			sent = c.At
+		}
+	}
+	if failed[http.StatusBadGateway] != 2 || failed[http.StatusTooManyRequests] != 1 {
+		t.Fatalf("failed sends %v, want two 502 and one 429", failed)
+	}
+	if sent.Sub(limited) < time.Second-5*time.Millisecond {
+		t.Fatalf("note sent again %s after the 429, before retry_after (1s)", sent.Sub(limited))
+	}
+}

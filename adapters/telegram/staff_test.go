@@ -55,7 +55,7 @@ func (e *env) groupReply(m *tgbotapi.Message) string {
 	var text string
 	eventually(e.t, "an answer in the staff group", func() bool {
 		for _, c := range e.api.sentTo(staffChat) {
-			if c.Params.Get("reply_to_message_id") == fmt.Sprint(m.MessageID) {
+			if c.Params.Get("reply_to_message_id") == fmt.Sprint(m.MessageID) && c.Status == http.StatusOK {
 				text = c.Params.Get("text")
 				return true
 			}
