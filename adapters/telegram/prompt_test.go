@@ -206,3 +206,29 @@ func TestStaffMessagesRetried(t *testing.T) {
 		t.Fatalf("note sent again %s after the 429, before retry_after (1s)", sent.Sub(limited))
 	}
 }
+
+// Replying to a customer who asked for a person goes through a prompt too.
+func TestHandoffReply(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), false)
+	alice, _ := staffUsers(e)
+	c := e.customer(7272, "Hu")
+	c.say("/start")
+	c.say("human")
+	c.say("Is the tea organic?")
+	card := e.relayed("handoff:")
+	var reply string
+	for _, b := range card.buttons() {
+		if strings.HasPrefix(data(b), "t:reply:handoff:") {
+			reply = data(b)
+		}
+	}
+	if reply == "" {
+		t.Fatalf("handoff card without a reply button: %s", card.Params.Get("reply_markup"))
+	}
+	e.answered(alice.press(staffChat, reply))
+	ref := strings.Join(strings.Split(reply, ":")[2:4], ":")
+	alice.reply(e.prompt("("+ref+")?"), "Yes, it is organic.")
+	if !strings.Contains(e.lastText(c.id), "Yes, it is organic.") {
+		t.Fatalf("the customer got %q", e.lastText(c.id))
+	}
+}
