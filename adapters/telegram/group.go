@@ -51,7 +51,7 @@ func (a *Adapter) toGroup(what string, run func(ctx context.Context) error) {
 // sayInGroup queues a message for the staff group.
 func (a *Adapter) sayInGroup(what string, msg tgbotapi.MessageConfig) {
 	a.toGroup(what, func(ctx context.Context) error {
-		_, err := a.deliver(ctx, msg.ChatID, "sendMessage", msg, paced)
+		_, err := a.deliver(ctx, msg.ChatID, "sendMessage", msg, queued)
 		return err
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/orderbot/orderbot/bot"
 )
 
 // limiter keeps what the bot sends inside Telegram's limits: about 30
@@ -46,10 +48,19 @@ func newLimiter(cfg Config) *limiter {
 	}
 }
 
-// wait blocks until a message to chat may go at the chat's pace, or ctx ends.
-func (l *limiter) wait(ctx context.Context, chat int64) error {
-	if err := l.forChat(chat).lim.Wait(ctx); err != nil {
-		return fmt.Errorf("telegram: waiting for chat %d's rate limit: %w", chat, err)
+// wait blocks until a message to chat may go at the chat's pace, or ctx
+// ends. When the chat's turn is more than upTo away (upTo < 0: no bound)
+// it does not wait but returns *bot.RateLimitError with the time to it.
+func (l *limiter) wait(ctx context.Context, chat int64, upTo time.Duration) error {
+	r := l.forChat(chat).lim.Reserve()
+	d := r.Delay()
+	if upTo >= 0 && d > upTo {
+		r.Cancel()
+		return &bot.RateLimitError{RetryAfter: d}
+	}
+	if !sleep(ctx, d) {
+		r.Cancel()
+		return fmt.Errorf("telegram: waiting for chat %d's rate limit: %w", chat, ctx.Err())
 	}
 	if err := l.global.Wait(ctx); err != nil {
 		return fmt.Errorf("telegram: waiting for the rate limit: %w", err)

@@ -188,7 +188,7 @@ func TestLimiter(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	for range 3 {
-		if err := l.wait(ctx, 1); err != nil {
+		if err := l.wait(ctx, 1, -1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -197,19 +197,24 @@ func TestLimiter(t *testing.T) {
 	}
 	start = time.Now()
 	for chat := int64(2); chat < 10; chat++ {
-		if err := l.wait(ctx, chat); err != nil {
+		if err := l.wait(ctx, chat, -1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if d := time.Since(start); d > 40*time.Millisecond {
 		t.Fatalf("first messages to eight chats took %s", d)
 	}
-	if err := l.wait(ctx, -5); err != nil {
+	if err := l.wait(ctx, -5, -1); err != nil {
 		t.Fatal(err)
+	}
+	// A wait beyond the bound is not waited but handed back.
+	var rl *bot.RateLimitError
+	if err := l.wait(ctx, -5, 10*time.Millisecond); !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.RetryAfter > 100*time.Millisecond {
+		t.Fatalf("a group's second message within 10ms: %v", err)
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if err := l.wait(short, -5); err == nil {
+	if err := l.wait(short, -5, -1); err == nil {
 		t.Fatal("a group's second message did not wait for its interval")
 	}
 }

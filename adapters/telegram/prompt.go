@@ -60,7 +60,7 @@ func (a *Adapter) askInput(ctx context.Context, q *tgbotapi.CallbackQuery, p car
 	posted := 0
 	a.toGroup("prompt", func(ctx context.Context) error {
 		if posted == 0 {
-			sent, err := a.deliver(ctx, chat, "sendMessage", msg, paced)
+			sent, err := a.deliver(ctx, chat, "sendMessage", msg, queued)
 			if err != nil {
 				return err
 			}

@@ -37,13 +37,13 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 		if m.Kind == bot.KindCard && m.Card != nil {
 			return a.sendCard(ctx, m)
 		}
-		return a.sendText(ctx, a.cfg.StaffChat, m, paced)
+		return a.sendText(ctx, a.cfg.StaffChat, m, outboxed)
 	}
 	chat, err := strconv.ParseInt(m.Recipient, 10, 64)
 	if err != nil || chat == 0 {
 		return "", fmt.Errorf("telegram: recipient %q is not a chat id", m.Recipient)
 	}
-	pace := paced
+	pace := outboxed
 	if m.Kind == bot.KindReply {
 		// The customer is waiting for it: Telegram's per-chat pace is about
 		// bursts beyond that, so only notifications wait for it.
@@ -72,16 +72,24 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message, pace
 			return "", err
 		}
 		ext = externalID(chat, sent.MessageID)
+		pace = queued // sent again, the first part would be repeated
 	}
 	return ext, nil
 }
 
-// pacing says whether a message waits for its chat's pace.
-type pacing bool
+// pacing is how a message waits for its chat's turn.
+type pacing int
 
 const (
-	paced  pacing = true
-	direct pacing = false // a reply to the customer's own message
+	// direct does not wait: a reply to the customer's own message.
+	direct pacing = iota
+	// queued waits however long the turn takes: the rest of a message
+	// whose first part went, the staff group's own queue.
+	queued
+	// outboxed waits up to MaxPaceWait; a longer wait goes back to the
+	// outbox as *bot.RateLimitError, so that no delivery holds a
+	// dispatcher worker (and its lease) for the group's 3 s a message.
+	outboxed
 )
 
 // deliver makes one call that puts a message in chat (a send or an edit:
@@ -93,11 +101,16 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, method string, c tgbo
 	if d := a.limits.paused(chat); d > 0 {
 		return tgbotapi.Message{}, &bot.RateLimitError{RetryAfter: d}
 	}
-	wait := a.limits.take
-	if pace == paced {
-		wait = a.limits.wait
+	var err error
+	switch pace {
+	case direct:
+		err = a.limits.take(ctx, chat)
+	case queued:
+		err = a.limits.wait(ctx, chat, -1)
+	default:
+		err = a.limits.wait(ctx, chat, a.cfg.MaxPaceWait)
 	}
-	if err := wait(ctx, chat); err != nil {
+	if err != nil {
 		return tgbotapi.Message{}, err
 	}
 	if d := a.limits.paused(chat); d > 0 { // a 429 came while this one waited
@@ -171,7 +184,7 @@ func contactKeyboard(m *bot.Message) tgbotapi.ReplyKeyboardMarkup {
 func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) {
 	text, markup := renderCard(*m.Card)
 	if chat, msgID, ok := parseExternalID(m.ExternalID); ok && chat == a.cfg.StaffChat {
-		err := a.editCard(ctx, chat, msgID, text, markup)
+		err := a.editCard(ctx, chat, msgID, text, markup, outboxed)
 		switch {
 		case err == nil, badRequest(err, "message is not modified"):
 			return m.ExternalID, nil
@@ -186,7 +199,7 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 	if len(markup.InlineKeyboard) > 0 {
 		msg.ReplyMarkup = markup
 	}
-	sent, err := a.deliver(ctx, a.cfg.StaffChat, "sendMessage", msg, paced)
+	sent, err := a.deliver(ctx, a.cfg.StaffChat, "sendMessage", msg, outboxed)
 	if err != nil {
 		return "", err
 	}
@@ -194,11 +207,11 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 	return externalID(a.cfg.StaffChat, sent.MessageID), nil
 }
 
-func (a *Adapter) editCard(ctx context.Context, chat int64, msgID int, text string, markup tgbotapi.InlineKeyboardMarkup) error {
+func (a *Adapter) editCard(ctx context.Context, chat int64, msgID int, text string, markup tgbotapi.InlineKeyboardMarkup, pace pacing) error {
 	edit := tgbotapi.NewEditMessageTextAndMarkup(chat, msgID, text, markup)
 	edit.ParseMode = tgbotapi.ModeHTML
 	edit.DisableWebPagePreview = true
-	_, err := a.deliver(ctx, chat, "editMessageText", edit, paced)
+	_, err := a.deliver(ctx, chat, "editMessageText", edit, pace)
 	return err
 }
 
@@ -211,7 +224,7 @@ func (a *Adapter) sendPhotos(ctx context.Context, cardID int, media []string) {
 		p := tgbotapi.NewPhoto(a.cfg.StaffChat, tgbotapi.FileID(ref))
 		p.ReplyToMessageID = cardID
 		p.AllowSendingWithoutReply = true
-		if _, err := a.deliver(ctx, a.cfg.StaffChat, "sendPhoto", p, paced); err != nil {
+		if _, err := a.deliver(ctx, a.cfg.StaffChat, "sendPhoto", p, queued); err != nil {
 			a.log.Warn("telegram: photo for a staff card not sent", "err", err)
 			if errors.Is(err, ctx.Err()) {
 				return

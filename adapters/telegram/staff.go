@@ -88,7 +88,7 @@ func (a *Adapter) refreshCard(msg *tgbotapi.Message, ref string, res bot.StaffRe
 	text, markup := renderCard(res.Card)
 	chat, msgID := msg.Chat.ID, msg.MessageID
 	a.toGroup("refreshed card", func(ctx context.Context) error {
-		err := a.editCard(ctx, chat, msgID, text, markup)
+		err := a.editCard(ctx, chat, msgID, text, markup, queued)
 		if badRequest(err, "message is not modified") {
 			return nil
 		}

@@ -1,9 +1,12 @@
 package telegram
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store/storetest"
 )
 
@@ -76,5 +79,45 @@ func TestRepliesNotHeldByChatPace(t *testing.T) {
 	steps := customerSteps(c)
 	if got := len(e.api.sentTo(c.id)) - before; got != steps {
 		t.Fatalf("%d replies for %d steps", got, steps)
+	}
+}
+
+// An outbox message whose chat's turn is far off is handed back to the
+// outbox with the time to wait instead of holding the dispatcher; a reply
+// to the customer's own message still goes.
+func TestLongPaceHandedBack(t *testing.T) {
+	api := newFakeAPI(t)
+	cfg := testConfig(api, storetest.SQLite(t))
+	cfg.ChatInterval, cfg.GroupInterval, cfg.ChatBurst = time.Hour, time.Hour, 1
+	ad, err := New(context.Background(), nil, storetest.Logger(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	card := &bot.Card{Ref: "order:1", Title: "Order 100001", Version: 1}
+	for _, tt := range []struct {
+		name string
+		msg  *bot.Message
+		wait bool
+	}{
+		{"notice", &bot.Message{Recipient: "71", Kind: bot.KindNotice, Text: "one"}, false},
+		{"next notice", &bot.Message{Recipient: "71", Kind: bot.KindNotice, Text: "two"}, true},
+		{"reply", &bot.Message{Recipient: "71", Kind: bot.KindReply, Text: "three"}, false},
+		{"card", &bot.Message{Recipient: bot.StaffRecipient, Kind: bot.KindCard, Card: card}, false},
+		{"next card", &bot.Message{Recipient: bot.StaffRecipient, Kind: bot.KindCard, Card: card}, true},
+	} {
+		tt.msg.Channel = bot.Telegram
+		_, err := ad.Send(ctx, tt.msg)
+		var rl *bot.RateLimitError
+		switch {
+		case tt.wait && (!errors.As(err, &rl) || rl.RetryAfter < 59*time.Minute):
+			t.Fatalf("%s: %v, want to be told to wait about an hour", tt.name, err)
+		case !tt.wait && err != nil:
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+	}
+	if n, m := len(api.sentTo(71)), len(api.sentTo(staffChat)); n != 2 || m != 1 {
+		t.Fatalf("%d sends to the chat and %d to the group, want 2 and 1", n, m)
 	}
 }

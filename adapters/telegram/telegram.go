@@ -62,6 +62,10 @@ type Config struct {
 	ChatInterval  time.Duration
 	GroupInterval time.Duration
 	ChatBurst     int
+	// MaxPaceWait is the longest an outbox message waits for its chat's
+	// turn in Send (1 s); one that would wait longer goes back to the
+	// outbox with the time to wait.
+	MaxPaceWait time.Duration
 	// PollTimeout is how long one getUpdates call waits for updates (30 s).
 	PollTimeout time.Duration
 	// RetryWait is the first pause after a failed getUpdates or setWebhook;
@@ -99,6 +103,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ChatBurst <= 0 {
 		c.ChatBurst = 3
+	}
+	if c.MaxPaceWait <= 0 {
+		c.MaxPaceWait = time.Second
 	}
 	if c.PollTimeout <= 0 {
 		c.PollTimeout = 30 * time.Second
