@@ -14,7 +14,7 @@ import (
 // were handled.
 func (a *Adapter) poll(ctx context.Context) error {
 	a.dropWebhook(ctx)
-	p := poller{a: a, wait: a.cfg.RetryWait, done: map[int]bool{}}
+	p := &poller{a: a, wait: a.cfg.RetryWait, done: map[int]bool{}}
 	for ctx.Err() == nil {
 		updates, err := a.getUpdates(ctx, p.offset)
 		if err != nil {
@@ -41,9 +41,13 @@ type poller struct {
 	a      *Adapter
 	offset int           // the first update not yet handled
 	wait   time.Duration // the next pause after a failure
+
+	mu sync.Mutex
 	// done holds the updates at or after offset that were handled, while
 	// an earlier one waits to be tried again.
 	done map[int]bool
+	// failed is the first update of the batch under way that failed (-1: none).
+	failed int
 }
 
 // handle handles a batch: each chat's updates in order, different chats at
@@ -53,56 +57,56 @@ type poller struct {
 // updates behind it in its chat wait for it. It reports whether all were
 // handled.
 func (p *poller) handle(ctx context.Context, updates []tgbotapi.Update) bool {
-	var (
-		mu     sync.Mutex
-		failed = -1 // the first update that failed
-		wg     sync.WaitGroup
-	)
+	p.failed = -1
+	var wg sync.WaitGroup
 	for _, queue := range byChat(updates) {
-		wg.Go(func() {
-			for _, u := range queue {
-				if u.UpdateID < p.offset || p.isDone(&mu, u.UpdateID) {
-					continue
-				}
-				if err := p.a.handleUpdate(ctx, u); err != nil {
-					if ctx.Err() == nil {
-						p.a.log.Warn("telegram: update failed, will retry", "update", u.UpdateID, "err", err)
-					}
-					mu.Lock()
-					if failed < 0 || u.UpdateID < failed {
-						failed = u.UpdateID
-					}
-					mu.Unlock()
-					return
-				}
-				mu.Lock()
-				p.done[u.UpdateID] = true
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { p.handleChat(ctx, queue) })
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
 		return true // interrupted: what was not handled comes again after a restart
 	}
-	p.advance(updates, failed)
-	return failed < 0
+	p.advance(updates)
+	return p.failed < 0
 }
 
-func (p *poller) isDone(mu *sync.Mutex, id int) bool {
-	mu.Lock()
-	defer mu.Unlock()
+// handleChat handles one chat's updates in order, up to one that fails.
+func (p *poller) handleChat(ctx context.Context, queue []tgbotapi.Update) {
+	for _, u := range queue {
+		if u.UpdateID < p.offset || p.isDone(u.UpdateID) {
+			continue
+		}
+		err := p.a.handleUpdate(ctx, u)
+		p.mu.Lock()
+		if err == nil {
+			p.done[u.UpdateID] = true
+		} else if p.failed < 0 || u.UpdateID < p.failed {
+			p.failed = u.UpdateID
+		}
+		p.mu.Unlock()
+		if err != nil {
+			if ctx.Err() == nil {
+				p.a.log.Warn("telegram: update failed, will retry", "update", u.UpdateID, "err", err)
+			}
+			return
+		}
+	}
+}
+
+func (p *poller) isDone(id int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return p.done[id]
 }
 
 // advance moves the offset past the batch, or to the first update that
 // failed, and forgets what the offset now confirms.
-func (p *poller) advance(updates []tgbotapi.Update, failed int) {
+func (p *poller) advance(updates []tgbotapi.Update) {
 	for _, u := range updates {
 		p.offset = max(p.offset, u.UpdateID+1)
 	}
-	if failed >= 0 {
-		p.offset = failed
+	if p.failed >= 0 {
+		p.offset = p.failed
 	}
 	for id := range p.done {
 		if id < p.offset {
