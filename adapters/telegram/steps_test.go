@@ -121,3 +121,20 @@ func TestLongPaceHandedBack(t *testing.T) {
 		t.Fatalf("%d sends to the chat and %d to the group, want 2 and 1", n, m)
 	}
 }
+
+// BenchmarkCustomerStepTelegramPace is a customer tapping through the shop
+// under Telegram's real per-chat pace (one a second after a burst of
+// three): it reports the wall time per step, which the pace would set to
+// a second or more if it held back replies.
+func BenchmarkCustomerStepTelegramPace(b *testing.B) {
+	e := newEnvWith(b, storetest.SQLite(b), false, func(c *Config) {
+		c.ChatInterval, c.GroupInterval, c.ChatBurst = time.Second, 3*time.Second, 3
+	})
+	c := e.customer(4646, "Pace")
+	c.say("/start")
+	steps := 0
+	for b.Loop() {
+		steps += customerSteps(c)
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(steps), "ms/step")
+}
