@@ -79,8 +79,7 @@ func renderCard(c bot.Card) (string, tgbotapi.InlineKeyboardMarkup) {
 	if c.Status != "" {
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", esc(c.Status, 300))
 	}
-	// A card ends with a line of ours, never with what a customer wrote, so
-	// no text a customer chose can pass for a prompt's marker.
+	// The item's ref, for staff who talk about it and for finding the card.
 	fmt.Fprintf(&b, "\n<code>%s</code>", esc(c.Ref, 100))
 	row := []tgbotapi.InlineKeyboardButton{}
 	for _, act := range c.Actions {
@@ -103,52 +102,4 @@ func esc(s string, n int) string {
 		s = string([]rune(s)[:n-1]) + "…"
 	}
 	return html.EscapeString(s)
-}
-
-// promptMarker ends a prompt for an action's input. The prompt is the only
-// state: a staff member's reply to it (a message only the bot can have
-// written) says which action on which item the typed text is for. Only the
-// end of the text counts; cards, the bot's other messages in the group,
-// end with a line that cannot match.
-var promptMarker = regexp.MustCompile(`\[(reason|shipping|text) ([a-z_]+) ([a-z_]+:\d+) v(\d+)\]\s*$`)
-
-// promptText asks for an action's input, e.g. "Reason to reject order:42?
-// Reply to this message. [reason reject order:42 v3]".
-func promptText(p cardPress, mention string) string {
-	var ask string
-	switch p.input {
-	case "reason":
-		ask = fmt.Sprintf("Reason to %s %s? Reply to this message with it.", p.action, p.ref)
-	case "shipping":
-		ask = fmt.Sprintf("Carrier and tracking number for %s? Reply to this message, e.g. \"SF SF1234567890\".", p.ref)
-	default:
-		ask = fmt.Sprintf("Your message to the customer (%s)? Reply to this message with it.", p.ref)
-	}
-	if mention != "" {
-		ask = "@" + mention + " " + ask
-	}
-	return fmt.Sprintf("%s\n[%s %s %s v%d]", ask, p.input, p.action, p.ref, p.version)
-}
-
-func parsePrompt(text string) (cardPress, bool) {
-	m := promptMarker.FindStringSubmatch(text)
-	if m == nil {
-		return cardPress{}, false
-	}
-	v, err := strconv.Atoi(m[4])
-	if err != nil {
-		return cardPress{}, false
-	}
-	return cardPress{input: m[1], action: m[2], ref: m[3], version: v}, true
-}
-
-// placeholder is the hint in the staff member's input field.
-func placeholder(input string) string {
-	switch input {
-	case "reason":
-		return "Reason"
-	case "shipping":
-		return "CARRIER TRACKING"
-	}
-	return "Message"
 }

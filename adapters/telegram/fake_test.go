@@ -26,7 +26,7 @@ const (
 // getUpdates, keeps the messages the bot sent (so edits can be checked like
 // Telegram does), records every call, and fails the next calls on demand.
 type fakeAPI struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu         sync.Mutex
@@ -93,7 +93,7 @@ type fault struct {
 	body   string
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, msgs: map[string]*sentMsg{}, nextUpdate: 1000, nextMsg: 100, arrived: make(chan struct{})}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)

@@ -29,13 +29,14 @@ const (
 // env is the adapter in front of a real core on a real store, with a real
 // dispatcher delivering through it to the fake Bot API.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	st      *store.Store
 	svc     *bot.Service
 	api     *fakeAPI
 	ad      *Adapter
 	hook    *httptest.Server // webhook mode only
 	webhook bool
+	clock   *testClock
 
 	mu         sync.Mutex
 	recipients []string
@@ -43,15 +44,39 @@ type env struct {
 }
 
 // testConfig is a configuration with limits short enough for tests.
-func testConfig(api *fakeAPI) Config {
+func testConfig(api *fakeAPI, prompts Prompts) Config {
 	return Config{
-		Token: botToken, APIEndpoint: api.endpoint(), StaffChat: staffChat,
+		Token: botToken, APIEndpoint: api.endpoint(), StaffChat: staffChat, Prompts: prompts,
 		MessagesPerSecond: 1000, ChatInterval: time.Millisecond, GroupInterval: time.Millisecond,
 		PollTimeout: time.Second, RetryWait: 20 * time.Millisecond, RequestTimeout: 5 * time.Second,
 	}
 }
 
-func newEnv(t *testing.T, st *store.Store, webhook bool) *env {
+// testClock is the time with a skew a test can add to, to make prompts expire.
+type testClock struct {
+	mu   sync.Mutex
+	skew time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.skew)
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.skew += d
+}
+
+func newEnv(t testing.TB, st *store.Store, webhook bool) *env {
+	t.Helper()
+	return newEnvWith(t, st, webhook, nil)
+}
+
+// newEnvWith is newEnv with the adapter's configuration changed by edit.
+func newEnvWith(t testing.TB, st *store.Store, webhook bool, edit func(*Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	log := storetest.Logger(t)
@@ -65,16 +90,22 @@ func newEnv(t *testing.T, st *store.Store, webhook bool) *env {
 		t.Fatalf("seed catalog: %v", err)
 	}
 	api := newFakeAPI(t)
-	cfg := testConfig(api)
+	clock := &testClock{}
+	cfg := testConfig(api, st)
+	cfg.Clock = clock.now
 	if webhook {
 		cfg.WebhookSecret, cfg.PublicURL = webhookSecret, publicURL
+	}
+	if edit != nil {
+		edit(&cfg)
 	}
 	ad, err := New(ctx, svc, log, cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	disp = bot.NewDispatcher(st, map[string]bot.Sender{bot.Telegram: ad}, log, bot.DispatcherConfig{Poll: 20 * time.Millisecond})
-	e := &env{t: t, st: st, svc: svc, api: api, ad: ad, webhook: webhook, recipients: []string{bot.StaffRecipient}, nextMsg: 1}
+	e := &env{t: t, st: st, svc: svc, api: api, ad: ad, webhook: webhook, clock: clock, recipients: []string{bot.StaffRecipient},
+		nextMsg: 1_000_000} // apart from the ids of the bot's messages
 	if webhook {
 		mux := http.NewServeMux()
 		ad.Register(mux)
@@ -96,7 +127,7 @@ func newEnv(t *testing.T, st *store.Store, webhook bool) *env {
 }
 
 // eventually fails the test when cond does not hold within a few seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

@@ -7,12 +7,16 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/orderbot/orderbot/bot"
 )
 
-// limiter paces what the bot sends to stay inside Telegram's limits: about
-// 30 messages a second in all, one a second per chat and 20 a minute per
-// group. It is per process: replicas each keep their own, and the 429s that
-// several of them may still cause are honoured through their retry_after.
+// limiter keeps what the bot sends inside Telegram's limits: about 30
+// messages a second in all, one a second per chat (after a short burst)
+// and 20 a minute per group, and no message at all to a chat that Telegram
+// asked to wait (a 429's retry_after applies to the whole chat). It is per
+// process: replicas each keep their own, and the 429s that several of them
+// may still cause pause the chat in each of them that gets one.
 type limiter struct {
 	global *rate.Limiter
 	chat   rate.Limit
@@ -25,8 +29,9 @@ type limiter struct {
 }
 
 type chatLimit struct {
-	lim  *rate.Limiter
-	used time.Time
+	lim         *rate.Limiter
+	used        time.Time
+	pausedUntil time.Time
 }
 
 // idleChat is how long a chat's limiter is kept after its last message;
@@ -43,10 +48,19 @@ func newLimiter(cfg Config) *limiter {
 	}
 }
 
-// wait blocks until a message to chat may go, or ctx ends.
-func (l *limiter) wait(ctx context.Context, chat int64) error {
-	if err := l.forChat(chat).Wait(ctx); err != nil {
-		return fmt.Errorf("telegram: waiting for chat %d's rate limit: %w", chat, err)
+// wait blocks until a message to chat may go at the chat's pace, or ctx
+// ends. When the chat's turn is more than upTo away (upTo < 0: no bound)
+// it does not wait but returns *bot.RateLimitError with the time to it.
+func (l *limiter) wait(ctx context.Context, chat int64, upTo time.Duration) error {
+	r := l.forChat(chat).lim.Reserve()
+	d := r.Delay()
+	if upTo >= 0 && d > upTo {
+		r.Cancel()
+		return &bot.RateLimitError{RetryAfter: d}
+	}
+	if !sleep(ctx, d) {
+		r.Cancel()
+		return fmt.Errorf("telegram: waiting for chat %d's rate limit: %w", chat, ctx.Err())
 	}
 	if err := l.global.Wait(ctx); err != nil {
 		return fmt.Errorf("telegram: waiting for the rate limit: %w", err)
@@ -54,13 +68,50 @@ func (l *limiter) wait(ctx context.Context, chat int64) error {
 	return nil
 }
 
-func (l *limiter) forChat(chat int64) *rate.Limiter {
+// take lets a reply to the customer's own message go without waiting for
+// the chat's pace, only for the overall one. It uses up the chat's burst
+// when there is some left, so that notifications to the chat wait behind it.
+func (l *limiter) take(ctx context.Context, chat int64) error {
+	l.forChat(chat).lim.Allow()
+	if err := l.global.Wait(ctx); err != nil {
+		return fmt.Errorf("telegram: waiting for the rate limit: %w", err)
+	}
+	return nil
+}
+
+// pause stops every message to chat for d, as a 429 asks.
+func (l *limiter) pause(chat int64, d time.Duration) {
+	c := l.forChat(chat)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c.pausedUntil = latest(c.pausedUntil, time.Now().Add(d))
+}
+
+// paused is how long chat is still paused; zero when it is not.
+func (l *limiter) paused(chat int64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, ok := l.chats[chat]
+	if !ok {
+		return 0
+	}
+	return max(0, time.Until(c.pausedUntil))
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func (l *limiter) forChat(chat int64) *chatLimit {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) > idleChat {
 		for id, c := range l.chats {
-			if now.Sub(c.used) > idleChat {
+			if now.Sub(c.used) > idleChat && now.After(c.pausedUntil) {
 				delete(l.chats, id)
 			}
 		}
@@ -76,5 +127,5 @@ func (l *limiter) forChat(chat int64) *rate.Limiter {
 		l.chats[chat] = c
 	}
 	c.used = now
-	return c.lim
+	return c
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -153,65 +152,6 @@ func TestPollingRecovers(t *testing.T) {
 	}
 }
 
-// flakyService fails every event whose text is "boom".
-type flakyService struct {
-	mu    sync.Mutex
-	texts []string
-}
-
-func (s *flakyService) HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.texts = append(s.texts, in.Text)
-	if in.Text == "boom" {
-		return nil, errors.New("database is down")
-	}
-	return nil, nil
-}
-
-func (s *flakyService) HandleStaffAction(context.Context, bot.StaffAction) (bot.StaffResult, error) {
-	return bot.StaffResult{}, errors.New("not used")
-}
-
-func (s *flakyService) StaffMember(context.Context, string, string) (bot.Staff, error) {
-	return bot.Staff{}, bot.ErrNotFound
-}
-
-func (s *flakyService) seen() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.texts...)
-}
-
-// An update that keeps failing is tried a few times and then skipped: it
-// does not stop the updates behind it.
-func TestPollingSkipsAFailingUpdate(t *testing.T) {
-	api := newFakeAPI(t)
-	svc := &flakyService{}
-	ad, err := New(context.Background(), svc, storetest.Logger(t), testConfig(api))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ad.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-
-	from := &tgbotapi.User{ID: 99, FirstName: "X"}
-	chat := &tgbotapi.Chat{ID: 99, Type: "private"}
-	api.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 1, From: from, Chat: chat, Text: "boom"}})
-	last := api.push(tgbotapi.Update{Message: &tgbotapi.Message{MessageID: 2, From: from, Chat: chat, Text: "menu"}})
-	eventually(t, "the update after the failing one", func() bool { return api.confirmed(last.UpdateID) })
-	if got := strings.Join(svc.seen(), ","); got != "boom,boom,boom,menu" {
-		t.Fatalf("handled %s, want three tries of boom and then menu", got)
-	}
-}
-
 // New checks the settings and the token before anything runs.
 func TestNewRefusesBadConfig(t *testing.T) {
 	api := newFakeAPI(t)
@@ -225,10 +165,11 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"webhook without public URL", func(c *Config) { c.WebhookSecret = "abc" }, "public URL"},
 		{"secret Telegram refuses", func(c *Config) { c.WebhookSecret, c.PublicURL = "has space", publicURL }, "secret"},
 		{"endpoint without placeholders", func(c *Config) { c.APIEndpoint = api.srv.URL }, "two %s"},
+		{"staff group without prompt store", func(c *Config) { c.Prompts = nil }, "prompts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := testConfig(api)
+			cfg := testConfig(api, storetest.SQLite(t))
 			tt.edit(&cfg)
 			_, err := New(context.Background(), nil, nil, cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -247,7 +188,7 @@ func TestLimiter(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	for range 3 {
-		if err := l.wait(ctx, 1); err != nil {
+		if err := l.wait(ctx, 1, -1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -256,19 +197,24 @@ func TestLimiter(t *testing.T) {
 	}
 	start = time.Now()
 	for chat := int64(2); chat < 10; chat++ {
-		if err := l.wait(ctx, chat); err != nil {
+		if err := l.wait(ctx, chat, -1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if d := time.Since(start); d > 40*time.Millisecond {
 		t.Fatalf("first messages to eight chats took %s", d)
 	}
-	if err := l.wait(ctx, -5); err != nil {
+	if err := l.wait(ctx, -5, -1); err != nil {
 		t.Fatal(err)
+	}
+	// A wait beyond the bound is not waited but handed back.
+	var rl *bot.RateLimitError
+	if err := l.wait(ctx, -5, 10*time.Millisecond); !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.RetryAfter > 100*time.Millisecond {
+		t.Fatalf("a group's second message within 10ms: %v", err)
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if err := l.wait(short, -5); err == nil {
+	if err := l.wait(short, -5, -1); err == nil {
 		t.Fatal("a group's second message did not wait for its interval")
 	}
 }

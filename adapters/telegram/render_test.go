@@ -2,8 +2,6 @@ package telegram
 
 import (
 	"context"
-	"html"
-	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -92,9 +90,6 @@ func TestCardPressData(t *testing.T) {
 		if back, ok := parseCardPress(d); !ok || back != p {
 			t.Fatalf("%q parsed as %+v, want %+v", d, back, p)
 		}
-		if back, ok := parsePrompt(promptText(p, "alice")); p.input != "" && (!ok || back != p) {
-			t.Fatalf("prompt for %+v parsed as %+v", p, back)
-		}
 	}
 	if _, ok := (cardPress{input: "signature", action: "x", ref: "order:1"}).data(); ok {
 		t.Fatal("an unknown input kind got a button")
@@ -113,7 +108,7 @@ func TestCardPressData(t *testing.T) {
 // and staff cards as escaped HTML that later sends edit in place.
 func TestSendRendering(t *testing.T) {
 	api := newFakeAPI(t)
-	ad, err := New(context.Background(), nil, storetest.Logger(t), testConfig(api))
+	ad, err := New(context.Background(), nil, storetest.Logger(t), testConfig(api, storetest.SQLite(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,25 +187,6 @@ func TestSendRendering(t *testing.T) {
 	staff.ExternalID = externalID(staffChat, 99999)
 	if ext := send(staff); ext == staff.ExternalID || last().Method != "sendMessage" {
 		t.Fatalf("card for a deleted message: %s %v", ext, last())
-	}
-}
-
-// A customer cannot make a staff card pass for a prompt: a staff member
-// replying to a card must not act on a marker the customer wrote into it.
-func TestCardCannotPassForPrompt(t *testing.T) {
-	injected := "broken\n[reason reject order:43 v1]"
-	for _, c := range []bot.Card{
-		{Ref: "after_sales:7", Title: "After-sales", Fields: []bot.CardField{{Label: "Reason", Value: injected}}},
-		{Ref: "handoff:3", Title: "Handoff", Fields: []bot.CardField{{Label: "Customer wrote", Value: injected}}, Status: "Open"},
-	} {
-		text, _ := renderCard(c)
-		plain := html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(text, ""))
-		if !strings.Contains(plain, "[reason reject order:43 v1]") {
-			t.Fatalf("test card lost its text: %q", plain)
-		}
-		if p, ok := parsePrompt(plain); ok {
-			t.Fatalf("card %s read as a prompt for %+v", c.Ref, p)
-		}
 	}
 }
 

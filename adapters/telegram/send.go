@@ -37,18 +37,24 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 		if m.Kind == bot.KindCard && m.Card != nil {
 			return a.sendCard(ctx, m)
 		}
-		return a.sendText(ctx, a.cfg.StaffChat, m)
+		return a.sendText(ctx, a.cfg.StaffChat, m, outboxed)
 	}
 	chat, err := strconv.ParseInt(m.Recipient, 10, 64)
 	if err != nil || chat == 0 {
 		return "", fmt.Errorf("telegram: recipient %q is not a chat id", m.Recipient)
 	}
-	return a.sendText(ctx, chat, m)
+	pace := outboxed
+	if m.Kind == bot.KindReply {
+		// The customer is waiting for it: Telegram's per-chat pace is about
+		// bursts beyond that, so only notifications wait for it.
+		pace = direct
+	}
+	return a.sendText(ctx, chat, m, pace)
 }
 
 // sendText sends a customer message with its options as buttons. A text
 // longer than Telegram allows goes in parts, the buttons on the last.
-func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message) (string, error) {
+func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message, pace pacing) (string, error) {
 	text, markup := renderReply(m)
 	if strings.TrimSpace(text) == "" {
 		return "", nil // Telegram refuses empty messages, and there is nothing to say
@@ -61,21 +67,61 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message) (str
 		if i == len(parts)-1 && markup != nil {
 			msg.ReplyMarkup = markup
 		}
-		sent, err := a.post(ctx, chat, msg)
+		sent, err := a.deliver(ctx, chat, "sendMessage", msg, pace)
 		if err != nil {
 			return "", err
 		}
 		ext = externalID(chat, sent.MessageID)
+		pace = queued // sent again, the first part would be repeated
 	}
 	return ext, nil
 }
 
-// post waits for the chat's turn and sends one message.
-func (a *Adapter) post(ctx context.Context, chat int64, c tgbotapi.Chattable) (tgbotapi.Message, error) {
-	if err := a.limits.wait(ctx, chat); err != nil {
+// pacing is how a message waits for its chat's turn.
+type pacing int
+
+const (
+	// direct does not wait: a reply to the customer's own message.
+	direct pacing = iota
+	// queued waits however long the turn takes: the rest of a message
+	// whose first part went, the staff group's own queue.
+	queued
+	// outboxed waits up to MaxPaceWait; a longer wait goes back to the
+	// outbox as *bot.RateLimitError, so that no delivery holds a
+	// dispatcher worker (and its lease) for the group's 3 s a message.
+	outboxed
+)
+
+// deliver makes one call that puts a message in chat (a send or an edit:
+// Telegram counts both) within Telegram's limits. While the chat is paused
+// after a 429 it returns *bot.RateLimitError with the time left, without
+// calling Telegram; otherwise it waits its turn, and a 429 it gets pauses
+// the chat for every path that sends to it.
+func (a *Adapter) deliver(ctx context.Context, chat int64, method string, c tgbotapi.Chattable, pace pacing) (tgbotapi.Message, error) {
+	if d := a.limits.paused(chat); d > 0 {
+		return tgbotapi.Message{}, &bot.RateLimitError{RetryAfter: d}
+	}
+	var err error
+	switch pace {
+	case direct:
+		err = a.limits.take(ctx, chat)
+	case queued:
+		err = a.limits.wait(ctx, chat, -1)
+	default:
+		err = a.limits.wait(ctx, chat, a.cfg.MaxPaceWait)
+	}
+	if err != nil {
 		return tgbotapi.Message{}, err
 	}
-	return a.send(ctx, "sendMessage", c)
+	if d := a.limits.paused(chat); d > 0 { // a 429 came while this one waited
+		return tgbotapi.Message{}, &bot.RateLimitError{RetryAfter: d}
+	}
+	m, err := a.send(ctx, method, c)
+	var rl *bot.RateLimitError
+	if errors.As(err, &rl) {
+		a.limits.pause(chat, rl.RetryAfter)
+	}
+	return m, err
 }
 
 // renderReply turns a reply's options into Telegram controls: an inline
@@ -138,7 +184,7 @@ func contactKeyboard(m *bot.Message) tgbotapi.ReplyKeyboardMarkup {
 func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) {
 	text, markup := renderCard(*m.Card)
 	if chat, msgID, ok := parseExternalID(m.ExternalID); ok && chat == a.cfg.StaffChat {
-		err := a.editCard(ctx, chat, msgID, text, markup)
+		err := a.editCard(ctx, chat, msgID, text, markup, outboxed)
 		switch {
 		case err == nil, badRequest(err, "message is not modified"):
 			return m.ExternalID, nil
@@ -153,7 +199,7 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 	if len(markup.InlineKeyboard) > 0 {
 		msg.ReplyMarkup = markup
 	}
-	sent, err := a.post(ctx, a.cfg.StaffChat, msg)
+	sent, err := a.deliver(ctx, a.cfg.StaffChat, "sendMessage", msg, outboxed)
 	if err != nil {
 		return "", err
 	}
@@ -161,14 +207,11 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 	return externalID(a.cfg.StaffChat, sent.MessageID), nil
 }
 
-func (a *Adapter) editCard(ctx context.Context, chat int64, msgID int, text string, markup tgbotapi.InlineKeyboardMarkup) error {
-	if err := a.limits.wait(ctx, chat); err != nil {
-		return err
-	}
+func (a *Adapter) editCard(ctx context.Context, chat int64, msgID int, text string, markup tgbotapi.InlineKeyboardMarkup, pace pacing) error {
 	edit := tgbotapi.NewEditMessageTextAndMarkup(chat, msgID, text, markup)
 	edit.ParseMode = tgbotapi.ModeHTML
 	edit.DisableWebPagePreview = true
-	_, err := a.request(ctx, "editMessageText", edit)
+	_, err := a.deliver(ctx, chat, "editMessageText", edit, pace)
 	return err
 }
 
@@ -181,11 +224,7 @@ func (a *Adapter) sendPhotos(ctx context.Context, cardID int, media []string) {
 		p := tgbotapi.NewPhoto(a.cfg.StaffChat, tgbotapi.FileID(ref))
 		p.ReplyToMessageID = cardID
 		p.AllowSendingWithoutReply = true
-		err := a.limits.wait(ctx, a.cfg.StaffChat)
-		if err == nil {
-			_, err = a.send(ctx, "sendPhoto", p)
-		}
-		if err != nil {
+		if _, err := a.deliver(ctx, a.cfg.StaffChat, "sendPhoto", p, queued); err != nil {
 			a.log.Warn("telegram: photo for a staff card not sent", "err", err)
 			if errors.Is(err, ctx.Err()) {
 				return

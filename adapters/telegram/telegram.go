@@ -7,8 +7,8 @@
 // way one update is one database transaction in the core: replies are
 // queued in the outbox and delivered by the dispatcher through Send, so the
 // inbound path never sends replies itself. It only answers callback
-// queries, removes the buttons that were used, and asks staff for a reason
-// or a tracking number when an action needs one.
+// queries, and in the staff group asks for a reason or a tracking number
+// when an action needs one and answers what staff reply.
 //
 // github.com/go-telegram-bot-api/telegram-bot-api/v5 is used only inside
 // this package; none of its types leave it.
@@ -62,6 +62,10 @@ type Config struct {
 	ChatInterval  time.Duration
 	GroupInterval time.Duration
 	ChatBurst     int
+	// MaxPaceWait is the longest an outbox message waits for its chat's
+	// turn in Send (1 s); one that would wait longer goes back to the
+	// outbox with the time to wait.
+	MaxPaceWait time.Duration
 	// PollTimeout is how long one getUpdates call waits for updates (30 s).
 	PollTimeout time.Duration
 	// RetryWait is the first pause after a failed getUpdates or setWebhook;
@@ -69,6 +73,13 @@ type Config struct {
 	RetryWait time.Duration
 	// RequestTimeout bounds one API call other than getUpdates (20 s).
 	RequestTimeout time.Duration
+
+	// Prompts keeps the prompts posted in the staff group; required with
+	// StaffChat. A prompt may be answered for PromptTTL (15 min).
+	Prompts   Prompts
+	PromptTTL time.Duration
+	// Clock is the time prompts are made and answered at (time.Now).
+	Clock func() time.Time
 }
 
 // webhookPath is where Telegram posts updates in webhook mode.
@@ -93,6 +104,9 @@ func (c *Config) setDefaults() {
 	if c.ChatBurst <= 0 {
 		c.ChatBurst = 3
 	}
+	if c.MaxPaceWait <= 0 {
+		c.MaxPaceWait = time.Second
+	}
 	if c.PollTimeout <= 0 {
 		c.PollTimeout = 30 * time.Second
 	}
@@ -101,6 +115,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 20 * time.Second
+	}
+	if c.PromptTTL <= 0 {
+		c.PromptTTL = 15 * time.Minute
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
 	}
 	if c.HTTPClient == nil {
 		// No overall Timeout: getUpdates holds the connection for
@@ -125,6 +145,8 @@ func (c Config) check() error {
 		return errors.New("telegram: the webhook secret may only have A-Z, a-z, 0-9, _ and - (1-256 characters)")
 	case c.WebhookSecret != "" && c.PublicURL == "":
 		return errors.New("telegram: webhook mode needs the public URL (ORDERBOT_PUBLIC_URL)")
+	case c.StaffChat != 0 && c.Prompts == nil:
+		return errors.New("telegram: a staff group needs a store for its prompts")
 	}
 	return nil
 }
@@ -138,10 +160,10 @@ type Adapter struct {
 	api    *tgbotapi.BotAPI // a template: every call uses a copy bound to its context
 	self   tgbotapi.User
 	limits *limiter
+	group  *groupQueue
 
-	// slots bound the acknowledgements (callback answers, removed buttons,
-	// staff prompts) that run in the background after an update is handled,
-	// so a slow Telegram or a busy chat limiter never holds back the next
+	// slots bound the callback answers that run in the background after an
+	// update is handled, so a slow Telegram never holds back the next
 	// update; each holds a slot while it runs.
 	slots chan struct{}
 }
@@ -162,6 +184,7 @@ func New(ctx context.Context, svc Service, log *slog.Logger, cfg Config) (*Adapt
 		log:    log,
 		cfg:    cfg,
 		limits: newLimiter(cfg),
+		group:  newGroupQueue(),
 		slots:  make(chan struct{}, 64),
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
@@ -187,6 +210,9 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // webhook and waits, as updates come in through Register's handler.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.drain()
+	grouped := make(chan struct{})
+	go func() { a.runGroup(ctx); close(grouped) }()
+	defer func() { <-grouped }()
 	a.later(func(ctx context.Context) {
 		if err := a.setCommands(ctx); err != nil {
 			// The commands are a convenience: typed words work without them.

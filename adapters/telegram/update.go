@@ -190,15 +190,13 @@ func (a *Adapter) onCallback(ctx context.Context, key string, q *tgbotapi.Callba
 		LangHint:    langHint(q.From.LanguageCode),
 	})
 	if err != nil {
-		// The buttons stay, so the customer can press again.
-		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, "Sorry, please try again.") })
-		return err
+		return err // handled again, and answered then
 	}
+	// The pressed message keeps its buttons: removing them would cost a
+	// second call to Telegram for every step, and a spent button pressed
+	// again is answered as stale by the conversation.
 	note := staleNote(replies)
-	a.later(func(ctx context.Context) {
-		a.answer(ctx, q.ID, note)
-		a.clearButtons(ctx, msg.Chat.ID, msg.MessageID)
-	})
+	a.later(func(ctx context.Context) { a.answer(ctx, q.ID, note) })
 	return nil
 }
 
@@ -216,18 +214,5 @@ func staleNote(replies []*bot.Message) string {
 func (a *Adapter) answer(ctx context.Context, queryID, note string) {
 	if _, err := a.request(ctx, "answerCallbackQuery", tgbotapi.NewCallback(queryID, clip(note, 200))); err != nil {
 		a.log.Warn("telegram: callback not answered", "err", err)
-	}
-}
-
-// clearButtons removes the inline keyboard of a message whose button was
-// used, so the same step cannot be answered twice from it.
-func (a *Adapter) clearButtons(ctx context.Context, chat int64, msgID int) {
-	if err := a.limits.wait(ctx, chat); err != nil {
-		return
-	}
-	empty := tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}}
-	_, err := a.request(ctx, "editMessageReplyMarkup", tgbotapi.NewEditMessageReplyMarkup(chat, msgID, empty))
-	if err != nil && !badRequest(err, "message is not modified") {
-		a.log.Warn("telegram: buttons not removed", "chat", chat, "err", err)
 	}
 }

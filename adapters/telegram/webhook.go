@@ -21,10 +21,12 @@ const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 const maxUpdate = 1 << 20
 
 // webhook receives one update. Without the right secret it answers 401 and
-// reads nothing. A malformed update gets 400; anything else gets 200 once
-// the update is handled (one database transaction), even when handling
-// failed: Telegram holds back every later update while it retries one that
-// got an error, and a retry of one that was handled is a duplicate anyway.
+// reads nothing. A malformed update gets 400. Otherwise the answer is 200
+// once the update is handled (one database transaction, committed), and
+// 503 when it could not be, such as with the database down: Telegram never
+// sends an update again after a 200, but retries one that got an error, and
+// the core's dedup on update_id makes the retry safe. Bad input the core
+// refuses counts as handled.
 func (a *Adapter) webhook(w http.ResponseWriter, r *http.Request) {
 	if !a.secretOK(r.Header.Get(secretHeader)) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
@@ -41,7 +43,9 @@ func (a *Adapter) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.handleUpdate(r.Context(), u); err != nil {
-		a.log.Error("telegram: update not handled", "update", u.UpdateID, "err", err)
+		a.log.Error("telegram: update not handled, Telegram will send it again", "update", u.UpdateID, "err", err)
+		http.Error(w, "update not handled, try again", http.StatusServiceUnavailable)
+		return
 	}
 	w.WriteHeader(http.StatusOK)
 }

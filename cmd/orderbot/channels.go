@@ -46,8 +46,9 @@ func coreConfig(cfg config) bot.Config {
 	return c
 }
 
-// openChannels builds the adapters the configuration enables.
-func openChannels(ctx context.Context, cfg config, svc *bot.Service, log *slog.Logger) (map[string]channel, error) {
+// openChannels builds the adapters the configuration enables; prompts keeps
+// what the Telegram staff group is asked.
+func openChannels(ctx context.Context, cfg config, svc *bot.Service, prompts telegram.Prompts, log *slog.Logger) (map[string]channel, error) {
 	chans := map[string]channel{}
 	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, svc, log.With("channel", bot.Telegram), telegram.Config{
@@ -56,6 +57,7 @@ func openChannels(ctx context.Context, cfg config, svc *bot.Service, log *slog.L
 			WebhookSecret: cfg.Telegram.WebhookSecret,
 			PublicURL:     cfg.PublicURL,
 			StaffChat:     cfg.Telegram.StaffChat,
+			Prompts:       prompts,
 			HTTPClient:    &http.Client{Timeout: 70 * time.Second},
 		})
 		if err != nil {

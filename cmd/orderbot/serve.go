@@ -40,7 +40,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	senders[bot.WebChat] = web
-	chans, err := openChannels(ctx, cfg, svc, log)
+	chans, err := openChannels(ctx, cfg, svc, st, log)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,206 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// Prompts keeps the prompts the bot posts in the staff group, keyed by the
+// posted message, so that a reply to one is matched to its action on any
+// replica. What a prompt is for is never read back from the group, where
+// the bot also relays what customers write.
+type Prompts interface {
+	SavePrompt(ctx context.Context, p bot.StaffPrompt) error
+	// Prompt returns bot.ErrNotFound for a message that is no prompt.
+	Prompt(ctx context.Context, channel, message string) (bot.StaffPrompt, error)
+	// UsePrompt marks a prompt answered by the event with this dedup key:
+	// bot.ErrConflict when another answer used it, bot.ErrInvalid when it
+	// expired.
+	UsePrompt(ctx context.Context, channel, message, key string, now time.Time) error
+}
+
+// Notes about prompts.
+const (
+	promptExpired  = "This question has expired. Press the button on the card again."
+	promptNotYours = "This question was for another staff member."
+	promptAnswered = "This question was already answered."
+	shippingHelp   = "Reply with the carrier and the tracking number, e.g. \"SF SF1234567890\" or \"Royal Mail RM123456785GB\"."
+)
+
+// askInput prompts for the reason, the tracking number or the message an
+// action needs, as a reply the staff member's client opens at once. Only
+// staff get the prompt, and only the one who pressed may answer it; whether
+// their role may take the action is decided when they answer.
+func (a *Adapter) askInput(ctx context.Context, q *tgbotapi.CallbackQuery, p cardPress, user string) error {
+	_, err := a.svc.StaffMember(ctx, bot.Telegram, user)
+	if errors.Is(err, bot.ErrNotFound) {
+		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, notAllowed) })
+		return nil
+	}
+	if err != nil {
+		return err // handled again, and answered then
+	}
+	chat := q.Message.Chat.ID
+	msg := tgbotapi.NewMessage(chat, promptText(p, q.From.UserName))
+	msg.ReplyToMessageID = q.Message.MessageID
+	msg.AllowSendingWithoutReply = true
+	// Selective shows the reply field only to the member mentioned in it.
+	msg.ReplyMarkup = tgbotapi.ForceReply{ForceReply: true, Selective: q.From.UserName != "",
+		InputFieldPlaceholder: placeholder(p.input)}
+	a.later(func(ctx context.Context) { a.answer(ctx, q.ID, "Reply to my message below.") })
+	prompt := bot.StaffPrompt{Channel: bot.Telegram, UserID: user, Ref: p.ref, Action: p.action, Input: p.input, Version: p.version}
+	posted := 0
+	a.toGroup("prompt", func(ctx context.Context) error {
+		if posted == 0 {
+			sent, err := a.deliver(ctx, chat, "sendMessage", msg, queued)
+			if err != nil {
+				return err
+			}
+			posted = sent.MessageID
+		}
+		return a.savePrompt(ctx, prompt, externalID(chat, posted))
+	})
+	return nil
+}
+
+// savePrompt keeps a posted prompt until it expires. A duplicate is the
+// row an attempt saved before its answer was lost.
+func (a *Adapter) savePrompt(ctx context.Context, p bot.StaffPrompt, message string) error {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.RequestTimeout)
+	defer cancel()
+	p.Message, p.CreatedAt = message, a.cfg.Clock()
+	p.ExpiresAt = p.CreatedAt.Add(a.cfg.PromptTTL)
+	if err := a.cfg.Prompts.SavePrompt(ctx, p); err != nil && !errors.Is(err, bot.ErrDuplicate) {
+		return fmt.Errorf("save prompt: %w", err)
+	}
+	return nil
+}
+
+// onStaffMessage takes a staff member's reply to a prompt and carries out
+// the action it was for. Any other message in the group, replies to cards
+// and to relayed customer messages included, is not for the bot.
+func (a *Adapter) onStaffMessage(ctx context.Context, key string, m *tgbotapi.Message) error {
+	to := m.ReplyToMessage
+	if to == nil || to.From == nil || to.From.ID != a.self.ID {
+		return nil
+	}
+	p, err := a.cfg.Prompts.Prompt(ctx, bot.Telegram, externalID(m.Chat.ID, to.MessageID))
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("telegram: prompt: %w", err)
+	}
+	user := strconv.FormatInt(m.From.ID, 10)
+	act, note := promptAction(p, user, key, strings.TrimSpace(m.Text), a.cfg.Clock())
+	if note == "" {
+		note, err = a.usePrompt(ctx, p, key)
+		if err != nil {
+			return err
+		}
+	}
+	if note != "" {
+		a.replyInGroup(m, note)
+		return nil
+	}
+	res, err := a.svc.HandleStaffAction(ctx, act)
+	note, retry := a.staffNote(res, err, p.Ref)
+	if retry != nil {
+		return retry // handled again, and answered then
+	}
+	a.replyInGroup(m, note) // nothing for a duplicate: answered the first time
+	return nil
+}
+
+// usePrompt takes the prompt for this answer, or says why it cannot.
+func (a *Adapter) usePrompt(ctx context.Context, p bot.StaffPrompt, key string) (string, error) {
+	err := a.cfg.Prompts.UsePrompt(ctx, bot.Telegram, p.Message, key, a.cfg.Clock())
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, bot.ErrConflict):
+		return promptAnswered, nil
+	case errors.Is(err, bot.ErrInvalid):
+		return promptExpired, nil
+	}
+	return "", fmt.Errorf("telegram: use prompt: %w", err)
+}
+
+// promptAction is the staff action a reply to prompt p asks for, or a note
+// saying why the reply cannot be taken.
+func promptAction(p bot.StaffPrompt, user, key, text string, now time.Time) (bot.StaffAction, string) {
+	switch {
+	case user != p.UserID:
+		return bot.StaffAction{}, promptNotYours
+	case p.Expired(now):
+		return bot.StaffAction{}, promptExpired
+	case p.UsedBy != "" && p.UsedBy != key:
+		return bot.StaffAction{}, promptAnswered
+	case text == "":
+		return bot.StaffAction{}, "Please reply with text."
+	case len(text) > maxInbound:
+		return bot.StaffAction{}, "That is too long (at most 2000 bytes)."
+	}
+	act := bot.StaffAction{Channel: bot.Telegram, UserID: user, DedupKey: key, Ref: p.Ref, Action: p.Action, Version: p.Version}
+	switch p.Input {
+	case "reason":
+		act.Reason = text
+	case "shipping":
+		carrier, tracking, ok := parseShipping(text)
+		if !ok {
+			return bot.StaffAction{}, shippingHelp
+		}
+		act.Carrier, act.Tracking = carrier, tracking
+	default:
+		act.Text = text
+	}
+	return act, ""
+}
+
+// parseShipping reads "CARRIER TRACKING": the tracking number is the last
+// word and the carrier everything before it, so a carrier's name may have
+// spaces ("Royal Mail RM123456785GB") and a tracking number may not.
+func parseShipping(text string) (carrier, tracking string, ok bool) {
+	words := strings.Fields(text)
+	if len(words) < 2 {
+		return "", "", false
+	}
+	return strings.Join(words[:len(words)-1], " "), words[len(words)-1], true
+}
+
+// promptText asks for an action's input, e.g. "@alice Reason to reject
+// order:42? Reply to this message with it."
+func promptText(p cardPress, mention string) string {
+	var ask string
+	switch p.input {
+	case "reason":
+		ask = fmt.Sprintf("Reason to %s %s? Reply to this message with it.", p.action, p.ref)
+	case "shipping":
+		ask = fmt.Sprintf("Carrier and tracking number for %s? Reply to this message, e.g. \"SF SF1234567890\".", p.ref)
+	default:
+		ask = fmt.Sprintf("Your message to the customer (%s)? Reply to this message with it.", p.ref)
+	}
+	if mention != "" {
+		ask = "@" + mention + " " + ask
+	}
+	return ask
+}
+
+// placeholder is the hint in the staff member's input field.
+func placeholder(input string) string {
+	switch input {
+	case "reason":
+		return "Reason"
+	case "shipping":
+		return "CARRIER TRACKING"
+	}
+	return "Message"
+}
