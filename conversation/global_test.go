@@ -15,6 +15,7 @@ func stateAt(st Stage, lang Lang) State {
 		Category: "Tea", SKU: "TEA-GREEN", Pick: pickChange,
 		Contact: testProfile(), Order: "100023",
 		AfterSales: AfterSalesDraft{Type: Refund, Reason: "Broken lid"},
+		Search:     "tea",
 	}
 	if st == stageCancelConfirm {
 		s.Order = "100025"
@@ -55,7 +56,7 @@ func TestGlobalWordsFromEveryStage(t *testing.T) {
 		forms []string
 		want  func(*testing.T, State, Result)
 	}{
-		{[]string{"menu", "菜单", "MENU ", "/start"}, stageIs(stageMenu)},
+		{[]string{"menu", "菜单", "MENU ", "/start", "end chat", "结束人工"}, stageIs(stageMenu)},
 		{[]string{"help", "帮助", "Help"}, func(t *testing.T, before State, r Result) {
 			t.Helper()
 			stays(before.Lang)(t, before, r)
@@ -90,6 +91,14 @@ func TestGlobalWordsFromEveryStage(t *testing.T) {
 						before := stateAt(st, lang)
 						r := Step(testEnv(), before, Input{Text: form})
 						checkStep(t, testEnv(), r)
+						if st == stageHuman && !leavesHandoff(form) {
+							// With a person, only the words that leave the chat
+							// leave it; the rest is for staff.
+							if !reflect.DeepEqual(r.Intent, RelayToStaff{Text: form}) {
+								t.Fatalf("intent %#v, want the text relayed to staff", r.Intent)
+							}
+							return
+						}
 						w.want(t, before, r)
 						if !reflect.DeepEqual(r.State.Cart, before.Cart) {
 							t.Fatalf("cart %v, want %v", r.State.Cart, before.Cart)
@@ -256,4 +265,9 @@ func TestChoosingByNumberLabelOrKey(t *testing.T) {
 	if r.State.Stage != stageCategories {
 		t.Errorf("Chinese label: stage %q", r.State.Stage)
 	}
+}
+
+func leavesHandoff(form string) bool {
+	g, _ := parseGlobal(normalize(form))
+	return g.kind == gMenu || g.kind == gEndChat
 }

@@ -198,6 +198,16 @@ const (
 	msgHumanFailed  msgKey = "human_failed"
 	msgRelayFailed  msgKey = "relay_failed"
 	msgHandoffOver  msgKey = "handoff_over"
+	msgHandoffLeft  msgKey = "handoff_left"
+	msgRelayed      msgKey = "relayed"
+)
+
+// Free text understood without an option (understand.go, search.go).
+const (
+	msgGreeting    msgKey = "greeting"
+	msgThanks      msgKey = "thanks"
+	msgSearchFound msgKey = "search_found"
+	msgSearchNone  msgKey = "search_none"
 )
 
 // Notices.

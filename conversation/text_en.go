@@ -168,6 +168,13 @@ func textsEN() map[msgKey]string {
 		msgHumanFailed:  "Sorry, we couldn't reach our staff just now. Please try again in a moment.",
 		msgRelayFailed:  "Sorry, your message didn't get through to our staff. Please send it again.",
 		msgHandoffOver:  "Our staff have ended this chat. If there's anything else, choose below.",
+		msgHandoffLeft:  "You've left the chat with our staff.",
+		msgRelayed:      "Sent to our staff; they'll reply here. Type end chat to finish.",
+
+		msgGreeting:    "Hello! How can I help? Type a product's name, or choose below.",
+		msgThanks:      "You're welcome! Just message me if there's anything else.",
+		msgSearchFound: "Found %s products matching \"%s\":",
+		msgSearchNone:  "Nothing matches \"%s\". Have a look at the categories below.",
 
 		msgNoticeConfirmed:      "Good news: the shop has confirmed your order %s. We'll let you know when it ships.",
 		msgNoticeRejected:       "Sorry, the shop couldn't accept your order %s.",

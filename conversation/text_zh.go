@@ -169,6 +169,13 @@ func textsZH() map[msgKey]string {
 		msgHumanFailed:  "抱歉，暂时无法转接人工客服，请稍后再试。",
 		msgRelayFailed:  "抱歉，消息未能送达客服，请重新发送。",
 		msgHandoffOver:  "人工客服已结束本次对话。还需要其他帮助的话，请看下面的选项。",
+		msgHandoffLeft:  "您已结束与人工客服的对话。",
+		msgRelayed:      "已转给客服，请稍候。输入“结束人工”可结束对话。",
+
+		msgGreeting:    "您好！请问有什么可以帮您？可以直接告诉我商品名称，或从下面的选项中选择。",
+		msgThanks:      "不客气！还有其他需要，随时告诉我。",
+		msgSearchFound: "找到 %s 件与“%s”相关的商品：",
+		msgSearchNone:  "没有找到与“%s”相关的商品，看看下面的分类吧。",
 
 		msgNoticeConfirmed:      "好消息！您的订单 %s 商家已确认，发货后会通知您。",
 		msgNoticeRejected:       "抱歉，商家未能接受您的订单 %s。",

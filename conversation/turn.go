@@ -84,7 +84,4 @@ func (t *turn) intend(it Intent) Result {
 	return Result{State: t.s, Intent: it}
 }
 
-// silent ends the turn without a word, for messages relayed to staff.
-func (t *turn) silent() Result { return t.reply() }
-
 func itoa(n int) string { return strconv.Itoa(n) }
