@@ -160,7 +160,7 @@ func (t *turn) asPhotosView() view {
 		return view{text: t.tr(msgASPhotosPrompt, itoa(maxPhotos)),
 			choices: []choice{{key: keyDone, label: skip, alias: []string{done}}, back}}
 	}
-	return view{text: t.tr(msgASPhotosMore, itoa(n), itoa(maxPhotos)),
+	return view{text: t.tr(plural(n, msgASPhotosMoreOne, msgASPhotosMore), itoa(n), itoa(maxPhotos)),
 		choices: []choice{{key: keyDone, label: done, alias: []string{skip}}, back}}
 }
 

@@ -15,7 +15,7 @@ func TestCartFlows(t *testing.T) {
 			{in: txt("change quantity"), stage: stageCartPick, has: []string{"1. Green tea × 2", "2. Clay pot × 1", "3. Back"}},
 			{in: txt("clay pot"), stage: stageCartQty, has: []string{"You have 1 now", "from 1 to 3"}},
 			{in: txt("4"), stage: stageCartQty, has: []string{"only 3 are available"}},
-			{in: txt("0"), stage: stageCartQty, has: []string{"1 to 99"}},
+			{in: txt("0"), stage: stageCartQty, has: []string{"whole number from 1 to 3"}},
 			{in: txt("3件"), stage: stageCart, has: []string{"Updated: Clay pot × 3", "Total: ¥580.00"},
 				check: wantCart(CartLine{"TEA-GREEN", 2}, CartLine{"POT-CLAY", 3})},
 		}},

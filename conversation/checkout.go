@@ -104,7 +104,11 @@ func (t *turn) onContact(a answer) Result {
 	}
 	v, ok := f.clean(value)
 	if !ok {
-		t.say(f.invalid, f.invalidArgs...)
+		invalid := f.invalid
+		if t.s.Stage == stageName {
+			invalid = nameProblem(value)
+		}
+		t.say(invalid, f.invalidArgs...)
 		return t.show()
 	}
 	f.set(&t.s.Contact, v)

@@ -59,6 +59,28 @@ func (t *turn) statusWord(status string) string {
 	return status
 }
 
+// eventWord names what happened when an order reached a status, for its
+// history: "Order placed" rather than "Awaiting confirmation".
+func (t *turn) eventWord(status string) string {
+	if k, ok := eventKeys()[status]; ok {
+		return t.tr(k)
+	}
+	return t.statusWord(status)
+}
+
+func eventKeys() map[string]msgKey {
+	return map[string]msgKey{
+		"pending":          msgEventPlaced,
+		"confirmed":        msgEventConfirmed,
+		"rejected":         msgEventRejected,
+		"shipped":          msgEventShipped,
+		"delivered":        msgEventDelivered,
+		"completed":        msgEventCompleted,
+		"cancelled":        msgEventCancelled,
+		"cancel_requested": msgEventCancelRequested,
+	}
+}
+
 func statusKeys() map[string]msgKey {
 	return map[string]msgKey{
 		"pending":          msgStatusPending,

@@ -85,3 +85,12 @@ func (t *turn) intend(it Intent) Result {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// plural picks the text for one thing or for several: English needs both,
+// and the Chinese catalog gives the same text to each.
+func plural(n int, one, many msgKey) msgKey {
+	if n == 1 {
+		return one
+	}
+	return many
+}
