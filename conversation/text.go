@@ -119,6 +119,7 @@ const (
 	msgNamePrompt     msgKey = "name_prompt"
 	msgNameInvalid    msgKey = "name_invalid"
 	msgNameNoLetters  msgKey = "name_no_letters"
+	msgUsingSaved     msgKey = "using_saved"
 	msgPhonePrompt    msgKey = "phone_prompt"
 	msgPhoneInvalid   msgKey = "phone_invalid"
 	msgAddressPrompt  msgKey = "address_prompt"

@@ -101,6 +101,7 @@ func textsEN() map[msgKey]string {
 
 		msgNamePrompt:     "Who should we deliver to? Please type the recipient's name.",
 		msgNameInvalid:    "Please type the recipient's name (1 to %s characters).",
+		msgUsingSaved:     "We've filled in your details from last time; choose Edit contact details to change them.",
 		msgNameNoLetters:  "A name needs letters, not just numbers. Please type the recipient's name (up to %s characters).",
 		msgPhonePrompt:    "What's the recipient's mobile number? For example 13800138000, or an international number starting with +.",
 		msgPhoneInvalid:   "That doesn't look like a mobile number. Please type an 11-digit mainland number such as 13800138000, or an international number starting with +, such as +85291234567.",

@@ -101,6 +101,7 @@ func textsZH() map[msgKey]string {
 		msgCartCheck:          "抱歉，购物车中有商品的库存刚刚发生了变化，请核对购物车后再下单。",
 
 		msgNamePrompt:     "请输入收货人姓名。",
+		msgUsingSaved:     "已为您填好上次的收货信息，如需修改请选择“修改收货信息”。",
 		msgNameNoLetters:  "姓名不能只有数字，请输入收货人姓名（不超过 %s 个字）。",
 		msgNameInvalid:    "请输入收货人姓名（1–%s 个字）。",
 		msgPhonePrompt:    "请输入收货人手机号，如 13800138000；境外号码请以 + 开头。",

@@ -93,9 +93,10 @@ type understood struct {
 }
 
 // orderNumberInText finds an order number written inside a sentence
-// ("查询订单100001", "where is 100001?"). Order numbers have at least six
-// digits, so quantities, prices and option numbers are not taken for one.
-var orderNumberInText = regexp.MustCompile(`(?:^|[^0-9a-z])([0-9]{6,12})(?:$|[^0-9a-z])`)
+// ("查询订单100001", "where is 100001?"). Order numbers have six to ten
+// digits: quantities, prices and option numbers are shorter, and phone
+// numbers (eleven digits in China) longer.
+var orderNumberInText = regexp.MustCompile(`(?:^|[^0-9a-z+])([0-9]{6,10})(?:$|[^0-9a-z])`)
 
 // understand reads free text by the phrase table. The longest matching
 // phrase wins, so 退货退款 is a return, not a refund, and 仅退款 a refund.

@@ -67,16 +67,11 @@ func TestUnderstand(t *testing.T) {
 func TestNotUnderstood(t *testing.T) {
 	for _, in := range []string{
 		"shopping list", "this", "history", "abc", "3", "12345", "backpack", "returned?x",
+		"13800138000", "+85291234567", "shopping", "a returner",
 	} {
-		if got, ok := understand(normalize(in)); ok && got.means != mAfterSales {
-			t.Errorf("understand(%q) = %+v", in, got)
+		if got, ok := understand(normalize(in)); ok {
+			t.Errorf("understand(%q) = %+v, want nothing", in, got)
 		}
-	}
-	if got, ok := understand(normalize("backpack")); ok {
-		t.Errorf("backpack read as %+v", got)
-	}
-	if got, ok := understand(normalize("shopping")); ok {
-		t.Errorf("shopping read as %+v", got)
 	}
 }
 

@@ -13,7 +13,7 @@ func TestWording(t *testing.T) {
 			{in: txt("500"), stage: stageQty, has: []string{"whole number from 1 to 2"}, hasNot: []string{"99"}},
 			{in: txt("1"), stage: stageAdded, has: []string{"holds 1 item,"}},
 		}},
-		{name: "a name of digits is told it needs letters", steps: []say{
+		{name: "a name of digits is told it needs letters", setup: newcomer(), steps: []say{
 			{in: btn(keyBrowse)}, {in: btn("cat:Tea")}, {in: btn("sku:TEA-GREEN")}, {in: btn(keyAdd)}, {in: txt("1")},
 			{in: btn(keyCheckout), stage: stageName},
 			{in: txt("12345"), stage: stageName, has: []string{"needs letters, not just numbers"}},
