@@ -7,7 +7,7 @@ func TestCancelFlows(t *testing.T) {
 	runFlows(t, []flow{
 		{name: "pick, confirm, cancelled", steps: []say{
 			{in: txt("cancel"), stage: stageCancelPick, has: []string{"Which order would you like to cancel?", "1. 100025", "2. 100024", "3. Main menu"}, hasNot: []string{"100023"}},
-			{in: txt("1"), stage: stageCancelConfirm, has: []string{"Cancel order 100025 (¥76.00)?", "1. Yes, cancel it", "2. No, keep it"}, hasNot: []string{"approval"}},
+			{in: txt("1"), stage: stageCancelConfirm, has: []string{"Cancel order 100025 (CN¥76.00)?", "1. Yes, cancel it", "2. No, keep it"}, hasNot: []string{"approval"}},
 			{in: txt("yes, cancel it"), intent: CancelOrder{Number: "100025"}},
 		}},
 		{name: "cancelled at once", steps: []say{

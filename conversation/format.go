@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func (t *turn) money(minor int64) string { return FormatMoney(t.env.Currency, minor) }
+func (t *turn) money(minor int64) string { return FormatMoneyFor(t.s.Lang, t.env.Currency, minor) }
 
 // zh picks the Chinese name when the customer reads Chinese and there is one.
 func (t *turn) zh(name, nameZH string) string {

@@ -146,7 +146,7 @@ func TestParseGlobal(t *testing.T) {
 func TestLanguageSwitch(t *testing.T) {
 	runFlows(t, []flow{
 		{name: "re-shows the current options", steps: []say{
-			{in: btn(keyBrowse)}, {in: txt("1")}, {in: txt("1"), stage: stageProduct, has: []string{"Price: ¥38.00"}},
+			{in: btn(keyBrowse)}, {in: txt("1")}, {in: txt("1"), stage: stageProduct, has: []string{"Price: CN¥38.00"}},
 			{in: txt("中文"), stage: stageProduct, has: []string{"好的，已切换为中文。", "绿茶", "价格：¥38.00", "1. 加入购物车", "2. 返回"}, hasNot: []string{"Price"}},
 			{in: txt("加入购物车"), stage: stageQty, has: []string{"请问绿茶要买几件"}},
 			{in: txt("English"), stage: stageQty, has: []string{"OK, I'll speak English", "Green tea: how many"}},
