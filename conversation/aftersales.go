@@ -19,7 +19,12 @@ func eligible(o OrderView) bool { return o.CanAfterSales }
 
 // startAfterSales begins a request: for the order named, or for one picked
 // from those that qualify.
-func (t *turn) startAfterSales(number string) Result {
+func (t *turn) startAfterSales(number string) Result { return t.startAfterSalesAs(number, "") }
+
+// startAfterSalesAs begins a request whose kind the customer may already
+// have named ("我要退货"); the kind survives picking the order.
+func (t *turn) startAfterSalesAs(number string, kind AfterSalesType) Result {
+	t.s.AfterSales = AfterSalesDraft{Type: kind}
 	if number == "" {
 		return t.goTo(stageASPick)
 	}
@@ -34,7 +39,11 @@ func (t *turn) beginAfterSales(number string) Result {
 	if o, ok := t.order(number); ok {
 		number = o.Number
 	}
-	t.s.Order, t.s.AfterSales = number, AfterSalesDraft{}
+	kind := t.s.AfterSales.Type
+	t.s.Order, t.s.AfterSales = number, AfterSalesDraft{Type: kind}
+	if typeKey(kind) != "" {
+		return t.goTo(stageASReason)
+	}
 	return t.goTo(stageASType)
 }
 
@@ -106,6 +115,7 @@ func (t *turn) asTypeView() view {
 
 func (t *turn) onASType(a answer) Result {
 	if a.key == keyBack {
+		t.s.AfterSales.Type = "" // the kind is chosen again after the pick
 		return t.goTo(stageASPick)
 	}
 	if ty, ok := strings.CutPrefix(a.key, "type:"); ok {
@@ -150,7 +160,7 @@ func (t *turn) asPhotosView() view {
 		return view{text: t.tr(msgASPhotosPrompt, itoa(maxPhotos)),
 			choices: []choice{{key: keyDone, label: skip, alias: []string{done}}, back}}
 	}
-	return view{text: t.tr(msgASPhotosMore, itoa(n), itoa(maxPhotos)),
+	return view{text: t.tr(plural(n, msgASPhotosMoreOne, msgASPhotosMore), itoa(n), itoa(maxPhotos)),
 		choices: []choice{{key: keyDone, label: done, alias: []string{skip}}, back}}
 }
 

@@ -43,7 +43,7 @@ func TestAfterSalesFlows(t *testing.T) {
 		}},
 		{name: "too many photos", steps: []say{
 			{in: txt("aftersales 100023")}, {in: txt("1")}, {in: txt("Wrong size")},
-			{in: Input{Media: strings.Fields("a b c d e f g h i j k")}, stage: stageASPhotos, has: []string{"9 photo(s) so far", "up to 9 photos; the rest were not added"}},
+			{in: Input{Media: strings.Fields("a b c d e f g h i j k")}, stage: stageASPhotos, has: []string{"9 photos so far", "up to 9 photos; the rest were not added"}},
 		}},
 		{name: "reason too long", steps: []say{
 			{in: txt("after sales 100023")}, {in: txt("5")},

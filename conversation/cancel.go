@@ -76,12 +76,14 @@ func (t *turn) cancelConfirmView() view {
 		return t.redirect(stageOrder, k, args...)
 	}
 	text := t.tr(msgCancelConfirm, o.Number, t.money(o.Total))
+	yes := msgOptYesCancel
 	if o.Status != "pending" {
 		// The shop has committed stock or work: staff decide.
 		text += "\n" + t.tr(msgCancelNeedsApproval)
+		yes = msgOptYesRequestCancel
 	}
 	return view{text: text, choices: []choice{
-		{key: keyYes, label: t.tr(msgOptYesCancel)},
+		{key: keyYes, label: t.tr(yes)},
 		{key: keyNo, label: t.tr(msgOptNoKeep)},
 	}}
 }

@@ -7,7 +7,7 @@ func TestCancelFlows(t *testing.T) {
 	runFlows(t, []flow{
 		{name: "pick, confirm, cancelled", steps: []say{
 			{in: txt("cancel"), stage: stageCancelPick, has: []string{"Which order would you like to cancel?", "1. 100025", "2. 100024", "3. Main menu"}, hasNot: []string{"100023"}},
-			{in: txt("1"), stage: stageCancelConfirm, has: []string{"Cancel order 100025 (¥76.00)?", "1. Yes, cancel it", "2. No, keep it"}, hasNot: []string{"approval"}},
+			{in: txt("1"), stage: stageCancelConfirm, has: []string{"Cancel order 100025 (CN¥76.00)?", "1. Yes, cancel it", "2. No, keep it"}, hasNot: []string{"approval"}},
 			{in: txt("yes, cancel it"), intent: CancelOrder{Number: "100025"}},
 		}},
 		{name: "cancelled at once", steps: []say{
@@ -31,13 +31,13 @@ func TestCancelFlows(t *testing.T) {
 			{in: txt("request after-sales"), stage: stageASType, check: wantOrder("100023")},
 		}},
 		{name: "closed order cannot be cancelled", steps: []say{
-			{in: txt("cancel 100020"), stage: stageOrder, has: []string{"Order 100020 can't be cancelled (status: Rejected)"}},
+			{in: txt("cancel 100020"), stage: stageOrder, has: []string{"Order 100020 can't be cancelled (status: Declined by the shop)"}},
 		}},
 		{name: "unknown order", steps: []say{
 			{in: txt("cancel 5"), stage: stageCancelPick, has: []string{"no order 5 among your orders", "Which order"}},
 		}},
 		{name: "nothing to cancel suggests after-sales", setup: onlyShipped, steps: []say{
-			{in: txt("取消"), stage: stageCancelPick, has: []string{"None of your orders can be cancelled", "after-sales", "1. After-sales", "2. Main menu"}},
+			{in: txt("取消"), stage: stageCancelPick, has: []string{"None of your orders can be cancelled", "after-sales", "1. Returns & refunds", "2. Main menu"}},
 			{in: txt("1"), stage: stageASPick, has: []string{"100023"}},
 		}},
 		{name: "not cancellable after all", steps: []say{

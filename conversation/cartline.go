@@ -78,7 +78,7 @@ func (t *turn) onCartQty(a answer) Result {
 	case !ok:
 		return t.goTo(stageCart)
 	case !valid:
-		t.say(msgQtyRange, itoa(maxQty))
+		t.say(msgQtyRange, itoa(max(1, min(p.Stock, maxQty))))
 		return t.show()
 	case n > p.Stock:
 		t.say(msgQtyOverStockChange, itoa(min(p.Stock, maxQty)))

@@ -17,12 +17,19 @@ const (
 )
 
 // checkout starts the contact questions, unless the cart is empty or no
-// longer fits the stock: then the customer sees the cart first.
+// longer fits the stock: then the customer sees the cart first. A returning
+// customer goes straight to the summary with last time's details, which
+// it offers to edit: one tap to order again.
 func (t *turn) checkout() Result {
 	t.s.Stage = stageCart
 	t.pruneCart()
 	if len(t.s.Cart) == 0 || t.fitStock() {
 		return t.show()
+	}
+	if !contactComplete(t.s.Contact) && contactComplete(t.env.Profile) {
+		t.s.Contact = t.env.Profile
+		t.say(msgUsingSaved)
+		return t.goTo(stageSummary)
 	}
 	return t.goTo(stageName)
 }
@@ -104,7 +111,11 @@ func (t *turn) onContact(a answer) Result {
 	}
 	v, ok := f.clean(value)
 	if !ok {
-		t.say(f.invalid, f.invalidArgs...)
+		invalid := f.invalid
+		if t.s.Stage == stageName {
+			invalid = nameProblem(value)
+		}
+		t.say(invalid, f.invalidArgs...)
 		return t.show()
 	}
 	f.set(&t.s.Contact, v)
@@ -170,7 +181,13 @@ func (t *turn) resolvePlaceOrder(out Outcome) Result {
 	case OK:
 		t.s.Cart, t.s.Names, t.s.Contact = nil, nil, Contact{}
 		t.say(msgOrderPlaced, out.Number)
-		return t.goTo(stageMenu)
+		// The new order's page, so the customer sees what they bought and
+		// can find it again; the menu is one "back" away.
+		t.s.Order = out.Number
+		if _, ok := t.order(out.Number); !ok {
+			return t.goTo(stageMenu)
+		}
+		return t.goTo(stageOrder)
 	case OutOfStock, Unavailable:
 		t.dropBlocked(out)
 		return t.goTo(stageCart)

@@ -30,32 +30,43 @@ func withCart(lines ...CartLine) func(*chat) {
 	return func(c *chat) { c.s.Cart = lines }
 }
 
+// newcomer is a customer with no details from an earlier order, who is
+// asked for each one.
+func newcomer(setups ...func(*chat)) func(*chat) {
+	return func(c *chat) {
+		c.env.Profile = Contact{}
+		for _, s := range setups {
+			s(c)
+		}
+	}
+}
+
 func TestCheckoutFlows(t *testing.T) {
 	address := "北京市朝阳区建国路 88 号"
 	typed := Contact{Name: "Li Si", Phone: "13800138000", Address: address}
 	runFlows(t, []flow{
-		{name: "browse to order with every validation", steps: []say{
+		{name: "browse to order with every validation", setup: newcomer(), steps: []say{
 			{in: txt("1"), stage: stageCategories, has: []string{"1. Tea", "2. Teaware", "3. Back"}},
-			{in: txt("tea"), stage: stageProducts, has: []string{"Tea (page 1 of 2)", "Green tea · ¥38.00", "Next page"}, hasNot: []string{"Tea no. 6"}},
-			{in: btn(keyNext), stage: stageProducts, has: []string{"page 2 of 2", "Tea no. 6 · ¥60.00", "Tea no. 7", "Previous page"}, hasNot: []string{"Green tea", "Next page"}},
+			{in: txt("tea"), stage: stageProducts, has: []string{"Tea (page 1 of 2)", "Green tea · CN¥38.00", "Next page"}, hasNot: []string{"Tea no. 6"}},
+			{in: btn(keyNext), stage: stageProducts, has: []string{"page 2 of 2", "Tea no. 6 · CN¥60.00", "Tea no. 7", "Previous page"}, hasNot: []string{"Green tea", "Next page"}},
 			{in: txt("previous page"), stage: stageProducts, has: []string{"page 1 of 2", "Green tea"}},
-			{in: txt("  GREEN TEA "), stage: stageProduct, has: []string{"Green tea", "Spring harvest", "Price: ¥38.00", "In stock: 10", "1. Add to cart", "2. Back"}},
+			{in: txt("  GREEN TEA "), stage: stageProduct, has: []string{"Green tea", "Spring harvest", "Price: CN¥38.00", "In stock: 10", "1. Add to cart", "2. Back"}},
 			{in: txt("add to cart"), stage: stageQty, has: []string{"from 1 to 10"}},
-			{in: txt("0"), stage: stageQty, has: []string{"whole number from 1 to 99"}},
-			{in: txt("100"), stage: stageQty, has: []string{"whole number from 1 to 99"}},
-			{in: txt("two"), stage: stageQty, has: []string{"whole number from 1 to 99"}},
+			{in: txt("0"), stage: stageQty, has: []string{"whole number from 1 to 10"}},
+			{in: txt("100"), stage: stageQty, has: []string{"whole number from 1 to 10"}},
+			{in: txt("two"), stage: stageQty, has: []string{"whole number from 1 to 10"}},
 			{in: txt("1.5"), stage: stageQty, has: []string{"whole number"}},
 			{in: txt("11"), stage: stageQty, has: []string{"at most 10 more"}},
-			{in: txt("3"), stage: stageAdded, has: []string{"Added 3 × Green tea", "3 item(s), ¥114.00", "View cart", "Checkout"},
+			{in: txt("3"), stage: stageAdded, has: []string{"Added 3 × Green tea", "3 items, CN¥114.00", "View cart", "Checkout"},
 				check: wantCart(CartLine{"TEA-GREEN", 3})},
-			{in: txt("checkout"), stage: stageName, has: []string{"recipient's name", "1. Use 张三", "2. Back"}},
-			{in: txt("Li Si"), stage: stagePhone, has: []string{"mobile number", "Use 13800138000"}},
+			{in: txt("checkout"), stage: stageName, has: []string{"recipient's name", "1. Back"}, hasNot: []string{"Use"}},
+			{in: txt("Li Si"), stage: stagePhone, has: []string{"mobile number"}},
 			{in: txt("12345"), stage: stagePhone, has: []string{"doesn't look like a mobile number"}},
 			{in: txt("23800138000"), stage: stagePhone, has: []string{"doesn't look like"}},
 			{in: txt("+86 138-0013-8000"), stage: stageAddress, has: []string{"delivery address", "5 to 200 characters"}},
 			{in: txt("上海"), stage: stageAddress, has: []string{"full delivery address (5 to 200 characters)"}},
 			{in: txt(address), stage: stageSummary, check: wantContact(typed),
-				has: []string{"Please check your order", "Green tea  ¥38.00 × 3 = ¥114.00", "Total: ¥114.00", "Recipient: Li Si", "Phone: 13800138000", "Address: " + address, "Confirm order"}},
+				has: []string{"Please check your order", "Green tea  CN¥38.00 × 3 = CN¥114.00", "Total: CN¥114.00", "Recipient: Li Si", "Phone: 13800138000", "Address: " + address, "Confirm order"}},
 			{in: txt("1"), intent: PlaceOrder{Lines: []CartLine{{"TEA-GREEN", 3}}, Contact: typed}},
 		}},
 		{name: "placed order empties the cart", setup: atSummary(typed), steps: []say{
@@ -63,22 +74,29 @@ func TestCheckoutFlows(t *testing.T) {
 				has: []string{"Order 100026 has been placed", "awaiting confirmation", "Browse products"}, check: wantCart()},
 			{in: txt("my cart"), stage: stageCart, has: []string{"Your cart is empty", "Browse products"}},
 		}},
+		{name: "returning customer orders in one tap", lang: Chinese, setup: withCart(CartLine{"POT-CLAY", 1}), steps: []say{
+			{in: txt("购物车"), stage: stageCart},
+			{in: txt("去结算"), stage: stageSummary, has: []string{"已为您填好上次的收货信息", "收货人：张三", "确认下单"}},
+			{in: txt("确认下单"), intent: PlaceOrder{Lines: []CartLine{{"POT-CLAY", 1}}, Contact: testProfile()},
+				out: outcome(Outcome{Number: "100025"}), stage: stageOrder, has: []string{"100025", "待确认"}, check: wantCart()},
+		}},
 		{name: "remembered profile offered and used", lang: Chinese, setup: withCart(CartLine{"POT-CLAY", 1}), steps: []say{
 			{in: txt("购物车"), stage: stageCart, has: []string{"紫砂壶  ¥168.00 × 1 = ¥168.00", "合计：¥168.00"}},
-			{in: txt("去结算"), stage: stageName, has: []string{"请输入收货人姓名", "1. 使用 张三"}},
+			{in: txt("去结算"), stage: stageSummary},
+			{in: txt("修改收货信息"), stage: stageName, has: []string{"请输入收货人姓名", "1. 使用 张三"}},
 			{in: txt("1"), stage: stagePhone, has: []string{"1. 使用 13800138000"}},
 			{in: btn(keyUse), stage: stageAddress, has: []string{"使用 上海市浦东新区世纪大道 100 号", "5–200 个字"}},
 			{in: txt("使用 上海市浦东新区世纪大道 100 号"), stage: stageSummary, has: []string{"收货人：张三", "确认下单"}},
 			{in: txt("确认下单"), intent: PlaceOrder{Lines: []CartLine{{"POT-CLAY", 1}}, Contact: testProfile()}},
 		}},
-		{name: "shared contact fills the phone", setup: withCart(CartLine{"POT-CLAY", 1}), steps: []say{
+		{name: "shared contact fills the phone", setup: newcomer(withCart(CartLine{"POT-CLAY", 1})), steps: []say{
 			{in: btn(keyCart), stage: stageCart},
 			{in: btn(keyCheckout), stage: stageName},
 			{in: txt("Wang Wu"), stage: stagePhone},
 			{in: Input{Phone: "+86 139 0013 9000"}, stage: stageAddress,
 				check: wantContact(Contact{Name: "Wang Wu", Phone: "13900139000"})},
 		}},
-		{name: "international phone and back", setup: withCart(CartLine{"POT-CLAY", 1}), steps: []say{
+		{name: "international phone and back", setup: newcomer(withCart(CartLine{"POT-CLAY", 1})), steps: []say{
 			{in: btn(keyCart)}, {in: btn(keyCheckout)}, {in: txt("Chan Tai Man")},
 			{in: txt("+852 9123 4567"), stage: stageAddress, check: wantContact(Contact{Name: "Chan Tai Man", Phone: "+85291234567"})},
 			{in: txt("back"), stage: stagePhone, has: []string{"Use +85291234567"}},
@@ -105,7 +123,7 @@ func TestCheckoutFlows(t *testing.T) {
 			{in: btn(keyBrowse)}, {in: txt("teaware")},
 			{in: txt("1"), stage: stageProduct, has: []string{"Glass cup", "Sold out"}, hasNot: []string{"Add to cart"}},
 			{in: btn(keyAdd), stage: stageProduct, has: []string{"no longer active"}},
-			{in: txt("back"), stage: stageProducts, has: []string{"Glass cup · ¥25.00 (sold out)", "Clay pot"}},
+			{in: txt("back"), stage: stageProducts, has: []string{"Glass cup · CN¥25.00 (sold out)", "Clay pot"}},
 		}},
 		{name: "quantity prompt back", steps: []say{
 			{in: btn(keyBrowse)}, {in: txt("1")}, {in: txt("1")}, {in: txt("1"), stage: stageQty},
@@ -115,7 +133,7 @@ func TestCheckoutFlows(t *testing.T) {
 			{in: txt("2"), stage: stageCart, has: []string{"Your cart is empty", "1. Browse products"}},
 			{in: txt("1"), stage: stageCategories},
 		}},
-		{name: "checkout lowers lines to the stock", setup: withCart(CartLine{"TEA-OOLONG", 5}), steps: []say{
+		{name: "checkout lowers lines to the stock", setup: newcomer(withCart(CartLine{"TEA-OOLONG", 5})), steps: []say{
 			{in: btn(keyCart), stage: stageCart},
 			{in: btn(keyCheckout), stage: stageCart, has: []string{"only 2 available"}, check: wantCart(CartLine{"TEA-OOLONG", 2})},
 			{in: btn(keyCheckout), stage: stageName},

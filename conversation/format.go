@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func (t *turn) money(minor int64) string { return FormatMoney(t.env.Currency, minor) }
+func (t *turn) money(minor int64) string { return FormatMoneyFor(t.s.Lang, t.env.Currency, minor) }
 
 // zh picks the Chinese name when the customer reads Chinese and there is one.
 func (t *turn) zh(name, nameZH string) string {
@@ -57,6 +57,28 @@ func (t *turn) statusWord(status string) string {
 		return t.tr(k)
 	}
 	return status
+}
+
+// eventWord names what happened when an order reached a status, for its
+// history: "Order placed" rather than "Awaiting confirmation".
+func (t *turn) eventWord(status string) string {
+	if k, ok := eventKeys()[status]; ok {
+		return t.tr(k)
+	}
+	return t.statusWord(status)
+}
+
+func eventKeys() map[string]msgKey {
+	return map[string]msgKey{
+		"pending":          msgEventPlaced,
+		"confirmed":        msgEventConfirmed,
+		"rejected":         msgEventRejected,
+		"shipped":          msgEventShipped,
+		"delivered":        msgEventDelivered,
+		"completed":        msgEventCompleted,
+		"cancelled":        msgEventCancelled,
+		"cancel_requested": msgEventCancelRequested,
+	}
 }
 
 func statusKeys() map[string]msgKey {

@@ -33,7 +33,7 @@ func (t *turn) resolveHuman(out Outcome) Result {
 func (t *turn) resolveRelay(out Outcome) Result {
 	switch out.Problem {
 	case OK:
-		return t.silent()
+		return t.reply(Reply{Text: t.tr(msgRelayed)})
 	case NotFound:
 		t.say(msgHandoffOver)
 		return t.goTo(stageMenu)

@@ -35,6 +35,7 @@ const (
 	gEnglish
 	gChinese
 	gBrowse
+	gEndChat
 )
 
 // global is a global word and its order number, if one was given.
@@ -72,6 +73,7 @@ func bareWords() map[string]globalKind {
 		"after-sales": gAfterSales, "aftersales": gAfterSales, "after sales": gAfterSales,
 		"after-sale": gAfterSales, "售后": gAfterSales, "售后服务": gAfterSales,
 		"cancel": gCancel, "取消": gCancel, "取消订单": gCancel,
+		"end chat": gEndChat, "end": gEndChat, "结束人工": gEndChat, "结束对话": gEndChat, "退出人工": gEndChat,
 		"human": gHuman, "人工": gHuman, "人工客服": gHuman, "转人工": gHuman,
 		"english": gEnglish, "en": gEnglish,
 		"中文": gChinese, "chinese": gChinese, "zh": gChinese, "简体中文": gChinese,

@@ -70,6 +70,9 @@ func (t *turn) global(g global) Result {
 	case gChinese:
 		return t.switchLang(Chinese)
 	}
+	if t.s.Stage == stageHuman {
+		t.say(msgHandoffLeft)
+	}
 	t.s = t.s.restart()
 	switch g.kind {
 	case gOrders:

@@ -62,7 +62,7 @@ func (t *turn) shipping(carrier, tracking string) string {
 func (t *turn) timeline(entries []TimelineEntry) string {
 	lines := []string{t.tr(msgTimelineHeading)}
 	for _, e := range entries {
-		lines = append(lines, t.date(e.At)+"  "+t.statusWord(e.Status))
+		lines = append(lines, t.date(e.At)+"  "+t.eventWord(e.Status))
 	}
 	return strings.Join(lines, "\n")
 }

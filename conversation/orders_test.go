@@ -18,21 +18,21 @@ func TestOrders(t *testing.T) {
 	runFlows(t, []flow{
 		{name: "recent orders", steps: []say{
 			{in: txt("orders"), stage: stageOrders, has: []string{
-				"1. 100025 · 2025-02-28 · Awaiting confirmation · ¥76.00",
-				"3. 100023 · 2025-02-20 · Shipped · ¥168.00",
-				"5. 100019 · 2025-02-09 · Delivered · ¥38.00", "6. Main menu"}},
+				"1. 100025 · 2025-02-28 · Awaiting confirmation · CN¥76.00",
+				"3. 100023 · 2025-02-20 · Shipped · CN¥168.00",
+				"5. 100019 · 2025-02-09 · Delivered · CN¥38.00", "6. Main menu"}},
 			{in: txt("3"), stage: stageOrder, check: wantOrder("100023")},
 			{in: txt("back"), stage: stageOrders},
-			{in: txt("100020"), stage: stageOrder, has: []string{"Rejected", "Reason for rejection: Out of stock for the season"}},
+			{in: txt("100020"), stage: stageOrder, has: []string{"Declined by the shop", "Why the shop declined: Out of stock for the season"}},
 		}},
 		{name: "recent orders in Chinese", lang: Chinese, steps: []say{
-			{in: txt("我的订单"), stage: stageOrders, has: []string{"100025 · 2025-02-28 · 待确认 · ¥76.00", "100020 · 2025-02-10 · 已拒绝", "已签收"}},
+			{in: txt("我的订单"), stage: stageOrders, has: []string{"100025 · 2025-02-28 · 待确认 · ¥76.00", "100020 · 2025-02-10 · 商家未接单", "已签收"}},
 		}},
 		{name: "order detail with tracking", steps: []say{
 			{in: txt("order 100023"), stage: stageOrder, check: wantOrder("100023"), has: []string{
-				"Order 100023", "Status: Shipped", "Clay pot  ¥168.00 × 1 = ¥168.00", "Total: ¥168.00",
+				"Order 100023", "Status: Shipped", "Clay pot  CN¥168.00 × 1 = CN¥168.00", "Total: CN¥168.00",
 				"Shipped with SF Express, tracking number SF1234567890",
-				"2025-02-20 09:00  Awaiting confirmation", "2025-02-21 15:00  Shipped",
+				"2025-02-20 09:00  Order placed", "2025-02-21 15:00  Shipped",
 				"1. Request after-sales", "2. Back"}, hasNot: []string{"Cancel this order"}},
 		}},
 		{name: "order detail in Chinese", lang: Chinese, steps: []say{
@@ -52,7 +52,7 @@ func TestOrders(t *testing.T) {
 			{in: txt("order 100024"), has: []string{"waiting for the shop's decision"}, hasNot: []string{"Cancel this order"}},
 		}},
 		{name: "times in the shop's zone", setup: func(c *chat) { c.env.Now = now().In(time.FixedZone("CST", 8*3600)) }, steps: []say{
-			{in: txt("order 100023"), has: []string{"2025-02-20 17:00  Awaiting confirmation", "2025-02-21 23:00  Shipped"}},
+			{in: txt("order 100023"), has: []string{"2025-02-20 17:00  Order placed", "2025-02-21 23:00  Shipped"}},
 			{in: txt("orders"), has: []string{"100019 · 2025-02-09 · Delivered"}},
 		}},
 		{name: "unknown order", steps: []say{

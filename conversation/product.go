@@ -80,8 +80,9 @@ func (t *turn) onQty(a answer) Result {
 	switch {
 	case !ok:
 		return t.goTo(stageProducts)
-	case !valid:
-		t.say(msgQtyRange, itoa(maxQty))
+	case !valid || n > maxQty:
+		// The same limit the prompt gave, not the cart's absolute maximum.
+		t.say(msgQtyRange, itoa(max(1, t.addable(p))))
 		return t.show()
 	case n > t.addable(p):
 		t.say(msgQtyOverStock, itoa(t.addable(p)))
@@ -100,7 +101,7 @@ func isBack(norm string) bool {
 func (t *turn) addedView() view {
 	count, total := t.cartTotals()
 	return view{
-		text: t.tr(msgAddedPrompt, itoa(count), t.money(total)),
+		text: t.tr(plural(count, msgAddedPromptOne, msgAddedPrompt), itoa(count), t.money(total)),
 		choices: []choice{
 			{key: keyCart, label: t.tr(msgOptViewCart)},
 			{key: keyContinue, label: t.tr(msgOptContinue)},

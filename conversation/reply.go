@@ -39,9 +39,10 @@ func ParseLang(hint string) Lang {
 	return English
 }
 
-// FormatMoney formats an amount in minor units with two decimals after the
-// currency symbol: FormatMoney("¥", 3800) is "¥38.00". A currency written as
-// a code ("USD") is separated by a space.
+// FormatMoney formats an amount in minor units with two decimals and
+// thousands separators after the currency symbol: FormatMoney("¥", 128000)
+// is "¥1,280.00". A currency written as a code ("USD") is separated by a
+// space.
 func FormatMoney(currency string, minor int64) string {
 	sign := ""
 	// Negating through uint64 keeps math.MinInt64 correct.
@@ -49,11 +50,39 @@ func FormatMoney(currency string, minor int64) string {
 	if minor < 0 {
 		sign, abs = "-", -abs
 	}
-	amount := strconv.FormatUint(abs/100, 10) + "." + twoDigits(abs%100)
+	amount := groupThousands(strconv.FormatUint(abs/100, 10)) + "." + twoDigits(abs%100)
 	if r, _ := utf8.DecodeLastRuneInString(currency); unicode.IsLetter(r) {
 		currency += " "
 	}
 	return sign + currency + amount
+}
+
+// FormatMoneyFor formats an amount for a reader of lang. A bare ¥ is also
+// the Japanese yen's sign, so English readers see CN¥.
+func FormatMoneyFor(lang Lang, currency string, minor int64) string {
+	if lang != Chinese && currency == "¥" {
+		currency = "CN¥"
+	}
+	return FormatMoney(currency, minor)
+}
+
+// groupThousands puts a comma between every three digits from the right.
+func groupThousands(digits string) string {
+	if len(digits) <= 3 {
+		return digits
+	}
+	var b strings.Builder
+	head := len(digits) % 3
+	if head > 0 {
+		b.WriteString(digits[:head])
+	}
+	for i := head; i < len(digits); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(digits[i : i+3])
+	}
+	return b.String()
 }
 
 func twoDigits(n uint64) string {

@@ -50,6 +50,8 @@ func (t *turn) stage() stageFuncs {
 		return stageFuncs{(*turn).asSummaryView, (*turn).onASSummary}
 	case stageHuman:
 		return stageFuncs{(*turn).humanView, (*turn).onHuman}
+	case stageSearch:
+		return stageFuncs{(*turn).searchView, (*turn).onSearch}
 	}
 	return stageFuncs{(*turn).menuView, (*turn).onMenu}
 }

@@ -18,6 +18,7 @@ type State struct {
 	SKU      string `json:"sku,omitempty"`      // product shown, or cart line being changed
 	Pick     string `json:"pick,omitempty"`     // what choosing a cart line does: pickChange or pickRemove
 	Order    string `json:"order,omitempty"`    // order shown, being cancelled or complained about
+	Search   string `json:"search,omitempty"`   // what the customer searched for, while its results show
 
 	Contact    Contact         `json:"contact,omitzero"`     // checkout draft
 	AfterSales AfterSalesDraft `json:"after_sales,omitzero"` // request draft
@@ -55,6 +56,7 @@ const (
 	stageASPhotos      Stage = "after_sales_photos"
 	stageASSummary     Stage = "after_sales_summary"
 	stageHuman         Stage = "human"
+	stageSearch        Stage = "search"
 )
 
 // allStages lists every stage, for tests that must visit each one.
@@ -63,7 +65,7 @@ func allStages() []Stage {
 		stageMenu, stageCategories, stageProducts, stageProduct, stageQty, stageAdded,
 		stageCart, stageCartPick, stageCartQty, stageName, stagePhone, stageAddress,
 		stageSummary, stageOrders, stageOrder, stageCancelPick, stageCancelConfirm,
-		stageASPick, stageASType, stageASReason, stageASPhotos, stageASSummary, stageHuman,
+		stageASPick, stageASType, stageASReason, stageASPhotos, stageASSummary, stageHuman, stageSearch,
 	}
 }
 

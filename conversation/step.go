@@ -27,6 +27,11 @@ func Step(env Env, s State, in Input) Result {
 	if t.s.idle(env.Now) {
 		return t.wake(msgWelcomeBack, g, isGlobal)
 	}
+	if isGlobal && t.s.Stage == stageHuman && g.kind != gMenu && g.kind != gEndChat {
+		// While a person is talking with the customer, only the words that
+		// leave the chat leave it: "订单 100001" or "取消" is for staff.
+		isGlobal = false
+	}
 	if isGlobal {
 		return t.global(g)
 	}
@@ -69,6 +74,11 @@ func (t *turn) answer(in Input, norm string) Result {
 		}
 	} else {
 		a.key = v.byText(norm)
+	}
+	if a.typed() && !t.s.Stage.takesText() {
+		if res, ok := t.interpret(a); ok {
+			return res
+		}
 	}
 	return t.stage().handle(t, a)
 }

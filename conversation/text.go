@@ -62,6 +62,7 @@ const (
 	msgOptCancelOrder            msgKey = "opt_cancel_order"
 	msgOptRequestAS              msgKey = "opt_request_after_sales"
 	msgOptYesCancel              msgKey = "opt_yes_cancel"
+	msgOptYesRequestCancel       msgKey = "opt_yes_request_cancel"
 	msgOptNoKeep                 msgKey = "opt_no_keep"
 	msgOptSkip                   msgKey = "opt_skip"
 	msgOptDone                   msgKey = "opt_done"
@@ -89,6 +90,7 @@ const (
 	msgQtyOverStock         msgKey = "qty_over_stock"
 	msgAdded                msgKey = "added"
 	msgAddedPrompt          msgKey = "added_prompt"
+	msgAddedPromptOne       msgKey = "added_prompt_one"
 )
 
 // Cart.
@@ -116,6 +118,8 @@ const (
 const (
 	msgNamePrompt     msgKey = "name_prompt"
 	msgNameInvalid    msgKey = "name_invalid"
+	msgNameNoLetters  msgKey = "name_no_letters"
+	msgUsingSaved     msgKey = "using_saved"
 	msgPhonePrompt    msgKey = "phone_prompt"
 	msgPhoneInvalid   msgKey = "phone_invalid"
 	msgAddressPrompt  msgKey = "address_prompt"
@@ -141,6 +145,15 @@ const (
 	msgCancelPendingNote msgKey = "cancel_pending_note"
 	msgOpenRequest       msgKey = "open_request"
 	msgTimelineHeading   msgKey = "timeline_heading"
+
+	msgEventPlaced          msgKey = "event_placed"
+	msgEventConfirmed       msgKey = "event_confirmed"
+	msgEventRejected        msgKey = "event_rejected"
+	msgEventShipped         msgKey = "event_shipped"
+	msgEventDelivered       msgKey = "event_delivered"
+	msgEventCompleted       msgKey = "event_completed"
+	msgEventCancelled       msgKey = "event_cancelled"
+	msgEventCancelRequested msgKey = "event_cancel_requested"
 
 	msgStatusPending         msgKey = "status_pending"
 	msgStatusConfirmed       msgKey = "status_confirmed"
@@ -181,6 +194,7 @@ const (
 	msgASReasonInvalid   msgKey = "as_reason_invalid"
 	msgASPhotosPrompt    msgKey = "as_photos_prompt"
 	msgASPhotosMore      msgKey = "as_photos_more"
+	msgASPhotosMoreOne   msgKey = "as_photos_more_one"
 	msgASPhotosNeedPhoto msgKey = "as_photos_need_photo"
 	msgASPhotosLimit     msgKey = "as_photos_limit"
 	msgASSummary         msgKey = "as_summary"
@@ -198,6 +212,16 @@ const (
 	msgHumanFailed  msgKey = "human_failed"
 	msgRelayFailed  msgKey = "relay_failed"
 	msgHandoffOver  msgKey = "handoff_over"
+	msgHandoffLeft  msgKey = "handoff_left"
+	msgRelayed      msgKey = "relayed"
+)
+
+// Free text understood without an option (understand.go, search.go).
+const (
+	msgGreeting    msgKey = "greeting"
+	msgThanks      msgKey = "thanks"
+	msgSearchFound msgKey = "search_found"
+	msgSearchNone  msgKey = "search_none"
 )
 
 // Notices.

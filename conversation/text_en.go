@@ -3,7 +3,7 @@ package conversation
 // textsEN is the English catalog: plain, friendly shop English.
 func textsEN() map[msgKey]string {
 	return map[msgKey]string{
-		msgWelcome:      "Hi, welcome! Here you can order from us, follow your orders and get after-sales help.",
+		msgWelcome:      "Hi, welcome! Here you can order from us, track your orders, and get help with returns and refunds.",
 		msgWelcomeBack:  "Welcome back! We've started over from the main menu; anything in your cart has been kept.",
 		msgMenuPrompt:   "What would you like to do? Tap an option or type its number.",
 		msgLangSwitched: "OK, I'll speak English from now on.",
@@ -17,6 +17,7 @@ func textsEN() map[msgKey]string {
 			"• order 100023: the details of one order\n" +
 			"• cancel: cancel an order\n" +
 			"• after-sales: returns, refunds, exchanges, repairs and complaints\n" +
+			"• end chat: finish talking to our staff\n" +
 			"• human: talk to our staff\n" +
 			"• 中文: 切换到中文\n" +
 			"Where you see numbered options, reply with the number or the option's name.",
@@ -24,7 +25,7 @@ func textsEN() map[msgKey]string {
 		msgOptBrowse:                 "Browse products",
 		msgOptCart:                   "My cart",
 		msgOptOrders:                 "My orders",
-		msgOptAfterSales:             "After-sales",
+		msgOptAfterSales:             "Returns & refunds",
 		msgOptHuman:                  "Talk to a human",
 		msgOptHelp:                   "Help",
 		msgOptChinese:                "中文",
@@ -53,6 +54,7 @@ func textsEN() map[msgKey]string {
 		msgOptCancelOrder:            "Cancel this order",
 		msgOptRequestAS:              "Request after-sales",
 		msgOptYesCancel:              "Yes, cancel it",
+		msgOptYesRequestCancel:       "Yes, ask the shop to cancel",
 		msgOptNoKeep:                 "No, keep it",
 		msgOptSkip:                   "Skip",
 		msgOptDone:                   "Done",
@@ -76,7 +78,8 @@ func textsEN() map[msgKey]string {
 		msgQtyRange:             "Please type a whole number from 1 to %s.",
 		msgQtyOverStock:         "Sorry, you can add at most %s more.",
 		msgAdded:                "Added %s × %s to your cart.",
-		msgAddedPrompt:          "Your cart now holds %s item(s), %s in total. What next?",
+		msgAddedPrompt:          "Your cart now holds %s items, %s in total. What next?",
+		msgAddedPromptOne:       "Your cart now holds %s item, %s in total. What next?",
 
 		msgCartEmpty:          "Your cart is empty. Why not take a look at our products?",
 		msgCartHeading:        "Your cart:",
@@ -98,6 +101,8 @@ func textsEN() map[msgKey]string {
 
 		msgNamePrompt:     "Who should we deliver to? Please type the recipient's name.",
 		msgNameInvalid:    "Please type the recipient's name (1 to %s characters).",
+		msgUsingSaved:     "We've filled in your details from last time; choose Edit contact details to change them.",
+		msgNameNoLetters:  "A name needs letters, not just numbers. Please type the recipient's name (up to %s characters).",
 		msgPhonePrompt:    "What's the recipient's mobile number? For example 13800138000, or an international number starting with +.",
 		msgPhoneInvalid:   "That doesn't look like a mobile number. Please type an 11-digit mainland number such as 13800138000, or an international number starting with +, such as +85291234567.",
 		msgAddressPrompt:  "What's the delivery address? Please include the city, street and building (%s to %s characters).",
@@ -116,14 +121,23 @@ func textsEN() map[msgKey]string {
 		msgShipping:          "Shipped with %s, tracking number %s",
 		msgTracking:          "Tracking number: %s",
 		msgCarrier:           "Carrier: %s",
-		msgRejectReason:      "Reason for rejection: %s",
+		msgRejectReason:      "Why the shop declined: %s",
 		msgCancelPendingNote: "Your cancellation request is waiting for the shop's decision.",
 		msgOpenRequest:       "After-sales request %s is in progress.",
 		msgTimelineHeading:   "History:",
 
+		msgEventPlaced:          "Order placed",
+		msgEventConfirmed:       "Confirmed by the shop",
+		msgEventRejected:        "Declined by the shop",
+		msgEventShipped:         "Shipped",
+		msgEventDelivered:       "Delivered",
+		msgEventCompleted:       "Completed",
+		msgEventCancelled:       "Cancelled",
+		msgEventCancelRequested: "Cancellation requested",
+
 		msgStatusPending:         "Awaiting confirmation",
 		msgStatusConfirmed:       "Confirmed",
-		msgStatusRejected:        "Rejected",
+		msgStatusRejected:        "Declined by the shop",
 		msgStatusShipped:         "Shipped",
 		msgStatusDelivered:       "Delivered",
 		msgStatusCompleted:       "Completed",
@@ -153,7 +167,8 @@ func textsEN() map[msgKey]string {
 		msgASReasonPrompt:    "%s: please describe the problem (up to %s characters).",
 		msgASReasonInvalid:   "Please describe the problem in words (up to %s characters).",
 		msgASPhotosPrompt:    "If you have photos of the problem, send them now (up to %s). Otherwise choose Skip.",
-		msgASPhotosMore:      "Got it: %s photo(s) so far, up to %s. Send more, or choose Done.",
+		msgASPhotosMore:      "Got it: %s photos so far, up to %s. Send more, or choose Done.",
+		msgASPhotosMoreOne:   "Got it: %s photo so far, up to %s. Send more, or choose Done.",
 		msgASPhotosNeedPhoto: "Please send a photo, or choose one of the options below.",
 		msgASPhotosLimit:     "You can attach up to %s photos; the rest were not added.",
 		msgASSummary:         "Please check your request:\nOrder: %s\nType: %s\nProblem: %s\nPhotos: %s",
@@ -168,6 +183,13 @@ func textsEN() map[msgKey]string {
 		msgHumanFailed:  "Sorry, we couldn't reach our staff just now. Please try again in a moment.",
 		msgRelayFailed:  "Sorry, your message didn't get through to our staff. Please send it again.",
 		msgHandoffOver:  "Our staff have ended this chat. If there's anything else, choose below.",
+		msgHandoffLeft:  "You've left the chat with our staff.",
+		msgRelayed:      "Sent to our staff; they'll reply here. Type end chat to finish.",
+
+		msgGreeting:    "Hello! How can I help? Type a product's name, or choose below.",
+		msgThanks:      "You're welcome! Just message me if there's anything else.",
+		msgSearchFound: "Found %s products matching \"%s\":",
+		msgSearchNone:  "Nothing matches \"%s\". Have a look at the categories below.",
 
 		msgNoticeConfirmed:      "Good news: the shop has confirmed your order %s. We'll let you know when it ships.",
 		msgNoticeRejected:       "Sorry, the shop couldn't accept your order %s.",

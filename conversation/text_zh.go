@@ -18,6 +18,7 @@ func textsZH() map[msgKey]string {
 			"• 订单 100023：查看某个订单的详情\n" +
 			"• 取消：取消订单\n" +
 			"• 售后：退货、退款、换货、维修、投诉\n" +
+			"• 结束人工：结束与客服的对话\n" +
 			"• 人工：联系人工客服\n" +
 			"• English: switch to English\n" +
 			"看到带序号的选项时，回复序号或选项名称即可。",
@@ -53,6 +54,7 @@ func textsZH() map[msgKey]string {
 		msgOptBackToCart:             "返回购物车",
 		msgOptCancelOrder:            "取消这笔订单",
 		msgOptRequestAS:              "申请售后",
+		msgOptYesRequestCancel:       "是，申请取消",
 		msgOptYesCancel:              "确定取消",
 		msgOptNoKeep:                 "先不取消",
 		msgOptSkip:                   "跳过",
@@ -77,6 +79,7 @@ func textsZH() map[msgKey]string {
 		msgQtyRange:             "请输入 1–%s 之间的整数。",
 		msgQtyOverStock:         "抱歉，最多还能再加 %s 件。",
 		msgAdded:                "好的，已将 %s 件%s加入购物车。",
+		msgAddedPromptOne:       "购物车里现在共有 %s 件商品，合计 %s。接下来要做什么？",
 		msgAddedPrompt:          "购物车里现在共有 %s 件商品，合计 %s。接下来要做什么？",
 
 		msgCartEmpty:          "购物车还是空的，去逛逛吧？",
@@ -98,6 +101,8 @@ func textsZH() map[msgKey]string {
 		msgCartCheck:          "抱歉，购物车中有商品的库存刚刚发生了变化，请核对购物车后再下单。",
 
 		msgNamePrompt:     "请输入收货人姓名。",
+		msgUsingSaved:     "已为您填好上次的收货信息，如需修改请选择“修改收货信息”。",
+		msgNameNoLetters:  "姓名不能只有数字，请输入收货人姓名（不超过 %s 个字）。",
 		msgNameInvalid:    "请输入收货人姓名（1–%s 个字）。",
 		msgPhonePrompt:    "请输入收货人手机号，如 13800138000；境外号码请以 + 开头。",
 		msgPhoneInvalid:   "手机号格式不对。请输入 11 位大陆手机号（如 13800138000），或以 + 开头的国际号码（如 +85291234567）。",
@@ -117,14 +122,23 @@ func textsZH() map[msgKey]string {
 		msgShipping:          "物流：%s，运单号 %s",
 		msgTracking:          "运单号：%s",
 		msgCarrier:           "物流公司：%s",
-		msgRejectReason:      "拒绝原因：%s",
+		msgRejectReason:      "商家未接单的原因：%s",
 		msgCancelPendingNote: "您的取消申请正在等待商家处理。",
 		msgOpenRequest:       "售后申请 %s 正在处理中。",
 		msgTimelineHeading:   "订单进度：",
 
+		msgEventPlaced:          "下单成功",
+		msgEventConfirmed:       "商家已确认",
+		msgEventRejected:        "商家未接单",
+		msgEventShipped:         "已发货",
+		msgEventDelivered:       "已签收",
+		msgEventCompleted:       "订单完成",
+		msgEventCancelled:       "订单已取消",
+		msgEventCancelRequested: "申请取消",
+
 		msgStatusPending:         "待确认",
 		msgStatusConfirmed:       "已确认",
-		msgStatusRejected:        "已拒绝",
+		msgStatusRejected:        "商家未接单",
 		msgStatusShipped:         "已发货",
 		msgStatusDelivered:       "已签收",
 		msgStatusCompleted:       "已完成",
@@ -154,6 +168,7 @@ func textsZH() map[msgKey]string {
 		msgASReasonPrompt:    "申请%s：请描述遇到的问题（不超过 %s 字）。",
 		msgASReasonInvalid:   "请用文字描述遇到的问题（不超过 %s 字）。",
 		msgASPhotosPrompt:    "如有问题照片，请直接发送（最多 %s 张）；没有的话请选择“跳过”。",
+		msgASPhotosMoreOne:   "已收到 %s 张照片（最多 %s 张）。可以继续发送，或选择“完成”。",
 		msgASPhotosMore:      "已收到 %s 张照片（最多 %s 张）。可以继续发送，或选择“完成”。",
 		msgASPhotosNeedPhoto: "请发送照片，或从下面的选项中选择。",
 		msgASPhotosLimit:     "最多只能添加 %s 张照片，多出的未添加。",
@@ -169,6 +184,13 @@ func textsZH() map[msgKey]string {
 		msgHumanFailed:  "抱歉，暂时无法转接人工客服，请稍后再试。",
 		msgRelayFailed:  "抱歉，消息未能送达客服，请重新发送。",
 		msgHandoffOver:  "人工客服已结束本次对话。还需要其他帮助的话，请看下面的选项。",
+		msgHandoffLeft:  "您已结束与人工客服的对话。",
+		msgRelayed:      "已转给客服，请稍候。输入“结束人工”可结束对话。",
+
+		msgGreeting:    "您好！请问有什么可以帮您？可以直接告诉我商品名称，或从下面的选项中选择。",
+		msgThanks:      "不客气！还有其他需要，随时告诉我。",
+		msgSearchFound: "找到 %s 件与“%s”相关的商品：",
+		msgSearchNone:  "没有找到与“%s”相关的商品，看看下面的分类吧。",
 
 		msgNoticeConfirmed:      "好消息！您的订单 %s 商家已确认，发货后会通知您。",
 		msgNoticeRejected:       "抱歉，商家未能接受您的订单 %s。",

@@ -84,7 +84,13 @@ func (t *turn) intend(it Intent) Result {
 	return Result{State: t.s, Intent: it}
 }
 
-// silent ends the turn without a word, for messages relayed to staff.
-func (t *turn) silent() Result { return t.reply() }
-
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// plural picks the text for one thing or for several: English needs both,
+// and the Chinese catalog gives the same text to each.
+func plural(n int, one, many msgKey) msgKey {
+	if n == 1 {
+		return one
+	}
+	return many
+}

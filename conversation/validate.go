@@ -33,6 +33,16 @@ func parseQty(norm string) (int, bool) {
 	return n, true
 }
 
+// nameProblem says what is wrong with a typed name, for the message that
+// asks again: no letters at all (a stray number) or the wrong length.
+func nameProblem(s string) msgKey {
+	name := strings.Join(strings.Fields(s), " ")
+	if name != "" && !strings.ContainsFunc(name, unicode.IsLetter) {
+		return msgNameNoLetters
+	}
+	return msgNameInvalid
+}
+
 // cleanName checks a recipient's name: 1–50 characters with at least one
 // letter, so that a stray option number is not taken for a name.
 func cleanName(s string) (string, bool) {
