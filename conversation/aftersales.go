@@ -50,7 +50,12 @@ func (t *turn) beginAfterSales(number string) Result {
 func (t *turn) asPickView() view {
 	list := t.ordersWhere(eligible)
 	if len(list) == 0 {
-		return view{text: t.tr(msgNoEligible), choices: []choice{
+		text := t.tr(msgNoEligible)
+		// An order whose request is in progress is not "no order": say so.
+		if open := t.ordersWhere(func(o OrderView) bool { return o.OpenRequest != "" }); len(open) > 0 {
+			text = t.tr(msgASAlreadyOpen, open[0].Number)
+		}
+		return view{text: text, choices: []choice{
 			{key: keyOrders, label: t.tr(msgOptOrders)},
 			{key: keyMenu, label: t.tr(msgOptMenu)},
 		}}

@@ -112,8 +112,11 @@ func (t *turn) onContact(a answer) Result {
 	v, ok := f.clean(value)
 	if !ok {
 		invalid := f.invalid
-		if t.s.Stage == stageName {
+		switch t.s.Stage {
+		case stageName:
 			invalid = nameProblem(value)
+		case stagePhone:
+			invalid = phoneProblem(value)
 		}
 		t.say(invalid, f.invalidArgs...)
 		return t.show()

@@ -194,7 +194,7 @@ func TestIdleRestart(t *testing.T) {
 	}{
 		{"after a day", 25 * time.Hour, "3", stageMenu, "Welcome back!"},
 		{"global word still works", 25 * time.Hour, "orders", stageOrders, "Welcome back!"},
-		{"not yet idle", 23 * time.Hour, "Li Si", stagePhone, "mobile number"},
+		{"not yet idle", 23 * time.Hour, "Li Si", stagePhone, "phone number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv()

@@ -120,6 +120,7 @@ const (
 	msgNameInvalid    msgKey = "name_invalid"
 	msgNameNoLetters  msgKey = "name_no_letters"
 	msgUsingSaved     msgKey = "using_saved"
+	msgPhoneLetters   msgKey = "phone_letters"
 	msgPhonePrompt    msgKey = "phone_prompt"
 	msgPhoneInvalid   msgKey = "phone_invalid"
 	msgAddressPrompt  msgKey = "address_prompt"

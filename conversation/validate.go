@@ -55,11 +55,14 @@ func cleanName(s string) (string, bool) {
 }
 
 // cleanPhone accepts a mainland mobile number (11 digits from 13…19, with
-// an optional +86) or an international number in E.164 form. Spaces and
-// dashes are dropped, and fullwidth digits read as ASCII.
+// an optional +86), an international number in E.164 form, or a national
+// number starting with 0 ("07700 900123" in the UK, "(020) 7946 0958",
+// "0571-8888 8888"), since a shop abroad has customers who write their
+// number the way their country does. Spaces, dashes and dots are dropped,
+// and fullwidth digits read as ASCII.
 func cleanPhone(s string) (string, bool) {
 	p := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
+		if r == ' ' || r == '-' || r == '.' {
 			return -1
 		}
 		return r
@@ -70,7 +73,23 @@ func cleanPhone(s string) (string, bool) {
 	if mainlandMobile(p) || e164(p) {
 		return p, true
 	}
+	if n := strings.NewReplacer("(", "", ")", "").Replace(p); national(n) {
+		return n, true
+	}
 	return "", false
+}
+
+// national matches a number with its trunk prefix: 0 and 8 to 11 digits.
+func national(s string) bool {
+	return len(s) >= 9 && len(s) <= 12 && s[0] == '0' && digits(s)
+}
+
+// phoneProblem says what is wrong with a typed phone number.
+func phoneProblem(s string) msgKey {
+	if strings.ContainsFunc(s, unicode.IsLetter) {
+		return msgPhoneLetters
+	}
+	return msgPhoneInvalid
 }
 
 // mainlandMobile matches ^1[3-9]\d{9}$.

@@ -29,3 +29,19 @@ func TestWording(t *testing.T) {
 		}},
 	})
 }
+
+func TestAfterSalesWithOnlyAnOpenRequest(t *testing.T) {
+	runFlows(t, []flow{
+		{name: "an order with a request in progress is named", lang: Chinese, setup: func(c *chat) {
+			var keep []OrderView
+			for _, o := range c.env.Orders {
+				if !o.CanAfterSales {
+					keep = append(keep, o)
+				}
+			}
+			c.env.Orders = keep
+		}, steps: []say{
+			{in: txt("售后"), stage: stageASPick, has: []string{"订单 100019 已有一个正在处理的售后申请"}, hasNot: []string{"没有符合条件"}},
+		}},
+	})
+}
