@@ -72,6 +72,14 @@ func (s *Service) CachePut(ctx context.Context, name, value string, ttl time.Dur
 	return s.store.CachePut(ctx, name, value, s.now().Add(ttl))
 }
 
+// CacheAdd caches value for ttl unless an unexpired value is cached under
+// name, and returns the value cached now; of callers racing on any replica,
+// one wins and all get its value.
+func (s *Service) CacheAdd(ctx context.Context, name, value string, ttl time.Duration) (string, error) {
+	now := s.now()
+	return s.store.CacheAdd(ctx, name, value, now.Add(ttl), now)
+}
+
 // CacheDelete drops a cached value.
 func (s *Service) CacheDelete(ctx context.Context, name string) error {
 	return s.store.CacheDelete(ctx, name)

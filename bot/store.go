@@ -157,6 +157,9 @@ type CacheRepo interface {
 	// CacheGet returns an unexpired value (ErrNotFound otherwise).
 	CacheGet(ctx context.Context, name string, now time.Time) (string, error)
 	CachePut(ctx context.Context, name, value string, expires time.Time) error
+	// CacheAdd stores value unless an unexpired value is cached under name,
+	// atomically, and returns the value cached now.
+	CacheAdd(ctx context.Context, name, value string, expires, now time.Time) (string, error)
 	CacheDelete(ctx context.Context, name string) error
 	// PruneCache deletes values expired before now.
 	PruneCache(ctx context.Context, now time.Time) (int, error)

@@ -56,6 +56,7 @@ type Service interface {
 	SetUnreachable(ctx context.Context, channel, userID string) error
 	CacheGet(ctx context.Context, name string) (string, error)
 	CachePut(ctx context.Context, name, value string, ttl time.Duration) error
+	CacheAdd(ctx context.Context, name, value string, ttl time.Duration) (string, error)
 	CacheDelete(ctx context.Context, name string) error
 }
 

@@ -1,0 +1,106 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+// countingService counts the pushes that reach the core.
+type countingService struct {
+	Service
+	calls *atomic.Int32
+}
+
+func (s countingService) HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error) {
+	s.calls.Add(1)
+	return s.Service.HandleInbound(ctx, in)
+}
+
+// concurrently runs fn(i) for i in [0, n) at the same moment and waits.
+func concurrently(n int, fn func(i int)) {
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+}
+
+// One signed plain-mode URL carries one body, also when twenty different
+// bodies arrive on it at the same moment: the first is handled, the others
+// are refused before they reach the core.
+func TestConcurrentBodiesOnOneSignedURL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var calls atomic.Int32
+		count := func(s Service) Service { return countingService{s, &calls} }
+		e := newEnv(t, st, options{wrap: count})
+		q := e.signedQuery(e.clock.Now().Unix(), "")
+		const n = 20
+		bodies := make([]string, n)
+		for i := range bodies {
+			openID := fmt.Sprintf("oRaceRaceRaceRaceRaceRace%03d", i)
+			bodies[i] = textXML(openID, e.nextMsgID(), e.clock.Now().Unix(), "菜单")
+		}
+		statuses := make([]int, n)
+		concurrently(n, func(i int) { statuses[i] = e.post(q, bodies[i]).status })
+		taken, refused := 0, 0
+		for _, s := range statuses {
+			switch s {
+			case http.StatusOK:
+				taken++
+			case http.StatusUnauthorized:
+				refused++
+			}
+		}
+		if taken != 1 || refused != n-1 || calls.Load() != 1 {
+			t.Fatalf("%d bodies on one signed URL: %d taken, %d refused, %d reached the core (statuses %v); want 1, %d, 1",
+				n, taken, refused, calls.Load(), statuses, n-1)
+		}
+	})
+}
+
+// Duplicates of a push that arrive together (WeChat retrying while the
+// first is still being answered) all get the reply the first one gets.
+func TestConcurrentDuplicatesGetTheSameReply(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, options{})
+		const trials, n = 10, 6
+		for trial := range trials {
+			openID := fmt.Sprintf("oDupDupDupDupDupDupDupDup%03d", trial)
+			raw := textXML(openID, e.nextMsgID(), e.clock.Now().Unix(), "菜单")
+			answers := make([]response, n)
+			concurrently(n, func(i int) { answers[i] = e.push(raw) })
+			first := e.passive(answers[0], openID)
+			for i, res := range answers {
+				if got := e.passive(res, openID); got == "" || got != first {
+					t.Fatalf("trial %d: duplicate %d answered %q, another %q; want the one reply for all", trial, i, got, first)
+				}
+			}
+		}
+		// Every reply went out once, in place: nothing is left to send.
+		e.a.inflight.Wait()
+		e.clock.Add(time.Minute)
+		e.deliver()
+		if cs := e.api.csMessages(); len(cs) != 0 {
+			t.Fatalf("%d replies answered in place were sent again", len(cs))
+		}
+	})
+}
