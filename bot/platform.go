@@ -12,8 +12,9 @@ import (
 // views staff ask for by command.
 
 // MarkReplied records replies as delivered in the answer to the platform's
-// own request. It reports whether all of them were taken; when not, a
-// dispatcher already holds some, and the adapter must not answer with them.
+// own request. It reports whether all of them are the answer's to give,
+// taken now or by an earlier copy of the request; when not, a dispatcher
+// holds or sent some, and the adapter must not answer with them.
 func (s *Service) MarkReplied(ctx context.Context, ids []int64, path string) (bool, error) {
 	n, err := s.store.MarkReplied(ctx, ids, s.now(), path)
 	if err != nil {

@@ -134,8 +134,9 @@ type OutboxRepo interface {
 	// ReleaseHeld makes the recipient's held messages due at nextAt and returns them.
 	ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*Message, error)
 	// MarkReplied records messages delivered in the answer to the platform's
-	// request: all of them, or none when a dispatcher holds one; it returns
-	// how many it marked.
+	// request: all of them, or none when a dispatcher holds or sent one; it
+	// returns how many are so delivered, counting those an earlier call
+	// marked with the same path (the answer to a duplicate request).
 	MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error)
 	// CountDelivered counts messages to a recipient that went out by path since a time.
 	CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error)

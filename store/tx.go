@@ -31,10 +31,40 @@ const (
 // the transaction holds the one connection, and a call on the Store would
 // wait for it forever.
 func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
-	for attempt := 0; ; attempt++ {
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.retry(ctx, func() error {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(&repo{db: tx, dialect: s.dialect})
 		}, s.txOptions()...)
+	})
+}
+
+// MarkReplied is repo.MarkReplied in a transaction of its own, run again
+// after a deadlock like InTx: replicas marking and claiming the same
+// messages lock them in different orders, and a passive reply lost to a
+// deadlock would only go out later through the dispatcher.
+func (s *Store) MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	marked := 0
+	err := s.retry(ctx, func() error {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			marked, err = markReplied(tx, ids, dbTime(at), path)
+			return err
+		}, s.txOptions()...)
+	})
+	if err != nil && !errors.Is(err, errPartial) {
+		return 0, dbErrf("mark replied", err)
+	}
+	return marked, nil
+}
+
+// retry runs the transaction txn, and again after a deadlock or lock wait
+// timeout, up to txRetries times.
+func (s *Store) retry(ctx context.Context, txn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := txn()
 		if err == nil || attempt == txRetries || !retryable(err) {
 			return err
 		}

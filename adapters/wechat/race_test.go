@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,4 +104,45 @@ func TestConcurrentDuplicatesGetTheSameReply(t *testing.T) {
 			t.Fatalf("%d replies answered in place were sent again", len(cs))
 		}
 	})
+}
+
+// stopAfterCore makes the database go down right after the core committed
+// a push, so that marking its replies fails.
+type stopAfterCore struct {
+	Service
+	proxy *storetest.FaultProxy
+}
+
+func (s stopAfterCore) HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error) {
+	replies, err := s.Service.HandleInbound(ctx, in)
+	s.proxy.Stop()
+	return replies, err
+}
+
+// When the replies cannot be marked as given in place, the push is only
+// acknowledged and the dispatcher delivers them: the customer gets each
+// reply exactly once.
+func TestRepliesNotMarkedAreSentOnce(t *testing.T) {
+	ctx := context.Background()
+	dsn, proxy := storetest.MySQLWithProxy(t)
+	st, err := store.Open(ctx, dsn, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	down := func(s Service) Service { return stopAfterCore{s, proxy} }
+	e := newEnv(t, st, options{wrap: down})
+	res := e.push(textXML(alice, e.nextMsgID(), e.clock.Now().Unix(), "菜单"))
+	if got := e.passive(res, alice); got != "" {
+		t.Fatalf("answered %q in place although the replies were not marked", got)
+	}
+	proxy.Resume()
+	e.clock.Add(6 * time.Second)
+	e.deliver()
+	e.clock.Add(time.Minute)
+	e.deliver()
+	cs := e.api.csMessages()
+	if len(cs) != 1 || !strings.Contains(cs[0].Text.Content, "浏览商品") {
+		t.Fatalf("customer-service messages %+v; want the menu once", cs)
+	}
 }

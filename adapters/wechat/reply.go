@@ -25,9 +25,6 @@ const (
 	// the request: a run that misses the reply deadline still commits, and
 	// the dispatcher delivers its reply.
 	coreTimeout = 30 * time.Second
-	// answeredTTL is how long a passive answer is remembered, longer than
-	// WeChat's three retries take.
-	answeredTTL = 2 * time.Minute
 )
 
 type coreResult struct {
@@ -108,7 +105,7 @@ func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, in bot
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
 	defer cancel()
-	if !a.claim(ctx, in.DedupKey, res.replies) {
+	if !a.claim(ctx, res.replies) {
 		a.ack(w)
 		return
 	}
@@ -116,8 +113,13 @@ func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, in bot
 	w.Write(body)
 }
 
-// claim reports whether the replies are to be given in place.
-func (a *Adapter) claim(ctx context.Context, dedupKey string, replies []*bot.Message) bool {
+// claim reports whether the replies are to be given in place: they are
+// when MarkReplied takes them now or took them for an earlier copy of this
+// push. A copy racing with the first waits in MarkReplied for the first's
+// row locks and then learns its outcome, so every copy answers alike. When
+// marking fails the replies stay in the outbox, untouched, for the
+// dispatcher to send once.
+func (a *Adapter) claim(ctx context.Context, replies []*bot.Message) bool {
 	ids := make([]int64, len(replies))
 	for i, m := range replies {
 		ids[i] = m.ID
@@ -127,15 +129,7 @@ func (a *Adapter) claim(ctx context.Context, dedupKey string, replies []*bot.Mes
 		a.log.Error("wechat replies not marked, the dispatcher sends them", "err", err)
 		return false
 	}
-	key := cachePrefix + "answered:" + dedupKey
-	if all {
-		if err := a.svc.CachePut(ctx, key, "1", answeredTTL); err != nil {
-			a.log.Warn("wechat passive answer not remembered; a retry of this push will only be acknowledged", "err", err)
-		}
-		return true
-	}
-	_, err = a.svc.CacheGet(ctx, key)
-	return err == nil
+	return all
 }
 
 // passiveText is the replies as one text: WeChat takes one message in the
