@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
@@ -97,7 +98,7 @@ func TestConcurrentDuplicatesGetTheSameReply(t *testing.T) {
 			}
 		}
 		// Every reply went out once, in place: nothing is left to send.
-		e.a.inflight.Wait()
+		e.a.running.wait()
 		e.clock.Add(time.Minute)
 		e.deliver()
 		if cs := e.api.csMessages(); len(cs) != 0 {
@@ -144,5 +145,56 @@ func TestRepliesNotMarkedAreSentOnce(t *testing.T) {
 	cs := e.api.csMessages()
 	if len(cs) != 1 || !strings.Contains(cs[0].Text.Content, "浏览商品") {
 		t.Fatalf("customer-service messages %+v; want the menu once", cs)
+	}
+}
+
+// A duplicate that cannot learn in time whether the replies are its to
+// give (another transaction holds their rows) is acknowledged within
+// WeChat's budget, and the dispatcher sends the replies once.
+func TestDuplicateKeptWaitingIsAcknowledgedInTime(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t, "mysql")
+	st, err := store.Open(ctx, dsn, storetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	raw, err := sql.Open("mysql", strings.TrimPrefix(dsn, "mysql:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	var calls atomic.Int32
+	slow := func(s Service) Service { return slowOnce{s, time.Second, &calls} }
+	const deadline = 300 * time.Millisecond
+	e := newEnv(t, st, options{deadline: deadline, wrap: slow})
+	push := textXML(alice, e.nextMsgID(), e.clock.Now().Unix(), "菜单")
+	if got := e.passive(e.push(push), alice); got != "" {
+		t.Fatalf("slow push answered %q", got)
+	}
+	e.a.running.wait()
+	// Hold the reply rows, as a dispatcher or replica in the middle of
+	// marking them would.
+	lock, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback()
+	if _, err := lock.ExecContext(ctx, "SELECT id FROM messages WHERE recipient = ? FOR UPDATE", alice); err != nil {
+		t.Fatal(err)
+	}
+	res := e.push(push)
+	if got := e.passive(res, alice); got != "" || res.elapsed > deadline+claimGrace+time.Second {
+		t.Fatalf("duplicate answered %q after %s; want an acknowledgement by %s", got, res.elapsed, deadline+claimGrace)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(6 * time.Second)
+	e.deliver()
+	e.clock.Add(time.Minute)
+	e.deliver()
+	if cs := e.api.csMessages(); len(cs) != 1 {
+		t.Fatalf("%d customer-service messages, want the reply once", len(cs))
 	}
 }
