@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store"
@@ -94,7 +97,11 @@ func TestMarkRepliedRetriesADeadlock(t *testing.T) {
 		n, err := s.MarkReplied(ctx, []int64{a, b}, t0.Add(time.Second), "passive")
 		done <- result{n, err}
 	}()
-	waitForLockWait(t, raw)
+	// MarkReplied locks a, then waits for b.
+	if !waitForRowLock(t, raw, a) {
+		res := <-done
+		t.Fatalf("MarkReplied never locked the first message; it returned %d, %v", res.n, res.err)
+	}
 	var id int64
 	if err := other.QueryRowContext(ctx, "SELECT id FROM messages WHERE id = ? FOR UPDATE", a).Scan(&id); err != nil {
 		t.Fatalf("the other transaction was chosen as the victim, not MarkReplied: %v", err)
@@ -109,21 +116,21 @@ func TestMarkRepliedRetriesADeadlock(t *testing.T) {
 	}
 }
 
-// waitForLockWait returns once a transaction of this test's database waits
-// for a row lock.
-func waitForLockWait(t *testing.T, db *sql.DB) {
+// waitForRowLock reports when another transaction holds the message's row
+// lock, or false when none did within 10 s. It probes with NOWAIT, which
+// fails at once on a locked row and otherwise releases the row at once.
+func waitForRowLock(t *testing.T, db *sql.DB, id int64) bool {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		var n int
-		err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.innodb_trx t
-			JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
-			WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()`).Scan(&n)
-		must(t, err)
-		if n > 0 {
-			return
+		var got int64
+		err := db.QueryRow("SELECT id FROM messages WHERE id = ? FOR UPDATE NOWAIT", id).Scan(&got)
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && (me.Number == 1205 || me.Number == 3572) {
+			return true
 		}
-		time.Sleep(5 * time.Millisecond)
+		must(t, err)
+		time.Sleep(2 * time.Millisecond)
 	}
-	t.Fatal("MarkReplied never waited for the lock")
+	return false
 }

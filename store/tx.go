@@ -18,6 +18,9 @@ import (
 // transaction as a deadlock victim or gave up waiting for a lock.
 const txRetries = 3
 
+// commitTimeout bounds a commit that its caller's context does not.
+const commitTimeout = 5 * time.Second
+
 // MySQL error numbers after which the whole transaction may simply run again.
 const (
 	errLockWaitTimeout = 1205
@@ -48,9 +51,16 @@ func (s *Store) MarkReplied(ctx context.Context, ids []int64, at time.Time, path
 	}
 	marked := 0
 	err := s.retry(ctx, func() error {
-		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// ctx bounds the statement, which may wait for another request's
+		// row locks, but not the commit: a commit cut off half-way would
+		// leave unknown whether the replies were taken, and a caller told
+		// "no" whose marking did commit would lose them. A statement cut
+		// off is rolled back for sure.
+		txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+		defer cancel()
+		return s.db.WithContext(txCtx).Transaction(func(tx *gorm.DB) error {
 			var err error
-			marked, err = markReplied(tx, ids, dbTime(at), path)
+			marked, err = markReplied(tx.WithContext(ctx), ids, dbTime(at), path)
 			return err
 		}, s.txOptions()...)
 	})
