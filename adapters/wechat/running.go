@@ -44,11 +44,17 @@ func (t *tracker) done() {
 // wait returns when no run is going.
 func (t *tracker) wait() { t.wg.Wait() }
 
-// close refuses new runs and returns how many are still going.
-func (t *tracker) close() int {
+// close refuses new runs from now on.
+func (t *tracker) close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.closed = true
+}
+
+// count is how many runs are going.
+func (t *tracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	return t.running
 }
 
@@ -57,9 +63,7 @@ func (t *tracker) close() int {
 // stopped, and before the last outbox flush, which then carries their
 // replies. Pushes arriving meanwhile are answered 503, and WeChat retries.
 func (a *Adapter) Close(ctx context.Context) error {
-	if a.running.close() == 0 {
-		return nil
-	}
+	a.running.close()
 	idle := make(chan struct{})
 	go func() {
 		a.running.wait()
@@ -69,9 +73,6 @@ func (a *Adapter) Close(ctx context.Context) error {
 	case <-idle:
 		return nil
 	case <-ctx.Done():
-		a.running.mu.Lock()
-		n := a.running.running
-		a.running.mu.Unlock()
-		return fmt.Errorf("wechat: %d pushes still being handled: %w", n, ctx.Err())
+		return fmt.Errorf("wechat: %d pushes still being handled: %w", a.running.count(), ctx.Err())
 	}
 }
