@@ -82,29 +82,37 @@ func TestConcurrentBodiesOnOneSignedURL(t *testing.T) {
 // Duplicates of a push that arrive together (WeChat retrying while the
 // first is still being answered) all get the reply the first one gets.
 func TestConcurrentDuplicatesGetTheSameReply(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, options{})
-		const trials, n = 10, 6
-		for trial := range trials {
-			openID := fmt.Sprintf("oDupDupDupDupDupDupDupDup%03d", trial)
-			raw := textXML(openID, e.nextMsgID(), e.clock.Now().Unix(), "菜单")
-			answers := make([]response, n)
-			concurrently(n, func(i int) { answers[i] = e.push(raw) })
-			first := e.passive(answers[0], openID)
-			for i, res := range answers {
-				if got := e.passive(res, openID); got == "" || got != first {
-					t.Fatalf("trial %d: duplicate %d answered %q, another %q; want the one reply for all", trial, i, got, first)
-				}
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
+				concurrentDuplicates(t, newEnv(t, st, options{safe: mode.safe}))
+			})
+		})
+	}
+}
+
+// concurrentDuplicates pushes six copies of a message at once, ten times.
+func concurrentDuplicates(t *testing.T, e *env) {
+	const trials, n = 10, 6
+	for trial := range trials {
+		openID := fmt.Sprintf("oDupDupDupDupDupDupDupDup%03d", trial)
+		raw := textXML(openID, e.nextMsgID(), e.clock.Now().Unix(), "菜单")
+		answers := make([]response, n)
+		concurrently(n, func(i int) { answers[i] = e.push(raw) })
+		first := e.passive(answers[0], openID)
+		for i, res := range answers {
+			if got := e.passive(res, openID); got == "" || got != first {
+				t.Fatalf("trial %d: duplicate %d answered %q, another %q; want the one reply for all", trial, i, got, first)
 			}
 		}
-		// Every reply went out once, in place: nothing is left to send.
-		e.a.running.wait()
-		e.clock.Add(time.Minute)
-		e.deliver()
-		if cs := e.api.csMessages(); len(cs) != 0 {
-			t.Fatalf("%d replies answered in place were sent again", len(cs))
-		}
-	})
+	}
+	// Every reply went out once, in place: nothing is left to send.
+	e.a.running.wait()
+	e.clock.Add(time.Minute)
+	e.deliver()
+	if cs := e.api.csMessages(); len(cs) != 0 {
+		t.Fatalf("%d replies answered in place were sent again", len(cs))
+	}
 }
 
 // stopAfterCore makes the database go down right after the core committed
