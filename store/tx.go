@@ -51,18 +51,20 @@ func (s *Store) MarkReplied(ctx context.Context, ids []int64, at time.Time, path
 	}
 	marked := 0
 	err := s.retry(ctx, func() error {
-		// ctx bounds the statement, which may wait for another request's
-		// row locks, but not the commit: a commit cut off half-way would
-		// leave unknown whether the replies were taken, and a caller told
-		// "no" whose marking did commit would lose them. A statement cut
-		// off is rolled back for sure.
+		// ctx bounds waiting for a connection and the statement, which may
+		// wait for another request's row locks, but not the commit: a
+		// commit cut off half-way would leave unknown whether the replies
+		// were taken, and a caller told "no" whose marking did commit would
+		// lose them. A statement cut off is rolled back for sure.
 		txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 		defer cancel()
-		return s.db.WithContext(txCtx).Transaction(func(tx *gorm.DB) error {
-			var err error
-			marked, err = markReplied(tx.WithContext(ctx), ids, dbTime(at), path)
-			return err
-		}, s.txOptions()...)
+		return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+			return conn.WithContext(txCtx).Transaction(func(tx *gorm.DB) error {
+				var err error
+				marked, err = markReplied(tx.WithContext(ctx), ids, dbTime(at), path)
+				return err
+			}, s.txOptions()...)
+		})
 	})
 	if err != nil && !errors.Is(err, errPartial) {
 		return 0, dbErrf("mark replied", err)
