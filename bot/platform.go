@@ -12,8 +12,9 @@ import (
 // views staff ask for by command.
 
 // MarkReplied records replies as delivered in the answer to the platform's
-// own request. It reports whether all of them were taken; when not, a
-// dispatcher already holds some, and the adapter must not answer with them.
+// own request. It reports whether all of them are the answer's to give,
+// taken now or by an earlier copy of the request; when not, a dispatcher
+// holds or sent some, and the adapter must not answer with them.
 func (s *Service) MarkReplied(ctx context.Context, ids []int64, path string) (bool, error) {
 	n, err := s.store.MarkReplied(ctx, ids, s.now(), path)
 	if err != nil {
@@ -70,6 +71,14 @@ func (s *Service) CacheGet(ctx context.Context, name string) (string, error) {
 // CachePut caches value for ttl, for every replica.
 func (s *Service) CachePut(ctx context.Context, name, value string, ttl time.Duration) error {
 	return s.store.CachePut(ctx, name, value, s.now().Add(ttl))
+}
+
+// CacheAdd caches value for ttl unless an unexpired value is cached under
+// name, and returns the value cached now; of callers racing on any replica,
+// one wins and all get its value.
+func (s *Service) CacheAdd(ctx context.Context, name, value string, ttl time.Duration) (string, error) {
+	now := s.now()
+	return s.store.CacheAdd(ctx, name, value, now.Add(ttl), now)
 }
 
 // CacheDelete drops a cached value.

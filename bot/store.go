@@ -134,8 +134,9 @@ type OutboxRepo interface {
 	// ReleaseHeld makes the recipient's held messages due at nextAt and returns them.
 	ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*Message, error)
 	// MarkReplied records messages delivered in the answer to the platform's
-	// request: all of them, or none when a dispatcher holds one; it returns
-	// how many it marked.
+	// request: all of them, or none when a dispatcher holds or sent one; it
+	// returns how many are so delivered, counting those an earlier call
+	// marked with the same path (the answer to a duplicate request).
 	MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error)
 	// CountDelivered counts messages to a recipient that went out by path since a time.
 	CountDelivered(ctx context.Context, channel, recipient, path string, since time.Time) (int, error)
@@ -157,6 +158,9 @@ type CacheRepo interface {
 	// CacheGet returns an unexpired value (ErrNotFound otherwise).
 	CacheGet(ctx context.Context, name string, now time.Time) (string, error)
 	CachePut(ctx context.Context, name, value string, expires time.Time) error
+	// CacheAdd stores value unless an unexpired value is cached under name,
+	// atomically, and returns the value cached now.
+	CacheAdd(ctx context.Context, name, value string, expires, now time.Time) (string, error)
 	CacheDelete(ctx context.Context, name string) error
 	// PruneCache deletes values expired before now.
 	PruneCache(ctx context.Context, now time.Time) (int, error)

@@ -44,32 +44,44 @@ func (r *repo) ReleaseHeld(ctx context.Context, channel, recipient string, nextA
 }
 
 // MarkReplied records messages as delivered in the answer to the platform's
-// own request (a passive reply). It takes all of them or none: when a
-// dispatcher already holds one, none is marked and 0 is returned, so the
-// caller answers with none and the dispatcher sends them all.
+// own request (a passive reply) and returns how many are so delivered: all
+// of them or none. Messages already delivered by the same path count, so a
+// duplicate of the request (the platform retrying) learns that the answer
+// is its to give again. When a dispatcher holds one, or sent one another
+// way, none is marked and 0 is returned: the caller answers with none and
+// the dispatcher sends them all.
 func (r *repo) MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	now := dbTime(at)
 	marked := 0
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&messageRow{}).
-			Where("id IN ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR lease_until < ?)", ids, now).
-			Updates(map[string]any{"delivered_at": now, "path": path})
-		if res.Error != nil {
-			return res.Error
-		}
-		if int(res.RowsAffected) != len(ids) {
-			return errPartial
-		}
-		marked = len(ids)
-		return nil
+		var err error
+		marked, err = markReplied(tx, ids, dbTime(at), path)
+		return err
 	})
 	if err != nil && !errors.Is(err, errPartial) {
 		return 0, dbErrf("mark replied", err)
 	}
 	return marked, nil
+}
+
+// markReplied is MarkReplied's one statement. It matches the messages that
+// are free and those already delivered by path (the store counts matched
+// rows, not changed ones), and it locks them: a request racing with another
+// that is marking the same messages waits for it and then sees its outcome.
+func markReplied(tx *gorm.DB, ids []int64, now time.Time, path string) (int, error) {
+	res := tx.Model(&messageRow{}).
+		Where("id IN ? AND failed_at IS NULL AND held_at IS NULL AND "+
+			"(delivered_at IS NULL AND (owner IS NULL OR lease_until < ?) OR delivered_at IS NOT NULL AND path = ?)", ids, now, path).
+		Updates(map[string]any{"delivered_at": gorm.Expr("COALESCE(delivered_at, ?)", now), "path": path})
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	if int(res.RowsAffected) != len(ids) {
+		return 0, errPartial
+	}
+	return len(ids), nil
 }
 
 // errPartial rolls back a MarkReplied that could not take every message.

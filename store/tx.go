@@ -18,6 +18,9 @@ import (
 // transaction as a deadlock victim or gave up waiting for a lock.
 const txRetries = 3
 
+// commitTimeout bounds a commit that its caller's context does not.
+const commitTimeout = 5 * time.Second
+
 // MySQL error numbers after which the whole transaction may simply run again.
 const (
 	errLockWaitTimeout = 1205
@@ -31,10 +34,49 @@ const (
 // the transaction holds the one connection, and a call on the Store would
 // wait for it forever.
 func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
-	for attempt := 0; ; attempt++ {
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.retry(ctx, func() error {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(&repo{db: tx, dialect: s.dialect})
 		}, s.txOptions()...)
+	})
+}
+
+// MarkReplied is repo.MarkReplied in a transaction of its own, run again
+// after a deadlock like InTx: replicas marking and claiming the same
+// messages lock them in different orders, and a passive reply lost to a
+// deadlock would only go out later through the dispatcher.
+func (s *Store) MarkReplied(ctx context.Context, ids []int64, at time.Time, path string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	marked := 0
+	err := s.retry(ctx, func() error {
+		// ctx bounds waiting for a connection and the statement, which may
+		// wait for another request's row locks, but not the commit: a
+		// commit cut off half-way would leave unknown whether the replies
+		// were taken, and a caller told "no" whose marking did commit would
+		// lose them. A statement cut off is rolled back for sure.
+		txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+		defer cancel()
+		return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+			return conn.WithContext(txCtx).Transaction(func(tx *gorm.DB) error {
+				var err error
+				marked, err = markReplied(tx.WithContext(ctx), ids, dbTime(at), path)
+				return err
+			}, s.txOptions()...)
+		})
+	})
+	if err != nil && !errors.Is(err, errPartial) {
+		return 0, dbErrf("mark replied", err)
+	}
+	return marked, nil
+}
+
+// retry runs the transaction txn, and again after a deadlock or lock wait
+// timeout, up to txRetries times.
+func (s *Store) retry(ctx context.Context, txn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := txn()
 		if err == nil || attempt == txRetries || !retryable(err) {
 			return err
 		}

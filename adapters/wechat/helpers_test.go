@@ -63,6 +63,8 @@ type options struct {
 	deadline time.Duration
 	// wrap decorates the core as the adapter sees it (to make it slow).
 	wrap func(Service) Service
+	// observe is the adapter's ObservePassiveReply hook.
+	observe func(elapsed time.Duration, inPlace bool)
 }
 
 // env is the adapter on httptest in front of a real core on a real store,
@@ -108,7 +110,7 @@ func newEnv(t *testing.T, st *store.Store, opts options) *env {
 	cfg := Config{
 		AppID: testAppID, AppSecret: testSecret, Token: testToken,
 		APIURL: e.api.srv.URL, TemplateOrderStatus: opts.template,
-		ReplyDeadline: opts.deadline, Clock: e.clock.Now,
+		ReplyDeadline: opts.deadline, Clock: e.clock.Now, ObservePassiveReply: opts.observe,
 	}
 	if opts.safe {
 		cfg.AESKey = testAESKey
@@ -117,7 +119,7 @@ func newEnv(t *testing.T, st *store.Store, opts options) *env {
 		t.Fatal(err)
 	}
 	// The core's runs may outlive their push; they must end before the store closes.
-	t.Cleanup(e.a.inflight.Wait)
+	t.Cleanup(e.a.running.wait)
 	mux := http.NewServeMux()
 	e.a.Register(mux)
 	e.srv = httptest.NewServer(mux)

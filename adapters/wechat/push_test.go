@@ -163,7 +163,7 @@ func TestRetryOfALateReply(t *testing.T) {
 			if got := e.passive(e.push(raw), alice); got != "" {
 				t.Fatalf("slow push answered %q", got)
 			}
-			e.a.inflight.Wait()
+			e.a.running.wait()
 			e.clock.Add(tc.retryAfter)
 			e.deliver()
 			retry := e.passive(e.push(raw), alice)
@@ -195,7 +195,7 @@ func TestSlowStepIsAcknowledgedAndSentLater(t *testing.T) {
 				if mode.safe && res.body != "" || !mode.safe && res.body != "success" {
 					t.Fatalf("acknowledgement %q", res.body)
 				}
-				e.a.inflight.Wait() // the core finishes and commits after the answer
+				e.a.running.wait() // the core finishes and commits after the answer
 				e.deliver()
 				if cs := e.api.csMessages(); len(cs) != 0 {
 					t.Fatalf("the dispatcher sent during the reply hold: %+v", cs)
@@ -227,7 +227,7 @@ func TestSixSecondStepAnsweredWithinFive(t *testing.T) {
 	if res.status != http.StatusOK || res.body != "success" || res.elapsed >= 5*time.Second {
 		t.Fatalf("answered %d %q after %s", res.status, res.body, res.elapsed)
 	}
-	e.a.inflight.Wait()
+	e.a.running.wait()
 	e.clock.Add(6 * time.Second)
 	e.deliver()
 	if cs := e.api.csMessages(); len(cs) != 1 {

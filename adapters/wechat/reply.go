@@ -25,9 +25,6 @@ const (
 	// the request: a run that misses the reply deadline still commits, and
 	// the dispatcher delivers its reply.
 	coreTimeout = 30 * time.Second
-	// answeredTTL is how long a passive answer is remembered, longer than
-	// WeChat's three retries take.
-	answeredTTL = 2 * time.Minute
 )
 
 type coreResult struct {
@@ -37,13 +34,14 @@ type coreResult struct {
 
 // take hands a verified push to the core and answers WeChat: the reply in
 // place when the core was done in time, otherwise an acknowledgement at
-// once, so that WeChat never retries because the bot was slow.
-func (a *Adapter) take(w http.ResponseWriter, r *http.Request, p *push, deadline <-chan time.Time) {
+// once, so that WeChat never retries because the bot was slow. It reports
+// whether the answer carried the reply.
+func (a *Adapter) take(w http.ResponseWriter, r *http.Request, p *push, deadline <-chan time.Time) bool {
 	in, action := toInbound(p.msg)
 	switch action {
 	case ignore:
 		a.ack(w)
-		return
+		return false
 	case unsubscribe:
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
 		defer cancel()
@@ -51,26 +49,34 @@ func (a *Adapter) take(w http.ResponseWriter, r *http.Request, p *push, deadline
 			a.log.Error("wechat unfollow not recorded", "err", err)
 		}
 		a.ack(w)
-		return
+		return false
 	}
-	done := a.runCore(r.Context(), in)
+	done, ok := a.runCore(r.Context(), in)
+	if !ok {
+		a.refuse(w, http.StatusServiceUnavailable, errClosing)
+		return false
+	}
 	select {
 	case res := <-done:
-		a.answer(w, r, p, in, res)
+		return a.answer(w, r, p, res)
 	case <-deadline:
 		a.log.Warn("wechat reply not ready in time: acknowledged, the dispatcher sends it", "deadline", a.cfg.ReplyDeadline)
 		a.ack(w)
+		return false
 	}
 }
 
 // runCore runs HandleInbound on a context of its own, so that it finishes
-// and commits whether or not WeChat is still waiting.
-func (a *Adapter) runCore(parent context.Context, in bot.Inbound) <-chan coreResult {
+// and commits whether or not WeChat is still waiting. It reports false,
+// starting nothing, once the adapter is closing.
+func (a *Adapter) runCore(parent context.Context, in bot.Inbound) (<-chan coreResult, bool) {
+	if !a.running.start() {
+		return nil, false
+	}
 	done := make(chan coreResult, 1)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), coreTimeout)
-	a.inflight.Add(1)
 	go func() {
-		defer a.inflight.Done()
+		defer a.running.done()
 		defer cancel()
 		replies, err := a.svc.HandleInbound(ctx, in)
 		if err != nil && !errors.Is(err, bot.ErrInvalid) {
@@ -78,25 +84,25 @@ func (a *Adapter) runCore(parent context.Context, in bot.Inbound) <-chan coreRes
 		}
 		done <- coreResult{replies, err}
 	}()
-	return done
+	return done, true
 }
 
 // answer replies in place with the core's replies when they are ours to
-// give. MarkReplied says so for a fresh push; a repeated push (WeChat
-// retrying because our answer was lost) gets the replies again when they
-// were answered in place before, and is only acknowledged when the
-// dispatcher has them.
-func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, in bot.Inbound, res coreResult) {
+// give, and reports whether it did. MarkReplied says so for a fresh push; a
+// repeated push (WeChat retrying because our answer was lost) gets the
+// replies again when they were answered in place before, and is only
+// acknowledged when the dispatcher has them.
+func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, res coreResult) bool {
 	switch {
 	case errors.Is(res.err, bot.ErrInvalid):
 		a.ack(w)
-		return
+		return false
 	case res.err != nil:
 		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
-		return
+		return false
 	case len(res.replies) == 0:
 		a.ack(w)
-		return
+		return false
 	}
 	// Build the answer before claiming the replies: once claimed, nobody
 	// else sends them.
@@ -104,20 +110,26 @@ func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, in bot
 	if err != nil {
 		a.log.Error("wechat passive reply not built, the dispatcher sends it", "err", err)
 		a.ack(w)
-		return
+		return false
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), storeTimeout)
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(r.Context()), p.answerBy)
 	defer cancel()
-	if !a.claim(ctx, in.DedupKey, res.replies) {
+	if !a.claim(ctx, res.replies) {
 		a.ack(w)
-		return
+		return false
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Write(body)
+	return true
 }
 
-// claim reports whether the replies are to be given in place.
-func (a *Adapter) claim(ctx context.Context, dedupKey string, replies []*bot.Message) bool {
+// claim reports whether the replies are to be given in place: they are
+// when MarkReplied takes them now or took them for an earlier copy of this
+// push. A copy racing with the first waits in MarkReplied for the first's
+// row locks and then learns its outcome, so every copy answers alike. When
+// marking fails the replies stay in the outbox, untouched, for the
+// dispatcher to send once.
+func (a *Adapter) claim(ctx context.Context, replies []*bot.Message) bool {
 	ids := make([]int64, len(replies))
 	for i, m := range replies {
 		ids[i] = m.ID
@@ -127,15 +139,7 @@ func (a *Adapter) claim(ctx context.Context, dedupKey string, replies []*bot.Mes
 		a.log.Error("wechat replies not marked, the dispatcher sends them", "err", err)
 		return false
 	}
-	key := cachePrefix + "answered:" + dedupKey
-	if all {
-		if err := a.svc.CachePut(ctx, key, "1", answeredTTL); err != nil {
-			a.log.Warn("wechat passive answer not remembered; a retry of this push will only be acknowledged", "err", err)
-		}
-		return true
-	}
-	_, err = a.svc.CacheGet(ctx, key)
-	return err == nil
+	return all
 }
 
 // passiveText is the replies as one text: WeChat takes one message in the

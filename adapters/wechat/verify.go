@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/util"
-
-	"github.com/orderbot/orderbot/bot"
 )
 
 // What a push must meet before anything of it is parsed or recorded.
@@ -77,23 +75,21 @@ func sameSignature(got, want string) bool {
 // bindNonce closes a gap of plain mode, whose signature does not cover the
 // body: anyone who saw a signed URL (in a proxy's access log, say) could
 // send another body with it for five minutes. The first body seen with a
-// timestamp and nonce is remembered, and another body with them refused.
-// The same body again is WeChat's retry, which the dedup answers.
+// timestamp and nonce is bound to them in one atomic step, so that of
+// bodies arriving together exactly one is taken; another body with them is
+// refused. The same body again is WeChat's retry, which the dedup answers.
+// The binding outlives the timestamp window, after which checkQuery
+// refuses the URL anyway.
 func (a *Adapter) bindNonce(ctx context.Context, q url.Values, body []byte) error {
 	sum := sha256.Sum256(body)
 	digest := hex.EncodeToString(sum[:])
 	key := cachePrefix + "nonce:" + q.Get("timestamp") + ":" + q.Get("nonce")
-	seen, err := a.svc.CacheGet(ctx, key)
-	switch {
-	case err == nil && seen != digest:
-		return fmt.Errorf("%w: nonce reused with another body", errRefused)
-	case err == nil:
-		return nil
-	case !errors.Is(err, bot.ErrNotFound):
-		return fmt.Errorf("%w: check nonce: %w", errUnavailable, err)
+	bound, err := a.svc.CacheAdd(ctx, key, digest, 2*timestampWindow)
+	if err != nil {
+		return fmt.Errorf("%w: bind nonce: %w", errUnavailable, err)
 	}
-	if err := a.svc.CachePut(ctx, key, digest, 2*timestampWindow); err != nil {
-		return fmt.Errorf("%w: remember nonce: %w", errUnavailable, err)
+	if bound != digest {
+		return fmt.Errorf("%w: nonce reused with another body", errRefused)
 	}
 	return nil
 }

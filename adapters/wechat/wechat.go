@@ -26,7 +26,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount"
@@ -56,6 +55,7 @@ type Service interface {
 	SetUnreachable(ctx context.Context, channel, userID string) error
 	CacheGet(ctx context.Context, name string) (string, error)
 	CachePut(ctx context.Context, name, value string, ttl time.Duration) error
+	CacheAdd(ctx context.Context, name, value string, ttl time.Duration) (string, error)
 	CacheDelete(ctx context.Context, name string) error
 }
 
@@ -79,6 +79,11 @@ type Config struct {
 	ReplyDeadline time.Duration
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
+	// ObservePassiveReply, when set, is told of every verified push
+	// answered: how long after its arrival the answer went out, and whether
+	// it carried the reply (false: acknowledged, the dispatcher sends it).
+	// It is for metrics against WeChat's 5-second budget.
+	ObservePassiveReply func(elapsed time.Duration, inPlace bool)
 }
 
 // Adapter serves WeChat's pushes and sends through WeChat's API.
@@ -94,9 +99,9 @@ type Adapter struct {
 	// tokenKey is the cache name under which the library keeps the
 	// access_token, so that a token WeChat refused can be dropped.
 	tokenKey string
-	// inflight counts the cores' runs still going after their push was
-	// answered, so tests can wait for them.
-	inflight sync.WaitGroup
+	// running counts the cores' runs, which may outlive their push's
+	// answer, for Close.
+	running tracker
 }
 
 // The dispatcher delivers WeChat messages through Send.

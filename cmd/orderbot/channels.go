@@ -27,6 +27,12 @@ type runner interface {
 	Run(ctx context.Context) error
 }
 
+// closer is a channel with work of its own that may outlive the requests
+// it answered (WeChat's late core runs); serve waits for it at shutdown.
+type closer interface {
+	Close(ctx context.Context) error
+}
+
 // coreConfig is what the core needs to know about the enabled channels.
 func coreConfig(cfg config) bot.Config {
 	c := bot.Config{

@@ -111,6 +111,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	shutdownErr := srv.Shutdown(sctx)
+	for name, ch := range chans {
+		if c, ok := ch.(closer); ok {
+			if err := c.Close(sctx); err != nil {
+				log.Error("channel did not finish its work", "channel", name, "err", err)
+			}
+		}
+	}
 	if runErr != nil {
 		// ctx is still live when a channel failed: the others must stop too.
 		stop()
