@@ -47,7 +47,7 @@ func coreConfig(cfg config) bot.Config {
 }
 
 // openChannels builds the adapters the configuration enables.
-func openChannels(ctx context.Context, cfg config, svc *bot.Service, log *slog.Logger) (map[string]channel, error) {
+func openChannels(ctx context.Context, cfg config, svc *meteredService, log *slog.Logger) (map[string]channel, error) {
 	chans := map[string]channel{}
 	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, svc, log.With("channel", bot.Telegram), telegram.Config{
@@ -74,7 +74,7 @@ func openChannels(ctx context.Context, cfg config, svc *bot.Service, log *slog.L
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)
 		}
-		if err := bootstrapApprovers(ctx, svc, cfg.Slack.Approvers); err != nil {
+		if err := bootstrapApprovers(ctx, svc.Service, cfg.Slack.Approvers); err != nil {
 			return nil, err
 		}
 		chans[bot.Slack] = sl
@@ -108,7 +108,7 @@ func bootstrapApprovers(ctx context.Context, svc *bot.Service, ids []string) err
 	return nil
 }
 
-func openWeChat(cfg config, svc *bot.Service, log *slog.Logger) (*wechat.Adapter, error) {
+func openWeChat(cfg config, svc wechat.Service, log *slog.Logger) (*wechat.Adapter, error) {
 	wx, err := wechat.New(svc, log.With("channel", bot.WeChat), wechat.Config{
 		AppID:               cfg.WeChat.AppID,
 		AppSecret:           cfg.WeChat.AppSecret,

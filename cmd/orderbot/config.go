@@ -20,6 +20,7 @@ type config struct {
 	Telegram  telegramConfig
 	Slack     slackConfig
 	WeChat    wechatConfig
+	Ops       opsConfig
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
@@ -69,6 +70,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		cfg.Demo = demo
 	}
 	if err := loadChannels(&cfg, get); err != nil {
+		return config{}, err
+	}
+	if cfg.Ops, err = loadOps(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {
