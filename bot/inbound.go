@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/orderbot/orderbot/bot/logctx"
 	"github.com/orderbot/orderbot/conversation"
 )
 
@@ -52,6 +53,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	ctx = logctx.Scope(ctx)
 	var replies []*Message
 	err := s.store.InTx(ctx, func(tx Repo) error {
 		var err error
@@ -61,6 +63,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	if err != nil {
 		return nil, fmt.Errorf("handle inbound %s: %w", in.Channel, err)
 	}
+	s.log.DebugContext(ctx, "inbound handled", "channel", in.Channel, "replies", len(replies))
 	s.kick()
 	return replies, nil
 }

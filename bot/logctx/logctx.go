@@ -32,10 +32,20 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, key{}, &fields{requestID: id})
 }
 
-// WithOrder names the order the work under ctx is about. Within a request it
-// records the number on the request's fields, so every later line of the
-// request carries it (the last order named wins); elsewhere it returns a
-// context that carries it.
+// Scope returns ctx with log fields of its own unless it has some already
+// (a request's), so that what is named under it, such as the order, shows
+// on the lines logged with it afterwards.
+func Scope(ctx context.Context) context.Context {
+	if from(ctx) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, key{}, &fields{})
+}
+
+// WithOrder names the order the work under ctx is about. Where ctx has log
+// fields (a request's, or a Scope's) it records the number on them, so every
+// later line made with them carries it (the last order named wins);
+// elsewhere it returns a context that carries it.
 func WithOrder(ctx context.Context, number string) context.Context {
 	if f := from(ctx); f != nil {
 		f.mu.Lock()

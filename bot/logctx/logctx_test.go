@@ -48,6 +48,15 @@ func TestHandlerAddsWhatTheContextCarries(t *testing.T) {
 			t.Errorf("line %d: %v, want request_id %v order %v", i, got[i], w.req, w.order)
 		}
 	}
+	scoped := Scope(context.Background())
+	WithOrder(scoped, "100016")
+	log.InfoContext(scoped, "scoped")
+	if Scope(ctx) != ctx {
+		t.Error("Scope replaced a request's fields")
+	}
+	if l := lines(t, &buf); len(l) != 1 || l[0]["order"] != "100016" || l[0]["request_id"] != nil {
+		t.Errorf("scoped line %v", l)
+	}
 	if RequestID(ctx) != "req-1" || RequestID(context.Background()) != "" {
 		t.Error("RequestID does not read back the id")
 	}
