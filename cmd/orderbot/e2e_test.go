@@ -57,7 +57,12 @@ func startServer(t *testing.T, env map[string]string, tweaks ...func(*config)) *
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "orderbot is running on "); ok {
+			// Behind a public URL the server says where it listens.
+			prefix := "orderbot is running on "
+			if env["ORDERBOT_PUBLIC_URL"] != "" {
+				prefix = "  listening on "
+			}
+			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 				base <- rest
 			}
 			if _, rest, ok := strings.Cut(sc.Text(), "admin (metrics, readiness, pprof): "); ok {

@@ -84,6 +84,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	base := baseURL(ln.Addr(), cfg.PublicURL)
 	fmt.Fprintf(stdout, "orderbot is running on %s\n  customer chat: %s/chat\n  staff console: %s/staff\n", base, base, base)
+	if cfg.PublicURL != "" {
+		fmt.Fprintf(stdout, "  listening on %s\n", baseURL(ln.Addr(), ""))
+	}
 	if admin != nil {
 		fmt.Fprintf(stdout, "  admin (metrics, readiness, pprof): %s\n", baseURL(admin.ln.Addr(), ""))
 	}
