@@ -77,13 +77,17 @@ func listenAdmin(cfg opsConfig, h http.Handler, log *slog.Logger) (*adminServer,
 	}}, nil
 }
 
-// serve runs until Shutdown, sending a failure to failed.
+// serve runs until Shutdown, reporting a failure on failed unless another
+// one is already waiting there: one is enough to stop the server.
 func (a *adminServer) serve(failed chan<- error) {
 	if a == nil {
 		return
 	}
 	if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
-		failed <- fmt.Errorf("admin server: %w", err)
+		select {
+		case failed <- fmt.Errorf("admin server: %w", err):
+		default:
+		}
 	}
 }
 

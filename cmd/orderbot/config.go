@@ -12,6 +12,9 @@ import (
 
 // config is every setting, parsed once from the environment.
 type config struct {
+	// Ops is how the server is run and watched.
+	Ops opsConfig
+
 	Addr      string
 	DB        string
 	Demo      bool
@@ -20,7 +23,6 @@ type config struct {
 	Telegram  telegramConfig
 	Slack     slackConfig
 	WeChat    wechatConfig
-	Ops       opsConfig
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.

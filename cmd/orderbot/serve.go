@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	dispatched := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispatched) }()
 	// The channels' own loops stop with ctx; they finish what they started.
-	failed := make(chan error, len(chans)+2)
+	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
 	for name, ch := range chans {
 		r, ok := ch.(runner)
