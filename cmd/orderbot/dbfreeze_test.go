@@ -41,6 +41,11 @@ func TestFrozenDatabaseFailsFast(t *testing.T) {
 	if code, body := get(s.admin + "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "deadline") {
 		t.Errorf("admin /readyz with the database frozen: %d %q", code, body)
 	}
+	// The metrics that need no database are still served.
+	if code, body := get(s.admin + "/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") ||
+		strings.Contains(body, "orderbot_outbox_messages{") {
+		t.Errorf("metrics with the database frozen: %d\n%s", code, body)
+	}
 	req, _ := http.NewRequest(http.MethodPost, s.base+"/chat/api/send", bytes.NewReader([]byte(`{"id":"f1","text":"orders"}`)))
 	req.Header.Set("Content-Type", "application/json")
 	res, err := client.Do(req)
