@@ -54,14 +54,14 @@ func startServer(t *testing.T, env map[string]string, tweaks ...func(*config)) *
 		done <- err
 	}()
 	base, admin := make(chan string, 1), make(chan string, 1)
+	// Behind a public URL the server also says where it listens.
+	prefix := "orderbot is running on "
+	if env["ORDERBOT_PUBLIC_URL"] != "" {
+		prefix = "  listening on "
+	}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			// Behind a public URL the server says where it listens.
-			prefix := "orderbot is running on "
-			if env["ORDERBOT_PUBLIC_URL"] != "" {
-				prefix = "  listening on "
-			}
 			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 				base <- rest
 			}
