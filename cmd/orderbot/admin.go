@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"time"
 )
 
@@ -68,6 +69,10 @@ func listenAdmin(cfg opsConfig, h http.Handler, log *slog.Logger) (*adminServer,
 	ln, err := net.Listen("tcp", cfg.AdminAddr)
 	if err != nil {
 		return nil, fmt.Errorf("admin listen (ORDERBOT_ADMIN_ADDR): %w", err)
+	}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		log.Warn("the admin listener (metrics, pprof) has no login and is reachable from other hosts: let only monitoring reach it",
+			"addr", ln.Addr().String())
 	}
 	return &adminServer{ln: ln, srv: &http.Server{
 		Handler:           h,
