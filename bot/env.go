@@ -2,14 +2,18 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/orderbot/orderbot/conversation"
 )
 
-// env loads what a conversation step may look at.
-func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time) (conversation.Env, error) {
+// env loads what a conversation step may look at: the catalog, the
+// customer's recent orders, and the orders named by number (see
+// conversation.OrdersNamed) however old they are.
+func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, named []string) (conversation.Env, error) {
 	products, err := tx.Products(ctx, true)
 	if err != nil {
 		return conversation.Env{}, fmt.Errorf("load catalog: %w", err)
@@ -17,6 +21,9 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time) (
 	orders, err := tx.OrdersByCustomer(ctx, c.ID, recentOrders)
 	if err != nil {
 		return conversation.Env{}, fmt.Errorf("load orders: %w", err)
+	}
+	if orders, err = addNamedOrders(ctx, tx, c, orders, named); err != nil {
+		return conversation.Env{}, err
 	}
 	env := conversation.Env{
 		Now:           now,
@@ -40,6 +47,29 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time) (
 		env.Orders = append(env.Orders, v)
 	}
 	return env, nil
+}
+
+// addNamedOrders appends the customer's orders named by number that are
+// not among the recent ones. They are older, so the list stays newest
+// first; another customer's number is simply not found.
+func addNamedOrders(ctx context.Context, tx Repo, c Customer, orders []*Order, named []string) ([]*Order, error) {
+next:
+	for _, number := range named {
+		for _, o := range orders {
+			if strings.EqualFold(o.Number, number) {
+				continue next
+			}
+		}
+		o, err := customerOrder(ctx, tx, c, number)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load order %s: %w", number, err)
+		}
+		orders = append(orders, o)
+	}
+	return orders, nil
 }
 
 func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversation.OrderView, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/orderbot/orderbot/bot/logctx"
 	"github.com/orderbot/orderbot/conversation"
 )
 
@@ -52,6 +53,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	ctx = logctx.Scope(ctx)
 	var replies []*Message
 	err := s.store.InTx(ctx, func(tx Repo) error {
 		var err error
@@ -61,6 +63,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	if err != nil {
 		return nil, fmt.Errorf("handle inbound %s: %w", in.Channel, err)
 	}
+	s.log.DebugContext(ctx, "inbound handled", "channel", in.Channel, "replies", len(replies))
 	s.kick()
 	return replies, nil
 }
@@ -123,14 +126,16 @@ func (s *Service) savedState(c Customer) conversation.State {
 // converse runs the conversation step and, when it asks for a change,
 // carries it out and adds the words that report how it went.
 func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time) (conversation.Result, error) {
-	env, err := s.env(ctx, tx, *c, now)
+	input := conversation.Input{
+		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
+		Lang: conversation.ParseLang(in.LangHint),
+	}
+	named := conversation.OrdersNamed(st, input)
+	env, err := s.env(ctx, tx, *c, now, named)
 	if err != nil {
 		return conversation.Result{}, err
 	}
-	res := conversation.Step(env, st, conversation.Input{
-		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
-		Lang: conversation.ParseLang(in.LangHint),
-	})
+	res := conversation.Step(env, st, input)
 	if res.Intent == nil {
 		return res, nil
 	}
@@ -139,7 +144,8 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 		return conversation.Result{}, err
 	}
 	// The outcome changed what the customer has (a new order, a request).
-	if env, err = s.env(ctx, tx, *c, now); err != nil {
+	named = append(named, conversation.OrdersNamed(res.State, conversation.Input{})...)
+	if env, err = s.env(ctx, tx, *c, now, named); err != nil {
 		return conversation.Result{}, err
 	}
 	more := conversation.Resolve(env, res.State, res.Intent, out)

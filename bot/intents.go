@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/orderbot/orderbot/bot/logctx"
 	"github.com/orderbot/orderbot/conversation"
 )
 
@@ -70,6 +71,7 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	if err := tx.CreateOrder(ctx, o); err != nil {
 		return conversation.Outcome{}, fmt.Errorf("create order: %w", err)
 	}
+	ctx = logctx.WithOrder(ctx, o.Number)
 	c.Name, c.Phone, c.Address = contact.Name, contact.Phone, contact.Address
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(*c), Entity: "order", Ref: o.Number, Action: "place", To: string(Pending), At: now}); err != nil {
 		return conversation.Outcome{}, err
@@ -100,6 +102,7 @@ func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number s
 	if err != nil {
 		return conversation.Outcome{}, fmt.Errorf("load order %s: %w", number, err)
 	}
+	ctx = logctx.WithOrder(ctx, o.Number)
 	from := string(o.Status)
 	cancelled, err := o.CancelByCustomer(CustomerActor(c), now)
 	switch {
@@ -147,6 +150,7 @@ func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it co
 	if err != nil {
 		return conversation.Outcome{}, fmt.Errorf("load order %s: %w", it.Number, err)
 	}
+	ctx = logctx.WithOrder(ctx, o.Number)
 	r, err := NewAfterSales(c, o, AfterSalesType(it.Type), it.Reason, it.Media, now)
 	switch {
 	case errors.Is(err, ErrNotEligible):

@@ -70,7 +70,8 @@ func (s *shop) press(user, key string) []*bot.Message {
 // toSummary takes a customer from the menu to the order summary of qty × sku.
 func (s *shop) toSummary(user, sku string, qty int) {
 	s.t.Helper()
-	for _, k := range []string{"menu", "browse", "cat:Tea", "sku:" + sku, "add"} {
+	s.say(user, "menu") // typed: it works from any stage, a placed order's page too
+	for _, k := range []string{"browse", "cat:Tea", "sku:" + sku, "add"} {
 		s.press(user, k)
 	}
 	s.say(user, fmt.Sprint(qty))

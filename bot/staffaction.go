@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderbot/orderbot/bot/logctx"
 	"github.com/orderbot/orderbot/conversation"
 )
 
@@ -47,6 +48,7 @@ func (s *Service) HandleStaffAction(ctx context.Context, a StaffAction) (StaffRe
 	if err != nil {
 		return StaffResult{}, err
 	}
+	ctx = logctx.Scope(ctx)
 	var res StaffResult
 	run := func() error {
 		return s.store.InTx(ctx, func(tx Repo) error {
@@ -64,6 +66,7 @@ func (s *Service) HandleStaffAction(ctx context.Context, a StaffAction) (StaffRe
 	if err != nil {
 		return res, fmt.Errorf("%s on %s: %w", a.Action, a.Ref, err)
 	}
+	s.log.InfoContext(ctx, "staff action applied", "channel", a.Channel, "ref", a.Ref, "action", a.Action)
 	s.kick()
 	return res, nil
 }
@@ -111,6 +114,7 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 	if err != nil {
 		return StaffResult{}, fmt.Errorf("load order: %w", err)
 	}
+	ctx = logctx.WithOrder(ctx, o.Number)
 	c, err := tx.Customer(ctx, o.CustomerID)
 	if err != nil {
 		return StaffResult{}, fmt.Errorf("load customer: %w", err)
@@ -188,6 +192,7 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 	if err != nil {
 		return StaffResult{}, fmt.Errorf("load after-sales: %w", err)
 	}
+	ctx = logctx.WithOrder(ctx, r.OrderNumber)
 	c, err := tx.Customer(ctx, r.CustomerID)
 	if err != nil {
 		return StaffResult{}, fmt.Errorf("load customer: %w", err)

@@ -110,7 +110,37 @@ func mysqlDialector(dsn string) (gorm.Dialector, error) {
 		return nil, err
 	}
 	forceMySQLOptions(cfg)
+	defaultMySQLTimeouts(cfg, dsn)
 	return gormmysql.New(gormmysql.Config{DSNConfig: cfg}), nil
+}
+
+// The driver's timeouts when the dsn does not set them. Without them a
+// connection to a hung server (SIGSTOP, a silent network) waits forever
+// wherever no context deadline ends the wait: the dispatcher, the work a
+// platform's request left running. Requests fail much sooner by their own
+// deadlines. Reads get minutes because one read is a whole statement's
+// answer: a migration's DDL, or its lock wait (migrateLockTimeout).
+const (
+	mysqlDialTimeout  = 5 * time.Second
+	mysqlReadTimeout  = 3 * time.Minute
+	mysqlWriteTimeout = 30 * time.Second
+)
+
+// defaultMySQLTimeouts sets the timeouts that the dsn leaves unset; an
+// operator's own value, even 0 (none), stands.
+func defaultMySQLTimeouts(cfg *mysql.Config, dsn string) {
+	// The parameters follow the last slash, as the driver reads them.
+	_, query, _ := strings.Cut(dsn[strings.LastIndex(dsn, "/")+1:], "?")
+	set, _ := url.ParseQuery(query)
+	if !set.Has("timeout") {
+		cfg.Timeout = mysqlDialTimeout
+	}
+	if !set.Has("readTimeout") {
+		cfg.ReadTimeout = mysqlReadTimeout
+	}
+	if !set.Has("writeTimeout") {
+		cfg.WriteTimeout = mysqlWriteTimeout
+	}
 }
 
 // forceMySQLOptions sets what the store relies on, whatever the dsn says.

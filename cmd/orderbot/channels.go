@@ -54,7 +54,7 @@ func coreConfig(cfg config) bot.Config {
 
 // openChannels builds the adapters the configuration enables; prompts keeps
 // what the Telegram staff group is asked.
-func openChannels(ctx context.Context, cfg config, svc *bot.Service, prompts telegram.Prompts, log *slog.Logger) (map[string]channel, error) {
+func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts telegram.Prompts, log *slog.Logger) (map[string]channel, error) {
 	chans := map[string]channel{}
 	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, svc, log.With("channel", bot.Telegram), telegram.Config{
@@ -82,13 +82,13 @@ func openChannels(ctx context.Context, cfg config, svc *bot.Service, prompts tel
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)
 		}
-		if err := bootstrapApprovers(ctx, svc, cfg.Slack.Approvers); err != nil {
+		if err := bootstrapApprovers(ctx, svc.Service, cfg.Slack.Approvers); err != nil {
 			return nil, err
 		}
 		chans[bot.Slack] = sl
 	}
 	if cfg.WeChat.enabled() {
-		wx, err := openWeChat(cfg, svc, log)
+		wx, err := openWeChat(cfg, svc, svc.m.ObservePassiveReply, log)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ func bootstrapApprovers(ctx context.Context, svc *bot.Service, ids []string) err
 	return nil
 }
 
-func openWeChat(cfg config, svc *bot.Service, log *slog.Logger) (*wechat.Adapter, error) {
+func openWeChat(cfg config, svc wechat.Service, observe func(time.Duration, bool), log *slog.Logger) (*wechat.Adapter, error) {
 	wx, err := wechat.New(svc, log.With("channel", bot.WeChat), wechat.Config{
 		AppID:               cfg.WeChat.AppID,
 		AppSecret:           cfg.WeChat.AppSecret,
@@ -124,6 +124,7 @@ func openWeChat(cfg config, svc *bot.Service, log *slog.Logger) (*wechat.Adapter
 		AESKey:              cfg.WeChat.AESKey,
 		APIURL:              cfg.WeChat.APIURL,
 		TemplateOrderStatus: cfg.WeChat.TemplateOrderStatus,
+		ObservePassiveReply: observe,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("wechat: %w", err)

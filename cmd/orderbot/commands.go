@@ -181,7 +181,7 @@ func wechatCmd(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	}
 	return withService(ctx, cfg, func(svc *bot.Service) error {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		wx, err := openWeChat(cfg, svc, log)
+		wx, err := openWeChat(cfg, svc, nil, log)
 		if err != nil {
 			return err
 		}

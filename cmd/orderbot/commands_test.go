@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
@@ -114,15 +115,50 @@ func TestUnknownCommandsAndConfig(t *testing.T) {
 	}
 }
 
+// Health and readiness answer on the public listener; metrics, the
+// detailed readiness and the profiler only on the admin listener.
 func TestHealthAndReadiness(t *testing.T) {
 	s := startServer(t, map[string]string{"ORDERBOT_DB": storetest.DSN(t, "sqlite")})
 	u := s.newUser()
 	u.get("/healthz", http.StatusOK)
 	u.get("/readyz", http.StatusOK)
-	if m := string(u.get("/metrics", http.StatusOK)); !strings.Contains(m, `orderbot_http_requests_total{route="GET /readyz",code="2xx"} 1`) ||
-		!strings.Contains(m, `orderbot_outbox_messages{state="failed"} 0`) {
-		t.Fatalf("metrics: %s", m)
+	u.get("/metrics", http.StatusNotFound)
+	u.get("/debug/pprof/", http.StatusNotFound)
+
+	admin := *s
+	admin.base = s.admin
+	a := admin.newUser()
+	m := string(a.get("/metrics", http.StatusOK))
+	for _, want := range []string{
+		`orderbot_http_request_duration_seconds_count{code="200",route="GET /readyz"} 1`,
+		`orderbot_http_request_duration_seconds_count{code="404",route="unmatched"} 2`,
+		`orderbot_outbox_messages{state="failed"} 0`,
+		`go_goroutines `,
+		`process_open_fds `,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("admin metrics lack %q:\n%s", want, m)
+		}
 	}
+	if strings.Contains(m, "/debug/pprof") || strings.Contains(m, `route="/metrics"`) {
+		t.Errorf("metrics name a raw path:\n%s", m)
+	}
+	a.get("/readyz", http.StatusOK)
+	if !strings.Contains(string(a.get("/debug/pprof/", http.StatusOK)), "goroutine") {
+		t.Error("no pprof index on the admin listener")
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ORDERBOT_ADMIN_ADDR=off serves no admin listener.
+func TestAdminListenerOff(t *testing.T) {
+	s := startServer(t, map[string]string{"ORDERBOT_DB": storetest.DSN(t, "sqlite"), "ORDERBOT_ADMIN_ADDR": "off"})
+	if s.admin != "" {
+		t.Fatalf("admin listener at %s", s.admin)
+	}
+	s.newUser().get("/readyz", http.StatusOK)
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -149,22 +185,27 @@ func TestEnvFile(t *testing.T) {
 	}
 }
 
+// An unmigrated database is not ready; only the admin listener's readyz
+// says why.
 func TestReadyzWithoutMigrations(t *testing.T) {
 	st, err := store.Open(context.Background(), storetest.EmptyDSN(t, "sqlite"), quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rec := httptest.NewRecorder()
-	readyz(st)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("unmigrated database: %d %s", rec.Code, rec.Body)
+	for _, detail := range []bool{false, true} {
+		rec := httptest.NewRecorder()
+		readyz(st, time.Second, detail)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		body := strings.TrimSpace(rec.Body.String())
+		if rec.Code != http.StatusServiceUnavailable || strings.Contains(body, "schema") != detail || !strings.HasPrefix(body, "not ready") {
+			t.Fatalf("unmigrated database, detail %v: %d %q", detail, rec.Code, body)
+		}
 	}
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	rec = httptest.NewRecorder()
-	readyz(st)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	rec := httptest.NewRecorder()
+	readyz(st, time.Second, false)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("migrated database: %d %s", rec.Code, rec.Body)
 	}

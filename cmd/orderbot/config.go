@@ -12,6 +12,9 @@ import (
 
 // config is every setting, parsed once from the environment.
 type config struct {
+	// Ops is how the server is run and watched.
+	Ops opsConfig
+
 	Addr      string
 	DB        string
 	Demo      bool
@@ -69,6 +72,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		cfg.Demo = demo
 	}
 	if err := loadChannels(&cfg, get); err != nil {
+		return config{}, err
+	}
+	if cfg.Ops, err = loadOps(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

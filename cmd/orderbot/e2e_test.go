@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,42 +21,93 @@ import (
 
 // server is the orderbot binary's run() serving on a free port.
 type server struct {
-	t    *testing.T
-	base string
-	stop func() error
+	t     *testing.T
+	base  string
+	admin string // the admin listener's base URL, "" when it is off
+	logs  *syncBuffer
+	stop  func() error
 }
 
-func startServer(t *testing.T, env map[string]string) *server {
+// startServer serves with env like `orderbot serve` does; tweaks change
+// the settings that are not environment variables (timeouts, limits).
+func startServer(t *testing.T, env map[string]string, tweaks ...func(*config)) *server {
 	t.Helper()
 	env["ORDERBOT_ADDR"] = "127.0.0.1:0"
+	if env["ORDERBOT_ADMIN_ADDR"] == "" {
+		env["ORDERBOT_ADMIN_ADDR"] = "127.0.0.1:0"
+	}
 	env["ORDERBOT_ENV_FILE"] = t.TempDir() + "/none.env"
 	getenv := func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	logs := &syncBuffer{}
 	go func() {
-		err := run(ctx, []string{"serve"}, getenv, strings.NewReader(""), pw, io.Discard)
+		cfg, err := loadConfig(getenv)
+		if err == nil {
+			for _, tweak := range tweaks {
+				tweak(&cfg)
+			}
+			err = serve(ctx, cfg, pw, logs)
+		}
 		pw.CloseWithError(fmt.Errorf("run returned: %v", err))
 		done <- err
 	}()
-	base := make(chan string, 1)
+	base, admin := make(chan string, 1), make(chan string, 1)
+	// Behind a public URL the server also says where it listens.
+	prefix := "orderbot is running on "
+	if env["ORDERBOT_PUBLIC_URL"] != "" {
+		prefix = "  listening on "
+	}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "orderbot is running on "); ok {
+			if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 				base <- rest
+			}
+			if _, rest, ok := strings.Cut(sc.Text(), "admin (metrics, readiness, pprof): "); ok {
+				admin <- rest
 			}
 		}
 	}()
-	s := &server{t: t, stop: func() error { cancel(); return <-done }}
+	s := &server{t: t, logs: logs, stop: func() error { cancel(); return <-done }}
+	s.base = awaitURL(t, base, done)
+	if env["ORDERBOT_ADMIN_ADDR"] != "off" {
+		s.admin = awaitURL(t, admin, done)
+	}
+	return s
+}
+
+// awaitURL waits for the server to print a URL, or fails if it exits.
+func awaitURL(t *testing.T, url <-chan string, done <-chan error) string {
+	t.Helper()
 	select {
-	case s.base = <-base:
+	case u := <-url:
+		return u
 	case err := <-done:
 		t.Fatalf("server did not start: %v", err)
 	case <-time.After(60 * time.Second):
-		t.Fatal("server did not print its URL")
+		t.Fatal("server did not print its URLs")
 	}
-	return s
+	return ""
+}
+
+// syncBuffer is a log the server writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // user is one browser with its own cookies.

@@ -2,100 +2,123 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"sort"
-	"sync"
+	"strconv"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orderbot/orderbot/bot"
 )
 
-// metrics counts HTTP requests by route pattern and status class and
-// exposes them in the Prometheus text format; the standard library is
-// enough for that.
+// metrics are the server's Prometheus metrics, on a registry of its own so
+// that nothing process-global is shared between servers (tests run several).
+// They are filled by decorators wired here (HTTP middleware, a Sender per
+// channel, a wrapper around the core service), not by the code they measure.
 type metrics struct {
-	outbox   func(context.Context) (bot.OutboxCounts, error)
-	mu       sync.Mutex
-	requests map[[2]string]uint64 // (pattern, status class) → count
-	seconds  map[string]float64   // pattern → total seconds
-	started  time.Time
+	reg        *prometheus.Registry
+	httpDur    *prometheus.HistogramVec // route, code
+	inbound    *prometheus.CounterVec   // channel, result
+	staff      *prometheus.CounterVec   // channel, action, result
+	deliveries *prometheus.CounterVec   // channel, result
+	lag        *prometheus.HistogramVec // channel
+	limited    *prometheus.CounterVec   // channel
+	approval   *prometheus.HistogramVec // item
+	passive    *prometheus.HistogramVec // in_place
 }
 
-// newMetrics counts requests; outbox reports the undelivered messages, the
-// first thing to look at when customers say they heard nothing.
-func newMetrics(outbox func(context.Context) (bot.OutboxCounts, error)) *metrics {
-	return &metrics{outbox: outbox, requests: map[[2]string]uint64{}, seconds: map[string]float64{}, started: time.Now()}
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.httpDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "orderbot_http_request_duration_seconds",
+		Help:    "HTTP requests on the public listener by route pattern and status code.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"route", "code"})
+	m.inbound = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "orderbot_inbound_messages_total",
+		Help: "Customer messages handled by the core, by channel and result (ok, invalid, error).",
+	}, []string{"channel", "result"})
+	m.staff = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "orderbot_staff_actions_total",
+		Help: "Staff actions by channel, action and result (ok, decided, stale, forbidden, invalid, not_found, duplicate, error).",
+	}, []string{"channel", "action", "result"})
+	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "orderbot_outbox_deliveries_total",
+		Help: "Outbox send attempts by channel and result (delivered, retry, rate_limited, held, unreachable, failed).",
+	}, []string{"channel", "result"})
+	m.lag = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "orderbot_outbox_delivery_lag_seconds",
+		Help:    "Time from an outbox message being written to its delivery by the dispatcher, by channel.",
+		Buckets: []float64{.1, .5, 1, 2, 5, 10, 30, 60, 300, 900, 3600},
+	}, []string{"channel"})
+	m.limited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "orderbot_rate_limited_total",
+		Help: "Sends a platform refused with a rate limit (HTTP 429 or its equivalent), by channel.",
+	}, []string{"channel"})
+	m.approval = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "orderbot_approval_latency_seconds",
+		Help:    "Time from an item needing a decision (order placed, cancel requested, after-sales filed) to staff approving or rejecting it.",
+		Buckets: []float64{30, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400},
+	}, []string{"item"})
+	m.passive = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "orderbot_wechat_passive_reply_seconds",
+		Help:    "Time to answer a WeChat push against its 5 s budget; in_place says whether the reply went in the HTTP answer.",
+		Buckets: []float64{.1, .25, .5, 1, 2, 3, 4, 4.5, 5, 10},
+	}, []string{"in_place"})
+	m.reg.MustRegister(m.httpDur, m.inbound, m.staff, m.deliveries, m.lag, m.limited, m.approval, m.passive,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
+// watchOutbox reports the undelivered messages at every scrape, the first
+// thing to look at when customers say they heard nothing.
+func (m *metrics) watchOutbox(counts func(context.Context) (bot.OutboxCounts, error), timeout time.Duration) {
+	m.reg.MustRegister(&outboxCollector{counts: counts, timeout: timeout, desc: prometheus.NewDesc(
+		"orderbot_outbox_messages", "Undelivered outbox messages by state.", []string{"state"}, nil)})
 }
 
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+// handler serves the metrics. A failing collector (the database is down)
+// leaves the others served.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// observeHTTP records a request by its route pattern, never its raw path:
+// paths are chosen by clients and would grow the series without bound.
+func (m *metrics) observeHTTP(pattern string, code int, elapsed time.Duration) {
+	if pattern == "" {
+		pattern = "unmatched"
 	}
-	w.ResponseWriter.WriteHeader(code)
+	m.httpDur.WithLabelValues(pattern, strconv.Itoa(code)).Observe(elapsed.Seconds())
 }
 
-// Flush keeps server-sent events and long polls working through the wrapper.
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+// ObservePassiveReply has the shape of the WeChat adapter's hook: how long
+// a push took to answer and whether the reply went in the answer itself.
+func (m *metrics) ObservePassiveReply(elapsed time.Duration, inPlace bool) {
+	m.passive.WithLabelValues(strconv.FormatBool(inPlace)).Observe(elapsed.Seconds())
 }
 
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (m *metrics) wrap(next *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		_, pattern := next.Handler(r)
-		if pattern == "" {
-			pattern = "unmatched"
-		}
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		m.mu.Lock()
-		m.requests[[2]string{pattern, fmt.Sprintf("%dxx", sw.status/100)}]++
-		m.seconds[pattern] += time.Since(start).Seconds()
-		m.mu.Unlock()
-	})
+// outboxCollector reads the outbox counts when scraped.
+type outboxCollector struct {
+	counts  func(context.Context) (bot.OutboxCounts, error)
+	timeout time.Duration
+	desc    *prometheus.Desc
 }
 
-func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	counts, err := m.outbox(r.Context())
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	n, err := c.counts(ctx)
 	if err != nil {
-		http.Error(w, "outbox counts: "+err.Error(), http.StatusServiceUnavailable)
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	fmt.Fprintln(w, "# HELP orderbot_outbox_messages Undelivered outbox messages by state.")
-	fmt.Fprintln(w, "# TYPE orderbot_outbox_messages gauge")
-	fmt.Fprintf(w, "orderbot_outbox_messages{state=\"pending\"} %d\n", counts.Pending)
-	fmt.Fprintf(w, "orderbot_outbox_messages{state=\"held\"} %d\n", counts.Held)
-	fmt.Fprintf(w, "orderbot_outbox_messages{state=\"failed\"} %d\n", counts.Failed)
-	fmt.Fprintln(w, "# HELP orderbot_http_requests_total HTTP requests by route and status class.")
-	fmt.Fprintln(w, "# TYPE orderbot_http_requests_total counter")
-	keys := make([][2]string, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
+	for state, v := range map[string]int{"pending": n.Pending, "held": n.Held, "failed": n.Failed} {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(v), state)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
-	for _, k := range keys {
-		fmt.Fprintf(w, "orderbot_http_requests_total{route=%q,code=%q} %d\n", k[0], k[1], m.requests[k])
-	}
-	fmt.Fprintln(w, "# HELP orderbot_http_request_seconds_total Time spent serving HTTP requests by route.")
-	fmt.Fprintln(w, "# TYPE orderbot_http_request_seconds_total counter")
-	for route, s := range m.seconds {
-		fmt.Fprintf(w, "orderbot_http_request_seconds_total{route=%q} %g\n", route, s)
-	}
-	fmt.Fprintf(w, "# TYPE orderbot_uptime_seconds gauge\norderbot_uptime_seconds %g\n", time.Since(m.started).Seconds())
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
 )
@@ -23,56 +25,71 @@ const shutdownGrace = 20 * time.Second
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := cfg.Ops.logger(stderr)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
+	m := newMetrics()
 	senders := map[string]bot.Sender{}
-	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{})
-	svc := bot.NewService(st, log, coreConfig(cfg), disp.Kick)
+	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{MaxAttempts: maxSendAttempts})
+	core := bot.NewService(st, log, coreConfig(cfg), disp.Kick)
+	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
+	svc := m.service(core, st)
 	if cfg.Demo {
-		if err := seedDemo(ctx, svc, stdout); err != nil {
+		if err := seedDemo(ctx, core, stdout); err != nil {
 			return err
 		}
 	}
 	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
-	senders[bot.WebChat] = web
+	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
 	if err != nil {
 		return err
 	}
 
-	metrics := newMetrics(svc.OutboxCounts)
 	mux := http.NewServeMux()
 	web.Register(mux)
 	for name, ch := range chans {
-		senders[name] = ch
+		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", readyz(st))
-	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET /readyz", readyz(st, cfg.Ops.ReadyTimeout, false))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/chat", http.StatusFound)
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr, cfg.Ops.MaxConns)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
 	srv := &http.Server{
-		Handler:           metrics.wrap(mux),
+		Handler:           instrument(mux, m, log, cfg.Ops.RequestTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
+		// Headers and body must arrive within it: a client trickling its
+		// body holds a connection no longer.
+		ReadTimeout: cfg.Ops.BodyTimeout,
 		// Long enough for the web chat's 25-second long polls.
 		WriteTimeout: 60 * time.Second,
 		IdleTimeout:  120 * time.Second,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	admin, err := listenAdmin(cfg.Ops, adminHandler(m, st, cfg.Ops.ReadyTimeout), log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	base := baseURL(ln.Addr(), cfg.PublicURL)
 	fmt.Fprintf(stdout, "orderbot is running on %s\n  customer chat: %s/chat\n  staff console: %s/staff\n", base, base, base)
+	if cfg.PublicURL != "" {
+		fmt.Fprintf(stdout, "  listening on %s\n", baseURL(ln.Addr(), ""))
+	}
+	if admin != nil {
+		fmt.Fprintf(stdout, "  admin (metrics, readiness, pprof): %s\n", baseURL(admin.ln.Addr(), ""))
+	}
 
 	for name := range chans {
 		fmt.Fprintf(stdout, "  %s: on\n", name)
@@ -100,6 +117,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			failed <- fmt.Errorf("http server: %w", err)
 		}
 	}()
+	go admin.serve(failed)
 
 	var runErr error
 	select {
@@ -110,7 +128,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "shutting down: finishing requests and flushing the outbox")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	shutdownErr := srv.Shutdown(sctx)
+	shutdownErr := errors.Join(srv.Shutdown(sctx), admin.shutdown(sctx))
 	for name, ch := range chans {
 		if c, ok := ch.(closer); ok {
 			if err := c.Close(sctx); err != nil {
@@ -149,14 +167,13 @@ func baseURL(addr net.Addr, public string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// readyz answers 503 until the database answers with every migration applied,
-// so a load balancer sends no traffic to a replica that cannot serve it.
-func readyz(st interface{ Ready(context.Context) error }) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := st.Ready(r.Context()); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
+// listen opens the public listener, accepting at most maxConns connections
+// at once: beyond that, new ones wait in the kernel's queue rather than use
+// up the file descriptors the database and the platforms need.
+func listen(addr string, maxConns int) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
 	}
+	return netutil.LimitListener(ln, maxConns), nil
 }
