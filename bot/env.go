@@ -26,7 +26,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		return conversation.Env{}, err
 	}
 	env := conversation.Env{
-		Now:           now,
+		Now:           now.In(s.cfg.Location), // the conversation shows times in Now's zone
 		Currency:      s.cfg.Currency,
 		ContactButton: s.cfg.ContactButton[c.Channel],
 		Profile:       conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},

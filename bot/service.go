@@ -55,6 +55,11 @@ type Config struct {
 	StaffChannels []string
 	// Currency is put before prices shown to customers.
 	Currency string
+	// Location is the shop's time zone: times shown to customers and staff,
+	// and every "day", are in it; UTC when nil. Stored times stay UTC.
+	Location *time.Location
+	// ShopName is how the shop is named to customers and staff.
+	ShopName string
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
 	// ReplyHold delays the dispatcher's delivery of replies on a channel
@@ -85,6 +90,9 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	if cfg.Currency == "" {
 		cfg.Currency = "¥"
 	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
 	if kick == nil {
 		kick = func() {}
 	}
@@ -92,6 +100,9 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 }
 
 func (s *Service) now() time.Time { return s.cfg.Clock().UTC() }
+
+// Location is the shop's time zone.
+func (s *Service) Location() *time.Location { return s.cfg.Location }
 
 // Feed returns the messages queued for one recipient of a polling channel
 // after the given message id.

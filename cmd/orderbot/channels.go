@@ -38,6 +38,8 @@ func coreConfig(cfg config) bot.Config {
 	c := bot.Config{
 		StaffChannels: []string{bot.WebChat},
 		Currency:      cfg.Currency,
+		Location:      cfg.Shop.Location,
+		ShopName:      cfg.Shop.Name,
 		ContactButton: map[string]bool{bot.Telegram: true},
 		// WeChat answers in the response to its own request when the reply
 		// is ready within its deadline; the dispatcher waits that long.

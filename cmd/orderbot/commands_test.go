@@ -243,3 +243,37 @@ func TestChannelSettingsAreChecked(t *testing.T) {
 		})
 	}
 }
+
+func TestShopSettings(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{"ORDERBOT_ENV_FILE": "/nonexistent/.env"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	cfg, err := loadConfig(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Shop.Location.String() != "Asia/Shanghai" || cfg.Shop.Name != "orderbot" || cfg.Shop.StaffLang != "zh" {
+		t.Fatalf("defaults: %+v", cfg.Shop)
+	}
+	cfg, err = loadConfig(env("ORDERBOT_TIMEZONE", "Europe/London", "ORDERBOT_SHOP_NAME", " 西湖茶庄 ", "ORDERBOT_STAFF_LANG", "en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Shop.Location.String() != "Europe/London" || cfg.Shop.Name != "西湖茶庄" || cfg.Shop.StaffLang != "en" {
+		t.Fatalf("set: %+v", cfg.Shop)
+	}
+	for _, bad := range [][]string{
+		{"ORDERBOT_TIMEZONE", "Mars/Olympus"},
+		{"ORDERBOT_TIMEZONE", "Local"},
+		{"ORDERBOT_STAFF_LANG", "fr"},
+		{"ORDERBOT_SHOP_NAME", strings.Repeat("店", 61)},
+	} {
+		if _, err := loadConfig(env(bad...)); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%s=%q: err = %v, want one naming the variable", bad[0], bad[1], err)
+		}
+	}
+}

@@ -14,6 +14,8 @@ import (
 type config struct {
 	// Ops is how the server is run and watched.
 	Ops opsConfig
+	// Shop is the shop's name, time zone and staff language.
+	Shop shopConfig
 
 	Addr      string
 	DB        string
@@ -75,6 +77,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Ops, err = loadOps(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Shop, err = loadShop(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {
