@@ -51,8 +51,19 @@ type testEnv struct {
 
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newEnvOn(t, storetest.SQLite(t), Options{})
+}
+
+// eachEnv runs fn on SQLite and on MySQL (when configured), with opts.
+func eachEnv(t *testing.T, opts Options, fn func(t *testing.T, e *testEnv)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, st *store.Store) { fn(t, newEnvOn(t, st, opts)) })
+}
+
+// newEnvOn serves the web chat on st; opts adds to the test defaults.
+func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
+	t.Helper()
 	ctx := t.Context()
-	st := storetest.SQLite(t)
 	err := st.UpsertProducts(ctx, []bot.Product{
 		{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 20, Active: true},
 		{SKU: "MUG-1", Name: "Clay mug", NameZH: "陶杯", Category: "Cups", Price: 5600, Stock: 5, Active: true},
@@ -71,7 +82,12 @@ func newEnv(t *testing.T) *testEnv {
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
-	h := New(svc, log, Options{Title: "Test Shop", PollWait: 3 * time.Second, PollInterval: 20 * time.Millisecond})
+	opts.Title = "Test Shop"
+	if opts.PollWait == 0 {
+		opts.PollWait = 3 * time.Second
+	}
+	opts.PollInterval = 20 * time.Millisecond
+	h := New(svc, st, log, opts)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -198,13 +214,24 @@ func (e *testEnv) login(c *http.Client, user, pw string) string {
 	return string(m[1])
 }
 
+// sessionOf logs the client in and returns its session cookie.
+func (e *testEnv) sessionOf(c *http.Client, user, pw string) string {
+	e.t.Helper()
+	e.login(c, user, pw)
+	v := e.cookie(c, "/staff", sessionCookie)
+	if v == "" {
+		e.t.Fatal("no session cookie after login")
+	}
+	return v
+}
+
 // customer starts a chat and returns the customer id the page gave it.
 func (e *testEnv) customer(c *http.Client) string {
 	e.t.Helper()
 	if res := e.get(c, "/chat"); res.status != http.StatusOK {
 		e.t.Fatalf("chat page: %d", res.status)
 	}
-	id := e.cookie(c, "/chat", customerCookie)
+	id := customerIDOf(e.cookie(c, "/chat", customerCookie))
 	if id == "" {
 		e.t.Fatal("chat page set no customer cookie")
 	}
@@ -247,4 +274,28 @@ func (e *testEnv) feed(recipient string) []*bot.Message {
 		e.t.Fatal(err)
 	}
 	return ms
+}
+
+// customerIDOf is the customer id in a customer cookie's value.
+func customerIDOf(cookie string) string {
+	id, _, _ := strings.Cut(cookie, ".")
+	return id
+}
+
+// clientWithChat is a client that opened the chat page.
+func (e *testEnv) clientWithChat() *http.Client {
+	e.t.Helper()
+	c := e.client()
+	e.customer(c)
+	return c
+}
+
+// key is the key that signs sessions and customer cookies.
+func (e *testEnv) key() []byte {
+	e.t.Helper()
+	k, err := e.svc.Secret(e.t.Context(), "webchat-session")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return k
 }

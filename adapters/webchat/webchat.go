@@ -40,7 +40,9 @@ type Service interface {
 // Options are the web chat's settings; the zero value works.
 type Options struct {
 	// SecureCookies marks every cookie Secure; set it when the site is served over
-	// https (it always should be outside a laptop).
+	// https (it always should be outside a laptop). Cookies are Secure anyway
+	// in answer to a request that came over TLS or with X-Forwarded-Proto:
+	// https, which the server's edge keeps only from trusted proxies.
 	SecureCookies bool
 	// Title is the shop's name shown on the pages.
 	Title string
@@ -53,6 +55,8 @@ type Options struct {
 	PollInterval time.Duration
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
+	// Limits bounds what one client may cost; the zero value takes the defaults.
+	Limits Limits
 }
 
 //go:embed static templates
@@ -62,6 +66,7 @@ var assets embed.FS
 // /staff. It is also the channel's sender.
 type Handler struct {
 	svc   Service
+	guard Guard
 	log   *slog.Logger
 	opts  Options
 	mux   *http.ServeMux
@@ -82,8 +87,8 @@ type Handler struct {
 // The dispatcher marks web chat messages delivered through Send.
 var _ bot.Sender = (*Handler)(nil)
 
-// New builds the handler.
-func New(svc Service, log *slog.Logger, opts Options) *Handler {
+// New builds the handler; guard keeps the limits and staff sessions.
+func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	if opts.Title == "" {
 		opts.Title = "orderbot"
 	}
@@ -99,8 +104,10 @@ func New(svc Service, log *slog.Logger, opts Options) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	h := &Handler{
 		svc:   svc,
+		guard: guard,
 		log:   log,
 		opts:  opts,
 		mux:   http.NewServeMux(),
