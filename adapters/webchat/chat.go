@@ -2,7 +2,7 @@ package webchat
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"

@@ -42,11 +42,12 @@ var testHashes = sync.OnceValue(func() map[string]string {
 // testEnv is a web chat served by httptest in front of a real core on a
 // real SQLite store.
 type testEnv struct {
-	t   *testing.T
-	st  *store.Store
-	svc *bot.Service
-	h   *Handler
-	srv *httptest.Server
+	t    *testing.T
+	logs *logBuffer // warnings and errors the handler logged
+	st   *store.Store
+	svc  *bot.Service
+	h    *Handler
+	srv  *httptest.Server
 }
 
 func newEnv(t *testing.T) *testEnv {
@@ -80,7 +81,8 @@ func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 			t.Fatalf("seed staff: %v", err)
 		}
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
 	opts.Title = "Test Shop"
 	if opts.PollWait == 0 {
@@ -92,7 +94,7 @@ func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, st: st, svc: svc, h: h, srv: srv}
+	return &testEnv{t: t, logs: logs, st: st, svc: svc, h: h, srv: srv}
 }
 
 // client is one browser: its own cookies, redirects not followed so tests
@@ -298,4 +300,57 @@ func (e *testEnv) key() []byte {
 		e.t.Fatal(err)
 	}
 	return k
+}
+
+// logBuffer collects log output written from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *testClock { return &testClock{now: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// serveFrom serves one request as if it came from addr (host:port), past
+// the test server, which would always say 127.0.0.1.
+func (e *testEnv) serveFrom(addr string, req *http.Request) *http.Response {
+	req.RemoteAddr = addr
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+// setCookie gives the client a cookie for path, as a browser would send it.
+func (e *testEnv) setCookie(c *http.Client, path, name, value string) {
+	u, _ := url.Parse(e.srv.URL + path)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: path}})
 }
