@@ -17,9 +17,11 @@ type config struct {
 	Demo      bool
 	PublicURL string
 	Currency  string
-	Telegram  telegramConfig
-	Slack     slackConfig
-	WeChat    wechatConfig
+	// TrustedProxies are the peers whose X-Forwarded-* headers are believed.
+	TrustedProxies trustedProxies
+	Telegram       telegramConfig
+	Slack          slackConfig
+	WeChat         wechatConfig
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
@@ -67,6 +69,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return config{}, fmt.Errorf("ORDERBOT_DEMO=%q: want true or false", v)
 		}
 		cfg.Demo = demo
+	}
+	if cfg.TrustedProxies, err = parseTrustedProxies(get("ORDERBOT_TRUSTED_PROXIES")); err != nil {
+		return config{}, err
 	}
 	if err := loadChannels(&cfg, get); err != nil {
 		return config{}, err

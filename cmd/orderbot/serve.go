@@ -34,11 +34,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{})
 	svc := bot.NewService(st, log, coreConfig(cfg), disp.Kick)
 	if cfg.Demo {
-		if err := seedDemo(ctx, svc, stdout); err != nil {
+		if err := seedDemo(ctx, svc, st, stdout); err != nil {
 			return err
 		}
 	}
-	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	web := webchat.New(svc, st, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	senders[bot.WebChat] = web
 	chans, err := openChannels(ctx, cfg, svc, log)
 	if err != nil {
@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           metrics.wrap(mux),
+		Handler:           behindProxies(cfg.TrustedProxies, metrics.wrap(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Long enough for the web chat's 25-second long polls.
 		WriteTimeout: 60 * time.Second,
@@ -84,6 +84,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// The channels' own loops stop with ctx; they finish what they started.
 	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
+	// The web chat prunes its limits, sessions and loose photos.
+	loops.Go(func() { _ = web.Run(ctx) })
 	for name, ch := range chans {
 		r, ok := ch.(runner)
 		if !ok {
