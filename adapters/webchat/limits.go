@@ -19,7 +19,8 @@ import (
 // as well; the zero value of a field takes its default.
 type Limits struct {
 	// NewCustomersPerHour is how many new web chat customers one address
-	// may start in an hour (20).
+	// may start in an hour (60: many customers may share one carrier-grade
+	// NAT address, and a customer row is small).
 	NewCustomersPerHour int
 	// UploadsPerHour and UploadBytesPerHour bound the photos one address may
 	// upload in an hour (30 photos, 60 MiB).
@@ -41,7 +42,7 @@ func (l Limits) withDefaults() Limits {
 			*v = d
 		}
 	}
-	def(&l.NewCustomersPerHour, 20)
+	def(&l.NewCustomersPerHour, 60)
 	def(&l.UploadsPerHour, 30)
 	def(&l.PollsPerClient, 3)
 	def(&l.LoginFailures, 5)

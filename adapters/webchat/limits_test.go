@@ -33,7 +33,7 @@ func TestNewCustomersLimitedPerAddress(t *testing.T) {
 		kept := e.client()
 		e.customer(kept) // one customer from before, who must not be locked out
 		ok := 1
-		for i := range 25 {
+		for i := range 65 {
 			c := e.client()
 			if i%2 == 1 { // a made-up id is no way around it
 				e.setCookie(c, "/chat", customerCookie, strings.Repeat("0", 30)+strconv.Itoa(10+i))
@@ -51,14 +51,14 @@ func TestNewCustomersLimitedPerAddress(t *testing.T) {
 				t.Fatal("a refused visitor got a customer cookie")
 			}
 		}
-		if ok != 20 {
-			t.Fatalf("%d customers started from one address, want 20", ok)
+		if ok != 60 {
+			t.Fatalf("%d customers started from one address, want 60", ok)
 		}
-		// The kept visitor has said nothing yet: 19 rows, all of the senders let through.
-		if _, err := e.st.Customer(ctx, 19); err != nil {
-			t.Fatalf("customer 19: %v", err)
+		// The kept visitor has said nothing yet: 59 rows, all of the senders let through.
+		if _, err := e.st.Customer(ctx, 59); err != nil {
+			t.Fatalf("customer 59: %v", err)
 		}
-		if _, err := e.st.Customer(ctx, 20); !errors.Is(err, bot.ErrNotFound) {
+		if _, err := e.st.Customer(ctx, 60); !errors.Is(err, bot.ErrNotFound) {
 			t.Fatalf("a refused visitor has a customer row: %v", err)
 		}
 		// Known customers go on; another address may start its own.

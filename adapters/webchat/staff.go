@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -127,13 +128,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // loginQuotas are the failed logins allowed for one user name and from one
-// address.
+// address. A name longer than any user's, or not UTF-8, is no account to
+// protect (and would not fit the key): only its address counts.
 func (h *Handler) loginQuotas(r *http.Request, user string) []quota {
 	l := h.opts.Limits
-	return []quota{
-		{key: "login-user:" + user, count: l.LoginFailures, window: l.LoginWindow},
-		{key: "login-addr:" + clientAddr(r), count: l.LoginFailures, window: l.LoginWindow},
+	qs := []quota{{key: "login-addr:" + clientAddr(r), count: l.LoginFailures, window: l.LoginWindow}}
+	if len(user) <= maxUser && utf8.ValidString(user) {
+		qs = append(qs, quota{key: "login-user:" + user, count: l.LoginFailures, window: l.LoginWindow})
 	}
+	return qs
 }
 
 // remoteHost is the client's address for the log.
