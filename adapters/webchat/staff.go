@@ -92,39 +92,61 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	// The attempt counts as a failure until the password proves right, so
 	// attempts sent all at once cannot slip past the count.
 	attempt, err := h.take(r.Context(), 1, h.loginQuotas(r, user)...)
-	var le *LimitedError
-	if errors.As(err, &le) {
-		secs := int(math.Ceil(le.RetryAfter.Seconds()))
-		h.log.Warn("webchat: staff login locked", "user", user, "remote", remoteHost(r), "retry_after_s", secs)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		h.loginForm(w, r, http.StatusTooManyRequests, loginPage{User: user,
-			Error: "Too many failed logins. Please try again in " + wait(secs) + "."})
-		return
-	}
 	if err != nil {
-		h.log.Error("webchat: login", "err", err)
-		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
+		h.loginRefused(w, r, user, err)
 		return
 	}
 	st, err := h.checkLogin(r.Context(), user, r.PostForm.Get("password"))
-	if errors.Is(err, errWrongPassword) {
-		h.log.Warn("webchat: staff login failed", "user", user, "remote", remoteHost(r))
+	switch {
+	case errors.Is(err, errWrongPassword):
+		h.log.Warn("webchat: staff login failed", "user", logUser(user), "remote", remoteHost(r))
 		h.loginForm(w, r, http.StatusUnauthorized, loginPage{User: user, Error: "Wrong user or password."})
+	case err != nil:
+		h.log.Error("webchat: staff login", "err", err)
+		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
+	default:
+		h.untake(r.Context(), attempt)
+		h.grantSession(w, r, st)
+	}
+}
+
+// loginRefused answers a login attempt made while its user or address is
+// locked (429 with Retry-After), or that could not be counted.
+func (h *Handler) loginRefused(w http.ResponseWriter, r *http.Request, user string, err error) {
+	var le *LimitedError
+	if !errors.As(err, &le) {
+		h.log.Error("webchat: staff login", "err", err)
+		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
 		return
 	}
-	if err == nil {
-		h.untake(r.Context(), attempt)
-		var cookie string
-		if cookie, err = h.startSession(r.Context(), st); err == nil {
-			h.setSession(w, r, cookie, int(sessionTTL.Seconds()))
-			http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/staff/login", MaxAge: -1})
-			h.log.Info("webchat: staff logged in", "user", st.UserID, "remote", remoteHost(r))
-			http.Redirect(w, r, "/staff", http.StatusSeeOther)
-			return
-		}
+	secs := int(math.Ceil(le.RetryAfter.Seconds()))
+	h.log.Warn("webchat: staff login locked", "user", logUser(user), "remote", remoteHost(r), "retry_after_s", secs)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	h.loginForm(w, r, http.StatusTooManyRequests, loginPage{User: user,
+		Error: "Too many failed logins. Please try again in " + wait(secs) + "."})
+}
+
+// grantSession logs st in: a new session, its cookie, and on to the console.
+func (h *Handler) grantSession(w http.ResponseWriter, r *http.Request, st bot.Staff) {
+	cookie, err := h.startSession(r.Context(), st)
+	if err != nil {
+		h.log.Error("webchat: staff login", "err", err)
+		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
+		return
 	}
-	h.log.Error("webchat: staff login", "err", err)
-	http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)
+	h.setSession(w, r, cookie, int(sessionTTL.Seconds()))
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/staff/login", MaxAge: -1})
+	h.log.Info("webchat: staff logged in", "user", st.UserID, "remote", remoteHost(r))
+	http.Redirect(w, r, "/staff", http.StatusSeeOther)
+}
+
+// logUser is a typed user name as the log shows it: no longer than any
+// real one.
+func logUser(user string) string {
+	if len(user) > maxUser {
+		return strings.ToValidUTF8(user[:maxUser], "?") + "…"
+	}
+	return strings.ToValidUTF8(user, "?")
 }
 
 // loginQuotas are the failed logins allowed for one user name and from one
