@@ -130,7 +130,7 @@ func (h *Handler) holdPoll(ctx context.Context, cust, addr string) (release func
 	for _, name := range []string{"poll-customer:" + cust, "poll-addr:" + addr} {
 		slot, ok, err := h.guard.TakePollSlot(ctx, name, h.opts.Limits.PollsPerClient, holder, now, until)
 		if err == nil && !ok {
-			err = &LimitedError{Key: name, RetryAfter: h.opts.PollWait}
+			err = &limitError{Key: name, RetryAfter: h.opts.PollWait}
 		}
 		if err != nil {
 			release()

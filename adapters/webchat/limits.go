@@ -68,19 +68,19 @@ type quota struct {
 // key never holds many more than its count, as refused uses are deleted.
 const maxWindowEvents = 1000
 
-// LimitedError is a use refused by a limit; RetryAfter is when one will be
+// limitError is a use refused by a limit; RetryAfter is when one will be
 // taken again.
-type LimitedError struct {
+type limitError struct {
 	Key        string
 	RetryAfter time.Duration
 }
 
-func (e *LimitedError) Error() string {
+func (e *limitError) Error() string {
 	return fmt.Sprintf("limit %s reached, retry after %s", e.Key, e.RetryAfter)
 }
 
 // take records one use of amount under every quota, or none: when any
-// quota is exceeded the uses are taken back and a *LimitedError says how
+// quota is exceeded the uses are taken back and a *limitError says how
 // long to wait. The use is recorded before the quota is read, so two
 // replicas counting at once each see the other and never let more through
 // than the quota allows.
@@ -101,7 +101,7 @@ func (h *Handler) take(ctx context.Context, amount int64, qs ...quota) ([]int64,
 		}
 		if wait, over := q.over(es, id, amount, now); over {
 			h.untake(ctx, ids)
-			return nil, &LimitedError{Key: q.key, RetryAfter: wait}
+			return nil, &limitError{Key: q.key, RetryAfter: wait}
 		}
 	}
 	return ids, nil
@@ -143,7 +143,7 @@ func (h *Handler) untake(ctx context.Context, ids []int64) {
 // limited answers a request refused by a limit: 429 with Retry-After in
 // whole seconds, and what to do in words. It reports whether err was one.
 func limited(w http.ResponseWriter, err error, what string) bool {
-	var le *LimitedError
+	var le *limitError
 	if !errors.As(err, &le) {
 		return false
 	}

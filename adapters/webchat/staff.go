@@ -113,7 +113,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // loginRefused answers a login attempt made while its user or address is
 // locked (429 with Retry-After), or that could not be counted.
 func (h *Handler) loginRefused(w http.ResponseWriter, r *http.Request, user string, err error) {
-	var le *LimitedError
+	var le *limitError
 	if !errors.As(err, &le) {
 		h.log.Error("webchat: staff login", "err", err)
 		http.Error(w, "something went wrong, please try again", http.StatusInternalServerError)

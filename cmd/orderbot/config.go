@@ -17,11 +17,12 @@ type config struct {
 	Demo      bool
 	PublicURL string
 	Currency  string
+	Telegram  telegramConfig
+	Slack     slackConfig
+	WeChat    wechatConfig
+
 	// TrustedProxies are the peers whose X-Forwarded-* headers are believed.
 	TrustedProxies trustedProxies
-	Telegram       telegramConfig
-	Slack          slackConfig
-	WeChat         wechatConfig
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
