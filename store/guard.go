@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
@@ -76,10 +77,14 @@ func (r *repo) DeleteRateEvent(ctx context.Context, id int64) error {
 // TakePollSlot takes one of slots numbered places under name for holder
 // until a time, and reports which; ok is false when every place is held by
 // someone else and has not expired. A unique key per place makes two
-// replicas taking the last place at once get one each, never both.
+// replicas taking the last place at once get one each, never both. The
+// places are tried from a random one on, so that with many held a free one
+// is found in a few tries.
 func (r *repo) TakePollSlot(ctx context.Context, name string, slots int, holder string, now, until time.Time) (slot int, ok bool, err error) {
 	db := r.db.WithContext(ctx)
-	for i := range slots {
+	start := rand.IntN(max(slots, 1))
+	for j := range slots {
+		i := (start + j) % slots
 		row := pollSlotRow{Name: name, Slot: i, Holder: holder, ExpiresAt: dbTime(until)}
 		err := db.Create(&row).Error
 		if err == nil {

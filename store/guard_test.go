@@ -75,12 +75,18 @@ func TestPollSlots(t *testing.T) {
 		if _, ok, _ := s.TakePollSlot(ctx, "poll:x", 3, "g", t0, until); ok {
 			t.Fatal("took a fourth place")
 		}
-		if slot, ok, err := s.TakePollSlot(ctx, "poll:x", 3, "g", until.Add(time.Second), until.Add(time.Minute)); err != nil || !ok || slot != 0 {
+		later := until.Add(time.Second)
+		if slot, ok, err := s.TakePollSlot(ctx, "poll:x", 3, "g", later, later.Add(time.Minute)); err != nil || !ok || taken[slot] == "" {
 			t.Fatalf("expired place not taken over: %d %v %v", slot, ok, err)
 		}
 		// Releasing with the old holder does not free the new holder's place.
-		must(t, s.ReleasePollSlot(ctx, "poll:x", 0, taken[0]))
-		if _, ok, _ := s.TakePollSlot(ctx, "poll:x", 1, "h", until.Add(time.Second), until.Add(time.Minute)); ok {
+		_, _, err := s.TakePollSlot(ctx, "poll:y", 1, "old", t0, until)
+		must(t, err)
+		if _, ok, err := s.TakePollSlot(ctx, "poll:y", 1, "new", later, later.Add(time.Minute)); err != nil || !ok {
+			t.Fatalf("expired place not taken over: %v %v", ok, err)
+		}
+		must(t, s.ReleasePollSlot(ctx, "poll:y", 0, "old"))
+		if _, ok, _ := s.TakePollSlot(ctx, "poll:y", 1, "other", later, later.Add(time.Minute)); ok {
 			t.Fatal("an old holder's release freed a place taken over")
 		}
 	})

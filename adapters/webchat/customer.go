@@ -127,16 +127,20 @@ func (h *Handler) holdPoll(ctx context.Context, cust, addr string) (release func
 			}
 		}
 	}
-	for _, name := range []string{"poll-customer:" + cust, "poll-addr:" + addr} {
-		slot, ok, err := h.guard.TakePollSlot(ctx, name, h.opts.Limits.PollsPerClient, holder, now, until)
+	l := h.opts.Limits
+	for _, q := range []struct {
+		name  string
+		slots int
+	}{{"poll-customer:" + cust, l.PollsPerCustomer}, {"poll-addr:" + addr, l.PollsPerAddress}} {
+		slot, ok, err := h.guard.TakePollSlot(ctx, q.name, q.slots, holder, now, until)
 		if err == nil && !ok {
-			err = &limitError{Key: name, RetryAfter: h.opts.PollWait}
+			err = &limitError{Key: q.name, RetryAfter: h.opts.PollWait}
 		}
 		if err != nil {
 			release()
 			return nil, err
 		}
-		held = append(held, place{name, slot})
+		held = append(held, place{q.name, slot})
 	}
 	return release, nil
 }

@@ -26,9 +26,12 @@ type Limits struct {
 	// upload in an hour (30 photos, 60 MiB).
 	UploadsPerHour     int
 	UploadBytesPerHour int64
-	// PollsPerClient is how many long polls one customer, and one address,
-	// may hold open at once (3).
-	PollsPerClient int
+	// PollsPerCustomer is how many long polls one customer may hold open at
+	// once (3: a few tabs); PollsPerAddress is how many all customers
+	// behind one address may (20: a shop's customers may share a
+	// carrier-grade NAT address).
+	PollsPerCustomer int
+	PollsPerAddress  int
 	// LoginFailures is how many failed staff logins for one user, or from
 	// one address, within LoginWindow lock further attempts until the
 	// window has passed (5 in 15 minutes).
@@ -44,7 +47,8 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.NewCustomersPerHour, 60)
 	def(&l.UploadsPerHour, 30)
-	def(&l.PollsPerClient, 3)
+	def(&l.PollsPerCustomer, 3)
+	def(&l.PollsPerAddress, 20)
 	def(&l.LoginFailures, 5)
 	if l.UploadBytesPerHour <= 0 {
 		l.UploadBytesPerHour = 60 << 20
