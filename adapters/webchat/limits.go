@@ -23,7 +23,7 @@ type Limits struct {
 	// NAT address, and a customer row is small).
 	NewCustomersPerHour int
 	// UploadsPerHour and UploadBytesPerHour bound the photos one address may
-	// upload in an hour (30 photos, 60 MiB).
+	// upload in an hour (20 photos, as for one customer, and 30 MiB).
 	UploadsPerHour     int
 	UploadBytesPerHour int64
 	// PollsPerCustomer is how many long polls one customer may hold open at
@@ -46,12 +46,12 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	def(&l.NewCustomersPerHour, 60)
-	def(&l.UploadsPerHour, 30)
+	def(&l.UploadsPerHour, 20)
 	def(&l.PollsPerCustomer, 3)
 	def(&l.PollsPerAddress, 20)
 	def(&l.LoginFailures, 5)
 	if l.UploadBytesPerHour <= 0 {
-		l.UploadBytesPerHour = 60 << 20
+		l.UploadBytesPerHour = 30 << 20
 	}
 	if l.LoginWindow <= 0 {
 		l.LoginWindow = 15 * time.Minute
