@@ -2,6 +2,8 @@ package webchat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -187,4 +189,45 @@ func clientAddr(r *http.Request) string {
 		return p.String()
 	}
 	return a.String()
+}
+
+// holdPoll takes a place for one long poll of the customer and one of the
+// address, so that neither can hold more than a few open at once; release
+// gives them back. Places outlive a poll by a margin only, so those of a
+// replica that died free themselves.
+func (h *Handler) holdPoll(ctx context.Context, cust, addr string) (release func(), err error) {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	holder := hex.EncodeToString(b)
+	now := h.opts.Clock()
+	until := now.Add(h.opts.PollWait + 30*time.Second)
+	type place struct {
+		name string
+		slot int
+	}
+	var held []place
+	release = func() {
+		ctx := context.WithoutCancel(ctx)
+		for _, p := range held {
+			if err := h.guard.ReleasePollSlot(ctx, p.name, p.slot, holder); err != nil {
+				h.log.Error("webchat: release poll place", "err", err)
+			}
+		}
+	}
+	l := h.opts.Limits
+	for _, q := range []struct {
+		name  string
+		slots int
+	}{{"poll-customer:" + cust, l.PollsPerCustomer}, {"poll-addr:" + addr, l.PollsPerAddress}} {
+		slot, ok, err := h.guard.TakePollSlot(ctx, q.name, q.slots, holder, now, until)
+		if err == nil && !ok {
+			err = &limitError{Key: q.name, RetryAfter: h.opts.PollWait}
+		}
+		if err != nil {
+			release()
+			return nil, err
+		}
+		held = append(held, place{q.name, slot})
+	}
+	return release, nil
 }

@@ -4,8 +4,10 @@
 //
 // Nothing the pages need lives in process memory: the customer's messages
 // and the staff cards are read from the outbox through Service.Feed, the
-// session key is a secret stored in the database, and cookies carry the
-// rest, so any replica can serve any request.
+// key that signs cookies is a secret stored in the database, and staff
+// sessions and the counts behind the limits on anonymous visitors and
+// logins are rows there too (Guard), so any replica can serve any request
+// and a limit holds across replicas.
 package webchat
 
 import (
