@@ -11,7 +11,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /orderbot ./cmd/orderbo
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /orderbot /orderbot
 WORKDIR /data
-ENV ORDERBOT_ADDR=:8080 ORDERBOT_DB=sqlite:/data/orderbot.db ORDERBOT_DEMO=true
+# No demo by default: a shop's image must not ship a known staff login. To
+# try it: docker run -e ORDERBOT_DEMO=true ... (seeds an empty database once).
+ENV ORDERBOT_ADDR=:8080 ORDERBOT_DB=sqlite:/data/orderbot.db
 EXPOSE 8080
 ENTRYPOINT ["/orderbot"]
 CMD ["serve"]

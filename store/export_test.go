@@ -27,3 +27,12 @@ func LatestVersion() int { return latestVersion() }
 
 // Retryable exposes the deadlock test of InTx.
 var Retryable = retryable
+
+// MigrationVersions lists the version of every step, in order.
+func MigrationVersions() []int {
+	var vs []int
+	for _, m := range migrations() {
+		vs = append(vs, m.version)
+	}
+	return vs
+}

@@ -88,7 +88,7 @@ func TestBrowserAfterSalesPhoto(t *testing.T) {
 	b := startBrowser(t, e)
 	b.waitFor(`document.body.dataset.ready === "1" && document.querySelectorAll(".msg.bot").length > 0`)
 	// The order is the customer's whose id the page's cookie holds.
-	o := e.shippedOrder(b.cookie(e.srv.URL+"/chat", customerCookie))
+	o := e.shippedOrder(customerIDOf(b.cookie(e.srv.URL+"/chat", customerCookie)))
 
 	// The notices of approval and shipping come in after the menu.
 	b.waitFor(`document.querySelectorAll(".msg.notice").length === 2`)

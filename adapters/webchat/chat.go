@@ -2,8 +2,6 @@ package webchat
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"sort"
@@ -14,10 +12,6 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 )
-
-// customerCookie holds the visitor's customer id: 16 random bytes in hex.
-// Whoever holds it is that customer, so it is HttpOnly and unguessable.
-const customerCookie = "orderbot_chat"
 
 // Limits of what a customer may send.
 const (
@@ -54,7 +48,9 @@ type historyResponse struct {
 }
 
 func (h *Handler) chatPage(w http.ResponseWriter, r *http.Request) {
-	h.customer(w, r)
+	if _, ok := h.customer(w, r); !ok {
+		return
+	}
 	initial, _ := utf8.DecodeRuneInString(h.opts.Title)
 	h.render(w, http.StatusOK, "chat.html", struct{ Title, Initial string }{h.opts.Title, strings.ToUpper(string(initial))})
 }
@@ -63,7 +59,10 @@ func (h *Handler) chatPage(w http.ResponseWriter, r *http.Request) {
 // retried request (lost response, double click) a repeat the core answers
 // with the same replies instead of acting twice.
 func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
-	cust := h.customer(w, r)
+	cust, ok := h.customer(w, r)
+	if !ok {
+		return
+	}
 	var req sendRequest
 	if !decodeJSON(w, r, &req) {
 		return
@@ -136,12 +135,24 @@ func validClientID(id string) bool {
 // chatMessages is the long poll through which the page receives what it did
 // not ask for: notices sent when staff act on the customer's orders.
 func (h *Handler) chatMessages(w http.ResponseWriter, r *http.Request) {
-	cust := h.customer(w, r)
+	cust, ok := h.customer(w, r)
+	if !ok {
+		return
+	}
 	after, err := parseAfter(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	release, err := h.holdPoll(r.Context(), cust, clientAddr(r))
+	if err != nil {
+		if !limited(w, err, "too many open chat windows") {
+			h.log.Error("webchat: customer feed", "err", err)
+			writeError(w, http.StatusInternalServerError, "feed unavailable")
+		}
+		return
+	}
+	defer release()
 	ms, err := h.waitFeed(r.Context(), cust, after)
 	if err != nil {
 		if r.Context().Err() == nil {
@@ -156,7 +167,10 @@ func (h *Handler) chatMessages(w http.ResponseWriter, r *http.Request) {
 // chatHistory returns the last messages of the customer and the id to poll
 // after, so a reloaded page shows the conversation so far.
 func (h *Handler) chatHistory(w http.ResponseWriter, r *http.Request) {
-	cust := h.customer(w, r)
+	cust, ok := h.customer(w, r)
+	if !ok {
+		return
+	}
 	var all []*bot.Message
 	var last int64
 	for {
@@ -229,39 +243,6 @@ func toMessages(ms []*bot.Message) []message {
 		out = append(out, pm)
 	}
 	return out
-}
-
-// customer returns the visitor's customer id, giving a new visitor (or one
-// whose cookie is not one of ours) a fresh one.
-func (h *Handler) customer(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(customerCookie); err == nil && validCustomerID(c.Value) {
-		return c.Value
-	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
-	id := hex.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{
-		Name:     customerCookie,
-		Value:    id,
-		Path:     "/chat",
-		MaxAge:   400 * 24 * 60 * 60, // the longest browsers keep a cookie
-		HttpOnly: true,
-		Secure:   h.opts.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
-	return id
-}
-
-func validCustomerID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // preferredLanguage returns the language tag the browser prefers most, as

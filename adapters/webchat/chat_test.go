@@ -29,7 +29,7 @@ func TestChatSendReplies(t *testing.T) {
 			ck = x
 		}
 	}
-	if ck == nil || !validCustomerID(ck.Value) || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/chat" {
+	if ck == nil || !validCustomerID(customerIDOf(ck.Value)) || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/chat" {
 		t.Fatalf("customer cookie = %+v", ck)
 	}
 	var replies []message
@@ -48,7 +48,7 @@ func TestChatSendReplies(t *testing.T) {
 	}
 
 	// The same replies are in the customer's feed, and only there.
-	feed := e.feed(ck.Value)
+	feed := e.feed(customerIDOf(ck.Value))
 	if len(feed) != len(replies) || feed[len(feed)-1].ID != last.ID {
 		t.Fatalf("feed has %d messages, replies %d", len(feed), len(replies))
 	}
@@ -134,24 +134,37 @@ func TestChatSendRejects(t *testing.T) {
 func TestChatCookieValidated(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	for _, bad := range []string{"admin", strings.Repeat("g", 32), "../../etc/passwd", strings.Repeat("A", 32)} {
+	page := func(cookie string) []*http.Cookie {
 		req := httptest.NewRequest(http.MethodGet, "/chat", nil)
-		req.AddCookie(&http.Cookie{Name: customerCookie, Value: bad})
+		req.AddCookie(&http.Cookie{Name: customerCookie, Value: cookie})
 		rec := httptest.NewRecorder()
 		e.h.ServeHTTP(rec, req)
-		got := rec.Result().Cookies()
-		if len(got) != 1 || got[0].Value == bad || !validCustomerID(got[0].Value) {
-			t.Errorf("cookie %q: the page set %v, want a fresh valid id", bad, got)
+		return rec.Result().Cookies()
+	}
+	signed := e.cookie(e.clientWithChat(), "/chat", customerCookie)
+	id, mac, _ := strings.Cut(signed, ".")
+	for _, bad := range []string{
+		"admin", strings.Repeat("g", 32), "../../etc/passwd", strings.Repeat("A", 32),
+		// Made up: well formed, but not given out by this site.
+		strings.Repeat("ab", 16), strings.Repeat("ab", 16) + "." + mac, id + "." + mac[1:], id + ".",
+	} {
+		got := page(bad)
+		if len(got) != 1 || got[0].Value == bad || customerIDOf(got[0].Value) == id || customerOf(e.key(), got[0].Value) == "" {
+			t.Errorf("cookie %q: the page set %v, want a fresh signed id", bad, got)
 		}
 	}
-	// A valid cookie is kept.
-	good := strings.Repeat("ab", 16)
-	req := httptest.NewRequest(http.MethodGet, "/chat", nil)
-	req.AddCookie(&http.Cookie{Name: customerCookie, Value: good})
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	if got := rec.Result().Cookies(); len(got) != 0 {
+	// A cookie this site gave out is kept.
+	if got := page(signed); len(got) != 0 {
 		t.Errorf("a valid cookie was replaced by %v", got)
+	}
+	// An unsigned cookie of an existing customer, given out before cookies
+	// were signed, keeps its customer and is signed.
+	old := strings.Repeat("cd", 16)
+	if _, err := e.st.LockCustomer(t.Context(), bot.WebChat, old); err != nil {
+		t.Fatal(err)
+	}
+	if got := page(old); len(got) != 1 || customerOf(e.key(), got[0].Value) != old {
+		t.Errorf("an old cookie became %v", got)
 	}
 }
 

@@ -79,7 +79,7 @@ func (h *Handler) loginNonce(w http.ResponseWriter, r *http.Request, key []byte)
 			Path:     "/staff/login",
 			MaxAge:   60 * 60,
 			HttpOnly: true,
-			Secure:   h.opts.SecureCookies,
+			Secure:   h.secure(r),
 			SameSite: http.SameSiteStrictMode,
 		})
 	}

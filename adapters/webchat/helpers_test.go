@@ -42,17 +42,29 @@ var testHashes = sync.OnceValue(func() map[string]string {
 // testEnv is a web chat served by httptest in front of a real core on a
 // real SQLite store.
 type testEnv struct {
-	t   *testing.T
-	st  *store.Store
-	svc *bot.Service
-	h   *Handler
-	srv *httptest.Server
+	t    *testing.T
+	logs *logBuffer // warnings and errors the handler logged
+	st   *store.Store
+	svc  *bot.Service
+	h    *Handler
+	srv  *httptest.Server
 }
 
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newEnvOn(t, storetest.SQLite(t), Options{})
+}
+
+// eachEnv runs fn on SQLite and on MySQL (when configured), with opts.
+func eachEnv(t *testing.T, opts Options, fn func(t *testing.T, e *testEnv)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, st *store.Store) { fn(t, newEnvOn(t, st, opts)) })
+}
+
+// newEnvOn serves the web chat on st; opts adds to the test defaults.
+func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
+	t.Helper()
 	ctx := t.Context()
-	st := storetest.SQLite(t)
 	err := st.UpsertProducts(ctx, []bot.Product{
 		{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 20, Active: true},
 		{SKU: "MUG-1", Name: "Clay mug", NameZH: "陶杯", Category: "Cups", Price: 5600, Stock: 5, Active: true},
@@ -69,14 +81,20 @@ func newEnv(t *testing.T) *testEnv {
 			t.Fatalf("seed staff: %v", err)
 		}
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
-	h := New(svc, log, Options{Title: "Test Shop", PollWait: 3 * time.Second, PollInterval: 20 * time.Millisecond})
+	opts.Title = "Test Shop"
+	if opts.PollWait == 0 {
+		opts.PollWait = 3 * time.Second
+	}
+	opts.PollInterval = 20 * time.Millisecond
+	h := New(svc, st, log, opts)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, st: st, svc: svc, h: h, srv: srv}
+	return &testEnv{t: t, logs: logs, st: st, svc: svc, h: h, srv: srv}
 }
 
 // client is one browser: its own cookies, redirects not followed so tests
@@ -198,13 +216,24 @@ func (e *testEnv) login(c *http.Client, user, pw string) string {
 	return string(m[1])
 }
 
+// sessionOf logs the client in and returns its session cookie.
+func (e *testEnv) sessionOf(c *http.Client, user, pw string) string {
+	e.t.Helper()
+	e.login(c, user, pw)
+	v := e.cookie(c, "/staff", sessionCookie)
+	if v == "" {
+		e.t.Fatal("no session cookie after login")
+	}
+	return v
+}
+
 // customer starts a chat and returns the customer id the page gave it.
 func (e *testEnv) customer(c *http.Client) string {
 	e.t.Helper()
 	if res := e.get(c, "/chat"); res.status != http.StatusOK {
 		e.t.Fatalf("chat page: %d", res.status)
 	}
-	id := e.cookie(c, "/chat", customerCookie)
+	id := customerIDOf(e.cookie(c, "/chat", customerCookie))
 	if id == "" {
 		e.t.Fatal("chat page set no customer cookie")
 	}
@@ -247,4 +276,81 @@ func (e *testEnv) feed(recipient string) []*bot.Message {
 		e.t.Fatal(err)
 	}
 	return ms
+}
+
+// customerIDOf is the customer id in a customer cookie's value.
+func customerIDOf(cookie string) string {
+	id, _, _ := strings.Cut(cookie, ".")
+	return id
+}
+
+// clientWithChat is a client that opened the chat page.
+func (e *testEnv) clientWithChat() *http.Client {
+	e.t.Helper()
+	c := e.client()
+	e.customer(c)
+	return c
+}
+
+// key is the key that signs sessions and customer cookies.
+func (e *testEnv) key() []byte {
+	e.t.Helper()
+	k, err := e.svc.Secret(e.t.Context(), "webchat-session")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return k
+}
+
+// logBuffer collects log output written from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *testClock { return &testClock{now: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// serveFrom serves one request as if it came from addr (host:port), past
+// the test server, which would always say 127.0.0.1.
+func (e *testEnv) serveFrom(addr string, req *http.Request) *http.Response {
+	req.RemoteAddr = addr
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+// setCookie gives the client a cookie for path, as a browser would send it.
+func (e *testEnv) setCookie(c *http.Client, path, name, value string) {
+	u, _ := url.Parse(e.srv.URL + path)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: path}})
 }

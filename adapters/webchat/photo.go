@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"time"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -37,9 +38,22 @@ type photoUpload struct {
 // attempt's replies, so that copy is never referenced by any request or
 // card, and nothing acts twice.
 func (h *Handler) chatPhoto(w http.ResponseWriter, r *http.Request) {
-	cust := h.customer(w, r)
+	cust, ok := h.customer(w, r)
+	if !ok {
+		return
+	}
 	up, ok := readPhoto(w, r)
 	if !ok {
+		return
+	}
+	l := h.opts.Limits
+	_, err := h.take(r.Context(), int64(len(up.photo)), quota{key: "upload:" + clientAddr(r),
+		count: l.UploadsPerHour, bytes: l.UploadBytesPerHour, window: time.Hour})
+	if err != nil {
+		if !limited(w, err, "too many photos from your network in the last hour") {
+			h.log.Error("webchat: count photo", "err", err)
+			writeError(w, http.StatusInternalServerError, "something went wrong, please try again")
+		}
 		return
 	}
 	ref, err := h.svc.SaveMedia(r.Context(), bot.WebChat, cust, up.photo)

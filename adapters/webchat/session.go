@@ -6,19 +6,20 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
 )
 
-// sessionCookie holds a staff session: user and expiry, signed with the key
-// all replicas share, so no session table is needed and any replica can
-// check it. It is Strict so no other site can make the browser use it.
+// sessionCookie holds a staff session: a random secret whose hash names a
+// session row in the database, so any replica can check it and logging out
+// ends it everywhere. It is Strict so no other site can make the browser
+// use it.
 const sessionCookie = "orderbot_staff"
 
 // sessionTTL is how long a login lasts.
@@ -49,57 +50,61 @@ func signedEqual(got, want string) bool {
 	return hmac.Equal([]byte(got), []byte(want))
 }
 
-// newSession returns the cookie value of a session of user until exp:
-// user, expiry and a random nonce, so every login is a session (and a CSRF
-// token) of its own, then the signature of all three.
-func newSession(key []byte, user string, exp time.Time) string {
-	nonce := make([]byte, 12)
-	_, _ = rand.Read(nonce) // never fails: crypto/rand panics instead
-	payload := base64.RawURLEncoding.EncodeToString([]byte(user)) + "." + strconv.FormatInt(exp.Unix(), 10) +
-		"." + base64.RawURLEncoding.EncodeToString(nonce)
-	return payload + "." + sign(key, "session", payload)
+func hashHex(parts ...string) string {
+	s := sha256.New()
+	for _, p := range parts {
+		s.Write([]byte(p))
+		s.Write([]byte{0})
+	}
+	return hex.EncodeToString(s.Sum(nil))
 }
+
+// sessionID is the database's name of a session cookie: its hash, so that
+// reading the table gives no one a working cookie.
+func sessionID(cookie string) string { return hashHex("session", cookie) }
+
+// grantOf fingerprints what a session is granted under: the staff member's
+// role and password hash. Changing either (staff add again, even with the
+// same password, makes a new bcrypt hash) voids every session granted
+// before.
+func grantOf(st bot.Staff) string { return hashHex(string(st.Role), st.PasswordHash) }
 
 var errBadSession = errors.New("invalid or expired session")
 
-// parseSession checks a session cookie value and returns its user.
-func parseSession(key []byte, value string, now time.Time) (string, error) {
-	i := strings.LastIndexByte(value, '.')
-	if i < 0 {
-		return "", errBadSession
+// startSession stores a new session of st and returns its cookie value.
+func (h *Handler) startSession(ctx context.Context, st bot.Staff) (string, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	cookie := base64.RawURLEncoding.EncodeToString(b)
+	now := h.opts.Clock()
+	err := h.guard.CreateStaffSession(ctx, bot.StaffSession{
+		ID: sessionID(cookie), Channel: bot.WebChat, UserID: st.UserID, Grant: grantOf(st),
+		CreatedAt: now, ExpiresAt: now.Add(sessionTTL),
+	})
+	if err != nil {
+		return "", fmt.Errorf("start session: %w", err)
 	}
-	payload, mac := value[:i], value[i+1:]
-	if !signedEqual(mac, sign(key, "session", payload)) {
-		return "", errBadSession
-	}
-	parts := strings.Split(payload, ".")
-	if len(parts) != 3 {
-		return "", errBadSession
-	}
-	user, err := base64.RawURLEncoding.DecodeString(parts[0])
-	exp, err2 := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || err2 != nil || len(user) == 0 || !now.Before(time.Unix(exp, 0)) {
-		return "", errBadSession
-	}
-	return string(user), nil
+	return cookie, nil
 }
 
-func (h *Handler) setSession(w http.ResponseWriter, value string, maxAge int) {
+func (h *Handler) setSession(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
 		Value:    value,
 		Path:     "/staff",
 		MaxAge:   maxAge,
 		HttpOnly: true,
-		Secure:   h.opts.SecureCookies,
+		Secure:   h.secure(r),
 		SameSite: http.SameSiteStrictMode,
 	})
 }
 
-// requireStaff lets a request through only with a valid session of a staff
-// member who still exists, looked up again on every request so removing a
-// member ends their sessions at once. Pages redirect to the login form; the
-// JSON API answers 401.
+// requireStaff lets a request through only with a live session of a staff
+// member who still exists with the role and password the session was
+// granted under, looked up again on every request so that removing a
+// member, changing their role or password, or logging out ends their
+// sessions at once. Pages redirect to the login form; the JSON API answers
+// 401.
 func (h *Handler) requireStaff(next staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, err := h.sessionKey(r.Context())
@@ -108,7 +113,7 @@ func (h *Handler) requireStaff(next staffHandler) http.HandlerFunc {
 			writeError(w, http.StatusInternalServerError, "something went wrong, please try again")
 			return
 		}
-		st, cookie, err := h.staffOf(r.Context(), r, key)
+		st, cookie, err := h.staffOf(r.Context(), r)
 		if err != nil {
 			if !errors.Is(err, errBadSession) && !errors.Is(err, bot.ErrNotFound) {
 				h.log.Error("webchat: staff session", "err", err)
@@ -116,7 +121,7 @@ func (h *Handler) requireStaff(next staffHandler) http.HandlerFunc {
 				return
 			}
 			if cookie != "" {
-				h.setSession(w, "", -1)
+				h.setSession(w, r, "", -1)
 			}
 			if strings.HasPrefix(r.URL.Path, "/staff/api/") {
 				writeError(w, http.StatusUnauthorized, "please log in")
@@ -130,18 +135,33 @@ func (h *Handler) requireStaff(next staffHandler) http.HandlerFunc {
 }
 
 // staffOf returns the staff member of the request's session cookie.
-func (h *Handler) staffOf(ctx context.Context, r *http.Request, key []byte) (bot.Staff, string, error) {
+func (h *Handler) staffOf(ctx context.Context, r *http.Request) (bot.Staff, string, error) {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil {
+	if err != nil || c.Value == "" {
 		return bot.Staff{}, "", errBadSession
 	}
-	user, err := parseSession(key, c.Value, h.opts.Clock())
+	sess, err := h.guard.StaffSession(ctx, sessionID(c.Value), h.opts.Clock())
 	if err != nil {
-		return bot.Staff{}, c.Value, err
+		return bot.Staff{}, c.Value, fmt.Errorf("session: %w", err)
 	}
-	st, err := h.svc.StaffMember(ctx, bot.WebChat, user)
+	st, err := h.svc.StaffMember(ctx, sess.Channel, sess.UserID)
 	if err != nil {
 		return bot.Staff{}, c.Value, fmt.Errorf("staff member of session: %w", err)
 	}
+	if !signedEqual(sess.Grant, grantOf(st)) {
+		// Role or password changed since: the session is over for good.
+		if err := h.guard.DeleteStaffSession(ctx, sess.ID); err != nil {
+			h.log.Error("webchat: end a void session", "err", err)
+		}
+		return bot.Staff{}, c.Value, errBadSession
+	}
 	return st, c.Value, nil
+}
+
+// secure reports whether cookies set in answer to r must be Secure: when
+// the site's public URL is https, or this request came over TLS, directly
+// or through a trusted proxy (the server's edge drops X-Forwarded-Proto
+// from anyone else).
+func (h *Handler) secure(r *http.Request) bool {
+	return h.opts.SecureCookies || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

@@ -4,8 +4,10 @@
 //
 // Nothing the pages need lives in process memory: the customer's messages
 // and the staff cards are read from the outbox through Service.Feed, the
-// session key is a secret stored in the database, and cookies carry the
-// rest, so any replica can serve any request.
+// key that signs cookies is a secret stored in the database, and staff
+// sessions and the counts behind the limits on anonymous visitors and
+// logins are rows there too (Guard), so any replica can serve any request
+// and a limit holds across replicas.
 package webchat
 
 import (
@@ -40,7 +42,9 @@ type Service interface {
 // Options are the web chat's settings; the zero value works.
 type Options struct {
 	// SecureCookies marks every cookie Secure; set it when the site is served over
-	// https (it always should be outside a laptop).
+	// https (it always should be outside a laptop). Cookies are Secure anyway
+	// in answer to a request that came over TLS or with X-Forwarded-Proto:
+	// https, which the server's edge keeps only from trusted proxies.
 	SecureCookies bool
 	// Title is the shop's name shown on the pages.
 	Title string
@@ -53,6 +57,8 @@ type Options struct {
 	PollInterval time.Duration
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
+	// Limits bounds what one client may cost; the zero value takes the defaults.
+	Limits Limits
 }
 
 //go:embed static templates
@@ -62,6 +68,7 @@ var assets embed.FS
 // /staff. It is also the channel's sender.
 type Handler struct {
 	svc   Service
+	guard Guard
 	log   *slog.Logger
 	opts  Options
 	mux   *http.ServeMux
@@ -82,8 +89,8 @@ type Handler struct {
 // The dispatcher marks web chat messages delivered through Send.
 var _ bot.Sender = (*Handler)(nil)
 
-// New builds the handler.
-func New(svc Service, log *slog.Logger, opts Options) *Handler {
+// New builds the handler; guard keeps the limits and staff sessions.
+func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	if opts.Title == "" {
 		opts.Title = "orderbot"
 	}
@@ -99,8 +106,10 @@ func New(svc Service, log *slog.Logger, opts Options) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	h := &Handler{
 		svc:   svc,
+		guard: guard,
 		log:   log,
 		opts:  opts,
 		mux:   http.NewServeMux(),

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"golang.org/x/term"
+
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store"
@@ -92,7 +94,7 @@ func staffCmd(ctx context.Context, cfg config, args []string, stdin io.Reader, s
 	}
 	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	channel := fs.String("channel", "", "channel: webchat, slack, telegram or wechat")
+	channel := fs.String("channel", "", "channel: webchat, slack or telegram")
 	user := fs.String("user", "", "the staff member's user id on that channel (login name for webchat)")
 	role := fs.String("role", "", "agent, approver or admin")
 	name := fs.String("name", "", "display name (defaults to the user id)")
@@ -123,6 +125,11 @@ func staffAdd(ctx context.Context, cfg config, s bot.Staff, stdin io.Reader, std
 	if s.Channel == "" || s.UserID == "" {
 		return errors.New("staff add needs --channel and --user")
 	}
+	switch s.Channel {
+	case bot.WebChat, bot.Telegram, bot.Slack:
+	default:
+		return fmt.Errorf("staff add: unknown channel %q: staff work in webchat, telegram or slack", s.Channel)
+	}
 	if s.Channel == bot.WebChat {
 		pw, err := readPassword(stdin, stdout)
 		if err != nil {
@@ -141,18 +148,25 @@ func staffAdd(ctx context.Context, cfg config, s bot.Staff, stdin io.Reader, std
 	})
 }
 
-// readPassword takes the first line of stdin, so scripts can pipe it in.
+// readPassword reads the password without showing it when stdin is a
+// terminal, and otherwise takes the first line, so scripts can pipe it in.
 func readPassword(stdin io.Reader, stdout io.Writer) (string, error) {
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprint(stdout, "Password for the staff console: ")
+	var pw string
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stdout, "Password for the staff console: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stdout)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
 		}
+		pw = string(b)
+	} else {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
 	if len(pw) < 8 {
 		return "", errors.New("the password must have at least 8 characters (give it on stdin)")
 	}

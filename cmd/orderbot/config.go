@@ -25,6 +25,9 @@ type config struct {
 	Telegram  telegramConfig
 	Slack     slackConfig
 	WeChat    wechatConfig
+
+	// TrustedProxies are the peers whose X-Forwarded-* headers are believed.
+	TrustedProxies trustedProxies
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
@@ -72,6 +75,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return config{}, fmt.Errorf("ORDERBOT_DEMO=%q: want true or false", v)
 		}
 		cfg.Demo = demo
+	}
+	if cfg.TrustedProxies, err = parseTrustedProxies(get("ORDERBOT_TRUSTED_PROXIES")); err != nil {
+		return config{}, err
 	}
 	if err := loadChannels(&cfg, get); err != nil {
 		return config{}, err

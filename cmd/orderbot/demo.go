@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
@@ -31,32 +33,69 @@ func demoCatalog() []bot.Product {
 	}
 }
 
-// seedDemo loads the demo catalog into an empty database and makes sure the
-// demo staff login exists, and says so: a shop must never run it unknowingly.
-func seedDemo(ctx context.Context, svc *bot.Service, stdout io.Writer) error {
+// demoSetting records that the demo was considered, so it is seeded at
+// most once: a demo login someone deleted stays deleted.
+const demoSetting = "demo-seeded"
+
+// settings is where seedDemo records that it ran.
+type settings interface {
+	// SetSettingIfAbsent stores value unless name exists, and returns the
+	// value stored.
+	SetSettingIfAbsent(ctx context.Context, name, value string) (string, error)
+}
+
+// seedDemo loads the demo catalog and the demo staff login (demo / demo)
+// into an empty database, once in the database's life, and says so: a
+// shop must never run it unknowingly. Replicas starting together seed it
+// once between them.
+func seedDemo(ctx context.Context, svc *bot.Service, marks settings, stdout io.Writer) error {
 	products, err := svc.Catalog(ctx)
 	if err != nil {
 		return err
 	}
-	if len(products) == 0 {
-		if err := svc.ImportCatalog(ctx, "demo", demoCatalog()); err != nil {
-			return fmt.Errorf("load demo catalog: %w", err)
-		}
-		fmt.Fprintf(stdout, "demo: loaded %d products\n", len(demoCatalog()))
-	}
-	_, err = svc.StaffMember(ctx, bot.WebChat, "demo")
-	if errors.Is(err, bot.ErrNotFound) {
-		hash, err := webchat.HashPassword("demo")
-		if err != nil {
-			return err
-		}
-		demo := bot.Staff{Channel: bot.WebChat, UserID: "demo", Name: "demo", Role: bot.Approver, PasswordHash: hash}
-		if err := svc.SaveStaff(ctx, "demo", demo); err != nil {
-			return fmt.Errorf("add demo staff: %w", err)
-		}
-	} else if err != nil {
+	staff, err := svc.ListStaff(ctx)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "demo: staff console login demo / demo (approver); set ORDERBOT_DEMO=false to turn the demo off")
+	empty := len(products) == 0 && len(staff) == 0
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	mine := time.Now().UTC().Format(time.RFC3339) + " " + hex.EncodeToString(b)
+	got, err := marks.SetSettingIfAbsent(ctx, demoSetting, mine)
+	if err != nil {
+		return fmt.Errorf("record the demo: %w", err)
+	}
+	switch {
+	case got != mine:
+		if demoLoginExists(staff) {
+			fmt.Fprintln(stdout, "demo: the demo login demo / demo exists; remove it with: orderbot staff remove --channel webchat --user demo")
+		}
+		return nil
+	case !empty:
+		fmt.Fprintln(stdout, "demo: the database is not empty, so no demo data was added (and none will be)")
+		return nil
+	}
+	if err := svc.ImportCatalog(ctx, "demo", demoCatalog()); err != nil {
+		return fmt.Errorf("load demo catalog: %w", err)
+	}
+	hash, err := webchat.HashPassword("demo")
+	if err != nil {
+		return err
+	}
+	demo := bot.Staff{Channel: bot.WebChat, UserID: "demo", Name: "demo", Role: bot.Approver, PasswordHash: hash}
+	if err := svc.SaveStaff(ctx, "demo", demo); err != nil {
+		return fmt.Errorf("add demo staff: %w", err)
+	}
+	fmt.Fprintf(stdout, "demo: loaded %d products\n", len(demoCatalog()))
+	fmt.Fprintln(stdout, "demo: staff console login demo / demo (approver); remove it with: orderbot staff remove --channel webchat --user demo")
 	return nil
+}
+
+func demoLoginExists(staff []bot.Staff) bool {
+	for _, s := range staff {
+		if s.Channel == bot.WebChat && s.UserID == "demo" {
+			return true
+		}
+	}
+	return false
 }

@@ -28,8 +28,9 @@ commands:
   migrate                    apply database migrations
   catalog import FILE.csv    add or update products from a CSV file
   catalog export             write the catalog as CSV to stdout
-  staff add --channel C --user U --role agent|approver|admin [--name N]
-                             add or change a staff member (webchat asks for a password on stdin)
+  staff add --channel webchat|telegram|slack --user U --role agent|approver|admin [--name N]
+                             add or change a staff member (webchat asks for a password on stdin;
+                             a new password or role ends that member's console sessions)
   staff list                 list staff members
   staff remove --channel C --user U
   wechat menu                publish the WeChat Official Account's custom menu

@@ -39,11 +39,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
 	if cfg.Demo {
-		if err := seedDemo(ctx, core, stdout); err != nil {
+		if err := seedDemo(ctx, core, st, stdout); err != nil {
 			return err
 		}
 	}
-	web := webchat.New(svc, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	web := webchat.New(svc, st, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
 	if err != nil {
@@ -67,7 +67,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           instrument(mux, m, log, cfg.Ops.RequestTimeout),
+		Handler:           behindProxies(cfg.TrustedProxies, instrument(mux, m, log, cfg.Ops.RequestTimeout)),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Headers and body must arrive within it: a client trickling its
 		// body holds a connection no longer.
@@ -101,6 +101,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// The channels' own loops stop with ctx; they finish what they started.
 	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
+	// The web chat prunes its limits, sessions and loose photos.
+	loops.Go(func() { _ = web.Run(ctx) })
 	for name, ch := range chans {
 		r, ok := ch.(runner)
 		if !ok {
