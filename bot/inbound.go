@@ -15,8 +15,12 @@ import (
 // Limits on what a channel may pass in; adapters refuse larger input before
 // it gets here, this is the backstop.
 const (
-	maxInboundText = 2000
+	// maxInboundText is bytes, well above the conversation's own limit of
+	// 500 characters (up to 2000 bytes of Chinese), so that the customer
+	// is told in their language how long a message may be.
+	maxInboundText = 16 << 10
 	maxDedupKey    = 255
+	maxButton      = 2000
 	maxUserID      = 128
 	recentOrders   = 20
 )
@@ -27,7 +31,7 @@ func (in Inbound) validate() error {
 		return fmt.Errorf("%w: inbound needs a channel and a user id of at most %d bytes", ErrInvalid, maxUserID)
 	case len(in.DedupKey) > maxDedupKey:
 		return fmt.Errorf("%w: dedup key longer than %d bytes", ErrInvalid, maxDedupKey)
-	case len(in.Text) > maxInboundText || len(in.Button) > maxInboundText:
+	case len(in.Text) > maxInboundText || len(in.Button) > maxButton:
 		return fmt.Errorf("%w: message longer than %d bytes", ErrInvalid, maxInboundText)
 	case !utf8.ValidString(in.Text) || !utf8.ValidString(in.Button):
 		return fmt.Errorf("%w: message is not valid UTF-8", ErrInvalid)

@@ -27,6 +27,10 @@ type Prompts interface {
 	UsePrompt(ctx context.Context, channel, message, key string, now time.Time) error
 }
 
+// maxStaffText bounds a staff member's reason or message, which goes on a
+// card and to the customer.
+const maxStaffText = 2000
+
 // Notes about prompts.
 const (
 	promptExpired  = "This question has expired. Press the button on the card again."
@@ -146,7 +150,7 @@ func promptAction(p bot.StaffPrompt, user, key, text string, now time.Time) (bot
 		return bot.StaffAction{}, promptAnswered
 	case text == "":
 		return bot.StaffAction{}, "Please reply with text."
-	case len(text) > maxInbound:
+	case len(text) > maxStaffText:
 		return bot.StaffAction{}, "That is too long (at most 2000 bytes)."
 	}
 	act := bot.StaffAction{Channel: bot.Telegram, UserID: user, DedupKey: key, Ref: p.Ref, Action: p.Action, Version: p.Version}

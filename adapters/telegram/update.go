@@ -20,9 +20,10 @@ func allowedUpdates() []string {
 	return []string{"message", "callback_query"}
 }
 
-// maxInbound keeps typed text within what the core accepts (2000 bytes);
-// the conversation itself then says when a text is too long.
-const maxInbound = 2000
+// maxInbound keeps typed text within what the core accepts (16 KiB, more
+// than Telegram's 4096 characters); the conversation itself then says, in
+// the customer's language, when a text is too long.
+const maxInbound = 16 << 10
 
 // handleUpdate handles one update. Everything that is not a message or a
 // button press in a private chat or the staff group (edited messages,

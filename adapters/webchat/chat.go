@@ -15,7 +15,7 @@ import (
 
 // Limits of what a customer may send.
 const (
-	maxText     = 2000
+	maxText     = 16 << 10 // the conversation refuses more than 500 characters, in the customer's language
 	maxButton   = 256
 	maxClientID = 64
 )
@@ -108,7 +108,7 @@ func (req sendRequest) check() string {
 	case !validClientID(req.ID):
 		return badClientID
 	case len(req.Text) > maxText:
-		return "text is too long (at most 2000 bytes)"
+		return "text is too long (at most 16 KiB)"
 	case len(req.Button) > maxButton:
 		return "button is too long"
 	case strings.TrimSpace(req.Text) == "" && req.Button == "":

@@ -103,10 +103,10 @@ func TestChatSendRejects(t *testing.T) {
 		body   string
 		status int
 	}{
-		{"oversized body", http.MethodPost, `{"id":"x","text":"` + strings.Repeat("a", 9<<10) + `"}`, http.StatusRequestEntityTooLarge},
+		{"oversized body", http.MethodPost, `{"id":"x","text":"` + strings.Repeat("a", 25<<10) + `"}`, http.StatusRequestEntityTooLarge},
 		{"bad JSON", http.MethodPost, `{"id":"x","text":`, http.StatusBadRequest},
 		{"not an object", http.MethodPost, `["menu"]`, http.StatusBadRequest},
-		{"text too long", http.MethodPost, `{"id":"x","text":"` + strings.Repeat("a", 2001) + `"}`, http.StatusBadRequest},
+		{"text too long", http.MethodPost, `{"id":"x","text":"` + strings.Repeat("a", 16<<10+1) + `"}`, http.StatusBadRequest},
 		{"missing id", http.MethodPost, `{"text":"menu"}`, http.StatusBadRequest},
 		{"id too long", http.MethodPost, `{"id":"` + strings.Repeat("a", 65) + `","text":"menu"}`, http.StatusBadRequest},
 		{"id with odd characters", http.MethodPost, `{"id":"a b<","text":"menu"}`, http.StatusBadRequest},
@@ -286,5 +286,25 @@ func TestPreferredLanguage(t *testing.T) {
 		if got := preferredLanguage(tt.header); got != tt.want {
 			t.Errorf("preferredLanguage(%q) = %q, want %q", tt.header, got, tt.want)
 		}
+	}
+}
+
+// A long Chinese paste reaches the conversation, which asks for a shorter
+// message in Chinese, instead of an English byte count from the adapter.
+func TestLongChinesePasteRefusedInChinese(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	paste := strings.Repeat("这款茶叶的包装有破损", 500) // 5,000 characters, 15,000 bytes
+	zh := map[string]string{"Accept-Language": "zh-CN"}
+	e.postJSON(c, "/chat/api/send", map[string]string{"id": "long-0", "text": "菜单"}, zh)
+	r := e.postJSON(c, "/chat/api/send", map[string]string{"id": "long-1", "text": paste}, zh)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	var replies []message
+	r.json(t, &replies)
+	if len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Text, "消息太长了") {
+		t.Fatalf("replies %+v, want the conversation's Chinese refusal", replies)
 	}
 }

@@ -225,7 +225,7 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 // maxBody is the most a JSON or form request may carry.
-const maxBody = 8 << 10
+const maxBody = 24 << 10 // room for a long Chinese paste, which the conversation refuses in words
 
 // decodeJSON reads a small JSON body into v and answers the request itself
 // when it cannot (413 too large, 400 malformed); it reports whether to go on.

@@ -189,7 +189,9 @@
     ev.preventDefault();
     const text = input.value.trim();
     if (!text) return;
-    input.value = "";
+    // Over the bot's 500 characters the text stays, so the customer can
+    // shorten it when the bot says so rather than type it again.
+    if ([...text].length <= 500) input.value = "";
     send({ text: text }, text);
     input.focus();
   });
