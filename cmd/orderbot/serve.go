@@ -48,6 +48,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	metrics := newMetrics(svc.OutboxCounts)
 	mux := http.NewServeMux()
 	web.Register(mux)
+	registerAPI(mux, st, svc, cfg, log)
 	for name, ch := range chans {
 		senders[name] = ch
 		ch.Register(mux)

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// match is one way a search text can match rows: a condition that one
+// index answers.
+type match struct {
+	sql  string
+	args []any
+}
+
+// prefixEnd bounds a prefix match from above. A range instead of LIKE
+// 'x%' compares the same way on SQLite and on MySQL's binary collation,
+// needs no escaping of % and _, and is answered from an index on both.
+const prefixEnd = "\U0010FFFF"
+
+func prefixMatch(column, prefix string) match {
+	return match{sql: column + " >= ? AND " + column + " < ?", args: []any{prefix, prefix + prefixEnd}}
+}
+
+func exactMatch(column, value string) match {
+	return match{sql: column + " = ?", args: []any{value}}
+}
+
+// searchIDs returns up to n ids of model's table below beforeID (when
+// set), newest first, that pass filter and any one of the matches (all
+// rows when there are none). Each match is its own query, merged here: one
+// OR across columns of different indexes would leave the database to scan.
+func (r *repo) searchIDs(ctx context.Context, model any, matches []match, filter func(*gorm.DB) *gorm.DB, beforeID int64, n int) ([]int64, error) {
+	if len(matches) == 0 {
+		matches = []match{{}}
+	}
+	seen := map[int64]bool{}
+	var all []int64
+	for _, m := range matches {
+		q := filter(r.db.WithContext(ctx).Model(model))
+		if m.sql != "" {
+			q = q.Where(m.sql, m.args...)
+		}
+		if beforeID > 0 {
+			q = q.Where("id < ?", beforeID)
+		}
+		var ids []int64
+		if err := limit(q.Order("id DESC"), n).Pluck("id", &ids).Error; err != nil {
+			return nil, dbErr(err)
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				all = append(all, id)
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b int64) int { return cmp.Compare(b, a) })
+	if n > 0 && len(all) > n {
+		all = all[:n]
+	}
+	return all, nil
+}
+
+// SearchOrders returns the orders the filter selects, newest first, with
+// their items and history.
+func (r *repo) SearchOrders(ctx context.Context, f bot.OrderFilter) ([]*bot.Order, error) {
+	var matches []match
+	if f.Query != "" {
+		matches = []match{exactMatch("number", f.Query), exactMatch("contact_phone", f.Query), prefixMatch("contact_name", f.Query)}
+	}
+	filter := func(q *gorm.DB) *gorm.DB {
+		if f.Status != "" {
+			q = q.Where("status = ?", string(f.Status))
+		}
+		if f.Channel != "" {
+			q = q.Where("channel = ?", f.Channel)
+		}
+		if f.CustomerID > 0 {
+			q = q.Where("customer_id = ?", f.CustomerID)
+		}
+		if !f.From.IsZero() {
+			q = q.Where("created_at >= ?", dbTime(f.From))
+		}
+		if !f.To.IsZero() {
+			q = q.Where("created_at < ?", dbTime(f.To))
+		}
+		return q
+	}
+	ids, err := r.searchIDs(ctx, &orderRow{}, matches, filter, f.BeforeID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("search orders: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	os, err := r.findOrders(r.db.WithContext(ctx).Where("id IN ?", ids).Order("id DESC"))
+	if err != nil {
+		return nil, fmt.Errorf("search orders: %w", err)
+	}
+	return os, nil
+}
+
+// SearchAfterSales returns the requests the filter selects, newest first.
+func (r *repo) SearchAfterSales(ctx context.Context, f bot.AfterSalesFilter) ([]*bot.AfterSales, error) {
+	var matches []match
+	if f.Query != "" {
+		matches = []match{exactMatch("number", f.Query), exactMatch("order_number", f.Query)}
+	}
+	filter := func(q *gorm.DB) *gorm.DB {
+		if f.Status != "" {
+			q = q.Where("status = ?", string(f.Status))
+		}
+		if f.Type != "" {
+			q = q.Where("request_type = ?", string(f.Type))
+		}
+		return q
+	}
+	ids, err := r.searchIDs(ctx, &afterSalesRow{}, matches, filter, f.BeforeID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("search after-sales: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	as, err := r.findAfterSales(r.db.WithContext(ctx).Where("id IN ?", ids).Order("id DESC"))
+	if err != nil {
+		return nil, fmt.Errorf("search after-sales: %w", err)
+	}
+	return as, nil
+}
+
+// AfterSalesByNumber returns the request with its history.
+func (r *repo) AfterSalesByNumber(ctx context.Context, number string) (*bot.AfterSales, error) {
+	as, err := r.findAfterSales(r.db.WithContext(ctx).Where("number = ?", number))
+	if err == nil && len(as) == 0 {
+		err = bot.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("after-sales %s: %w", number, err)
+	}
+	return as[0], nil
+}
+
+// SearchCustomers returns the customers the filter selects, newest first.
+func (r *repo) SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
+	var matches []match
+	if f.Query != "" {
+		matches = []match{
+			prefixMatch("name", f.Query), prefixMatch("display_name", f.Query),
+			exactMatch("phone", f.Query), exactMatch("user_id", f.Query),
+		}
+	}
+	none := func(q *gorm.DB) *gorm.DB { return q }
+	ids, err := r.searchIDs(ctx, &customerRow{}, matches, none, f.BeforeID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("search customers: %w", err)
+	}
+	return r.CustomersByID(ctx, ids)
+}
+
+// CustomersByID returns the customers with these ids, newest first; ids
+// that do not exist are left out.
+func (r *repo) CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []customerRow
+	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("customers by id: %w", dbErr(err))
+	}
+	cs := make([]bot.Customer, len(rows))
+	for i, row := range rows {
+		cs[i] = customerFromRow(row)
+	}
+	return cs, nil
+}
+
+// CustomerStats sums up the orders of each customer that were not rejected
+// or cancelled. Customers without such orders are left out.
+func (r *repo) CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		CustomerID      int64
+		N               int
+		Spent           int64
+		FirstID, LastID int64
+	}
+	// The first and last order are found by id and dated in a second
+	// query: SQLite returns MIN(created_at) as untyped text.
+	err := r.db.WithContext(ctx).Model(&orderRow{}).
+		Select("customer_id, COUNT(*) AS n, SUM(total) AS spent, MIN(id) AS first_id, MAX(id) AS last_id").
+		Where("customer_id IN ? AND status NOT IN ?", ids, []string{string(bot.Rejected), string(bot.Cancelled)}).
+		Group("customer_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("customer stats: %w", dbErr(err))
+	}
+	var dated []int64
+	for _, row := range rows {
+		dated = append(dated, row.FirstID, row.LastID)
+	}
+	var times []struct {
+		ID        int64
+		CreatedAt time.Time
+	}
+	if len(dated) > 0 {
+		if err := r.db.WithContext(ctx).Model(&orderRow{}).Select("id, created_at").Where("id IN ?", dated).Scan(&times).Error; err != nil {
+			return nil, fmt.Errorf("customer stats: %w", dbErr(err))
+		}
+	}
+	at := make(map[int64]time.Time, len(times))
+	for _, t := range times {
+		at[t.ID] = t.CreatedAt.UTC()
+	}
+	out := make(map[int64]bot.CustomerStats, len(rows))
+	for _, row := range rows {
+		out[row.CustomerID] = bot.CustomerStats{OrderCount: row.N, TotalSpent: row.Spent, FirstOrderAt: at[row.FirstID], LastOrderAt: at[row.LastID]}
+	}
+	return out, nil
+}
