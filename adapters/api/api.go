@@ -74,7 +74,7 @@ func New(store Store, core Core, log *slog.Logger, opts Options) *Handler {
 		opts.Currency = "CNY"
 	}
 	h := &Handler{store: store, core: core, log: log, opts: opts, mux: http.NewServeMux()}
-	h.routes()
+	h.register()
 	return h
 }
 
@@ -83,21 +83,38 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("/api/v1/", h)
 }
 
-// routes lists every route; TestOpenAPIListsEveryRoute keeps openapi.json
-// in step with it.
-func (h *Handler) routes() {
-	h.mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	h.handle("GET /api/v1/orders", h.listOrders)
-	h.handle("GET /api/v1/orders/{number}", h.getOrder)
-	h.handle("POST /api/v1/orders/{number}/actions", h.orderAction)
-	h.handle("GET /api/v1/after-sales", h.listAfterSales)
-	h.handle("GET /api/v1/after-sales/{number}", h.getAfterSales)
-	h.handle("POST /api/v1/after-sales/{number}/actions", h.afterSalesAction)
-	h.handle("GET /api/v1/products", h.listProducts)
-	h.handle("GET /api/v1/products/{sku}", h.getProduct)
-	h.handle("PUT /api/v1/products/{sku}", h.putProduct)
-	h.handle("GET /api/v1/customers", h.listCustomers)
-	h.handle("GET /api/v1/customers/{id}", h.getCustomer)
+// route is one authenticated route of the API.
+type route struct {
+	pattern string
+	fn      handlerFunc
+}
+
+// routes lists every route behind a token; TestOpenAPIListsEveryRoute
+// keeps openapi.json in step with it.
+func (h *Handler) routes() []route {
+	return []route{
+		{"GET /api/v1/orders", h.listOrders},
+		{"GET /api/v1/orders/{number}", h.getOrder},
+		{"POST /api/v1/orders/{number}/actions", h.orderAction},
+		{"GET /api/v1/after-sales", h.listAfterSales},
+		{"GET /api/v1/after-sales/{number}", h.getAfterSales},
+		{"POST /api/v1/after-sales/{number}/actions", h.afterSalesAction},
+		{"GET /api/v1/products", h.listProducts},
+		{"GET /api/v1/products/{sku}", h.getProduct},
+		{"PUT /api/v1/products/{sku}", h.putProduct},
+		{"GET /api/v1/customers", h.listCustomers},
+		{"GET /api/v1/customers/{id}", h.getCustomer},
+	}
+}
+
+// openAPIRoute is the one route that needs no token.
+const openAPIRoute = "GET /api/v1/openapi.json"
+
+func (h *Handler) register() {
+	h.mux.HandleFunc(openAPIRoute, serveOpenAPI)
+	for _, rt := range h.routes() {
+		h.handle(rt.pattern, rt.fn)
+	}
 }
 
 // ServeHTTP answers unknown routes and methods with the API's JSON errors
