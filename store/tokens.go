@@ -73,11 +73,13 @@ func (s *Store) RevokeAPIToken(ctx context.Context, name, actor string, at time.
 // ListAPITokens returns every token by name, with its role, never its hash.
 func (r *repo) ListAPITokens(ctx context.Context) ([]bot.APIToken, error) {
 	var rows []struct {
-		apiTokenRow
-		Role *string
+		Name       string
+		CreatedAt  time.Time
+		LastUsedAt *time.Time
+		Role       *string
 	}
 	err := r.db.WithContext(ctx).Table("api_tokens").
-		Select("api_tokens.*, staff.role").
+		Select("api_tokens.name, api_tokens.created_at, api_tokens.last_used_at, staff.role").
 		Joins("LEFT JOIN staff ON staff.channel = ? AND staff.user_id = api_tokens.name", bot.APIChannel).
 		Order("api_tokens.name").Scan(&rows).Error
 	if err != nil {

@@ -86,13 +86,8 @@ func TestTokens(t *testing.T) {
 		e.do("GET", "/api/v1/orders", e.sync, nil).ok(t, &list)
 		ts, err := e.st.ListAPITokens(t.Context())
 		must(t, err)
-		for _, tok := range ts {
-			if tok.Name == "ops-sync" && (tok.LastUsedAt.IsZero() || tok.Role != bot.Approver) {
-				t.Fatalf("ops-sync after a call: %+v", tok)
-			}
-			if tok.Hash != "" {
-				t.Fatal("ListAPITokens returned a hash")
-			}
+		if len(ts) != 3 || ts[2].Name != "ops-sync" || ts[2].Role != bot.Approver || ts[2].LastUsedAt.IsZero() || !ts[0].LastUsedAt.IsZero() {
+			t.Fatalf("tokens after one call with ops-sync: %+v", ts)
 		}
 		must(t, e.st.RevokeAPIToken(t.Context(), "ops-sync", "test", time.Now()))
 		e.do("GET", "/api/v1/orders", e.sync, nil).fails(t, 401, "unauthorized", "revoked")
