@@ -43,15 +43,8 @@ func (r *repo) searchIDs(ctx context.Context, model any, matches []match, filter
 	seen := map[int64]bool{}
 	var all []int64
 	for _, m := range matches {
-		q := filter(r.db.WithContext(ctx).Model(model))
-		if m.sql != "" {
-			q = q.Where(m.sql, m.args...)
-		}
-		if beforeID > 0 {
-			q = q.Where("id < ?", beforeID)
-		}
 		var ids []int64
-		if err := limit(q.Order("id DESC"), n).Pluck("id", &ids).Error; err != nil {
+		if err := idQuery(r.db.WithContext(ctx), model, m, filter, beforeID, n).Pluck("id", &ids).Error; err != nil {
 			return nil, dbErr(err)
 		}
 		for _, id := range ids {
@@ -68,14 +61,25 @@ func (r *repo) searchIDs(ctx context.Context, model any, matches []match, filter
 	return all, nil
 }
 
-// SearchOrders returns the orders the filter selects, newest first, with
-// their items and history.
-func (r *repo) SearchOrders(ctx context.Context, f bot.OrderFilter) ([]*bot.Order, error) {
+// idQuery selects the ids of one match, newest first.
+func idQuery(db *gorm.DB, model any, m match, filter func(*gorm.DB) *gorm.DB, beforeID int64, n int) *gorm.DB {
+	q := filter(db.Model(model))
+	if m.sql != "" {
+		q = q.Where(m.sql, m.args...)
+	}
+	if beforeID > 0 {
+		q = q.Where("id < ?", beforeID)
+	}
+	return limit(q.Order("id DESC"), n)
+}
+
+// orderSearch is how an order filter becomes queries.
+func orderSearch(f bot.OrderFilter) ([]match, func(*gorm.DB) *gorm.DB) {
 	var matches []match
 	if f.Query != "" {
 		matches = []match{exactMatch("number", f.Query), exactMatch("contact_phone", f.Query), prefixMatch("contact_name", f.Query)}
 	}
-	filter := func(q *gorm.DB) *gorm.DB {
+	return matches, func(q *gorm.DB) *gorm.DB {
 		if f.Status != "" {
 			q = q.Where("status = ?", string(f.Status))
 		}
@@ -93,6 +97,12 @@ func (r *repo) SearchOrders(ctx context.Context, f bot.OrderFilter) ([]*bot.Orde
 		}
 		return q
 	}
+}
+
+// SearchOrders returns the orders the filter selects, newest first, with
+// their items and history.
+func (r *repo) SearchOrders(ctx context.Context, f bot.OrderFilter) ([]*bot.Order, error) {
+	matches, filter := orderSearch(f)
 	ids, err := r.searchIDs(ctx, &orderRow{}, matches, filter, f.BeforeID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("search orders: %w", err)
