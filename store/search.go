@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -31,6 +32,12 @@ func prefixMatch(column, prefix string) match {
 func exactMatch(column, value string) match {
 	return match{sql: column + " = ?", args: []any{value}}
 }
+
+func allDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 // searchIDs returns up to n ids of model's table below beforeID (when
 // set), newest first, that pass filter and any one of the matches (all
@@ -76,8 +83,16 @@ func idQuery(db *gorm.DB, model any, m match, filter func(*gorm.DB) *gorm.DB, be
 // orderSearch is how an order filter becomes queries.
 func orderSearch(f bot.OrderFilter) ([]match, func(*gorm.DB) *gorm.DB) {
 	var matches []match
-	if f.Query != "" {
-		matches = []match{exactMatch("number", f.Query), exactMatch("contact_phone", f.Query), prefixMatch("contact_name", f.Query)}
+	if q := f.Query; q != "" {
+		// Order numbers are digits and phones have some: a name spares
+		// the database two lookups.
+		if allDigits(q) {
+			matches = append(matches, exactMatch("number", q))
+		}
+		if hasDigit(q) {
+			matches = append(matches, exactMatch("contact_phone", q))
+		}
+		matches = append(matches, prefixMatch("contact_name", q))
 	}
 	return matches, func(q *gorm.DB) *gorm.DB {
 		if f.Status != "" {
@@ -162,9 +177,9 @@ func (r *repo) AfterSalesByNumber(ctx context.Context, number string) (*bot.Afte
 func (r *repo) SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
 	var matches []match
 	if f.Query != "" {
-		matches = []match{
-			prefixMatch("name", f.Query), prefixMatch("display_name", f.Query),
-			exactMatch("phone", f.Query), exactMatch("user_id", f.Query),
+		matches = []match{prefixMatch("name", f.Query), prefixMatch("display_name", f.Query), exactMatch("user_id", f.Query)}
+		if hasDigit(f.Query) {
+			matches = append(matches, exactMatch("phone", f.Query))
 		}
 	}
 	none := func(q *gorm.DB) *gorm.DB { return q }
