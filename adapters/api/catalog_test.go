@@ -22,6 +22,7 @@ func TestProducts(t *testing.T) {
 			t.Fatalf("TEA-1 = %+v", p)
 		}
 		e.do("GET", "/api/v1/products/NOPE", e.agent, nil).fails(t, 404, "not_found", "NOPE")
+		e.do("GET", "/api/v1/products/%FF", e.agent, nil).fails(t, 404, "not_found", "")
 
 		mug := act{"name": "Clay mug", "name_zh": "陶杯", "category": "Cups", "price": 5600, "stock": 5}
 		before := e.snapshot()
@@ -41,6 +42,9 @@ func TestProducts(t *testing.T) {
 			{"other sku", e.admin, "MUG-1", act{"sku": "MUG-2", "name": "Mug", "price": 1, "stock": 1}, 422, "unprocessable", "sku"},
 			{"long category", e.admin, "MUG-1", act{"name": "Mug", "price": 1, "stock": 1, "category": strings.Repeat("c", 101)}, 422, "unprocessable", "category"},
 			{"huge price", e.admin, "MUG-1", act{"name": "Mug", "price": int64(1) << 50, "stock": 1}, 422, "unprocessable", "price"},
+			{"sku not UTF-8", e.admin, "%FF", act{"name": "Mug", "price": 1, "stock": 1}, 422, "unprocessable", "printable"},
+			{"sku with NUL", e.admin, "A%00B", act{"name": "Mug", "price": 1, "stock": 1}, 422, "unprocessable", "printable"},
+			{"name with a newline", e.admin, "MUG-1", act{"name": "Mug\nBig", "price": 1, "stock": 1}, 422, "unprocessable", "printable"},
 			{"price as decimal", e.admin, "MUG-1", `{"name":"Mug","price":56.5,"stock":1}`, 400, "invalid", "price"},
 			{"unknown field", e.admin, "MUG-1", act{"name": "Mug", "price": 1, "stock": 1, "colour": "red"}, 400, "invalid", "colour"},
 		} {

@@ -137,6 +137,7 @@ func TestOrderListBadParameters(t *testing.T) {
 			{"customer=abc", "customer"},
 			{"customer=0", "customer"},
 			{"q=" + strings.Repeat("x", 201), "q"},
+			{"q=%FF", "q"},
 			{"stauts=pending", "stauts"},
 			{"status=pending&status=confirmed", "status"},
 			{"q=%zz", "query"},
@@ -159,7 +160,7 @@ func TestGetOrder(t *testing.T) {
 		if got.Number != o.Number || got.Status != "pending" || got.Version != 1 || len(got.History) != 1 {
 			t.Fatalf("order = %+v", got)
 		}
-		for _, n := range []string{"999999", "abc", strings.Repeat("9", 40), url.PathEscape("1 OR 1=1")} {
+		for _, n := range []string{"999999", "abc", strings.Repeat("9", 40), url.PathEscape("1 OR 1=1"), "%FF", "%00"} {
 			e.do("GET", "/api/v1/orders/"+n, e.agent, nil).fails(t, 404, "not_found", "no order")
 		}
 	})

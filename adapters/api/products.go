@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/bot"
@@ -52,6 +53,8 @@ func (b productBody) product(sku string) (bot.Product, error) {
 		return bot.Product{}, unprocessable("sku %q in the body is not the sku of the path", *b.SKU)
 	case b.Name == nil, b.Price == nil, b.Stock == nil:
 		return bot.Product{}, unprocessable("name, price and stock are required")
+	case !printable(sku) || !printable(*b.Name) || !printable(b.NameZH) || !printable(b.Category) || !printable(b.ImageURL):
+		return bot.Product{}, unprocessable("sku, name, name_zh, category and image_url must be printable text")
 	case *b.Price >= maxPrice:
 		return bot.Product{}, unprocessable("price is too large")
 	case utf8.RuneCountInString(b.Category) > 100:
@@ -68,6 +71,20 @@ func (b productBody) product(sku string) (bot.Product, error) {
 		p.Active = *b.Active
 	}
 	return p, p.Validate()
+}
+
+// printable refuses invalid UTF-8 and control characters, which a path
+// or a JSON string can carry and a one-line catalog field should not.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
