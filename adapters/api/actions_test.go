@@ -207,3 +207,34 @@ func TestAfterSales(t *testing.T) {
 		}
 	})
 }
+
+func TestTwoApproversAtOnce(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *testEnv) {
+		o := e.order(e.customer(bot.WebChat, "w1", "Lee", "555"), 1, t0)
+		path := "/api/v1/orders/" + o.Number + "/actions"
+		results := make(chan response, 2)
+		errs := make(chan error, 2)
+		for _, tok := range []string{e.sync, e.admin} {
+			go func() {
+				res, err := e.send("POST", path, tok, act{"action": "approve", "version": 1})
+				results <- res
+				errs <- err
+			}()
+		}
+		a, b := <-results, <-results
+		must(t, <-errs)
+		must(t, <-errs)
+		if a.status == http.StatusConflict {
+			a, b = b, a
+		}
+		var won orderJSON
+		a.ok(t, &won)
+		winner := won.History[1].By
+		b.fails(t, 409, "conflict", "already approved by "+winner)
+		audit, err := e.st.Audit(t.Context(), "order", o.Number)
+		must(t, err)
+		if len(audit) != 1 || audit[0].Actor != winner {
+			t.Fatalf("audit after two approvals at once: %+v", audit)
+		}
+	})
+}

@@ -124,6 +124,13 @@ type response struct {
 // unless it is a string, sent as it is.
 func (e *testEnv) do(method, path, token string, body any) response {
 	e.t.Helper()
+	res, err := e.send(method, path, token, body)
+	must(e.t, err)
+	return res
+}
+
+// send is do for goroutines other than the test's, which must not stop it.
+func (e *testEnv) send(method, path, token string, body any) (response, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -131,20 +138,25 @@ func (e *testEnv) do(method, path, token string, body any) response {
 		rd = strings.NewReader(b)
 	default:
 		raw, err := json.Marshal(b)
-		must(e.t, err)
+		if err != nil {
+			return response{}, err
+		}
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(e.t.Context(), method, e.srv.URL+path, rd)
-	must(e.t, err)
+	if err != nil {
+		return response{}, err
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := http.DefaultClient.Do(req)
-	must(e.t, err)
+	if err != nil {
+		return response{}, err
+	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
-	must(e.t, err)
-	return response{status: res.StatusCode, header: res.Header, body: raw}
+	return response{status: res.StatusCode, header: res.Header, body: raw}, err
 }
 
 // ok decodes a 200 answer into v.
