@@ -11,6 +11,16 @@ import (
 	"github.com/orderbot/orderbot/bot"
 )
 
+// MigrationVersions lists the version of every step, in order. Versions
+// are assigned per branch of work, so the list may have gaps.
+func MigrationVersions() []int {
+	var vs []int
+	for _, m := range migrations() {
+		vs = append(vs, m.version)
+	}
+	return vs
+}
+
 // SeedOrders bulk-inserts n orders of customers customers into an empty
 // store, with one item and one history entry each, in multi-row INSERTs:
 // the way to get a large table fast, not through the conversation. Names
