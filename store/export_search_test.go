@@ -83,40 +83,43 @@ func SeedName(i int) string {
 // SeedPhone is the phone of seeded customer i.
 func SeedPhone(i int) string { return fmt.Sprintf("138%08d", i+1) }
 
-// ExplainOrderSearch returns the MySQL plan of each query SearchOrders
-// runs for f, one line per table: query kind, access type, index, rows.
+// ExplainOrderSearch returns the MySQL plan of the id query SearchOrders
+// runs for f, one line per step: table, access type, index, rows, extra.
 func ExplainOrderSearch(ctx context.Context, s *Store, f bot.OrderFilter) ([]string, error) {
 	matches, filter := orderSearch(f)
-	var out []string
-	for _, m := range matches {
-		sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
-			var ids []int64
-			return idQuery(tx, &orderRow{}, m, filter, f.BeforeID, f.Limit).Pluck("id", &ids)
-		})
-		rows, err := s.db.WithContext(ctx).Raw("EXPLAIN " + sql).Rows()
-		if err != nil {
+	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		var ids []int64
+		return idsQuery(tx, &orderRow{}, matches, filter, f.BeforeID, f.Limit).Scan(&ids)
+	})
+	rows, err := s.db.WithContext(ctx).Raw("EXPLAIN " + sql).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := []string{sql}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			var parts []string
-			for i, c := range cols {
-				if c == "type" || c == "key" || c == "rows" || c == "Extra" {
+		var parts []string
+		for i, c := range cols {
+			switch c {
+			case "table", "type", "key", "rows", "Extra":
+				if vals[i] != nil {
 					parts = append(parts, fmt.Sprintf("%s=%s", c, vals[i]))
 				}
 			}
-			out = append(out, m.sql+": "+strings.Join(parts, " "))
 		}
-		rows.Close()
+		out = append(out, strings.Join(parts, " "))
 	}
-	return out, nil
+	return out, rows.Err()
 }

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -41,36 +39,41 @@ func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 // searchIDs returns up to n ids of model's table below beforeID (when
 // set), newest first, that pass filter and any one of the matches (all
-// rows when there are none). Each match is its own query, merged here: one
-// OR across columns of different indexes would leave the database to scan.
+// rows when there are none). Each match is its own subquery, on its own
+// index, and the database merges them in one round trip: one OR across
+// columns of different indexes would leave it to scan the table.
 func (r *repo) searchIDs(ctx context.Context, model any, matches []match, filter func(*gorm.DB) *gorm.DB, beforeID int64, n int) ([]int64, error) {
+	var ids []int64
+	if err := idsQuery(r.db.WithContext(ctx), model, matches, filter, beforeID, n).Scan(&ids).Error; err != nil {
+		return nil, dbErr(err)
+	}
+	return ids, nil
+}
+
+// idsQuery is the query of searchIDs.
+func idsQuery(db *gorm.DB, model any, matches []match, filter func(*gorm.DB) *gorm.DB, beforeID int64, n int) *gorm.DB {
 	if len(matches) == 0 {
 		matches = []match{{}}
 	}
-	seen := map[int64]bool{}
-	var all []int64
-	for _, m := range matches {
-		var ids []int64
-		if err := idQuery(r.db.WithContext(ctx), model, m, filter, beforeID, n).Pluck("id", &ids).Error; err != nil {
-			return nil, dbErr(err)
-		}
-		for _, id := range ids {
-			if !seen[id] {
-				seen[id] = true
-				all = append(all, id)
-			}
-		}
+	if len(matches) == 1 {
+		return idQuery(db, model, matches[0], filter, beforeID, n)
 	}
-	slices.SortFunc(all, func(a, b int64) int { return cmp.Compare(b, a) })
-	if n > 0 && len(all) > n {
-		all = all[:n]
+	parts := make([]string, len(matches))
+	args := make([]any, len(matches))
+	for i, m := range matches {
+		parts[i] = fmt.Sprintf("SELECT id FROM (?) AS m%d", i)
+		args[i] = idQuery(db.Session(&gorm.Session{NewDB: true}), model, m, filter, beforeID, n)
 	}
-	return all, nil
+	sql := strings.Join(parts, " UNION ") + " ORDER BY id DESC"
+	if n > 0 {
+		sql += fmt.Sprintf(" LIMIT %d", n)
+	}
+	return db.Raw(sql, args...)
 }
 
 // idQuery selects the ids of one match, newest first.
 func idQuery(db *gorm.DB, model any, m match, filter func(*gorm.DB) *gorm.DB, beforeID int64, n int) *gorm.DB {
-	q := filter(db.Model(model))
+	q := filter(db.Model(model).Select("id"))
 	if m.sql != "" {
 		q = q.Where(m.sql, m.args...)
 	}
