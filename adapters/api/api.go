@@ -48,6 +48,8 @@ type Options struct {
 	Location *time.Location
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
+	// Timeout bounds the work of one request; 10 s when zero.
+	Timeout time.Duration
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -69,6 +71,9 @@ func New(store Store, core Core, log *slog.Logger, opts Options) *Handler {
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
 	}
 	if opts.Currency == "" {
 		opts.Currency = "CNY"

@@ -57,13 +57,17 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, who bot.Staff) err
 // handle registers a route behind the bearer token check.
 func (h *Handler) handle(pattern string, fn handlerFunc) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		who, err := h.authenticate(r.Context(), r.Header.Get("Authorization"))
+		// A hung database must not hold the caller forever; fail still
+		// sees the caller's own context to tell a timeout from a hang-up.
+		ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
+		defer cancel()
+		who, err := h.authenticate(ctx, r.Header.Get("Authorization"))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="orderbot"`)
 			h.fail(w, r, err)
 			return
 		}
-		if err := fn(w, r, who); err != nil {
+		if err := fn(w, r.WithContext(ctx), who); err != nil {
 			h.fail(w, r, err)
 		}
 	})

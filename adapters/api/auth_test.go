@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
 )
 
 func TestOpenAPIListsEveryRoute(t *testing.T) {
@@ -110,4 +112,38 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 			t.Fatalf("Allow = %q", res.header.Get("Allow"))
 		}
 	})
+}
+
+// TestDatabaseDown: while the database is down or hung the API answers 500
+// in its JSON shape without naming the cause, logs it, and serves again
+// once the database is back.
+func TestDatabaseDown(t *testing.T) {
+	dsn, proxy := storetest.MySQLWithProxy(t)
+	st, err := store.Open(t.Context(), dsn, storetest.Logger(t))
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	e := newEnvWith(t, st, Options{Timeout: time.Second})
+	var list listJSON[orderJSON]
+	e.do("GET", "/api/v1/orders", e.agent, nil).ok(t, &list)
+
+	// A hung database: the caller gets an answer when the request's time is up.
+	proxy.Freeze()
+	start := time.Now()
+	e.do("GET", "/api/v1/orders", e.agent, nil).fails(t, 500, "internal", "try again")
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("a request to a hung database took %s", waited)
+	}
+	proxy.Resume()
+	e.do("GET", "/api/v1/orders", e.agent, nil).ok(t, &list)
+
+	proxy.Stop()
+	msg := e.do("GET", "/api/v1/orders", e.agent, nil).fails(t, 500, "internal", "try again")
+	if strings.Contains(msg, "tcp") || strings.Contains(msg, "connect") {
+		t.Fatalf("500 names the cause: %q", msg)
+	}
+	if !strings.Contains(e.logBuf.String(), "api: request failed") {
+		t.Fatalf("the failure was not logged: %s", e.logBuf)
+	}
+	proxy.Resume()
+	e.do("GET", "/api/v1/orders", e.agent, nil).ok(t, &list)
 }

@@ -41,10 +41,15 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *testEnv)) {
 
 func newEnv(t *testing.T, st *store.Store) *testEnv {
 	t.Helper()
+	return newEnvWith(t, st, Options{Currency: "CNY"})
+}
+
+func newEnvWith(t *testing.T, st *store.Store, opts Options) *testEnv {
+	t.Helper()
 	logBuf := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
-	h := New(st, svc, log, Options{Currency: "CNY"})
+	h := New(st, svc, log, opts)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
