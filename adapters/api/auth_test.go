@@ -147,3 +147,50 @@ func TestDatabaseDown(t *testing.T) {
 	proxy.Resume()
 	e.do("GET", "/api/v1/orders", e.agent, nil).ok(t, &list)
 }
+
+// TestOpenAPIReferencesResolve: every $ref points at a component that
+// exists, and every {param} of a path is declared by its operations.
+func TestOpenAPIReferencesResolve(t *testing.T) {
+	var doc map[string]any
+	must(t, json.Unmarshal(openAPI, &doc))
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				var at any = doc
+				for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+					m, _ := at.(map[string]any)
+					at = m[part]
+				}
+				if at == nil {
+					t.Errorf("$ref %s does not resolve", ref)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for path, ops := range doc["paths"].(map[string]any) {
+		for method, op := range ops.(map[string]any) {
+			declared := map[string]bool{}
+			params, _ := op.(map[string]any)["parameters"].([]any)
+			for _, p := range params {
+				if p, ok := p.(map[string]any); ok && p["in"] == "path" {
+					declared[p["name"].(string)] = true
+				}
+			}
+			for _, seg := range strings.Split(path, "/") {
+				if name, ok := strings.CutPrefix(seg, "{"); ok && !declared[strings.TrimSuffix(name, "}")] {
+					t.Errorf("%s %s does not declare %s", method, path, seg)
+				}
+			}
+		}
+	}
+}
