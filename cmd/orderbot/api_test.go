@@ -63,7 +63,7 @@ func TestTokenCommandsAndAPI(t *testing.T) {
 			}
 			got := api("POST", "/api/v1/orders/"+n+"/actions", `{"action":"approve","version":1}`, http.StatusOK)
 			hist, _ := got["history"].([]any)
-			if got["status"] != "confirmed" || len(hist) != 2 || hist[1].(map[string]any)["by"] != "ops-sync (api)" {
+			if got["status"] != "confirmed" || got["currency"] != "CNY" || len(hist) != 2 || hist[1].(map[string]any)["by"] != "ops-sync (api)" {
 				t.Fatalf("after approve: %v", got)
 			}
 			shopper.waitFor(n)
