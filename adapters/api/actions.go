@@ -36,7 +36,7 @@ func (b *actionBody) check() error {
 	return nil
 }
 
-// orderActions maps the API's order actions to the card and button the
+// orderActionRef maps the API's order actions to the card and button the
 // core knows them by.
 func orderActionRef(action string) (kind, act string, ok bool) {
 	switch action {
@@ -74,17 +74,13 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, who bot.St
 		return unprocessable("%s: payments are not set up yet", b.Action)
 	}
 	_, err = h.core.HandleStaffAction(r.Context(), b.staffAction(who, fmt.Sprintf("%s:%d", kind, o.ID), act))
-	if cerr := h.conflict(err, "order "+o.Number, func() ([]bot.StatusChange, error) {
-		o, err := h.store.OrderByNumber(r.Context(), o.Number)
-		if err != nil {
-			return nil, err
-		}
-		return o.History, nil
-	}); cerr != nil {
-		return cerr
-	}
 	if err != nil {
-		return err
+		return h.conflict(err, "order "+o.Number, func() []bot.StatusChange {
+			if o, err := h.store.OrderByNumber(r.Context(), o.Number); err == nil {
+				return o.History
+			}
+			return nil
+		})
 	}
 	h.log.InfoContext(r.Context(), "api: order action", "token", who.UserID, "order", o.Number, "action", b.Action)
 	if o, err = h.store.OrderByNumber(r.Context(), o.Number); err != nil {
@@ -102,8 +98,8 @@ func (b *actionBody) staffAction(who bot.Staff, ref, action string) bot.StaffAct
 
 // conflict turns the core's "decided already", "not in that status" and
 // "changed since" errors into a 409 that says who made the item's latest
-// change and when; it returns nil for any other error.
-func (h *Handler) conflict(err error, what string, history func() ([]bot.StatusChange, error)) error {
+// change and when; any other error it returns as it is.
+func (h *Handler) conflict(err error, what string, history func() []bot.StatusChange) error {
 	var decided *bot.DecidedError
 	var state *bot.StateError
 	switch {
@@ -114,18 +110,19 @@ func (h *Handler) conflict(err error, what string, history func() ([]bot.StatusC
 		if state != nil {
 			reason = state.Error()
 		}
-		hs, herr := history()
-		if herr != nil || len(hs) == 0 {
-			return &apiError{http.StatusConflict, codeConflict, what + ": " + reason}
+		msg := what + ": " + reason
+		if hs := history(); len(hs) > 0 {
+			last := hs[len(hs)-1]
+			msg += fmt.Sprintf("; last change: %s by %s at %s", last.To, last.Actor, h.timeText(last.At))
 		}
-		last := hs[len(hs)-1]
-		return &apiError{http.StatusConflict, codeConflict, fmt.Sprintf("%s: %s; last change: %s by %s at %s", what, reason, last.To, last.Actor, h.timeText(last.At))}
+		return &apiError{http.StatusConflict, codeConflict, msg}
 	}
-	return nil
+	return err
 }
 
-// afterSalesActions are the decisions the API takes on a request.
-func afterSalesAction(action string) bool {
+// requestAction reports whether action is a decision the API takes on an
+// after-sales request.
+func requestAction(action string) bool {
 	return action == bot.ActApprove || action == bot.ActReject || action == bot.ActResolve
 }
 
@@ -137,7 +134,7 @@ func (h *Handler) afterSalesAction(w http.ResponseWriter, r *http.Request, who b
 	if err := decodeBody(w, r, &b); err != nil {
 		return err
 	}
-	if !afterSalesAction(b.Action) {
+	if !requestAction(b.Action) {
 		return invalid("action must be one of approve, reject, resolve")
 	}
 	if err := b.check(); err != nil {
@@ -148,17 +145,13 @@ func (h *Handler) afterSalesAction(w http.ResponseWriter, r *http.Request, who b
 		return err
 	}
 	_, err = h.core.HandleStaffAction(r.Context(), b.staffAction(who, fmt.Sprintf("after_sales:%d", a.ID), b.Action))
-	if cerr := h.conflict(err, "request "+a.Number, func() ([]bot.StatusChange, error) {
-		a, err := h.store.AfterSalesByNumber(r.Context(), a.Number)
-		if err != nil {
-			return nil, err
-		}
-		return a.History, nil
-	}); cerr != nil {
-		return cerr
-	}
 	if err != nil {
-		return err
+		return h.conflict(err, "request "+a.Number, func() []bot.StatusChange {
+			if a, err := h.store.AfterSalesByNumber(r.Context(), a.Number); err == nil {
+				return a.History
+			}
+			return nil
+		})
 	}
 	h.log.InfoContext(r.Context(), "api: after-sales action", "token", who.UserID, "request", a.Number, "action", b.Action)
 	if a, err = h.store.AfterSalesByNumber(r.Context(), a.Number); err != nil {
