@@ -193,14 +193,15 @@ func (r *repo) SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot
 	return r.CustomersByID(ctx, ids)
 }
 
-// CustomersByID returns the customers with these ids, newest first; ids
-// that do not exist are left out.
+// CustomersByID returns the customers with these ids, newest first,
+// without their conversation state, which staff tools have no use for;
+// ids that do not exist are left out.
 func (r *repo) CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var rows []customerRow
-	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Order("id DESC").Find(&rows).Error; err != nil {
+	if err := r.db.WithContext(ctx).Omit("conversation").Where("id IN ?", ids).Order("id DESC").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("customers by id: %w", dbErr(err))
 	}
 	cs := make([]bot.Customer, len(rows))
