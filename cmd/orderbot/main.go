@@ -34,6 +34,10 @@ commands:
   staff list                 list staff members
   staff remove --channel C --user U
   wechat menu                publish the WeChat Official Account's custom menu
+  token create --name N --role agent|approver|admin
+                             create an admin API token (printed once)
+  token list                 list admin API tokens
+  token revoke NAME          revoke an admin API token
 `
 
 // run is the whole program with its dependencies passed in, so tests can
@@ -58,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return staffCmd(ctx, cfg, args, stdin, stdout)
 	case "wechat":
 		return wechatCmd(ctx, cfg, args, stdout)
+	case "token":
+		return tokenCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

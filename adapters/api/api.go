@@ -1,0 +1,163 @@
+// Package api is the admin REST API under /api/v1: a channel for staff tools
+// and integrations. A request carries a bearer token that acts as a staff
+// identity on the "api" channel, so its decisions go through the core's
+// staff action path with the same roles, checks and audit as a button press
+// in Slack or the staff console. Reads come from a narrow store interface
+// declared here.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// Store is the storage the API reads. Decisions do not go through it but
+// through Core.
+type Store interface {
+	// Authenticate returns the staff identity of the token whose SHA-256 hex
+	// is hash and records its use; bot.ErrNotFound for an unknown token.
+	Authenticate(ctx context.Context, hash string, now time.Time) (bot.Staff, error)
+	SearchOrders(ctx context.Context, f bot.OrderFilter) ([]*bot.Order, error)
+	OrderByNumber(ctx context.Context, number string) (*bot.Order, error)
+	SearchAfterSales(ctx context.Context, f bot.AfterSalesFilter) ([]*bot.AfterSales, error)
+	AfterSalesByNumber(ctx context.Context, number string) (*bot.AfterSales, error)
+	SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error)
+	CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error)
+	CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error)
+	Products(ctx context.Context, activeOnly bool) ([]bot.Product, error)
+	Product(ctx context.Context, sku string) (bot.Product, error)
+}
+
+// Core is what the API asks the core to do: the changes every staff
+// channel makes.
+type Core interface {
+	HandleStaffAction(ctx context.Context, a bot.StaffAction) (bot.StaffResult, error)
+	ImportCatalog(ctx context.Context, actor string, ps []bot.Product) error
+}
+
+// Options are the API's settings.
+type Options struct {
+	// Currency is the ISO 4217 code put in every Order, e.g. "CNY".
+	Currency string
+	// Location is the zone of the times the API returns and of date-only
+	// query parameters; UTC when nil.
+	Location *time.Location
+	// Clock returns the current time; time.Now when nil.
+	Clock func() time.Time
+	// Timeout bounds the work of one request; 10 s when zero.
+	Timeout time.Duration
+}
+
+// maxBody bounds a request body; nothing the API accepts comes near it.
+const maxBody = 64 << 10
+
+// Handler serves /api/v1.
+type Handler struct {
+	store Store
+	core  Core
+	log   *slog.Logger
+	opts  Options
+	mux   *http.ServeMux
+}
+
+// New builds the API's handler.
+func New(store Store, core Core, log *slog.Logger, opts Options) *Handler {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.Currency == "" {
+		opts.Currency = "CNY"
+	}
+	h := &Handler{store: store, core: core, log: log, opts: opts, mux: http.NewServeMux()}
+	h.register()
+	return h
+}
+
+// Register adds the API to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("/api/v1/", h)
+}
+
+// route is one authenticated route of the API.
+type route struct {
+	pattern string
+	fn      handlerFunc
+}
+
+// routes lists every route behind a token; TestOpenAPIListsEveryRoute
+// keeps openapi.json in step with it.
+func (h *Handler) routes() []route {
+	return []route{
+		{"GET /api/v1/orders", h.listOrders},
+		{"GET /api/v1/orders/{number}", h.getOrder},
+		{"POST /api/v1/orders/{number}/actions", h.orderAction},
+		{"GET /api/v1/after-sales", h.listAfterSales},
+		{"GET /api/v1/after-sales/{number}", h.getAfterSales},
+		{"POST /api/v1/after-sales/{number}/actions", h.afterSalesAction},
+		{"GET /api/v1/products", h.listProducts},
+		{"GET /api/v1/products/{sku}", h.getProduct},
+		{"PUT /api/v1/products/{sku}", h.putProduct},
+		{"GET /api/v1/customers", h.listCustomers},
+		{"GET /api/v1/customers/{id}", h.getCustomer},
+	}
+}
+
+// openAPIRoute is the one route that needs no token.
+const openAPIRoute = "GET /api/v1/openapi.json"
+
+func (h *Handler) register() {
+	h.mux.HandleFunc(openAPIRoute, serveOpenAPI)
+	for _, rt := range h.routes() {
+		h.handle(rt.pattern, rt.fn)
+	}
+}
+
+// ServeHTTP answers unknown routes and methods with the API's JSON errors
+// rather than the mux's plain text.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		probe := &statusProbe{header: http.Header{}}
+		h.mux.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			writeError(w, &apiError{http.StatusMethodNotAllowed, codeInvalid, r.Method + " is not allowed here"})
+			return
+		}
+		writeError(w, &apiError{http.StatusNotFound, codeNotFound, "no such route"})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// statusProbe records what the mux would answer to a request no route
+// takes: 404, or 405 with the methods allowed.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(status int)      { p.status = status }
+
+func (h *Handler) now() time.Time { return h.opts.Clock() }
+
+// timeText is how the API writes a time: RFC 3339 in the shop's zone.
+func (h *Handler) timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(h.opts.Location).Format(time.RFC3339)
+}
