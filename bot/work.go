@@ -23,7 +23,7 @@ func (s *Service) OpenWork(ctx context.Context) ([]Card, error) {
 		if c, ok := customers[id]; ok {
 			return c, nil
 		}
-		c, err := s.store.Customer(ctx, id)
+		c, err := s.customerWithStanding(ctx, s.store, id)
 		customers[id] = c
 		return c, err
 	}

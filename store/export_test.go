@@ -22,6 +22,16 @@ func AppliedMigrations(ctx context.Context, s *Store) ([]int, error) {
 	return vs, err
 }
 
+// MigrationVersions lists the versions of every step, in order: helpers
+// number their steps ahead of merging, so the list may have gaps.
+func MigrationVersions() []int {
+	var vs []int
+	for _, m := range migrations() {
+		vs = append(vs, m.version)
+	}
+	return vs
+}
+
 // LatestVersion is the version this binary migrates to.
 func LatestVersion() int { return latestVersion() }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
 // shutdownGrace bounds how long in-flight requests and the last outbox
@@ -35,7 +36,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	m := newMetrics()
 	senders := map[string]bot.Sender{}
 	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{MaxAttempts: maxSendAttempts})
-	core := bot.NewService(st, log, coreConfig(cfg), disp.Kick)
+	tiers := tier.New(st, log, nil, cfg.Shop.Location)
+	coreCfg := coreConfig(cfg)
+	coreCfg.Membership = tiers
+	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
 	if cfg.Demo {
@@ -98,6 +102,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispatched) }()
+	// One replica a day recomputes every tier; the others find it claimed.
+	go tiers.Run(ctx)
 	// The channels' own loops stop with ctx; they finish what they started.
 	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
