@@ -217,3 +217,41 @@ func mustFeed(t *testing.T, s *shop, user string) []*bot.Message {
 	}
 	return ms
 }
+
+func TestReturnApprovedByRuleForSilverAndAbove(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newShop(t, st)
+		s.rules(tier.Rule{Name: "small-returns", Kind: "return", MinTier: "silver", MaxAmount: 9999})
+		s.pin("vip", "gold")              // above silver: the rule applies
+		small := s.order("vip", "TEA", 2) // ¥76
+		s.complete(small.Number)
+		s.fileAfterSales("vip", small.Number, "return")
+		r := s.request(small.ID)
+		if r.Status != bot.Approved || r.History[1].Actor != "rule:small-returns" {
+			t.Fatalf("request %s %s, history %+v", r.Number, r.Status, r.History)
+		}
+		if trail := s.audit("after_sales", r.Number); !slices.Contains(trail, "rule:small-returns approve submitted→approved") {
+			t.Fatalf("audit trail %q", trail)
+		}
+		feed := mustFeed(t, s, "vip")
+		if last := feed[len(feed)-1]; last.Notice == nil || last.Notice.Kind != "after_sales_approved" || last.Notice.RequestNumber != r.Number {
+			t.Fatalf("customer not told: %+v", last)
+		}
+		card := s.lastCard(fmt.Sprintf("after_sales:%d", r.ID))
+		if field(card, "Approved by rule") != "small-returns" || card.Actions[0].ID != bot.ActResolve {
+			t.Fatalf("card %+v", card)
+		}
+		// Over the rule's amount, or for a customer below silver, staff decide.
+		big := s.order("vip", "TEA", 3) // ¥114
+		s.complete(big.Number)
+		s.fileAfterSales("vip", big.Number, "return")
+		plain := s.order("u2", "TEA", 1)
+		s.complete(plain.Number)
+		s.fileAfterSales("u2", plain.Number, "return")
+		for _, o := range []*bot.Order{big, plain} {
+			if r := s.request(o.ID); r.Status != bot.Submitted {
+				t.Fatalf("request of order %s is %s", o.Number, r.Status)
+			}
+		}
+	})
+}
