@@ -166,14 +166,17 @@ func (r *repo) TierActivity(ctx context.Context, customerID int64, since time.Ti
 }
 
 // TierSweepPage returns ids above afterID of customers holding a member
-// row or a completed order, ascending.
+// row or a completed order, ascending. Each side is limited on its own, so
+// that a page reads about limit rows of each index, not the whole table.
 func (r *repo) TierSweepPage(ctx context.Context, afterID int64, limit int) ([]int64, error) {
 	var ids []int64
 	err := r.db.WithContext(ctx).Raw(`SELECT id FROM (
-			SELECT customer_id AS id FROM customer_tiers WHERE customer_id > ?
-			UNION SELECT customer_id AS id FROM orders WHERE status = ? AND customer_id > ?
+			SELECT id FROM (SELECT customer_id AS id FROM customer_tiers
+				WHERE customer_id > ? ORDER BY customer_id LIMIT ?) held
+			UNION SELECT id FROM (SELECT DISTINCT customer_id AS id FROM orders
+				WHERE customer_id > ? AND status = ? ORDER BY customer_id LIMIT ?) ordered
 		) sweep ORDER BY id LIMIT ?`,
-		afterID, string(bot.Completed), afterID, limit).Scan(&ids).Error
+		afterID, limit, afterID, string(bot.Completed), limit, limit).Scan(&ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("tier sweep page: %w", dbErr(err))
 	}
