@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,4 +158,40 @@ func openStore(t *testing.T, dsn string) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// failingStore fails every transaction while fail is set, as a database
+// gone away would.
+type failingStore struct {
+	*store.Store
+	fail atomic.Bool
+}
+
+func (f *failingStore) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
+	if f.fail.Load() {
+		return errors.New("database gone")
+	}
+	return f.Store.InTx(ctx, fn)
+}
+
+func TestFailedSweepGivesTheDayBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		s := newShop(t, st)
+		s.complete(s.order("u1", "POT", 6).Number)
+		f := &failingStore{Store: st}
+		svc := tier.New(f, quiet(), s.clock.Now, time.UTC)
+		s.clock.Add(366 * 24 * time.Hour)
+		f.fail.Store(true)
+		if ran, err := svc.SweepIfDue(ctx); !ran || err == nil {
+			t.Fatalf("failing sweep: ran %v, err %v", ran, err)
+		}
+		f.fail.Store(false)
+		if ran, err := svc.SweepIfDue(ctx); !ran || err != nil {
+			t.Fatalf("retry the same day: ran %v, err %v", ran, err)
+		}
+		if got := s.tierOf("u1").Tier; got != "regular" {
+			t.Fatalf("tier after the retried sweep %q", got)
+		}
+	})
 }

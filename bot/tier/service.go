@@ -37,6 +37,7 @@ type Repo interface {
 type Store interface {
 	InTx(ctx context.Context, fn func(tx bot.Repo) error) error
 	CacheAdd(ctx context.Context, name, value string, expires, now time.Time) (string, error)
+	CacheDelete(ctx context.Context, name string) error
 }
 
 // Service keeps the tiers and rules and implements bot.Membership.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,7 +30,8 @@ func (s *Service) SweepIfDue(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got, err := s.store.CacheAdd(ctx, "tiers:sweep:"+day, me, now.Add(claimTTL), now)
+	claim := "tiers:sweep:" + day
+	got, err := s.store.CacheAdd(ctx, claim, me, now.Add(claimTTL), now)
 	if err != nil {
 		return false, fmt.Errorf("claim tier sweep of %s: %w", day, err)
 	}
@@ -38,6 +40,11 @@ func (s *Service) SweepIfDue(ctx context.Context) (bool, error) {
 	}
 	n, err := s.Sweep(ctx)
 	if err != nil {
+		// Give the day back, so that the next look, here or on another
+		// replica, sweeps again; recomputing twice does no harm.
+		if derr := s.store.CacheDelete(context.WithoutCancel(ctx), claim); derr != nil {
+			err = errors.Join(err, derr)
+		}
 		return true, fmt.Errorf("tier sweep of %s: %w", day, err)
 	}
 	s.log.InfoContext(ctx, "tier sweep done", "day", day, "customers", n)
