@@ -7,8 +7,9 @@ import (
 )
 
 // The schema change of migration 9: the shop's customer tiers, the approval
-// rules that use them, and the tier each customer holds. A customer without
-// a customer_tiers row holds the first tier. The default ladder is seeded.
+// rules that use them, and the tier each customer holds (a customer without
+// a customer_tiers row holds the first tier); the default ladder is seeded.
+// Also the tags and the note staff keep on customers.
 
 type v9Tier struct {
 	ID         int64  `gorm:"primaryKey"`
@@ -46,6 +47,24 @@ type v9CustomerTier struct {
 
 func (v9CustomerTier) TableName() string { return "customer_tiers" }
 
+type v9CustomerTag struct {
+	CustomerID int64       `gorm:"primaryKey;autoIncrement:false"`
+	Customer   *v1Customer `gorm:"foreignKey:CustomerID"`
+	Tag        string      `gorm:"primaryKey;size:128;index:idx_customer_tags_tag"`
+}
+
+func (v9CustomerTag) TableName() string { return "customer_tags" }
+
+type v9CustomerNote struct {
+	CustomerID int64       `gorm:"primaryKey;autoIncrement:false"`
+	Customer   *v1Customer `gorm:"foreignKey:CustomerID"`
+	Text       string      `gorm:"column:note_text;not null"`
+	UpdatedBy  string      `gorm:"size:255;not null"`
+	UpdatedAt  time.Time   `gorm:"not null"`
+}
+
+func (v9CustomerNote) TableName() string { return "customer_notes" }
+
 // v9DefaultTiers is the ladder a shop starts with: 普通/Regular, 银卡/Silver
 // (¥1,000 or 3 orders), 金卡/Gold (¥5,000 or 10 orders), within 365 days.
 func v9DefaultTiers() []v9Tier {
@@ -59,7 +78,7 @@ func v9DefaultTiers() []v9Tier {
 // migrateV9 checks before each change, so that a run cut short on MySQL,
 // whose DDL commits at once, completes when run again.
 func migrateV9(ddl *gorm.DB) error {
-	for _, m := range []any{&v9Tier{}, &v9ApprovalRule{}, &v9CustomerTier{}} {
+	for _, m := range []any{&v9Tier{}, &v9ApprovalRule{}, &v9CustomerTier{}, &v9CustomerTag{}, &v9CustomerNote{}} {
 		if ddl.Migrator().HasTable(m) {
 			continue
 		}
