@@ -22,8 +22,13 @@ func AppliedMigrations(ctx context.Context, s *Store) ([]int, error) {
 	return vs, err
 }
 
-// MigrationVersions lists the versions of every step, in order: helpers
-// number their steps ahead of merging, so the list may have gaps.
+// LatestVersion is the version this binary migrates to.
+func LatestVersion() int { return latestVersion() }
+
+// Retryable exposes the deadlock test of InTx.
+var Retryable = retryable
+
+// MigrationVersions lists the version of every step, in order.
 func MigrationVersions() []int {
 	var vs []int
 	for _, m := range migrations() {
@@ -31,9 +36,3 @@ func MigrationVersions() []int {
 	}
 	return vs
 }
-
-// LatestVersion is the version this binary migrates to.
-func LatestVersion() int { return latestVersion() }
-
-// Retryable exposes the deadlock test of InTx.
-var Retryable = retryable
