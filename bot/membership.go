@@ -17,6 +17,8 @@ import (
 type Membership interface {
 	// Standing returns the customer's tier as shown to staff and to the customer.
 	Standing(ctx context.Context, tx Repo, customerID int64) (Standing, error)
+	// Standings returns the tiers of many customers at once, for lists.
+	Standings(ctx context.Context, tx Repo, customerIDs []int64) (map[int64]Standing, error)
 	// Recompute re-evaluates the customer's tier after one of their orders
 	// completed or was refunded; a pinned tier stays.
 	Recompute(ctx context.Context, tx Repo, customerID int64, now time.Time) error
@@ -67,6 +69,9 @@ func decidingRule(h []StatusChange) string {
 type noMembership struct{}
 
 func (noMembership) Standing(context.Context, Repo, int64) (Standing, error) { return Standing{}, nil }
+func (noMembership) Standings(context.Context, Repo, []int64) (map[int64]Standing, error) {
+	return nil, nil
+}
 func (noMembership) Recompute(context.Context, Repo, int64, time.Time) error { return nil }
 func (noMembership) ApprovingRule(context.Context, Repo, Approvable) (string, error) {
 	return "", nil
@@ -89,6 +94,30 @@ func (s *Service) customerWithStanding(ctx context.Context, tx Repo, id int64) (
 		return Customer{}, fmt.Errorf("load customer: %w", err)
 	}
 	return c, s.withStanding(ctx, tx, &c)
+}
+
+// customersWithStanding loads customers and their tiers, each once.
+func (s *Service) customersWithStanding(ctx context.Context, ids []int64) (map[int64]Customer, error) {
+	customers := make(map[int64]Customer, len(ids))
+	for _, id := range ids {
+		if _, ok := customers[id]; ok {
+			continue
+		}
+		c, err := s.store.Customer(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("load customer %d: %w", id, err)
+		}
+		customers[id] = c
+	}
+	standings, err := s.cfg.Membership.Standings(ctx, s.store, ids)
+	if err != nil {
+		return nil, fmt.Errorf("tiers of customers: %w", err)
+	}
+	for id, c := range customers {
+		c.Tier = standings[id]
+		customers[id] = c
+	}
+	return customers, nil
 }
 
 // autoApproveOrder lets an approval rule decide a just placed order,

@@ -57,12 +57,16 @@ func (r *repo) TierList(ctx context.Context) ([]tier.Tier, error) {
 	}
 	ts := make([]tier.Tier, len(rows))
 	for i, row := range rows {
-		ts[i] = tier.Tier{
-			Name: row.Name, NameZH: row.NameZH, NameEN: row.NameEN,
-			MinSpend: row.MinSpend, MinOrders: row.MinOrders, WindowDays: row.WindowDays,
-		}
+		ts[i] = tierFromRow(row)
 	}
 	return ts, nil
+}
+
+func tierFromRow(row tierRow) tier.Tier {
+	return tier.Tier{
+		Name: row.Name, NameZH: row.NameZH, NameEN: row.NameEN,
+		MinSpend: row.MinSpend, MinOrders: row.MinOrders, WindowDays: row.WindowDays,
+	}
 }
 
 // ReplaceTierList stores ts in place of every tier, in their order.
@@ -120,10 +124,62 @@ func (r *repo) CustomerTier(ctx context.Context, customerID int64) (tier.Member,
 	if err := r.db.WithContext(ctx).Take(&row, customerID).Error; err != nil {
 		return tier.Member{}, fmt.Errorf("tier of customer %d: %w", customerID, dbErr(err))
 	}
+	return memberFromRow(row), nil
+}
+
+// TierStanding returns in one statement the tier the customer holds, the
+// one of their member row when it still exists and the first tier
+// otherwise, and whether it is pinned; bot.ErrNotFound when there are no tiers.
+func (r *repo) TierStanding(ctx context.Context, customerID int64) (tier.Tier, bool, error) {
+	var rows []struct {
+		Name       string
+		NameZH     string `gorm:"column:name_zh"`
+		NameEN     string `gorm:"column:name_en"`
+		MinSpend   int64
+		MinOrders  int
+		WindowDays int
+		Pinned     *bool
+	}
+	err := r.db.WithContext(ctx).Raw(`SELECT t.name, t.name_zh, t.name_en, t.min_spend, t.min_orders,
+			t.window_days, ct.pinned
+		FROM tiers t LEFT JOIN customer_tiers ct ON ct.customer_id = ? AND ct.tier = t.name
+		ORDER BY CASE WHEN ct.customer_id IS NULL THEN 1 ELSE 0 END, t.position LIMIT 1`, customerID).
+		Scan(&rows).Error
+	if err != nil {
+		return tier.Tier{}, false, fmt.Errorf("tier of customer %d: %w", customerID, dbErr(err))
+	}
+	if len(rows) == 0 {
+		return tier.Tier{}, false, fmt.Errorf("tier of customer %d: %w", customerID, bot.ErrNotFound)
+	}
+	row := rows[0]
+	t := tier.Tier{
+		Name: row.Name, NameZH: row.NameZH, NameEN: row.NameEN,
+		MinSpend: row.MinSpend, MinOrders: row.MinOrders, WindowDays: row.WindowDays,
+	}
+	return t, row.Pinned != nil && *row.Pinned, nil
+}
+
+// CustomerTiers returns the member rows of those of the customers that have one.
+func (r *repo) CustomerTiers(ctx context.Context, customerIDs []int64) (map[int64]tier.Member, error) {
+	members := make(map[int64]tier.Member, len(customerIDs))
+	if len(customerIDs) == 0 {
+		return members, nil
+	}
+	var rows []customerTierRow
+	if err := r.db.WithContext(ctx).Where("customer_id IN ?", customerIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("tiers of %d customers: %w", len(customerIDs), dbErr(err))
+	}
+	for _, row := range rows {
+		members[row.CustomerID] = memberFromRow(row)
+	}
+	return members, nil
+}
+
+func memberFromRow(row customerTierRow) tier.Member {
 	return tier.Member{
 		CustomerID: row.CustomerID, Tier: row.Tier, Pinned: row.Pinned,
 		Spend: row.Spend, Orders: row.Orders, UpdatedAt: row.UpdatedAt.UTC(),
-	}, nil
+	}
 }
 
 // SaveCustomerTier inserts or replaces the customer's member row.

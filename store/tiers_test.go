@@ -93,3 +93,31 @@ func TestTierSweepPagesThroughMembersAndBuyers(t *testing.T) {
 		wantErr(t, err, bot.ErrNotFound)
 	})
 }
+
+func TestTierStandingFallsBackToTheFirstTier(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		plain, pinned, gone := customer(t, s, "a"), customer(t, s, "b"), customer(t, s, "c")
+		must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: pinned.ID, Tier: "gold", Pinned: true, UpdatedAt: t0}))
+		must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: gone.ID, Tier: "platinum", UpdatedAt: t0}))
+		for _, tc := range []struct {
+			id         int64
+			tier       string
+			wantPinned bool
+		}{{plain.ID, "regular", false}, {pinned.ID, "gold", true}, {gone.ID, "regular", false}} {
+			got, p, err := s.TierStanding(ctx, tc.id)
+			must(t, err)
+			if got.Name != tc.tier || p != tc.wantPinned {
+				t.Errorf("customer %d: %s pinned %v, want %s %v", tc.id, got.Name, p, tc.tier, tc.wantPinned)
+			}
+		}
+		members, err := s.CustomerTiers(ctx, []int64{plain.ID, pinned.ID, gone.ID})
+		must(t, err)
+		if len(members) != 2 || members[pinned.ID].Tier != "gold" || !members[pinned.ID].Pinned {
+			t.Fatalf("members %+v", members)
+		}
+		must(t, s.ReplaceTierList(ctx, nil))
+		_, _, err = s.TierStanding(ctx, plain.ID)
+		wantErr(t, err, bot.ErrNotFound)
+	})
+}

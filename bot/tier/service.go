@@ -22,6 +22,12 @@ type Repo interface {
 	// CustomerTier returns the customer's member row (bot.ErrNotFound when
 	// the customer never had one: they hold the first tier).
 	CustomerTier(ctx context.Context, customerID int64) (Member, error)
+	// CustomerTiers returns the member rows of those customers that have one.
+	CustomerTiers(ctx context.Context, customerIDs []int64) (map[int64]Member, error)
+	// TierStanding returns the tier the customer holds (their member row's
+	// when that tier exists, the first otherwise) and whether it is pinned;
+	// bot.ErrNotFound when the shop has no tiers.
+	TierStanding(ctx context.Context, customerID int64) (Tier, bool, error)
 	SaveCustomerTier(ctx context.Context, m Member) error
 	// TierActivity sums the customer's orders completed at or after since,
 	// leaving out refunded ones.
@@ -93,21 +99,46 @@ func member(ctx context.Context, r Repo, customerID int64) (Member, error) {
 	return m, err
 }
 
-// Standing returns the customer's tier as the core shows it.
+// Standing returns the customer's tier as the core shows it. It runs for
+// every message a customer sends, so it costs one statement.
 func (s *Service) Standing(ctx context.Context, tx bot.Repo, customerID int64) (bot.Standing, error) {
 	r, err := repoOf(tx)
 	if err != nil {
 		return bot.Standing{}, err
 	}
+	t, pinned, err := r.TierStanding(ctx, customerID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return bot.Standing{}, nil
+	}
+	if err != nil {
+		return bot.Standing{}, err
+	}
+	return bot.Standing{Tier: t.Name, NameZH: t.NameZH, NameEN: t.NameEN, Pinned: pinned}, nil
+}
+
+// Standings returns the tiers of many customers in two statements.
+func (s *Service) Standings(ctx context.Context, tx bot.Repo, customerIDs []int64) (map[int64]bot.Standing, error) {
+	r, err := repoOf(tx)
+	if err != nil {
+		return nil, err
+	}
 	ts, err := r.TierList(ctx)
 	if err != nil {
-		return bot.Standing{}, err
+		return nil, err
 	}
-	m, err := member(ctx, r, customerID)
+	members, err := r.CustomerTiers(ctx, customerIDs)
 	if err != nil {
-		return bot.Standing{}, err
+		return nil, err
 	}
-	return ladder(ts).standing(m), nil
+	out := make(map[int64]bot.Standing, len(customerIDs))
+	for _, id := range customerIDs {
+		m, ok := members[id]
+		if !ok {
+			m = Member{CustomerID: id}
+		}
+		out[id] = ladder(ts).standing(m)
+	}
+	return out, nil
 }
 
 // Recompute gives the customer the tier their activity reaches now, unless

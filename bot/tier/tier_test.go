@@ -174,11 +174,31 @@ func TestGoldOrderApprovedByRuleAndCustomerTold(t *testing.T) {
 		}
 		// Beyond the rule's amount, and for a customer below its tier,
 		// orders wait for staff.
-		if big := s.order("vip", "POT", 12); big.Status != bot.Pending { // ¥2,016
+		big := s.order("vip", "POT", 12) // ¥2,016
+		if big.Status != bot.Pending {
 			t.Fatalf("order over the rule's amount is %s", big.Status)
 		}
-		if plain := s.order("u2", "POT", 1); plain.Status != bot.Pending {
+		plain := s.order("u2", "POT", 1)
+		if plain.Status != bot.Pending {
 			t.Fatalf("a regular customer's order is %s", plain.Status)
+		}
+		// The work queue shows every customer's tier.
+		cards, err := s.svc.OpenWork(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tiers := map[string]string{}
+		for _, c := range cards {
+			tiers[c.Ref] = field(c, "Tier")
+		}
+		for ref, want := range map[string]string{
+			fmt.Sprintf("order:%d", o.ID):     "Gold 金卡 (pinned)",
+			fmt.Sprintf("order:%d", big.ID):   "Gold 金卡 (pinned)",
+			fmt.Sprintf("order:%d", plain.ID): "Regular 普通",
+		} {
+			if tiers[ref] != want {
+				t.Errorf("work queue card %s shows tier %q, want %q", ref, tiers[ref], want)
+			}
 		}
 	})
 }
