@@ -198,6 +198,30 @@ func (r *repo) SaveCustomerTier(ctx context.Context, m tier.Member) error {
 	return nil
 }
 
+// PinnedOutside counts the customers pinned to a tier not among names,
+// and names one such tier.
+func (r *repo) PinnedOutside(ctx context.Context, names []string) (string, int, error) {
+	var rows []struct {
+		Tier string
+		N    int
+	}
+	q := r.db.WithContext(ctx).Model(&customerTierRow{}).Select("tier, COUNT(*) AS n").Where("pinned")
+	if len(names) > 0 {
+		q = q.Where("tier NOT IN ?", names)
+	}
+	if err := q.Group("tier").Order("tier").Scan(&rows).Error; err != nil {
+		return "", 0, fmt.Errorf("pinned tiers: %w", dbErr(err))
+	}
+	if len(rows) == 0 {
+		return "", 0, nil
+	}
+	total := 0
+	for _, row := range rows {
+		total += row.N
+	}
+	return rows[0].Tier, total, nil
+}
+
 // TierActivity counts the customer's orders completed at or after since
 // and sums their totals, leaving out orders whose refund or return was
 // carried out (an after-sales request of that type resolved).

@@ -48,7 +48,7 @@ func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 
 // ReplaceTiers sets the whole ladder (admin role), lowest tier first. It is
 // refused with bot.ErrInvalid, changing nothing, when the ladder is not
-// valid or a current rule names a tier it lacks. Customers move to the new
+// valid, or a current rule or a pinned customer names a tier it lacks. Customers move to the new
 // thresholds when their tier is next recomputed: an order of theirs
 // completing, or the daily sweep.
 func (s *Service) ReplaceTiers(ctx context.Context, staff bot.Staff, ts []Tier) error {
@@ -70,6 +70,9 @@ func (s *Service) ReplaceTiers(ctx context.Context, staff bot.Staff, ts []Tier) 
 		if err := ValidateRules(rules, ts); err != nil {
 			return fmt.Errorf("the current rules do not fit these tiers: %w", err)
 		}
+		if err := keepsPins(ctx, r, ts); err != nil {
+			return err
+		}
 		if err := r.ReplaceTierList(ctx, ts); err != nil {
 			return err
 		}
@@ -79,6 +82,20 @@ func (s *Service) ReplaceTiers(ctx context.Context, staff bot.Staff, ts []Tier) 
 		return fmt.Errorf("replace tiers: %w", err)
 	}
 	return nil
+}
+
+// keepsPins refuses a ladder without a tier some customer is pinned to:
+// staff chose that tier for them, so it goes only once they are unpinned.
+func keepsPins(ctx context.Context, r Repo, ts []Tier) error {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	gone, n, err := r.PinnedOutside(ctx, names)
+	if err != nil || n == 0 {
+		return err
+	}
+	return invalid("%d customers are pinned to tier %q, which these tiers lack: unpin them first", n, gone)
 }
 
 // ReplaceRules sets every approval rule (admin role); refused with

@@ -41,6 +41,7 @@ func TestInvalidTiersAndRulesChangeNothing(t *testing.T) {
 		{"higher tier asks less", with(2, func(t *tier.Tier) { t.MinSpend = 50000 })},
 		{"no window", with(1, func(t *tier.Tier) { t.WindowDays = 0 })},
 		{"drops a tier a rule names", tier.DefaultTiers()[:2]},
+		{"drops a tier a customer is pinned to", []tier.Tier{tier.DefaultTiers()[0], tier.DefaultTiers()[2]}},
 	}
 	ruleCases := []struct {
 		name  string
@@ -58,6 +59,7 @@ func TestInvalidTiersAndRulesChangeNothing(t *testing.T) {
 		s := newShop(t, st)
 		ctx := context.Background()
 		s.rules(gold)
+		s.pin("u1", "silver")
 		tiers, rules := s.lists()
 		trail := len(s.audit("tiers", "tiers")) + len(s.audit("rules", "rules"))
 		unchanged := func(t *testing.T, err error) {

@@ -29,6 +29,9 @@ type Repo interface {
 	// bot.ErrNotFound when the shop has no tiers.
 	TierStanding(ctx context.Context, customerID int64) (Tier, bool, error)
 	SaveCustomerTier(ctx context.Context, m Member) error
+	// PinnedOutside counts the customers pinned to a tier not among names,
+	// and names one such tier.
+	PinnedOutside(ctx context.Context, names []string) (tier string, customers int, err error)
 	// TierActivity sums the customer's orders completed at or after since,
 	// leaving out refunded ones.
 	TierActivity(ctx context.Context, customerID int64, since time.Time) (Activity, error)
