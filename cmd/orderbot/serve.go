@@ -102,11 +102,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispatched) }()
-	// One replica a day recomputes every tier; the others find it claimed.
-	go tiers.Run(ctx)
 	// The channels' own loops stop with ctx; they finish what they started.
 	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
+	// One replica a day recomputes every tier; the others find it claimed.
+	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
+	loops.Go(func() { tiers.Run(ctx) })
 	for name, ch := range chans {
 		r, ok := ch.(runner)
 		if !ok {
