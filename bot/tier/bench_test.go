@@ -61,3 +61,50 @@ func seed(b *testing.B, st *store.Store, n int) {
 		}
 	}
 }
+
+// BenchmarkSweep measures a whole daily sweep of 1,000 customers who each
+// completed an order.
+func BenchmarkSweep(b *testing.B) {
+	for _, backend := range []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{{"sqlite", storetest.SQLite}, {"mysql", storetest.MySQL}} {
+		b.Run(backend.name, func(b *testing.B) {
+			st := backend.open(b)
+			ctx := context.Background()
+			now := time.Now()
+			for i := range 1000 {
+				c, err := st.LockCustomer(ctx, bot.WebChat, fmt.Sprintf("u%d", i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				o, err := bot.NewOrder(c, []bot.OrderItem{{SKU: "TEA", Name: "Tea", UnitPrice: 3800, Qty: 1}}, bot.Contact{Name: "Li"}, now)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := st.CreateOrder(ctx, o); err != nil {
+					b.Fatal(err)
+				}
+				for _, step := range []func() error{
+					func() error { return o.Approve("a", now) },
+					func() error { return o.Ship("a", "SF", "1", now) },
+					func() error { return o.Deliver("a", now) },
+					func() error { return o.Complete("a", now) },
+				} {
+					if err := step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := st.UpdateOrder(ctx, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+			svc := tier.New(st, quiet(), nil, nil)
+			for b.Loop() {
+				if n, err := svc.Sweep(ctx); err != nil || n != 1000 {
+					b.Fatalf("swept %d: %v", n, err)
+				}
+			}
+		})
+	}
+}
