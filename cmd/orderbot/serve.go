@@ -105,9 +105,6 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// The channels' own loops stop with ctx; they finish what they started.
 	failed := make(chan error, len(chans)+1)
 	var loops sync.WaitGroup
-	// One replica a day recomputes every tier; the others find it claimed.
-	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
-	loops.Go(func() { tiers.Run(ctx) })
 	for name, ch := range chans {
 		r, ok := ch.(runner)
 		if !ok {
@@ -119,6 +116,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			}
 		})
 	}
+	// One replica a day recomputes every tier; the others find it claimed.
+	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
+	loops.Go(func() { tiers.Run(ctx) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)
