@@ -85,6 +85,33 @@ func customerLabel(c Customer) string {
 	return fmt.Sprintf("%s (%s %s)", name, c.Channel, c.UserID)
 }
 
+// tierText names the customer's tier on a card in both languages, since
+// staff read either: "Gold 金卡", "Gold 金卡 (pinned)".
+func tierText(t Standing) string {
+	text := strings.TrimSpace(t.NameEN + " " + t.NameZH)
+	if t.Pinned {
+		text += " (pinned)"
+	}
+	return text
+}
+
+// customerFields are the card fields that say who the customer is.
+func customerFields(c Customer) []CardField {
+	fs := []CardField{{Label: "Customer", Value: customerLabel(c)}}
+	if c.Tier.Tier != "" {
+		fs = append(fs, CardField{Label: "Tier", Value: tierText(c.Tier)})
+	}
+	return fs
+}
+
+// ruleField says which approval rule decided an item, when one did.
+func ruleField(h []StatusChange) []CardField {
+	if rule := decidingRule(h); rule != "" {
+		return []CardField{{Label: "Approved by rule", Value: rule}}
+	}
+	return nil
+}
+
 func (s *Service) orderCard(o *Order, c Customer) Card {
 	var items []string
 	for _, it := range o.Items {
@@ -93,15 +120,15 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 	card := Card{
 		Ref:   ref(refOrder, o.ID),
 		Title: fmt.Sprintf("Order %s: %s", o.Number, o.Status),
-		Fields: []CardField{
-			{Label: "Customer", Value: customerLabel(c)},
-			{Label: "Items", Value: strings.Join(items, "\n")},
-			{Label: "Total", Value: s.money(o.Total)},
-			{Label: "Ship to", Value: fmt.Sprintf("%s, %s, %s", o.Contact.Name, o.Contact.Phone, o.Contact.Address)},
-		},
+		Fields: append(customerFields(c),
+			CardField{Label: "Items", Value: strings.Join(items, "\n")},
+			CardField{Label: "Total", Value: s.money(o.Total)},
+			CardField{Label: "Ship to", Value: fmt.Sprintf("%s, %s, %s", o.Contact.Name, o.Contact.Phone, o.Contact.Address)},
+		),
 		Status:  lastChange(o.History),
 		Version: o.Version,
 	}
+	card.Fields = append(card.Fields, ruleField(o.History)...)
 	if o.Tracking != "" {
 		card.Fields = append(card.Fields, CardField{Label: "Tracking", Value: o.Carrier + " " + o.Tracking})
 	}
@@ -127,11 +154,10 @@ func (s *Service) cancelCard(o *Order, c Customer) Card {
 	card := Card{
 		Ref:   ref(refCancel, o.ID),
 		Title: fmt.Sprintf("Cancel request for order %s", o.Number),
-		Fields: []CardField{
-			{Label: "Customer", Value: customerLabel(c)},
-			{Label: "Order status", Value: string(o.Status)},
-			{Label: "Total", Value: s.money(o.Total)},
-		},
+		Fields: append(customerFields(c),
+			CardField{Label: "Order status", Value: string(o.Status)},
+			CardField{Label: "Total", Value: s.money(o.Total)},
+		),
 		Status:  lastChange(o.History),
 		Version: o.Version,
 	}
@@ -145,15 +171,15 @@ func afterSalesCard(r *AfterSales, c Customer) Card {
 	card := Card{
 		Ref:   ref(refAfterSales, r.ID),
 		Title: fmt.Sprintf("After-sales %s (%s) for order %s: %s", r.Number, r.Type, r.OrderNumber, r.Status),
-		Fields: []CardField{
-			{Label: "Customer", Value: customerLabel(c)},
-			{Label: "Type", Value: string(r.Type)},
-			{Label: "Reason", Value: r.Reason},
-		},
+		Fields: append(customerFields(c),
+			CardField{Label: "Type", Value: string(r.Type)},
+			CardField{Label: "Reason", Value: r.Reason},
+		),
 		Status:  lastChange(r.History),
 		Version: r.Version,
 		Media:   r.Media,
 	}
+	card.Fields = append(card.Fields, ruleField(r.History)...)
 	if r.DecisionReason != "" {
 		card.Fields = append(card.Fields, CardField{Label: "Decision reason", Value: r.DecisionReason})
 	}
@@ -170,7 +196,7 @@ func handoffCard(h *Handoff, c Customer, lastMessage string) Card {
 	card := Card{
 		Ref:    ref(refHandoff, h.ID),
 		Title:  "Customer asks for a person: " + customerLabel(c),
-		Fields: []CardField{{Label: "Customer", Value: customerLabel(c)}},
+		Fields: customerFields(c),
 		Status: "Open since " + h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
 	}
 	if lastMessage != "" {

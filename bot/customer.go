@@ -26,4 +26,7 @@ type Customer struct {
 	LastInboundAt time.Time
 	Conversation  []byte
 	CreatedAt     time.Time
+	// Tier is filled by the core from its Membership where it is shown
+	// (cards, the conversation); storage neither reads nor writes it.
+	Tier Standing
 }

@@ -30,6 +30,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		Currency:      s.cfg.Currency,
 		ContactButton: s.cfg.ContactButton[c.Channel],
 		Profile:       conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
+		Tier:          conversation.Tier{NameZH: c.Tier.NameZH, NameEN: c.Tier.NameEN},
 		Catalog:       make([]conversation.Product, 0, len(products)),
 		Orders:        make([]conversation.OrderView, 0, len(orders)),
 	}

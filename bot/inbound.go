@@ -87,8 +87,12 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err != nil {
 		return nil, fmt.Errorf("lock customer: %w", err)
 	}
+	if err := s.withStanding(ctx, tx, &c); err != nil {
+		return nil, err
+	}
 	st := s.savedState(c)
-	res, err := s.converse(ctx, tx, &c, st, in, now)
+	var later []conversation.Notice
+	res, err := s.converse(ctx, tx, &c, st, in, now, &later)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +107,12 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	replies, err := s.queueReplies(ctx, tx, c, res, now)
 	if err != nil {
 		return nil, err
+	}
+	// What a rule decided at once follows the reply that reports the step.
+	for _, n := range later {
+		if err := s.notify(ctx, tx, c, n, now); err != nil {
+			return nil, err
+		}
 	}
 	if in.DedupKey != "" {
 		if err := s.storeReplies(ctx, tx, in.DedupKey, replies); err != nil {
@@ -128,8 +138,9 @@ func (s *Service) savedState(c Customer) conversation.State {
 }
 
 // converse runs the conversation step and, when it asks for a change,
-// carries it out and adds the words that report how it went.
-func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time) (conversation.Result, error) {
+// carries it out and adds the words that report how it went. Notices the
+// change gives rise to are added to later.
+func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time, later *[]conversation.Notice) (conversation.Result, error) {
 	input := conversation.Input{
 		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
 		Lang: conversation.ParseLang(in.LangHint),
@@ -143,7 +154,7 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 	if res.Intent == nil {
 		return res, nil
 	}
-	out, err := s.apply(ctx, tx, c, res.Intent, now)
+	out, err := s.apply(ctx, tx, c, res.Intent, now, later)
 	if err != nil {
 		return conversation.Result{}, err
 	}

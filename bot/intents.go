@@ -12,14 +12,14 @@ import (
 
 // apply carries out what the customer asked for. Rule violations become an
 // Outcome the conversation explains; only storage failures are errors.
-func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, now time.Time) (conversation.Outcome, error) {
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
 	switch it := it.(type) {
 	case conversation.PlaceOrder:
-		return s.placeOrder(ctx, tx, c, it, now)
+		return s.placeOrder(ctx, tx, c, it, now, later)
 	case conversation.CancelOrder:
 		return s.cancelOrder(ctx, tx, *c, it.Number, now)
 	case conversation.FileAfterSales:
-		return s.fileAfterSales(ctx, tx, *c, it, now)
+		return s.fileAfterSales(ctx, tx, *c, it, now, later)
 	case conversation.RequestHuman:
 		return s.requestHuman(ctx, tx, *c, it.Text, now)
 	case conversation.RelayToStaff:
@@ -28,7 +28,7 @@ func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversati
 	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
 }
 
-func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conversation.PlaceOrder, now time.Time) (conversation.Outcome, error) {
+func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conversation.PlaceOrder, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
 	items := make([]OrderItem, 0, len(it.Lines))
 	var reserved []OrderItem
 	// The transaction also saves the conversation, so it commits even when
@@ -74,6 +74,10 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	ctx = logctx.WithOrder(ctx, o.Number)
 	c.Name, c.Phone, c.Address = contact.Name, contact.Phone, contact.Address
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(*c), Entity: "order", Ref: o.Number, Action: "place", To: string(Pending), At: now}); err != nil {
+		return conversation.Outcome{}, err
+	}
+	// A rule decides only an order that exists: its stock is reserved.
+	if err := s.autoApproveOrder(ctx, tx, *c, o, now, later); err != nil {
 		return conversation.Outcome{}, err
 	}
 	if err := s.queueCards(ctx, tx, s.orderCard(o, *c), now); err != nil {
@@ -142,7 +146,7 @@ func releaseItems(ctx context.Context, tx Repo, o *Order) error {
 	return nil
 }
 
-func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it conversation.FileAfterSales, now time.Time) (conversation.Outcome, error) {
+func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it conversation.FileAfterSales, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
 	o, err := customerOrder(ctx, tx, c, it.Number)
 	if errors.Is(err, ErrNotFound) {
 		return conversation.Outcome{Problem: conversation.NotFound}, nil
@@ -168,6 +172,9 @@ func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it co
 		return conversation.Outcome{}, fmt.Errorf("file after-sales for %s: %w", o.Number, err)
 	}
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "after_sales", Ref: r.Number, Action: "file " + string(r.Type), To: string(Submitted), Note: o.Number, At: now}); err != nil {
+		return conversation.Outcome{}, err
+	}
+	if err := s.autoApproveAfterSales(ctx, tx, c, o, r, now, later); err != nil {
 		return conversation.Outcome{}, err
 	}
 	return conversation.Outcome{Number: r.Number}, s.queueCards(ctx, tx, afterSalesCard(r, c), now)

@@ -98,7 +98,7 @@ func (s *Service) OrderDetails(ctx context.Context, number string) (Card, error)
 	if err != nil {
 		return Card{}, fmt.Errorf("order %s: %w", number, err)
 	}
-	c, err := s.store.Customer(ctx, o.CustomerID)
+	c, err := s.customerWithStanding(ctx, s.store, o.CustomerID)
 	if err != nil {
 		return Card{}, fmt.Errorf("customer of order %s: %w", number, err)
 	}

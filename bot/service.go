@@ -70,6 +70,9 @@ type Config struct {
 	// ContactButton names the channels that can share a customer's phone
 	// number with a button (Telegram), so checkout offers it there.
 	ContactButton map[string]bool
+	// Membership gives customers their tiers and decides items by the
+	// shop's approval rules; none when nil.
+	Membership Membership
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -92,6 +95,9 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
+	}
+	if cfg.Membership == nil {
+		cfg.Membership = noMembership{}
 	}
 	if kick == nil {
 		kick = func() {}

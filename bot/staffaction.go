@@ -115,9 +115,9 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 		return StaffResult{}, fmt.Errorf("load order: %w", err)
 	}
 	ctx = logctx.WithOrder(ctx, o.Number)
-	c, err := tx.Customer(ctx, o.CustomerID)
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
 	if err != nil {
-		return StaffResult{}, fmt.Errorf("load customer: %w", err)
+		return StaffResult{}, err
 	}
 	cardOf := func() Card {
 		if kind == refCancel {
@@ -139,6 +139,11 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 	}
 	if o.Status != from && o.Status.ReleasesStock() {
 		if err := releaseItems(ctx, tx, o); err != nil {
+			return StaffResult{}, err
+		}
+	}
+	if tierChanges(kind, a.Action, nil) {
+		if c, err = s.recomputeTier(ctx, tx, c, now); err != nil {
 			return StaffResult{}, err
 		}
 	}
@@ -193,9 +198,9 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 		return StaffResult{}, fmt.Errorf("load after-sales: %w", err)
 	}
 	ctx = logctx.WithOrder(ctx, r.OrderNumber)
-	c, err := tx.Customer(ctx, r.CustomerID)
+	c, err := s.customerWithStanding(ctx, tx, r.CustomerID)
 	if err != nil {
-		return StaffResult{}, fmt.Errorf("load customer: %w", err)
+		return StaffResult{}, err
 	}
 	before, now := afterSalesCard(r, c), s.now()
 	n := conversation.Notice{OrderNumber: r.OrderNumber, RequestNumber: r.Number, Type: conversation.AfterSalesType(r.Type)}
@@ -216,6 +221,11 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 	if err := tx.UpdateAfterSales(ctx, r); err != nil {
 		return StaffResult{Card: before}, fmt.Errorf("save after-sales %s: %w", r.Number, err)
 	}
+	if tierChanges(refAfterSales, a.Action, r) {
+		if c, err = s.recomputeTier(ctx, tx, c, now); err != nil {
+			return StaffResult{}, err
+		}
+	}
 	last := r.History[len(r.History)-1]
 	if err := audit(ctx, tx, AuditEntry{Actor: staff.Actor(), Entity: "after_sales", Ref: r.Number, Action: a.Action, From: last.From, To: last.To, Note: last.Note, At: now}); err != nil {
 		return StaffResult{}, err
@@ -232,9 +242,9 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	if err != nil {
 		return StaffResult{}, fmt.Errorf("load handoff: %w", err)
 	}
-	c, err := tx.Customer(ctx, h.CustomerID)
+	c, err := s.customerWithStanding(ctx, tx, h.CustomerID)
 	if err != nil {
-		return StaffResult{}, fmt.Errorf("load customer: %w", err)
+		return StaffResult{}, err
 	}
 	now := s.now()
 	if !h.Open {

@@ -52,10 +52,23 @@ func (t *turn) chosenOrder(list []OrderView, key string) (OrderView, bool) {
 
 func all(OrderView) bool { return true }
 
+// memberLine says the customer's tier in their language, e.g. "您是金卡会员。",
+// or "" when the shop has no tiers.
+func (t *turn) memberLine() string {
+	name := t.env.Tier.NameEN
+	if t.s.Lang == Chinese && t.env.Tier.NameZH != "" {
+		name = t.env.Tier.NameZH
+	}
+	if name == "" {
+		return ""
+	}
+	return t.tr(msgMemberTier, name) + "\n"
+}
+
 func (t *turn) ordersView() view {
 	list := t.ordersWhere(all)
 	if len(list) == 0 {
-		return view{text: t.tr(msgNoOrders), choices: []choice{
+		return view{text: t.memberLine() + t.tr(msgNoOrders), choices: []choice{
 			{key: keyBrowse, label: t.tr(msgOptBrowse)},
 			{key: keyMenu, label: t.tr(msgOptMenu)},
 		}}
@@ -65,7 +78,7 @@ func (t *turn) ordersView() view {
 		choices = append(choices, t.orderChoice(o))
 	}
 	choices = append(choices, choice{key: keyMenu, label: t.tr(msgOptMenu)})
-	return view{text: t.tr(msgOrdersHeading), choices: choices}
+	return view{text: t.memberLine() + t.tr(msgOrdersHeading), choices: choices}
 }
 
 func (t *turn) onOrders(a answer) Result {

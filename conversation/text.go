@@ -134,6 +134,7 @@ const (
 // Orders.
 const (
 	msgOrdersHeading     msgKey = "orders_heading"
+	msgMemberTier        msgKey = "member_tier"
 	msgNoOrders          msgKey = "no_orders"
 	msgOrderLabel        msgKey = "order_label"
 	msgOrderNotFound     msgKey = "order_not_found"

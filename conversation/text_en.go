@@ -114,6 +114,7 @@ func textsEN() map[msgKey]string {
 		msgOrderFailed:    "Sorry, something went wrong on our side and the order wasn't placed. Your cart is saved; please try again in a moment.",
 
 		msgOrdersHeading:     "Your recent orders. Choose one to see the details.",
+		msgMemberTier:        "You're a %s member.",
 		msgNoOrders:          "You haven't placed any orders yet.",
 		msgOrderLabel:        "%s · %s · %s · %s",
 		msgOrderNotFound:     "There's no order %s among your orders. Please check the number.",

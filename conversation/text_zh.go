@@ -115,6 +115,7 @@ func textsZH() map[msgKey]string {
 		msgOrderFailed:    "抱歉，系统出了点问题，订单未能提交。购物车已为您保留，请稍后再试。",
 
 		msgOrdersHeading:     "您最近的订单，选择一个查看详情：",
+		msgMemberTier:        "您是%s会员。",
 		msgNoOrders:          "您还没有下过订单。",
 		msgOrderLabel:        "%s · %s · %s · %s",
 		msgOrderNotFound:     "在您的订单中没有找到 %s，请核对订单号。",

@@ -26,6 +26,15 @@ type Env struct {
 	// ContactButton says the channel can share the customer's phone number
 	// with a button, so the phone step offers it.
 	ContactButton bool
+	// Tier is the customer's membership tier, shown with their orders.
+	Tier Tier
+}
+
+// Tier is a membership tier's name in each language, e.g. 金卡 and Gold;
+// empty when the shop has no tiers.
+type Tier struct {
+	NameZH string
+	NameEN string
 }
 
 // Product is a catalog entry as the customer sees it.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
 // shutdownGrace bounds how long in-flight requests and the last outbox
@@ -35,7 +36,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	m := newMetrics()
 	senders := map[string]bot.Sender{}
 	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{MaxAttempts: maxSendAttempts})
-	core := bot.NewService(st, log, coreConfig(cfg), disp.Kick)
+	tiers := tier.New(st, log, nil, cfg.Shop.Location)
+	coreCfg := coreConfig(cfg)
+	coreCfg.Membership = tiers
+	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
 	if cfg.Demo {
@@ -115,6 +119,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			}
 		})
 	}
+	// One replica a day recomputes every tier; the others find it claimed.
+	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
+	loops.Go(func() { tiers.Run(ctx) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)
