@@ -29,6 +29,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		Now:           now.In(s.cfg.Location), // the conversation shows times in Now's zone
 		Currency:      s.cfg.Currency,
 		ContactButton: s.cfg.ContactButton[c.Channel],
+		TextOnly:      s.cfg.TextOnly[c.Channel],
 		Profile:       conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
 		Tier:          conversation.Tier{NameZH: c.Tier.NameZH, NameEN: c.Tier.NameEN},
 		Catalog:       make([]conversation.Product, 0, len(products)),

@@ -70,6 +70,9 @@ type Config struct {
 	// ContactButton names the channels that can share a customer's phone
 	// number with a button (Telegram), so checkout offers it there.
 	ContactButton map[string]bool
+	// TextOnly names the channels that show options as numbered text, not
+	// buttons (WeChat), so customers are not asked to tap.
+	TextOnly map[string]bool
 	// Membership gives customers their tiers and decides items by the
 	// shop's approval rules; none when nil.
 	Membership Membership

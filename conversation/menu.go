@@ -20,8 +20,12 @@ func (t *turn) menuView() view {
 	if t.s.Lang == Chinese {
 		lang = msgOptEnglish
 	}
+	prompt := msgMenuPrompt
+	if t.env.TextOnly {
+		prompt = msgMenuPromptText
+	}
 	return view{
-		text: t.tr(msgMenuPrompt),
+		text: t.tr(prompt),
 		choices: []choice{
 			{key: keyBrowse, label: t.tr(msgOptBrowse)},
 			{key: keyCart, label: t.tr(msgOptCart)},

@@ -17,15 +17,16 @@ func texts(lang Lang) map[msgKey]string {
 
 // General.
 const (
-	msgWelcome      msgKey = "welcome"
-	msgWelcomeBack  msgKey = "welcome_back"
-	msgMenuPrompt   msgKey = "menu_prompt"
-	msgHelp         msgKey = "help"
-	msgLangSwitched msgKey = "lang_switched"
-	msgChooseOption msgKey = "choose_option"
-	msgStaleButton  msgKey = "stale_button"
-	msgStaleNote    msgKey = "stale_note"
-	msgTooLong      msgKey = "too_long"
+	msgWelcome        msgKey = "welcome"
+	msgWelcomeBack    msgKey = "welcome_back"
+	msgMenuPrompt     msgKey = "menu_prompt"
+	msgMenuPromptText msgKey = "menu_prompt_text"
+	msgHelp           msgKey = "help"
+	msgLangSwitched   msgKey = "lang_switched"
+	msgChooseOption   msgKey = "choose_option"
+	msgStaleButton    msgKey = "stale_button"
+	msgStaleNote      msgKey = "stale_note"
+	msgTooLong        msgKey = "too_long"
 )
 
 // Option labels.

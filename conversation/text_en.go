@@ -3,14 +3,15 @@ package conversation
 // textsEN is the English catalog: plain, friendly shop English.
 func textsEN() map[msgKey]string {
 	return map[msgKey]string{
-		msgWelcome:      "Hi, welcome! Here you can order from us, track your orders, and get help with returns and refunds.",
-		msgWelcomeBack:  "Welcome back! We've started over from the main menu; anything in your cart has been kept.",
-		msgMenuPrompt:   "What would you like to do? Tap an option or type its number.",
-		msgLangSwitched: "OK, I'll speak English from now on.",
-		msgChooseOption: "Sorry, I didn't catch that. Please choose one of the options below.",
-		msgStaleButton:  "That button is no longer active. Here are the current options.",
-		msgStaleNote:    "That button is no longer active.",
-		msgTooLong:      "That message is too long. Please shorten it to %s characters or fewer.",
+		msgWelcome:        "Hi, welcome! Here you can order from us, track your orders, and get help with returns and refunds.",
+		msgWelcomeBack:    "Welcome back! We've started over from the main menu; anything in your cart has been kept.",
+		msgMenuPrompt:     "What would you like to do? Tap an option or type its number.",
+		msgMenuPromptText: "What would you like to do? Reply with the number of an option below.",
+		msgLangSwitched:   "OK, I'll speak English from now on.",
+		msgChooseOption:   "Sorry, I didn't catch that. Please choose one of the options below.",
+		msgStaleButton:    "That button is no longer active. Here are the current options.",
+		msgStaleNote:      "That button is no longer active.",
+		msgTooLong:        "That message is too long. Please shorten it to %s characters or fewer.",
 		msgHelp: "You can type these words at any time:\n" +
 			"• menu: the main menu\n" +
 			"• orders: your recent orders\n" +

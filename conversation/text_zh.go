@@ -4,14 +4,15 @@ package conversation
 // to its customers: polite, short, with Chinese punctuation.
 func textsZH() map[msgKey]string {
 	return map[msgKey]string{
-		msgWelcome:      "您好，欢迎光临！在这里可以下单购物、查询订单和申请售后。",
-		msgWelcomeBack:  "欢迎回来！对话已重新开始，购物车里的商品都为您保留着。",
-		msgMenuPrompt:   "请问需要什么帮助？点选下方选项，或直接回复序号。",
-		msgLangSwitched: "好的，已切换为中文。",
-		msgChooseOption: "抱歉，没太明白您的意思。请从下面的选项中选择一项。",
-		msgStaleButton:  "这个按钮已失效，请使用下面的最新选项。",
-		msgStaleNote:    "这个按钮已失效。",
-		msgTooLong:      "消息太长了，请精简到 %s 字以内。",
+		msgWelcome:        "您好，欢迎光临！在这里可以下单购物、查询订单和申请售后。",
+		msgWelcomeBack:    "欢迎回来！对话已重新开始，购物车里的商品都为您保留着。",
+		msgMenuPrompt:     "请问需要什么帮助？点选下方选项，或直接回复序号。",
+		msgMenuPromptText: "请问需要什么帮助？回复下面选项前的序号即可。",
+		msgLangSwitched:   "好的，已切换为中文。",
+		msgChooseOption:   "抱歉，没太明白您的意思。请从下面的选项中选择一项。",
+		msgStaleButton:    "这个按钮已失效，请使用下面的最新选项。",
+		msgStaleNote:      "这个按钮已失效。",
+		msgTooLong:        "消息太长了，请精简到 %s 字以内。",
 		msgHelp: "以下指令随时可用：\n" +
 			"• 菜单：回到主菜单\n" +
 			"• 我的订单：查看最近的订单\n" +

@@ -26,6 +26,9 @@ type Env struct {
 	// ContactButton says the channel can share the customer's phone number
 	// with a button, so the phone step offers it.
 	ContactButton bool
+	// TextOnly says the channel shows options as numbered lines, not
+	// buttons (WeChat), so no text asks the customer to tap.
+	TextOnly bool
 	// Tier is the customer's membership tier, shown with their orders.
 	Tier Tier
 }

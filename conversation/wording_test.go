@@ -45,3 +45,15 @@ func TestAfterSalesWithOnlyAnOpenRequest(t *testing.T) {
 		}},
 	})
 }
+
+// On a channel without buttons the menu asks for a number, not a tap.
+func TestTextOnlyMenu(t *testing.T) {
+	runFlows(t, []flow{
+		{name: "wechat", lang: Chinese, setup: func(c *chat) { c.env.TextOnly = true }, steps: []say{
+			{in: txt("菜单"), has: []string{"回复下面选项前的序号"}, hasNot: []string{"点选"}},
+		}},
+		{name: "buttons", lang: Chinese, steps: []say{
+			{in: txt("菜单"), has: []string{"点选下方选项"}},
+		}},
+	})
+}

@@ -41,6 +41,7 @@ func coreConfig(cfg config) bot.Config {
 		Location:      cfg.Shop.Location,
 		ShopName:      cfg.Shop.Name,
 		ContactButton: map[string]bool{bot.Telegram: true},
+		TextOnly:      map[string]bool{bot.WeChat: true},
 		// WeChat answers in the response to its own request when the reply
 		// is ready within its deadline; the dispatcher waits that long.
 		ReplyHold: map[string]time.Duration{bot.WeChat: 5 * time.Second},

@@ -250,3 +250,24 @@ func TestSlackIsWiredWhenConfigured(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The core learns each channel's abilities from the wiring: WeChat shows
+// options as text, Telegram shares phone numbers with a button.
+func TestCoreConfigKnowsChannelAbilities(t *testing.T) {
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{"ORDERBOT_ENV_FILE": "/nonexistent/.env", "ORDERBOT_TIMEZONE": "Europe/London"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := coreConfig(cfg)
+	if !c.TextOnly[bot.WeChat] || c.TextOnly[bot.Telegram] || c.TextOnly[bot.WebChat] {
+		t.Errorf("TextOnly = %v, want WeChat only", c.TextOnly)
+	}
+	if !c.ContactButton[bot.Telegram] || c.ContactButton[bot.WeChat] {
+		t.Errorf("ContactButton = %v, want Telegram only", c.ContactButton)
+	}
+	if c.Location.String() != "Europe/London" {
+		t.Errorf("Location = %v", c.Location)
+	}
+}
