@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/store/storetest"
+
+	"github.com/orderbot/orderbot/bot"
 )
 
 // fakeTelegram answers just enough of the Bot API for the binary to start,
