@@ -34,6 +34,14 @@ func (t *turn) noticeHead(n Notice) string {
 	case CancelRejected:
 		return t.tr(msgNoticeCancelRejected, n.OrderNumber)
 	case AfterSalesApproved:
+		// Each kind reads as shoppers know it: a complaint is not
+		// "approved", it is looked into.
+		if n.Type == Complaint {
+			return t.tr(msgNoticeComplaintHandled, n.RequestNumber, n.OrderNumber)
+		}
+		if k := typeKey(n.Type); k != "" {
+			return t.tr(msgNoticeASApprovedKind, strings.ToLower(t.typeWord(n.Type)), n.RequestNumber, n.OrderNumber)
+		}
 		return t.tr(msgNoticeASApproved, n.RequestNumber, n.OrderNumber)
 	case AfterSalesRejected:
 		return t.tr(msgNoticeASRejected, n.RequestNumber, n.OrderNumber)
