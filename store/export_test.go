@@ -22,6 +22,15 @@ func AppliedMigrations(ctx context.Context, s *Store) ([]int, error) {
 	return vs, err
 }
 
+// KnownVersions lists the versions of every step this binary has.
+func KnownVersions() []int {
+	var vs []int
+	for _, m := range migrations() {
+		vs = append(vs, m.version)
+	}
+	return vs
+}
+
 // LatestVersion is the version this binary migrates to.
 func LatestVersion() int { return latestVersion() }
 

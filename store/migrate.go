@@ -24,6 +24,7 @@ func migrations() []migration {
 		{version: 1, name: "initial schema", up: createSchemaV1},
 		{version: 2, name: "held messages, card lookup, cache", up: migrateV2},
 		{version: 3, name: "uploaded media", up: migrateV3},
+		{version: 7, name: "outbox lease indexes", up: migrateV7},
 	}
 }
 

@@ -116,11 +116,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		stop()
 	}
 	loops.Wait()
+	// The sends under way finish within the grace period; the messages
+	// left are given back for another replica or the next start.
+	_ = disp.Shutdown(sctx) // it logs what it left
 	stopDispatcher()
 	<-dispatched
-	if _, err := disp.DeliverDue(sctx); err != nil {
-		log.Error("final outbox flush", "err", err)
-	}
 	if runErr != nil {
 		return runErr
 	}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// How the dispatchers of several replicas share the outbox: a message is
+// sent by whoever holds its lease (owner, lease_until), the lease is
+// renewed while the work goes on, every result is recorded only by the
+// lease's holder, and one recipient's messages are taken in order, never
+// while an earlier one of theirs is still waiting elsewhere.
+
+// claimable is a message that may be leased at ? (now): waiting, due, and
+// not leased or leased by someone whose lease ran out. Nothing earlier to
+// the same recipient may be waiting for its time or leased (by anyone, so
+// that a recipient served here is not claimed a second time either).
+const claimable = `m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at IS NULL
+	AND (m.next_at IS NULL OR m.next_at <= ?) AND (m.owner IS NULL OR m.lease_until < ?)
+	AND NOT EXISTS (SELECT 1 FROM messages e
+		WHERE e.channel = m.channel AND e.recipient = m.recipient AND e.delivered_at IS NULL
+		AND e.id < m.id AND e.failed_at IS NULL AND e.held_at IS NULL
+		AND (e.next_at > ? OR (e.owner IS NOT NULL AND e.lease_until >= ?)))`
+
+// outOfTurn is a message leased to ? (owner) behind an earlier waiting one
+// of the same recipient that is not leased to that owner as well.
+const outOfTurn = `EXISTS (SELECT 1 FROM messages e
+	WHERE e.channel = m.channel AND e.recipient = m.recipient AND e.delivered_at IS NULL
+	AND e.id < m.id AND e.failed_at IS NULL AND e.held_at IS NULL
+	AND (e.owner IS NULL OR e.owner <> ?))`
+
+// ClaimDue leases due messages to owner until leaseUntil, oldest first,
+// each recipient's in order. It runs on every database, without SKIP
+// LOCKED: candidates are read without locks, one UPDATE takes those still
+// free, repeating the conditions (the row lock lets one dispatcher win each
+// row), and the rows carrying this claim's owner and lease are ours. Two
+// dispatchers may each win a part of one recipient's messages; a second
+// look, after the claim committed, gives back whatever is not next in line.
+func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
+	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
+	db := r.db.WithContext(ctx)
+	var candidates []int64
+	q := db.Table("messages AS m").Where(claimable, now, now, now, now).Order("m.id")
+	if err := limit(q, n).Pluck("m.id", &candidates).Error; err != nil {
+		return nil, dbErrf("claim messages", err)
+	}
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	res := db.Exec(`UPDATE messages SET owner = ?, lease_until = ?
+		WHERE id IN ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+		AND (next_at IS NULL OR next_at <= ?) AND (owner IS NULL OR lease_until < ?)`,
+		owner, leaseUntil, candidates, now, now)
+	if res.Error != nil {
+		return nil, dbErrf("claim messages", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	if err := r.giveBackOutOfTurn(ctx, owner, leaseUntil, candidates); err != nil {
+		return nil, err
+	}
+	var rows []messageRow
+	err := db.Where("id IN ? AND owner = ? AND lease_until = ? AND delivered_at IS NULL", candidates, owner, leaseUntil).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, dbErrf("load claimed messages", err)
+	}
+	return messagesFromRows(rows)
+}
+
+// giveBackOutOfTurn frees the messages just claimed that wait behind one
+// this owner does not hold. It reads after the claim committed, so of two
+// dispatchers that split a recipient's messages, the one holding the later
+// ones sees the other's lease on the earlier one and backs off.
+func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil time.Time, ids []int64) error {
+	db := r.db.WithContext(ctx)
+	var behind []int64
+	err := db.Table("messages AS m").Where("m.id IN ? AND m.owner = ? AND m.lease_until = ?", ids, owner, leaseUntil).
+		Where(outOfTurn, owner).Pluck("m.id", &behind).Error
+	if err != nil {
+		return dbErrf("check claim order", err)
+	}
+	if len(behind) == 0 {
+		return nil
+	}
+	err = db.Exec("UPDATE messages SET owner = NULL, lease_until = NULL WHERE id IN ? AND owner = ? AND lease_until = ?",
+		behind, owner, leaseUntil).Error
+	return dbErrf("give back out of turn", err)
+}
+
+// MarkDelivered records the delivery and frees the lease, if owner still
+// holds it (bot.ErrLeaseLost otherwise).
+func (r *repo) MarkDelivered(ctx context.Context, owner string, id int64, at time.Time, externalID, path string) error {
+	return r.settle(ctx, "mark delivered", owner, id, map[string]any{
+		"delivered_at": orNow(at), "external_id": externalID, "path": path,
+	})
+}
+
+// MarkRetry records a failed attempt and frees the lease until next.
+func (r *repo) MarkRetry(ctx context.Context, owner string, id int64, attempts int, next time.Time, lastErr string) error {
+	return r.settle(ctx, "mark retry", owner, id, map[string]any{
+		"attempts": attempts, "next_at": nullTime(next), "last_error": lastErr,
+	})
+}
+
+// MarkFailed gives the message up for good.
+func (r *repo) MarkFailed(ctx context.Context, owner string, id int64, at time.Time, lastErr string) error {
+	return r.settle(ctx, "mark failed", owner, id, map[string]any{"failed_at": orNow(at), "last_error": lastErr})
+}
+
+// settle records the result of a send and frees the lease. Only the
+// lease's holder may: a dispatcher whose lease ran out and was taken over
+// must not overwrite what the new holder records.
+func (r *repo) settle(ctx context.Context, what, owner string, id int64, set map[string]any) error {
+	set["owner"], set["lease_until"] = nil, nil
+	res := r.db.WithContext(ctx).Model(&messageRow{}).
+		Where("id = ? AND owner = ? AND delivered_at IS NULL AND failed_at IS NULL", id, owner).Updates(set)
+	if res.Error != nil {
+		return fmt.Errorf("%s %d: %w", what, id, dbErr(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%s %d: %w", what, id, bot.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Postpone makes every waiting message to a recipient wait until at least
+// until, and frees the leases owner holds on them: after a platform's "slow
+// down" for a chat, its other messages wait too, on every replica.
+func (r *repo) Postpone(ctx context.Context, owner, channel, recipient string, now, until time.Time) error {
+	now, until = dbTime(now), dbTime(until)
+	res := r.db.WithContext(ctx).Exec(`UPDATE messages
+		SET next_at = CASE WHEN next_at IS NULL OR next_at < ? THEN ? ELSE next_at END, owner = NULL, lease_until = NULL
+		WHERE channel = ? AND recipient = ? AND delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+		AND (owner IS NULL OR owner = ? OR lease_until < ?)`,
+		until, until, channel, recipient, owner, now)
+	return dbErrf("postpone "+channel+" recipient", res.Error)
+}
+
+// RenewLeases extends owner's unexpired leases on the messages ids to
+// until. A lease that ran out is not renewed: another dispatcher may have
+// taken the message.
+func (r *repo) RenewLeases(ctx context.Context, owner string, ids []int64, now, until time.Time) (int, error) {
+	now, until = dbTime(now), dbTime(until)
+	total := 0
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		res := r.db.WithContext(ctx).Exec(`UPDATE messages SET lease_until = ?
+			WHERE id IN ? AND owner = ? AND lease_until >= ? AND delivered_at IS NULL AND failed_at IS NULL`,
+			until, chunk, owner, now)
+		if res.Error != nil {
+			return total, dbErrf("renew leases", res.Error)
+		}
+		total += int(res.RowsAffected)
+	}
+	return total, nil
+}
+
+// ReleaseLeases frees every lease owner holds, so that the messages go out
+// at once from another dispatcher instead of when the leases run out. It
+// returns how many messages it freed.
+func (r *repo) ReleaseLeases(ctx context.Context, owner string) (int, error) {
+	res := r.db.WithContext(ctx).Exec(
+		"UPDATE messages SET owner = NULL, lease_until = NULL WHERE owner = ? AND delivered_at IS NULL", owner)
+	if res.Error != nil {
+		return 0, dbErrf("release leases", res.Error)
+	}
+	return int(res.RowsAffected), nil
+}
+
+// NextDue returns when the next waiting message becomes due after now,
+// zero when none is waiting for a time.
+func (r *repo) NextDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var at []time.Time
+	err := r.db.WithContext(ctx).Model(&messageRow{}).
+		Where("delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL AND next_at > ?", dbTime(now)).
+		Order("next_at").Limit(1).Pluck("next_at", &at).Error
+	if err != nil || len(at) == 0 {
+		return time.Time{}, dbErrf("next due", err)
+	}
+	return at[0].UTC(), nil
+}
+
+var _ bot.DispatchStore = (*Store)(nil)
