@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,7 +61,8 @@ func (r *round) firstErr() error {
 }
 
 // assign queues claimed messages to their recipients' workers, starting a
-// worker for a recipient not served here yet.
+// worker for a recipient not served here yet. A recipient's queue stays in
+// id order even when two claims for it (the loop's and its worker's) race.
 func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseUntil time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -70,7 +73,11 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 		d.leases[m.ID] = leaseUntil
 		k := recipient{m.Channel, m.Recipient}
 		q, busy := d.queues[k]
-		d.queues[k] = append(q, m)
+		q = append(q, m)
+		if len(q) > 1 && q[len(q)-2].ID > m.ID {
+			slices.SortFunc(q, func(a, b *Message) int { return cmp.Compare(a.ID, b.ID) })
+		}
+		d.queues[k] = q
 		if !busy {
 			d.workers.Add(1)
 			go d.work(ctx, r, k)
@@ -78,11 +85,23 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 	}
 }
 
-// work sends one recipient's messages until none is left.
+// work sends one recipient's messages in order. When it has sent what it
+// held, it claims the recipient's next ones itself, up to a batch in all,
+// then leaves the recipient to the loop, which serves the oldest first.
 func (d *Dispatcher) work(ctx context.Context, r *round, k recipient) {
 	defer d.workers.Done()
-	for m := d.next(k); m != nil; m = d.next(k) {
-		d.process(ctx, r, m)
+	for turn := 0; ; {
+		if m := d.next(k); m != nil {
+			d.process(ctx, r, m)
+			turn++
+			continue
+		}
+		if turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
+			continue
+		}
+		if d.end(k) {
+			break
+		}
 	}
 	select {
 	case d.settled <- struct{}{}:
@@ -90,21 +109,46 @@ func (d *Dispatcher) work(ctx context.Context, r *round, k recipient) {
 	}
 }
 
-// next takes the recipient's next message, or ends its work here (nil)
-// when none is left or the dispatcher stops.
+// next takes the recipient's next message, nil when none is left or the
+// dispatcher stops.
 func (d *Dispatcher) next(k recipient) *Message {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	q := d.queues[k]
 	if len(q) == 0 || d.stopping {
-		for _, m := range q {
-			delete(d.leases, m.ID)
-		}
-		delete(d.queues, k)
 		return nil
 	}
 	d.queues[k] = q[1:]
 	return q[0]
+}
+
+// end ends the recipient's work here, unless a claim queued more for it
+// meanwhile.
+func (d *Dispatcher) end(k recipient) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q := d.queues[k]
+	if len(q) > 0 && !d.stopping {
+		return false
+	}
+	for _, m := range q {
+		delete(d.leases, m.ID)
+	}
+	delete(d.queues, k)
+	return true
+}
+
+// claimNext claims the recipient's next messages into its queue.
+func (d *Dispatcher) claimNext(ctx context.Context, r *round, k recipient) int {
+	now := d.cfg.Clock().UTC()
+	until := now.Add(d.cfg.Lease)
+	ms, err := d.store.ClaimNext(ctx, d.cfg.Owner, k.channel, k.id, now, until, d.cfg.Batch)
+	if err != nil {
+		d.log.Warn("outbox: claiming a recipient's next messages", "channel", k.channel, "err", err)
+		return 0
+	}
+	d.assign(ctx, r, ms, until)
+	return len(ms)
 }
 
 // drop leaves the recipient's remaining messages unsent, so that none

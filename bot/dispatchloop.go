@@ -18,6 +18,9 @@ func (d *Dispatcher) loop(ctx, sendCtx context.Context, r *round, untilIdle bool
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
 	for ctx.Err() == nil && !d.isStopping() {
+		// Idle before the claim, not after it: a recipient's work that
+		// ends during the claim may have made its next messages due.
+		idle := d.idle()
 		n, err := d.claim(ctx, sendCtx, r)
 		if err != nil {
 			r.fail(err)
@@ -28,7 +31,7 @@ func (d *Dispatcher) loop(ctx, sendCtx context.Context, r *round, untilIdle bool
 		if err == nil && n == d.cfg.Batch && d.hasRoom() {
 			continue // more may be due at once
 		}
-		if untilIdle && (n == 0 || err != nil) && d.idle() {
+		if untilIdle && (n == 0 || err != nil) && idle {
 			return
 		}
 		wait := d.cfg.Poll

@@ -20,6 +20,8 @@ type DispatchStore interface {
 	// and each the next in line for its recipient (nothing earlier to that
 	// recipient waits for its time or is leased). Oldest first.
 	ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*Message, error)
+	// ClaimNext is ClaimDue for one recipient's messages.
+	ClaimNext(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, limit int) ([]*Message, error)
 	// RenewLeases extends owner's unexpired leases on ids to until.
 	RenewLeases(ctx context.Context, owner string, ids []int64, now, until time.Time) (int, error)
 	// ReleaseLeases frees every lease owner holds and says how many.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/orderbot/orderbot/bot"
 )
 
@@ -40,10 +42,23 @@ const outOfTurn = `EXISTS (SELECT 1 FROM messages e
 // dispatchers may each win a part of one recipient's messages; a second
 // look, after the claim committed, gives back whatever is not next in line.
 func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
+	return r.claim(ctx, owner, now, leaseUntil, n, func(q *gorm.DB) *gorm.DB { return q })
+}
+
+// ClaimNext is ClaimDue for one recipient: a dispatcher that has sent what
+// it held for a recipient takes the next ones without looking through
+// everyone's.
+func (r *repo) ClaimNext(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
+	return r.claim(ctx, owner, now, leaseUntil, n, func(q *gorm.DB) *gorm.DB {
+		return q.Where("m.channel = ? AND m.recipient = ?", channel, recipient)
+	})
+}
+
+func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Time, n int, scope func(*gorm.DB) *gorm.DB) ([]*bot.Message, error) {
 	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
 	db := r.db.WithContext(ctx)
 	var candidates []int64
-	q := db.Table("messages AS m").Where(claimable, now, now, now, now).Order("m.id")
+	q := scope(db.Table("messages AS m")).Where(claimable, now, now, now, now).Order("m.id")
 	if err := limit(q, n).Pluck("m.id", &candidates).Error; err != nil {
 		return nil, dbErrf("claim messages", err)
 	}

@@ -93,3 +93,28 @@ func TestNextDue(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimNextTakesOneRecipientInOrder: ClaimNext takes only the given
+// recipient's messages, on the same terms as ClaimDue.
+func TestClaimNextTakesOneRecipientInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		other := &bot.Message{Channel: bot.Telegram, Recipient: "43", Kind: bot.KindReply, Text: "hi", NextAt: t0}
+		must(t, s.Enqueue(ctx, []*bot.Message{other}))
+		msgs := enqueue(t, s, 3, t0)
+		got, err := s.ClaimNext(ctx, "a", bot.Telegram, "42", t0, t0.Add(time.Minute), 2)
+		must(t, err)
+		if !reflect.DeepEqual(msgIDs(got), msgIDs(msgs[:2])) {
+			t.Fatalf("claimed %v, want %v", msgIDs(got), msgIDs(msgs[:2]))
+		}
+		if got, _ := s.ClaimNext(ctx, "b", bot.Telegram, "42", t0, t0.Add(time.Minute), 10); len(got) != 0 {
+			t.Fatalf("b claimed %v behind a's leases", msgIDs(got))
+		}
+		must(t, s.MarkDelivered(ctx, "a", msgs[0].ID, t0, "", ""))
+		must(t, s.MarkDelivered(ctx, "a", msgs[1].ID, t0, "", ""))
+		got, _ = s.ClaimNext(ctx, "b", bot.Telegram, "42", t0, t0.Add(time.Minute), 10)
+		if !reflect.DeepEqual(msgIDs(got), []int64{msgs[2].ID}) {
+			t.Fatalf("claimed %v, want the last one", msgIDs(got))
+		}
+	})
+}
