@@ -138,7 +138,8 @@ func (s slowSender) Send(ctx context.Context, m *bot.Message) (string, error) {
 
 // TestTwoReplicasShareAQueueWithoutRepeats: two replicas, a platform that
 // takes a while per message, and one customer's queue that takes longer to
-// send than a lease lasts: every message goes out once, in order.
+// send (3 s) than a lease lasts (2 s): every message goes out once, in
+// order.
 func TestTwoReplicasShareAQueueWithoutRepeats(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		log := &sendLog{}
@@ -152,8 +153,8 @@ func TestTwoReplicasShareAQueueWithoutRepeats(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, owner := range []string{"a", "b"} {
-			d := bot.NewDispatcher(st, map[string]bot.Sender{bot.WebChat: slowSender{80 * time.Millisecond, owner, log}}, quietLog(),
-				bot.DispatcherConfig{Owner: owner, Lease: 900 * time.Millisecond, Poll: 20 * time.Millisecond})
+			d := bot.NewDispatcher(st, map[string]bot.Sender{bot.WebChat: slowSender{120 * time.Millisecond, owner, log}}, quietLog(),
+				bot.DispatcherConfig{Owner: owner, Lease: 2 * time.Second, Poll: 20 * time.Millisecond})
 			run(t, d)
 		}
 		done := func() bool {

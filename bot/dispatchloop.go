@@ -78,7 +78,7 @@ func (d *Dispatcher) untilNextDue(ctx context.Context) time.Duration {
 	now := d.cfg.Clock()
 	next, err := d.store.NextDue(ctx, now)
 	if err != nil {
-		d.log.Warn("outbox: finding the next retry", "err", err)
+		d.log.Debug("outbox: finding the next retry", "err", err) // the claim logs the outage
 		return d.cfg.Poll
 	}
 	if next.IsZero() {
