@@ -61,7 +61,8 @@ func (r *round) firstErr() error {
 }
 
 // assign queues claimed messages to their recipients' workers, starting a
-// worker for a recipient not served here yet. A recipient's queue stays in
+// worker for a recipient not served here yet, or, when Workers are busy,
+// leaving the recipient to the first that is free. A recipient's queue stays in
 // id order even when two claims for it (the loop's and its worker's) race.
 func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseUntil time.Time) {
 	d.mu.Lock()
@@ -70,6 +71,9 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 		return // Shutdown gives their leases back
 	}
 	for _, m := range ms {
+		if _, queued := d.leases[m.ID]; queued {
+			continue // never twice in a queue, whatever a claim returned
+		}
 		d.leases[m.ID] = leaseUntil
 		k := recipient{m.Channel, m.Recipient}
 		q, busy := d.queues[k]
@@ -78,18 +82,49 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 			slices.SortFunc(q, func(a, b *Message) int { return cmp.Compare(a.ID, b.ID) })
 		}
 		d.queues[k] = q
-		if !busy {
+		switch {
+		case busy:
+		case d.running < d.cfg.Workers:
+			d.running++
 			d.workers.Add(1)
 			go d.work(ctx, r, k)
+		default:
+			d.waiting = append(d.waiting, k)
 		}
 	}
 }
 
-// work sends one recipient's messages in order. When it has sent what it
-// held, it claims the recipient's next ones itself, up to a batch in all,
-// then leaves the recipient to the loop, which serves the oldest first.
+// work serves recipients one after another, starting with k, while some
+// wait for a worker.
 func (d *Dispatcher) work(ctx context.Context, r *round, k recipient) {
 	defer d.workers.Done()
+	for ok := true; ok; k, ok = d.nextRecipient() {
+		d.serve(ctx, r, k)
+		select {
+		case d.settled <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// nextRecipient hands a worker the recipient that has waited longest, or
+// retires the worker.
+func (d *Dispatcher) nextRecipient() (recipient, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.waiting) == 0 || d.stopping {
+		d.running--
+		return recipient{}, false
+	}
+	k := d.waiting[0]
+	d.waiting = d.waiting[1:]
+	return k, true
+}
+
+// serve sends one recipient's messages in order. When it has sent what it
+// held, it claims the recipient's next ones itself, up to a batch in all,
+// then leaves the recipient to the loop, which serves the oldest first.
+func (d *Dispatcher) serve(ctx context.Context, r *round, k recipient) {
 	for turn := 0; ; {
 		if m := d.next(k); m != nil {
 			d.process(ctx, r, m)
@@ -100,12 +135,8 @@ func (d *Dispatcher) work(ctx context.Context, r *round, k recipient) {
 			continue
 		}
 		if d.end(k) {
-			break
+			return
 		}
-	}
-	select {
-	case d.settled <- struct{}{}:
-	default:
 	}
 }
 
@@ -141,7 +172,7 @@ func (d *Dispatcher) end(k recipient) bool {
 // claimNext claims the recipient's next messages into its queue.
 func (d *Dispatcher) claimNext(ctx context.Context, r *round, k recipient) int {
 	now := d.cfg.Clock().UTC()
-	until := now.Add(d.cfg.Lease)
+	until := d.leaseEnd(now)
 	ms, err := d.store.ClaimNext(ctx, d.cfg.Owner, k.channel, k.id, now, until, d.cfg.Batch)
 	if err != nil {
 		d.log.Warn("outbox: claiming a recipient's next messages", "channel", k.channel, "err", err)

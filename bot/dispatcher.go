@@ -31,9 +31,11 @@ type DispatcherConfig struct {
 	// Poll is how often to look for due messages when nothing else wakes
 	// the dispatcher: it wakes on Kick, when a recipient's work ends here
 	// and when the next retry is due.
-	Poll        time.Duration
-	Batch       int // messages claimed at once
-	Workers     int // recipients served at once
+	Poll  time.Duration
+	Batch int // messages claimed at once
+	// Workers is how many recipients are served at once (32). A worker
+	// waiting on a slow platform holds no database connection.
+	Workers     int
 	MaxAttempts int
 	// Retention is how long delivered messages and dedup keys are kept;
 	// Run prunes older ones every hour. Platforms retry within hours, and
@@ -62,11 +64,14 @@ type Dispatcher struct {
 	shutdown sync.Once
 	stopErr  error
 
-	mu       sync.Mutex
-	queues   map[recipient][]*Message // recipients served here, with what is left to send
-	leases   map[int64]time.Time      // claimed and not settled: when each lease ends
-	stopping bool
-	aborts   []context.CancelFunc // cancel Run's sends
+	mu        sync.Mutex
+	queues    map[recipient][]*Message // recipients served here, with what is left to send
+	leases    map[int64]time.Time      // claimed and not settled: when each lease ends
+	lastLease time.Time                // the latest lease end handed out
+	running   int                      // workers
+	waiting   []recipient              // recipients queued here waiting for a worker
+	stopping  bool
+	aborts    []context.CancelFunc // cancel Run's sends
 }
 
 // NewDispatcher returns a dispatcher delivering through the given senders,
@@ -85,7 +90,7 @@ func NewDispatcher(store DispatchStore, senders map[string]Sender, log *slog.Log
 		cfg.Batch = 50
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 64
+		cfg.Workers = 32
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 12

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -201,6 +202,39 @@ func TestRetryAfterIsHonouredOnTime(t *testing.T) {
 		// The stored time keeps milliseconds: the retry may come up to 1 ms early.
 		if gap := tries[1].Sub(tries[0]); gap < retryAfter-time.Millisecond {
 			t.Fatalf("retried %v after the 429, before Retry-After %v", gap, retryAfter)
+		}
+	})
+}
+
+// TestManyRecipientsEachMessageOnceInOrder: with more recipients than
+// workers and the workers claiming their recipients' next messages while
+// the loop claims too, every message goes out once, each recipient's in
+// order.
+func TestManyRecipientsEachMessageOnceInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		clock := newClock()
+		var msgs []*bot.Message
+		for i := range 600 {
+			msgs = append(msgs, text(fmt.Sprintf("u%d", i%40), fmt.Sprint(i/40)))
+		}
+		enqueue(t, st, clock, msgs...)
+		s := &recordingSender{}
+		d := bot.NewDispatcher(st, map[string]bot.Sender{bot.WebChat: s}, quietLog(),
+			bot.DispatcherConfig{Owner: "a", Workers: 8, Batch: 7, Clock: clock.Now})
+		if n, err := d.DeliverDue(context.Background()); err != nil || n != len(msgs) {
+			t.Fatalf("delivered %d of %d: %v", n, len(msgs), err)
+		}
+		seen := map[int64]bool{}
+		next := map[string]int{}
+		for _, m := range s.messages() {
+			if seen[m.ID] {
+				t.Fatalf("message %d sent twice", m.ID)
+			}
+			seen[m.ID] = true
+			if m.Text != fmt.Sprint(next[m.Recipient]) {
+				t.Fatalf("%s got %s after %d", m.Recipient, m.Text, next[m.Recipient])
+			}
+			next[m.Recipient]++
 		}
 	})
 }

@@ -63,7 +63,7 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *round) (int, error) 
 		return 0, nil
 	}
 	now := d.cfg.Clock().UTC()
-	until := now.Add(d.cfg.Lease)
+	until := d.leaseEnd(now)
 	ms, err := d.store.ClaimDue(ctx, d.cfg.Owner, now, until, d.cfg.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("claim outbox: %w", err)
@@ -92,7 +92,7 @@ func (d *Dispatcher) untilNextDue(ctx context.Context) time.Duration {
 // taken a message whose lease ran out.
 func (d *Dispatcher) renew(ctx context.Context) {
 	now := d.cfg.Clock().UTC()
-	until := now.Add(d.cfg.Lease)
+	until := d.leaseEnd(now)
 	var ids []int64
 	d.mu.Lock()
 	for id, end := range d.leases {
@@ -115,6 +115,20 @@ func (d *Dispatcher) renew(ctx context.Context) {
 			d.leases[id] = until
 		}
 	}
+}
+
+// leaseEnd is the end of a lease taken or renewed at now. No two are the
+// same, to the millisecond databases keep: a claim finds its messages by
+// owner and lease end, and two claims of this dispatcher may run at once.
+func (d *Dispatcher) leaseEnd(now time.Time) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	end := now.Add(d.cfg.Lease).Truncate(time.Millisecond)
+	if !end.After(d.lastLease) {
+		end = d.lastLease.Add(time.Millisecond)
+	}
+	d.lastLease = end
+	return end
 }
 
 func (d *Dispatcher) hasRoom() bool {

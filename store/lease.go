@@ -27,20 +27,21 @@ const claimable = `m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at 
 		AND e.id < m.id AND e.failed_at IS NULL AND e.held_at IS NULL
 		AND (e.next_at > ? OR (e.owner IS NOT NULL AND e.lease_until >= ?)))`
 
-// outOfTurn is a message leased to ? (owner) behind an earlier waiting one
-// of the same recipient that is not leased to that owner as well.
+// outOfTurn is a claimed message behind an earlier waiting one of the same
+// recipient that is not part of the same claim (owner ?, lease end ?).
 const outOfTurn = `EXISTS (SELECT 1 FROM messages e
 	WHERE e.channel = m.channel AND e.recipient = m.recipient AND e.delivered_at IS NULL
 	AND e.id < m.id AND e.failed_at IS NULL AND e.held_at IS NULL
-	AND (e.owner IS NULL OR e.owner <> ?))`
+	AND (e.owner IS NULL OR e.owner <> ? OR e.lease_until <> ?))`
 
 // ClaimDue leases due messages to owner until leaseUntil, oldest first,
 // each recipient's in order. It runs on every database, without SKIP
 // LOCKED: candidates are read without locks, one UPDATE takes those still
-// free, repeating the conditions (the row lock lets one dispatcher win each
-// row), and the rows carrying this claim's owner and lease are ours. Two
-// dispatchers may each win a part of one recipient's messages; a second
-// look, after the claim committed, gives back whatever is not next in line.
+// free, repeating the conditions (the row lock lets one claim win each
+// row), and the rows carrying this claim's owner and lease end are ours, so
+// no two claims of one owner may use the same lease end. Two claims may
+// each win a part of one recipient's messages; a second look, after the
+// claim committed, gives back whatever is not next in line.
 func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
 	return r.claim(ctx, owner, now, leaseUntil, n, func(q *gorm.DB) *gorm.DB { return q })
 }
@@ -88,14 +89,15 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 }
 
 // giveBackOutOfTurn frees the messages just claimed that wait behind one
-// this owner does not hold. It reads after the claim committed, so of two
-// dispatchers that split a recipient's messages, the one holding the later
-// ones sees the other's lease on the earlier one and backs off.
+// this claim did not take. It reads after the claim committed, so of two
+// claims that split a recipient's messages (two replicas, or a replica's
+// loop and one of its workers), the one holding the later ones sees the
+// other's lease on the earlier one and backs off.
 func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil time.Time, ids []int64) error {
 	db := r.db.WithContext(ctx)
 	var behind []int64
 	err := db.Table("messages AS m").Where("m.id IN ? AND m.owner = ? AND m.lease_until = ?", ids, owner, leaseUntil).
-		Where(outOfTurn, owner).Pluck("m.id", &behind).Error
+		Where(outOfTurn, owner, leaseUntil).Pluck("m.id", &behind).Error
 	if err != nil {
 		return dbErrf("check claim order", err)
 	}
