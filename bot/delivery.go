@@ -240,6 +240,9 @@ func (d *Dispatcher) process(ctx context.Context, r *round, m *Message) {
 
 // deliver sends one claimed message and records the result.
 func (d *Dispatcher) deliver(ctx context.Context, m *Message) (outcome, error) {
+	if ctx.Err() != nil {
+		return 0, errAborted
+	}
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	sender, ok := d.senders[m.Channel]

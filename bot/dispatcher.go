@@ -197,6 +197,9 @@ func (d *Dispatcher) shutDown(ctx context.Context) error {
 			d.log.Warn("outbox sends still running at shutdown; their messages are given back")
 		}
 	}
+	for _, abort := range aborts {
+		abort()
+	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	n, err := d.store.ReleaseLeases(rctx, d.cfg.Owner)
