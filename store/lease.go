@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/orderbot/orderbot/bot"
 )
 
@@ -16,16 +14,20 @@ import (
 // lease's holder, and one recipient's messages are taken in order, never
 // while an earlier one of theirs is still waiting elsewhere.
 
-// claimable is a message that may be leased at ? (now): waiting, due, and
-// not leased or leased by someone whose lease ran out. Nothing earlier to
-// the same recipient may be waiting for its time or leased (by anyone, so
-// that a recipient served here is not claimed a second time either).
-const claimable = `m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at IS NULL
-	AND (m.next_at IS NULL OR m.next_at <= ?) AND (m.owner IS NULL OR m.lease_until < ?)
-	AND NOT EXISTS (SELECT 1 FROM messages e
-		WHERE e.channel = m.channel AND e.recipient = m.recipient AND e.delivered_at IS NULL
-		AND e.id < m.id AND e.failed_at IS NULL AND e.held_at IS NULL
-		AND (e.next_at > ? OR (e.owner IS NOT NULL AND e.lease_until >= ?)))`
+// candidates lists, oldest first, the waiting messages ahead of the first
+// one of their recipient that holds the others back at ? (now): one not yet
+// due, or leased with the lease not run out (by anyone, so that a recipient
+// served here is not claimed twice either). They are due and free, and
+// taking them keeps each recipient's order. %[1]s narrows it to one
+// recipient. One pass over the waiting messages, not one look-up each.
+const candidates = `SELECT m.id FROM messages m
+	LEFT JOIN (SELECT channel, recipient, MIN(id) AS first_blocked FROM messages
+		WHERE delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL
+		AND (next_at > ? OR (owner IS NOT NULL AND lease_until >= ?))%[1]s
+		GROUP BY channel, recipient) b ON b.channel = m.channel AND b.recipient = m.recipient
+	WHERE m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at IS NULL
+	AND (b.first_blocked IS NULL OR m.id < b.first_blocked)%[2]s
+	ORDER BY m.id LIMIT %[3]d`
 
 // outOfTurn is a claimed message behind an earlier waiting one of the same
 // recipient that is not part of the same claim (owner ?, lease end ?).
@@ -43,24 +45,25 @@ const outOfTurn = `EXISTS (SELECT 1 FROM messages e
 // each win a part of one recipient's messages; a second look, after the
 // claim committed, gives back whatever is not next in line.
 func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
-	return r.claim(ctx, owner, now, leaseUntil, n, func(q *gorm.DB) *gorm.DB { return q })
+	now = dbTime(now)
+	return r.claim(ctx, owner, now, leaseUntil, fmt.Sprintf(candidates, "", "", max(n, 1)), now, now)
 }
 
 // ClaimNext is ClaimDue for one recipient: a dispatcher that has sent what
 // it held for a recipient takes the next ones without looking through
 // everyone's.
 func (r *repo) ClaimNext(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
-	return r.claim(ctx, owner, now, leaseUntil, n, func(q *gorm.DB) *gorm.DB {
-		return q.Where("m.channel = ? AND m.recipient = ?", channel, recipient)
-	})
+	now = dbTime(now)
+	q := fmt.Sprintf(candidates, " AND channel = ? AND recipient = ?", " AND m.channel = ? AND m.recipient = ?", max(n, 1))
+	return r.claim(ctx, owner, now, leaseUntil, q, now, now, channel, recipient, channel, recipient)
 }
 
-func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Time, n int, scope func(*gorm.DB) *gorm.DB) ([]*bot.Message, error) {
-	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
+// claim leases the messages the query finds.
+func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Time, query string, args ...any) ([]*bot.Message, error) {
+	leaseUntil = dbTime(leaseUntil)
 	db := r.db.WithContext(ctx)
 	var candidates []int64
-	q := scope(db.Table("messages AS m")).Where(claimable, now, now, now, now).Order("m.id")
-	if err := limit(q, n).Pluck("m.id", &candidates).Error; err != nil {
+	if err := db.Raw(query, args...).Scan(&candidates).Error; err != nil {
 		return nil, dbErrf("claim messages", err)
 	}
 	if len(candidates) == 0 {
