@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
@@ -28,13 +29,6 @@ const candidates = `SELECT m.id FROM messages m
 	WHERE m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at IS NULL
 	AND (b.first_blocked IS NULL OR m.id < b.first_blocked)%[2]s
 	ORDER BY m.id LIMIT %[3]d`
-
-// outOfTurn is a claimed message behind an earlier waiting one of the same
-// recipient that is not part of the same claim (owner ?, lease end ?).
-const outOfTurn = `EXISTS (SELECT 1 FROM messages e
-	WHERE e.channel = m.channel AND e.recipient = m.recipient AND e.delivered_at IS NULL
-	AND e.id < m.id AND e.failed_at IS NULL AND e.held_at IS NULL
-	AND (e.owner IS NULL OR e.owner <> ? OR e.lease_until <> ?))`
 
 // ClaimDue leases due messages to owner until leaseUntil, oldest first,
 // each recipient's in order. It runs on every database, without SKIP
@@ -79,37 +73,68 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 	if res.RowsAffected == 0 {
 		return nil, nil
 	}
-	if err := r.giveBackOutOfTurn(ctx, owner, leaseUntil, candidates); err != nil {
-		return nil, err
-	}
 	var rows []messageRow
 	err := db.Where("id IN ? AND owner = ? AND lease_until = ? AND delivered_at IS NULL", candidates, owner, leaseUntil).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, dbErrf("load claimed messages", err)
 	}
+	if rows, err = r.giveBackOutOfTurn(ctx, owner, leaseUntil, rows); err != nil {
+		return nil, err
+	}
 	return messagesFromRows(rows)
 }
 
 // giveBackOutOfTurn frees the messages just claimed that wait behind one
-// this claim did not take. It reads after the claim committed, so of two
-// claims that split a recipient's messages (two replicas, or a replica's
-// loop and one of its workers), the one holding the later ones sees the
-// other's lease on the earlier one and backs off.
-func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil time.Time, ids []int64) error {
-	db := r.db.WithContext(ctx)
+// this claim did not take, and returns the others. It reads after the
+// claim committed, so of two claims that split a recipient's messages (two
+// replicas, or a replica's loop and one of its workers), the one holding
+// the later ones sees the other's lease on the earlier one and backs off.
+func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil time.Time, rows []messageRow) ([]messageRow, error) {
+	type queue struct{ Channel, Recipient string }
+	var order []queue
+	last := map[queue]int64{}
+	for _, row := range rows {
+		q := queue{row.Channel, row.Recipient}
+		if _, ok := last[q]; !ok {
+			order = append(order, q)
+		}
+		last[q] = row.ID // rows are in id order
+	}
+	// Per recipient, the first waiting message before its last claimed one
+	// that is not part of this claim: one range of an index each.
+	var terms []string
+	args := []any{owner, leaseUntil}
+	for _, q := range order {
+		terms = append(terms, "(channel = ? AND recipient = ? AND delivered_at IS NULL AND id < ?)")
+		args = append(args, q.Channel, q.Recipient, last[q])
+	}
+	var firsts []struct {
+		Channel, Recipient string
+		FirstOther         int64
+	}
+	err := r.db.WithContext(ctx).Raw(`SELECT channel, recipient, MIN(id) AS first_other FROM messages
+		WHERE failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR owner <> ? OR lease_until <> ?)
+		AND (`+strings.Join(terms, " OR ")+`) GROUP BY channel, recipient`, args...).Scan(&firsts).Error
+	if err != nil || len(firsts) == 0 {
+		return rows, dbErrf("check claim order", err)
+	}
+	first := map[queue]int64{}
+	for _, f := range firsts {
+		first[queue{f.Channel, f.Recipient}] = f.FirstOther
+	}
+	var keep []messageRow
 	var behind []int64
-	err := db.Table("messages AS m").Where("m.id IN ? AND m.owner = ? AND m.lease_until = ?", ids, owner, leaseUntil).
-		Where(outOfTurn, owner, leaseUntil).Pluck("m.id", &behind).Error
-	if err != nil {
-		return dbErrf("check claim order", err)
+	for _, row := range rows {
+		if f, ok := first[queue{row.Channel, row.Recipient}]; ok && row.ID > f {
+			behind = append(behind, row.ID)
+			continue
+		}
+		keep = append(keep, row)
 	}
-	if len(behind) == 0 {
-		return nil
-	}
-	err = db.Exec("UPDATE messages SET owner = NULL, lease_until = NULL WHERE id IN ? AND owner = ? AND lease_until = ?",
+	err = r.db.WithContext(ctx).Exec("UPDATE messages SET owner = NULL, lease_until = NULL WHERE id IN ? AND owner = ? AND lease_until = ?",
 		behind, owner, leaseUntil).Error
-	return dbErrf("give back out of turn", err)
+	return keep, dbErrf("give back out of turn", err)
 }
 
 // MarkDelivered records the delivery and frees the lease, if owner still

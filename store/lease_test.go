@@ -118,3 +118,32 @@ func TestClaimNextTakesOneRecipientInOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestSplitClaimGivesBackTheLaterPart: when two claims split one
+// recipient's messages (a race between dispatchers), the one holding the
+// later messages gives them back, and keeps another recipient's.
+func TestSplitClaimGivesBackTheLaterPart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		msgs := enqueue(t, s, 4, t0)
+		other := &bot.Message{Channel: bot.Telegram, Recipient: "43", Kind: bot.KindReply, Text: "hi", NextAt: t0}
+		must(t, s.Enqueue(ctx, []*bot.Message{other}))
+		until := t0.Add(time.Minute)
+		must(t, store.ForceLease(ctx, s, "b", until, msgs[1].ID))
+		must(t, store.ForceLease(ctx, s, "a", until, msgs[0].ID, msgs[2].ID, msgs[3].ID, other.ID))
+		kept, err := store.GiveBackOutOfTurn(ctx, s, "a", until, msgs[0].ID, msgs[2].ID, msgs[3].ID, other.ID)
+		must(t, err)
+		if want := []int64{msgs[0].ID, other.ID}; !reflect.DeepEqual(kept, want) {
+			t.Fatalf("kept %v, want %v", kept, want)
+		}
+		// What was given back is free at once, behind b's message.
+		if got := claim(t, s, "c", t0, 10); len(got) != 0 {
+			t.Fatalf("claimed %v while b holds the earlier message", msgIDs(got))
+		}
+		must(t, s.MarkDelivered(ctx, "b", msgs[1].ID, t0, "", ""))
+		must(t, s.MarkDelivered(ctx, "a", msgs[0].ID, t0, "", ""))
+		if got := claim(t, s, "c", t0, 10); !reflect.DeepEqual(msgIDs(got), msgIDs(msgs[2:])) {
+			t.Fatalf("claimed %v, want %v", msgIDs(got), msgIDs(msgs[2:]))
+		}
+	})
+}
