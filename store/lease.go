@@ -91,42 +91,14 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 // replicas, or a replica's loop and one of its workers), the one holding
 // the later ones sees the other's lease on the earlier one and backs off.
 func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil time.Time, rows []messageRow) ([]messageRow, error) {
-	type queue struct{ Channel, Recipient string }
-	var order []queue
-	last := map[queue]int64{}
-	for _, row := range rows {
-		q := queue{row.Channel, row.Recipient}
-		if _, ok := last[q]; !ok {
-			order = append(order, q)
-		}
-		last[q] = row.ID // rows are in id order
-	}
-	// Per recipient, the first waiting message before its last claimed one
-	// that is not part of this claim: one range of an index each.
-	var terms []string
-	args := []any{owner, leaseUntil}
-	for _, q := range order {
-		terms = append(terms, "(channel = ? AND recipient = ? AND delivered_at IS NULL AND id < ?)")
-		args = append(args, q.Channel, q.Recipient, last[q])
-	}
-	var firsts []struct {
-		Channel, Recipient string
-		FirstOther         int64
-	}
-	err := r.db.WithContext(ctx).Raw(`SELECT channel, recipient, MIN(id) AS first_other FROM messages
-		WHERE failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR owner <> ? OR lease_until <> ?)
-		AND (`+strings.Join(terms, " OR ")+`) GROUP BY channel, recipient`, args...).Scan(&firsts).Error
-	if err != nil || len(firsts) == 0 {
-		return rows, dbErrf("check claim order", err)
-	}
-	first := map[queue]int64{}
-	for _, f := range firsts {
-		first[queue{f.Channel, f.Recipient}] = f.FirstOther
+	first, err := r.firstOutside(ctx, owner, leaseUntil, rows)
+	if err != nil || len(first) == 0 {
+		return rows, err
 	}
 	var keep []messageRow
 	var behind []int64
 	for _, row := range rows {
-		if f, ok := first[queue{row.Channel, row.Recipient}]; ok && row.ID > f {
+		if f, ok := first[queueOf(row)]; ok && row.ID > f {
 			behind = append(behind, row.ID)
 			continue
 		}
@@ -135,6 +107,46 @@ func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil t
 	err = r.db.WithContext(ctx).Exec("UPDATE messages SET owner = NULL, lease_until = NULL WHERE id IN ? AND owner = ? AND lease_until = ?",
 		behind, owner, leaseUntil).Error
 	return keep, dbErrf("give back out of turn", err)
+}
+
+// queue is one recipient's messages.
+type queue struct{ channel, recipient string }
+
+func queueOf(row messageRow) queue { return queue{row.Channel, row.Recipient} }
+
+// firstOutside finds, for each recipient of a claim, the first waiting
+// message before its last claimed one that the claim did not take: one
+// range of an index each, in one statement.
+func (r *repo) firstOutside(ctx context.Context, owner string, leaseUntil time.Time, rows []messageRow) (map[queue]int64, error) {
+	var order []queue
+	last := map[queue]int64{}
+	for _, row := range rows {
+		if _, ok := last[queueOf(row)]; !ok {
+			order = append(order, queueOf(row))
+		}
+		last[queueOf(row)] = row.ID // rows are in id order
+	}
+	terms := make([]string, len(order))
+	args := []any{owner, leaseUntil}
+	for i, q := range order {
+		terms[i] = "(channel = ? AND recipient = ? AND delivered_at IS NULL AND id < ?)"
+		args = append(args, q.channel, q.recipient, last[q])
+	}
+	var found []struct {
+		Channel, Recipient string
+		FirstOther         int64
+	}
+	err := r.db.WithContext(ctx).Raw(`SELECT channel, recipient, MIN(id) AS first_other FROM messages
+		WHERE failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR owner <> ? OR lease_until <> ?)
+		AND (`+strings.Join(terms, " OR ")+`) GROUP BY channel, recipient`, args...).Scan(&found).Error
+	if err != nil {
+		return nil, dbErrf("check claim order", err)
+	}
+	first := make(map[queue]int64, len(found))
+	for _, f := range found {
+		first[queue{f.Channel, f.Recipient}] = f.FirstOther
+	}
+	return first, nil
 }
 
 // MarkDelivered records the delivery and frees the lease, if owner still
