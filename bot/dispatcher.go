@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -23,11 +22,20 @@ type Sender interface {
 
 // DispatcherConfig tunes delivery. Zero values get sensible defaults.
 type DispatcherConfig struct {
-	Owner       string        // this replica's name on the leases it takes
-	Lease       time.Duration // how long a claimed message is ours
-	Poll        time.Duration // how often to look for due messages without a kick
-	Batch       int
-	Workers     int // recipients served at once
+	Owner string // this replica's name on the leases it takes
+	// Lease is how long a claimed message is ours (15 s). It is renewed
+	// every third of it while the work goes on, so it only runs out when
+	// this replica dies or loses the database, and then another replica
+	// takes the messages over within one lease.
+	Lease time.Duration
+	// Poll is how often to look for due messages when nothing else wakes
+	// the dispatcher: it wakes on Kick, when a recipient's work ends here
+	// and when the next retry is due.
+	Poll  time.Duration
+	Batch int // messages claimed at once
+	// Workers is how many recipients are served at once (32). A worker
+	// waiting on a slow platform holds no database connection.
+	Workers     int
 	MaxAttempts int
 	// Retention is how long delivered messages and dedup keys are kept;
 	// Run prunes older ones every hour. Platforms retry within hours, and
@@ -39,23 +47,41 @@ type DispatcherConfig struct {
 // Dispatcher delivers the outbox. Several replicas may run one each: a
 // message is claimed under a lease before it is sent, so only one of them
 // sends it, and a replica that dies mid-send leaves it to be claimed again
-// when its lease runs out.
+// when its lease runs out. Each recipient's messages go out in order, one
+// at a time, from one replica; recipients are served side by side, so a
+// slow or rate-limited one never holds up the others.
 type Dispatcher struct {
-	store   Store
+	store   DispatchStore
 	senders map[string]Sender
 	log     *slog.Logger
 	cfg     DispatcherConfig
-	wake    chan struct{}
+	wake    chan struct{} // Kick
+	settled chan struct{} // a recipient's work here ended
+	stop    chan struct{} // closed by Shutdown
+
+	loops    sync.WaitGroup // Run and DeliverDue claiming
+	workers  sync.WaitGroup // one per recipient being served
+	shutdown sync.Once
+	stopErr  error
+
+	mu        sync.Mutex
+	queues    map[recipient][]*Message // recipients served here, with what is left to send
+	leases    map[int64]time.Time      // claimed and not settled: when each lease ends
+	lastLease time.Time                // the latest lease end handed out
+	running   int                      // workers
+	waiting   []recipient              // recipients queued here waiting for a worker
+	stopping  bool
+	aborts    []context.CancelFunc // cancel Run's sends
 }
 
 // NewDispatcher returns a dispatcher delivering through the given senders,
 // keyed by channel.
-func NewDispatcher(store Store, senders map[string]Sender, log *slog.Logger, cfg DispatcherConfig) *Dispatcher {
+func NewDispatcher(store DispatchStore, senders map[string]Sender, log *slog.Logger, cfg DispatcherConfig) *Dispatcher {
 	if cfg.Owner == "" {
 		cfg.Owner = fmt.Sprintf("orderbot-%d", rand.Int64())
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = time.Minute
+		cfg.Lease = 15 * time.Second
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
@@ -64,7 +90,7 @@ func NewDispatcher(store Store, senders map[string]Sender, log *slog.Logger, cfg
 		cfg.Batch = 50
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = 32
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 12
@@ -75,10 +101,14 @@ func NewDispatcher(store Store, senders map[string]Sender, log *slog.Logger, cfg
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
-	return &Dispatcher{store: store, senders: senders, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
+	return &Dispatcher{
+		store: store, senders: senders, log: log, cfg: cfg,
+		wake: make(chan struct{}, 1), settled: make(chan struct{}, 1), stop: make(chan struct{}),
+		queues: map[recipient][]*Message{}, leases: map[int64]time.Time{},
+	}
 }
 
-// Kick asks for a delivery round now; it never blocks.
+// Kick asks for a look at the outbox now; it never blocks.
 func (d *Dispatcher) Kick() {
 	select {
 	case d.wake <- struct{}{}:
@@ -86,190 +116,98 @@ func (d *Dispatcher) Kick() {
 	}
 }
 
-// Run delivers until ctx ends.
+// Run delivers until ctx ends or Shutdown is called. When ctx ends, it
+// stops at once: the sends under way are cancelled and the leases given
+// back. Shutdown is the graceful way.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	t := time.NewTicker(d.cfg.Poll)
-	defer t.Stop()
-	prune := time.NewTicker(time.Hour)
-	defer prune.Stop()
-	for {
-		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			d.log.Error("outbox delivery", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-d.wake:
-		case <-t.C:
-		case <-prune.C:
-			d.Prune(ctx)
-		}
-	}
-}
-
-// DeliverDue claims the messages that are due and sends them, until none
-// are left. It returns how many were delivered. Recipients are served
-// concurrently, each one's messages in order, so one slow chat does not
-// hold up the others.
-func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
-	delivered := 0
-	for {
-		now := d.cfg.Clock().UTC()
-		batch, err := d.store.ClaimDue(ctx, d.cfg.Owner, now, now.Add(d.cfg.Lease), d.cfg.Batch)
-		if err != nil {
-			return delivered, fmt.Errorf("claim outbox: %w", err)
-		}
-		n, err := d.deliverBatch(ctx, batch)
-		delivered += n
-		if err != nil || len(batch) < d.cfg.Batch {
-			return delivered, err
-		}
-	}
-}
-
-func (d *Dispatcher) deliverBatch(ctx context.Context, batch []*Message) (int, error) {
-	var (
-		mu        sync.Mutex
-		delivered int
-		firstErr  error
-		wg        sync.WaitGroup
-		slots     = make(chan struct{}, d.cfg.Workers)
-	)
-	for _, queue := range byRecipient(batch) {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			n, err := d.deliverQueue(ctx, queue)
-			mu.Lock()
-			defer mu.Unlock()
-			delivered += n
-			if firstErr == nil {
-				firstErr = err
-			}
-		})
-	}
-	wg.Wait()
-	return delivered, firstErr
-}
-
-// byRecipient splits a batch into one queue per recipient, keeping the
-// order messages were written in.
-func byRecipient(batch []*Message) [][]*Message {
-	index := map[[2]string]int{}
-	var queues [][]*Message
-	for _, m := range batch {
-		k := [2]string{m.Channel, m.Recipient}
-		i, ok := index[k]
-		if !ok {
-			i = len(queues)
-			index[k] = i
-			queues = append(queues, nil)
-		}
-		queues[i] = append(queues[i], m)
-	}
-	return queues
-}
-
-// deliverQueue sends one recipient's messages in order. When one must wait
-// for a retry, the ones after it wait until then too, so the recipient
-// does not get them out of order.
-func (d *Dispatcher) deliverQueue(ctx context.Context, queue []*Message) (int, error) {
-	delivered := 0
-	for i, m := range queue {
-		ok, retryAt, err := d.deliver(ctx, m)
-		if err != nil {
-			return delivered, err
-		}
-		if ok {
-			delivered++
-		}
-		if retryAt.IsZero() {
-			continue
-		}
-		for _, later := range queue[i+1:] {
-			if err := d.store.MarkRetry(ctx, later.ID, later.Attempts, retryAt, "waits for an earlier message"); err != nil {
-				return delivered, fmt.Errorf("postpone %d: %w", later.ID, err)
-			}
-		}
-		return delivered, nil
-	}
-	return delivered, nil
-}
-
-// deliver sends one claimed message and records the result: delivered, or
-// when it is to be tried again.
-func (d *Dispatcher) deliver(ctx context.Context, m *Message) (bool, time.Time, error) {
-	sender, ok := d.senders[m.Channel]
-	if !ok {
-		return false, time.Time{}, d.store.MarkFailed(ctx, m.ID, d.cfg.Clock().UTC(), "no sender for channel "+m.Channel)
-	}
-	if (m.Kind == KindCard || m.Kind == KindThread) && m.Card != nil {
-		ext, err := d.store.CardRef(ctx, m.Channel, m.Card.Ref)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return false, time.Time{}, fmt.Errorf("card ref %s: %w", m.Card.Ref, err)
-		}
-		m.ExternalID = ext
-	}
-	ext, err := sender.Send(ctx, m)
-	now := d.cfg.Clock().UTC()
-	if err != nil {
-		retryAt, err := d.failed(ctx, m, err, now)
-		return false, retryAt, err
-	}
-	if m.Kind == KindCard && m.Card != nil && ext != "" {
-		if err := d.store.SaveCardRef(ctx, m.Channel, m.Card.Ref, ext); err != nil {
-			return false, time.Time{}, fmt.Errorf("save card ref %s: %w", m.Card.Ref, err)
-		}
-	}
-	if err := d.store.MarkDelivered(ctx, m.ID, now, ext, m.Path); err != nil {
-		return false, time.Time{}, fmt.Errorf("mark delivered %d: %w", m.ID, err)
-	}
-	return true, time.Time{}, nil
-}
-
-// failed decides what a failed send means: wait as long as the platform
-// asked, give up on an unreachable recipient, or back off and retry. It
-// returns when the message is to be tried again, zero when it will not be.
-func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now time.Time) (time.Time, error) {
-	var rl *RateLimitError
-	switch {
-	case errors.As(sendErr, &rl):
-		at := now.Add(rl.RetryAfter)
-		return at, d.store.MarkRetry(ctx, m.ID, m.Attempts, at, sendErr.Error())
-	case errors.Is(sendErr, ErrHold):
-		return time.Time{}, d.store.MarkHeld(ctx, m.ID, now, sendErr.Error())
-	case errors.Is(sendErr, ErrUnreachable):
-		d.log.Info("recipient unreachable", "channel", m.Channel, "message", m.ID)
-		if err := d.markUnreachable(ctx, m); err != nil {
-			return time.Time{}, err
-		}
-		return time.Time{}, d.store.MarkFailed(ctx, m.ID, now, sendErr.Error())
-	case m.Attempts+1 >= d.cfg.MaxAttempts:
-		d.log.Error("outbox message given up", "channel", m.Channel, "message", m.ID, "err", sendErr)
-		return time.Time{}, d.store.MarkFailed(ctx, m.ID, now, sendErr.Error())
-	}
-	d.log.Warn("outbox send failed, will retry", "channel", m.Channel, "message", m.ID, "attempt", m.Attempts+1, "err", sendErr)
-	at := now.Add(Backoff(m.Attempts + 1))
-	return at, d.store.MarkRetry(ctx, m.ID, m.Attempts+1, at, sendErr.Error())
-}
-
-// markUnreachable flags the customer under their row lock, so that it
-// cannot overwrite a conversation saved at the same moment.
-func (d *Dispatcher) markUnreachable(ctx context.Context, m *Message) error {
-	if m.Recipient == StaffRecipient {
+	sendCtx, abort := context.WithCancel(context.WithoutCancel(ctx))
+	if !d.enter(abort) {
+		abort()
 		return nil
 	}
-	err := d.store.InTx(ctx, func(tx Repo) error {
-		c, err := tx.LockCustomer(ctx, m.Channel, m.Recipient)
-		if err != nil {
-			return err
-		}
-		c.Unreachable = true
-		return tx.UpdateCustomer(ctx, c)
-	})
-	if err != nil {
-		return fmt.Errorf("mark customer unreachable: %w", err)
+	d.loop(ctx, sendCtx, &round{}, false)
+	d.loops.Done()
+	if ctx.Err() != nil {
+		ended, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		cancel()
+		_ = d.Shutdown(ended) // logged there
 	}
+	return nil
+}
+
+// DeliverDue sends what is due now and returns when nothing more is, with
+// how many it delivered and the first error it met. Recipients are served
+// side by side as in Run. It is for tests and one-off flushes: do not run
+// it beside Run on the same Dispatcher.
+func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
+	if !d.enter(nil) {
+		return 0, nil
+	}
+	defer d.loops.Done()
+	r := &round{}
+	d.loop(ctx, ctx, r, true)
+	if ctx.Err() != nil {
+		d.workers.Wait() // their sends end with ctx
+	}
+	return int(r.delivered.Load()), r.firstErr()
+}
+
+// enter registers a claiming loop, unless the dispatcher was shut down.
+func (d *Dispatcher) enter(abort context.CancelFunc) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopping {
+		return false
+	}
+	d.loops.Add(1)
+	if abort != nil {
+		d.aborts = append(d.aborts, abort)
+	}
+	return true
+}
+
+// Shutdown stops delivering: nothing more is claimed, the sends under way
+// may finish until ctx ends (then they are cancelled), and every lease this
+// replica still holds is given back, so that another replica or the next
+// start sends those messages at once rather than when the leases run out.
+// It logs how many were left. The dispatcher delivers nothing after it.
+func (d *Dispatcher) Shutdown(ctx context.Context) error {
+	d.shutdown.Do(func() { d.stopErr = d.shutDown(ctx) })
+	return d.stopErr
+}
+
+func (d *Dispatcher) shutDown(ctx context.Context) error {
+	d.mu.Lock()
+	d.stopping = true
+	aborts := d.aborts
+	d.mu.Unlock()
+	close(d.stop)
+	d.loops.Wait()
+	done := make(chan struct{})
+	go func() { d.workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		for _, abort := range aborts {
+			abort()
+		}
+		select {
+		case <-done:
+		case <-time.After(abortWait):
+			d.log.Warn("outbox sends still running at shutdown; their messages are given back")
+		}
+	}
+	for _, abort := range aborts {
+		abort()
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	n, err := d.store.ReleaseLeases(rctx, d.cfg.Owner)
+	if err != nil {
+		d.log.Error("outbox: giving back leases at shutdown; they run out by themselves", "err", err)
+		return fmt.Errorf("release leases: %w", err)
+	}
+	d.log.Info("outbox stopped", "left_for_next_start", n)
 	return nil
 }
 

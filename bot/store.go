@@ -108,18 +108,11 @@ type StaffRepo interface {
 	RemoveStaff(ctx context.Context, channel, userID string) error
 }
 
-// OutboxRepo stores outgoing messages until they are delivered.
+// OutboxRepo stores outgoing messages until they are delivered. What only
+// the dispatcher does with them (leases, results) is in DispatchStore.
 type OutboxRepo interface {
 	// Enqueue stores the messages and sets their IDs.
 	Enqueue(ctx context.Context, ms []*Message) error
-	// ClaimDue leases up to limit undelivered, not failed messages whose
-	// NextAt has come and whose lease is free or expired, to owner until
-	// leaseUntil. With ids given, only those are considered.
-	ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, limit int, ids ...int64) ([]*Message, error)
-	MarkDelivered(ctx context.Context, id int64, at time.Time, externalID, path string) error
-	// MarkRetry records a failed attempt and when to try again.
-	MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
-	MarkFailed(ctx context.Context, id int64, at time.Time, lastErr string) error
 	// Feed returns messages to one recipient of a channel with ID > afterID,
 	// oldest first: what a polling channel (the web chat) shows.
 	Feed(ctx context.Context, channel, recipient string, afterID int64, limit int) ([]*Message, error)
@@ -129,8 +122,6 @@ type OutboxRepo interface {
 	CardRef(ctx context.Context, channel, ref string) (string, error)
 	// CardRefByExternal finds the ref of the card posted as externalID.
 	CardRefByExternal(ctx context.Context, channel, externalID string) (string, error)
-	// MarkHeld keeps a message back until the recipient writes again.
-	MarkHeld(ctx context.Context, id int64, at time.Time, reason string) error
 	// ReleaseHeld makes the recipient's held messages due at nextAt and returns them.
 	ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*Message, error)
 	// MarkReplied records messages delivered in the answer to the platform's

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -35,4 +36,25 @@ func MigrationVersions() []int {
 		vs = append(vs, m.version)
 	}
 	return vs
+}
+
+// ForceLease leases messages to owner whatever their state, to set up a
+// claim split between two dispatchers, which only races produce.
+func ForceLease(ctx context.Context, s *Store, owner string, until time.Time, ids ...int64) error {
+	return s.db.WithContext(ctx).Exec("UPDATE messages SET owner = ?, lease_until = ? WHERE id IN ?", owner, dbTime(until), ids).Error
+}
+
+// GiveBackOutOfTurn runs a claim's order check on the messages it leased
+// to owner until until, and returns the ids it kept.
+func GiveBackOutOfTurn(ctx context.Context, s *Store, owner string, until time.Time, ids ...int64) ([]int64, error) {
+	var rows []messageRow
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	kept, err := s.giveBackOutOfTurn(ctx, owner, dbTime(until), rows)
+	var out []int64
+	for _, row := range kept {
+		out = append(out, row.ID)
+	}
+	return out, err
 }

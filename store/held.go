@@ -12,11 +12,10 @@ import (
 )
 
 // MarkHeld keeps a message back until the customer writes again; the
-// dispatcher does not claim it meanwhile.
-func (r *repo) MarkHeld(ctx context.Context, id int64, at time.Time, reason string) error {
-	return r.updateMessage(ctx, "mark held", id, map[string]any{
+// dispatcher does not claim it meanwhile. Only the lease's holder may.
+func (r *repo) MarkHeld(ctx context.Context, owner string, id int64, at time.Time, reason string) error {
+	return r.settle(ctx, "mark held", owner, id, map[string]any{
 		"held_at": orNow(at), "path": "held", "last_error": reason,
-		"owner": nil, "lease_until": nil,
 	})
 }
 
@@ -74,7 +73,7 @@ func markReplied(tx *gorm.DB, ids []int64, now time.Time, path string) (int, err
 	res := tx.Model(&messageRow{}).
 		Where("id IN ? AND failed_at IS NULL AND held_at IS NULL AND "+
 			"(delivered_at IS NULL AND (owner IS NULL OR lease_until < ?) OR delivered_at IS NOT NULL AND path = ?)", ids, now, path).
-		Updates(map[string]any{"delivered_at": gorm.Expr("COALESCE(delivered_at, ?)", now), "path": path})
+		Updates(map[string]any{"delivered_at": gorm.Expr("COALESCE(delivered_at, ?)", now), "path": path, "owner": nil, "lease_until": nil})
 	if res.Error != nil {
 		return 0, res.Error
 	}

@@ -26,6 +26,7 @@ func migrations() []migration {
 		{version: 3, name: "uploaded media", up: migrateV3},
 		{version: 4, name: "staff prompts", up: migrateV4},
 		{version: 5, name: "web chat limits and staff sessions", up: migrateV5},
+		{version: 7, name: "outbox lease indexes", up: migrateV7},
 		{version: 8, name: "admin API tokens, search indexes", up: migrateV8},
 		{version: 9, name: "customer tiers and approval rules", up: migrateV9},
 	}

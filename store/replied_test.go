@@ -34,7 +34,10 @@ func TestMarkRepliedAgainForADuplicate(t *testing.T) {
 		}
 		// Sent by the dispatcher: no passive answer has them.
 		other := enqueue(t, s, 1, t0)
-		must(t, s.MarkDelivered(ctx, other[0].ID, t0, "", "cs"))
+		if c, err := s.ClaimDue(ctx, "d", t0, t0.Add(time.Minute), 10); err != nil || len(c) != 1 || c[0].ID != other[0].ID {
+			t.Fatalf("claimed %v, %v; want the one message", c, err)
+		}
+		must(t, s.MarkDelivered(ctx, "d", other[0].ID, t0, "", "cs"))
 		if n, err := s.MarkReplied(ctx, append(msgIDs(ms), other[0].ID), t0, "passive"); err != nil || n != 0 {
 			t.Fatalf("marked %d, %v with one sent another way; want none", n, err)
 		}

@@ -135,7 +135,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		log.Error("stopping", "err", runErr)
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stdout, "shutting down: finishing requests and flushing the outbox")
+	fmt.Fprintln(stdout, "shutting down: finishing requests and the messages being sent")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	shutdownErr := errors.Join(srv.Shutdown(sctx), admin.shutdown(sctx))
@@ -151,11 +151,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		stop()
 	}
 	loops.Wait()
+	// The sends under way finish within the grace period; the messages
+	// left are given back for another replica or the next start.
+	_ = disp.Shutdown(sctx) // it logs what it left
 	stopDispatcher()
 	<-dispatched
-	if _, err := disp.DeliverDue(sctx); err != nil {
-		log.Error("final outbox flush", "err", err)
-	}
 	if runErr != nil {
 		return runErr
 	}
