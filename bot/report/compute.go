@@ -1,0 +1,88 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Report is the KPIs of a range for all channels, the same for each channel
+// that had orders or requests, and the range's day-by-day series.
+type Report struct {
+	Summary
+	ByChannel map[string]Summary `json:"by_channel"`
+	Days      []DayPoint         `json:"-"`
+}
+
+// Channels lists the channels of ByChannel in a stable order.
+func (r *Report) Channels() []string {
+	out := make([]string, 0, len(r.ByChannel))
+	for c := range r.ByChannel {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Compute reads the range's facts from src and computes its report.
+func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
+	from, to := r.Start(), r.End()
+	all := newTally()
+	chans := map[string]*tally{}
+	of := func(ch string) *tally {
+		if chans[ch] == nil {
+			chans[ch] = newTally()
+		}
+		return chans[ch]
+	}
+	days := make([]DayPoint, r.Days())
+	for i, d := range r.Dates() {
+		days[i].Date = d
+	}
+	err := src.OrderFacts(ctx, from, to, refundTypes, func(o OrderFact) error {
+		all.addOrder(o)
+		of(o.Channel).addOrder(o)
+		if i := dayIndex(r, o.CreatedAt); i >= 0 {
+			days[i].Orders++
+			days[i].Revenue += netRevenue(o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report orders: %w", err)
+	}
+	prior, err := src.PriorOrders(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report customers: %w", err)
+	}
+	sales, err := src.ProductSales(ctx, from, to, revenueStatuses)
+	if err != nil {
+		return nil, fmt.Errorf("report products: %w", err)
+	}
+	for _, p := range sales {
+		all.addSale(p)
+		of(p.Channel).addSale(p)
+	}
+	reqs, err := src.AfterSalesCounts(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report after-sales: %w", err)
+	}
+	for _, a := range reqs {
+		all.afterSales[a.Type] += a.N
+		of(a.Channel).afterSales[a.Type] += a.N
+	}
+	rep := &Report{Summary: all.summary(r, "", prior), ByChannel: map[string]Summary{}, Days: days}
+	for ch, t := range chans {
+		rep.ByChannel[ch] = t.summary(r, ch, prior)
+	}
+	return rep, nil
+}
+
+// netRevenue is what one order adds to revenue, by the same rule as
+// Summary.Revenue.
+func netRevenue(o OrderFact) int64 {
+	if !slices.Contains(revenueStatuses, o.Status) || o.Refunded {
+		return 0
+	}
+	return o.Total
+}
