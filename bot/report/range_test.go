@@ -53,7 +53,7 @@ func TestRangeBoundsFollowDST(t *testing.T) {
 	if got := r.End().Sub(r.Start()); got != 23*time.Hour {
 		t.Errorf("day length = %v, want 23h", got)
 	}
-	if r.Start() != time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC) {
+	if !r.Start().Equal(time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("start = %v", r.Start())
 	}
 }
