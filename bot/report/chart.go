@@ -97,7 +97,7 @@ func (c *Charter) WritePNG(w io.Writer, shop, currency string, days []DayPoint) 
 		st := c.style(vg.Points(28))
 		st.Color = noOrdersColor
 		st.YAlign = draw.YCenter
-		dc.FillText(st, vg.Point{X: px(ChartWidth) / 2, Y: px(ChartHeight) / 2}, t.noOrders)
+		dc.FillText(st, vg.Point{X: px(ChartWidth) / 2, Y: px(ChartHeight) * 3 / 4}, t.noOrders) // in the orders panel
 	}
 	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(w); err != nil {
 		return fmt.Errorf("chart: %w", err)
@@ -120,12 +120,11 @@ func (c *Charter) panel(title, yLabel string, days []DayPoint) (*plot.Plot, erro
 	p.TextHandler = hdlr
 	p.Title.Text, p.Title.TextStyle = title, c.style(vg.Points(14))
 	p.Y.Label.Text = yLabel
+	// Keep each style's rotation and alignment; change only the font.
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle = c.style(vg.Points(11))
-		a.Tick.Label = c.style(vg.Points(9))
+		a.Label.TextStyle.Font, a.Label.TextStyle.Handler = font.From(c.face, vg.Points(11)), hdlr
+		a.Tick.Label.Font, a.Tick.Label.Handler = font.From(c.face, vg.Points(9)), hdlr
 	}
-	p.Y.Label.TextStyle.Rotation = 1.5707963267948966
-	p.Y.Tick.Label.XAlign, p.Y.Tick.Label.YAlign = draw.XRight, draw.YCenter
 	p.Y.Min, p.Y.Max = 0, 1 // an empty range still gets a sensible axis
 	p.X.Min, p.X.Max = -0.5, float64(max(len(days), 1))-0.5
 	step := max(1, (len(days)+9)/10)

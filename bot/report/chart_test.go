@@ -60,8 +60,8 @@ func count(img image.Image, r image.Rectangle, match func(r, g, b uint32) bool) 
 	return n
 }
 
-func blue(r, g, b uint32) bool { return b > 200 && r < 100 }
-func red(r, g, b uint32) bool  { return r > 180 && g < 80 && b < 80 }
+func blue(r, g, b uint32) bool   { return b > 200 && r < 100 }
+func red(r, g, b uint32) bool    { return r > 180 && g < 80 && b < 80 }
 func violet(r, g, b uint32) bool { return r > 0x70 && r < 0xa0 && g > 0x40 && g < 0x78 && b > 0xd8 }
 
 func TestChartDrawsBarsAndLine(t *testing.T) {
@@ -73,7 +73,7 @@ func TestChartDrawsBarsAndLine(t *testing.T) {
 	if n := count(img, all, red); n < 300 {
 		t.Errorf("%d red line pixels, want a line", n)
 	}
-	centre := image.Rect(ChartWidth/2-80, ChartHeight/2-20, ChartWidth/2+80, ChartHeight/2+20)
+	centre := image.Rect(ChartWidth/2-80, ChartHeight/4-20, ChartWidth/2+80, ChartHeight/4+20)
 	if n := count(img, centre, violet); n > 20 {
 		t.Errorf("a chart with orders has %d pixels of the no-orders label", n)
 	}
@@ -82,7 +82,7 @@ func TestChartDrawsBarsAndLine(t *testing.T) {
 func TestChartEmptySaysNoOrders(t *testing.T) {
 	for _, days := range [][]DayPoint{thirtyDays(0), nil} {
 		img := decodeChart(t, charter(t, "zh"), days)
-		centre := image.Rect(ChartWidth/2-80, ChartHeight/2-20, ChartWidth/2+80, ChartHeight/2+20)
+		centre := image.Rect(ChartWidth/2-80, ChartHeight/4-20, ChartWidth/2+80, ChartHeight/4+20)
 		if n := count(img, centre, violet); n < 100 {
 			t.Errorf("%d days without orders: %d label pixels in the centre, want the no-orders label", len(days), n)
 		}

@@ -86,3 +86,35 @@ func netRevenue(o OrderFact) int64 {
 	}
 	return o.Total
 }
+
+// ChartDays is how many days the chart shows at least.
+const ChartDays = 30
+
+// ChartRange is the range a report's chart shows: the range itself when it
+// is long enough, otherwise the ChartDays days ending with its last day.
+func ChartRange(r Range) Range {
+	if r.Days() >= ChartDays {
+		return r
+	}
+	return Range{From: r.To.AddDays(1 - ChartDays), To: r.To, Loc: r.Loc}
+}
+
+// Compare computes the report of r and, when r is a single day, the reports
+// of the day before and of the same weekday a week before.
+func Compare(ctx context.Context, src Source, r Range) (Comparison, error) {
+	var c Comparison
+	var err error
+	if c.Report, err = Compute(ctx, src, r); err != nil {
+		return c, err
+	}
+	if r.Days() != 1 {
+		return c, nil
+	}
+	if c.DayBefore, err = Compute(ctx, src, Day(r.From.AddDays(-1), r.Loc)); err != nil {
+		return c, err
+	}
+	if c.WeekBefore, err = Compute(ctx, src, Day(r.From.AddDays(-7), r.Loc)); err != nil {
+		return c, err
+	}
+	return c, nil
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/orderbot/orderbot/bot/report"
+	"github.com/orderbot/orderbot/store"
+)
+
+// withStore runs fn on a migrated store, for subcommands that read it
+// directly through a narrow interface rather than the bot service.
+func withStore(ctx context.Context, cfg config, fn func(*store.Store) error) error {
+	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+// flagError names the flag at fault the way it is typed.
+func flagError(err error) error {
+	var fe *report.FlagError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("--%s: %s", fe.Flag, fe.Msg)
+	}
+	return err
+}
+
+// reportCmd is `orderbot report [--from D] [--to D] [--json] [--png FILE]`.
+func reportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer, now time.Time) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	from := fs.String("from", "", "first day, YYYY-MM-DD in the shop's time zone (default: yesterday)")
+	to := fs.String("to", "", "last day, YYYY-MM-DD (default: --from)")
+	asJSON := fs.Bool("json", false, "print the KPIs as JSON")
+	pngFile := fs.String("png", "", "also write the chart of orders and revenue per day to this PNG file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("report: unexpected argument %q", fs.Arg(0))
+	}
+	r, err := report.ParseRange(*from, *to, cfg.Shop.Location, now)
+	if err != nil {
+		return flagError(err)
+	}
+	return withStore(ctx, cfg, func(st *store.Store) error {
+		cmp, err := report.Compare(ctx, st, r)
+		if err != nil {
+			return err
+		}
+		if *pngFile != "" {
+			if err := writeChartFile(ctx, cfg, st, r, *pngFile); err != nil {
+				return err
+			}
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(cmp.Report)
+		}
+		return report.WriteText(stdout, cfg.Shop.Name, cfg.Currency, cfg.Shop.StaffLang, cmp)
+	})
+}
+
+func writeChartFile(ctx context.Context, cfg config, src report.Source, r report.Range, path string) error {
+	chart, err := report.Compute(ctx, src, report.ChartRange(r))
+	if err != nil {
+		return err
+	}
+	ch, err := report.NewCharter(cfg.Shop.StaffLang)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--png: %w", err)
+	}
+	if err := ch.WritePNG(f, cfg.Shop.Name, cfg.Currency, chart.Days); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
