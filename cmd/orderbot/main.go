@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return staffCmd(ctx, cfg, args, stdin, stdout)
 	case "report":
 		return reportCmd(ctx, cfg, args, stdout, time.Now())
+	case "export":
+		return exportCmd(ctx, cfg, args, stdout, time.Now())
 	case "wechat":
 		return wechatCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":

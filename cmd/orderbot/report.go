@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/orderbot/orderbot/bot/report"
@@ -90,4 +91,39 @@ func writeChartFile(ctx context.Context, cfg config, src report.Source, r report
 		return err
 	}
 	return f.Close()
+}
+
+// exportCmd is `orderbot export orders|customers|after-sales [--from D]
+// [--to D] [--format csv|xlsx]`, to stdout. Without dates it exports
+// everything.
+func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer, now time.Time) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return errors.New("usage: orderbot export orders|customers|after-sales [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|xlsx]")
+	}
+	kind := args[0]
+	fs := flag.NewFlagSet("export "+kind, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	from := fs.String("from", "", "first day, YYYY-MM-DD in the shop's time zone")
+	to := fs.String("to", "", "last day, YYYY-MM-DD")
+	format := fs.String("format", "csv", "csv or xlsx")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if kind != "orders" && kind != "customers" && kind != "after-sales" {
+		return fmt.Errorf("unknown export %q: want orders, customers or after-sales", kind)
+	}
+	if *format != "csv" && *format != "xlsx" {
+		return fmt.Errorf("--format: %q: want csv or xlsx", *format)
+	}
+	start, end := time.Unix(0, 0), now.Add(24*time.Hour)
+	if *from != "" || *to != "" {
+		r, err := report.ParseRange(*from, *to, cfg.Shop.Location, now)
+		if err != nil {
+			return flagError(err)
+		}
+		start, end = r.Start(), r.End()
+	}
+	return withStore(ctx, cfg, func(st *store.Store) error {
+		return flagError(report.Export(ctx, st, kind, *format, start, end, cfg.Shop.Location, stdout))
+	})
 }

@@ -119,3 +119,34 @@ func TestReportCommandDefaultsToYesterday(t *testing.T) {
 		t.Errorf("default report = %s, %v; want yesterday %s with 1 order", out, err, y)
 	}
 }
+
+func TestExportCommand(t *testing.T) {
+	dsn := storetest.DSN(t, "sqlite")
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	seedOrders(t, dsn, time.Date(2026, 3, 10, 0, 0, 30, 0, sh), time.Date(2026, 3, 11, 0, 0, 30, 0, sh))
+	out, err := cli(t, dsn, "", "export", "orders", "--from", "2026-03-10", "--to", "2026-03-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !strings.HasPrefix(out, "\uFEFForder_number,") || len(lines) != 2 || !strings.Contains(lines[1], ",2026-03-10 00:00:30,confirmed,telegram,") {
+		t.Errorf("export orders:\n%s", out)
+	}
+	if all, err := cli(t, dsn, "", "export", "orders"); err != nil || strings.Count(all, "\n") != 3 {
+		t.Errorf("export without dates should give both orders: %v\n%s", err, all)
+	}
+	xlsx, err := cli(t, dsn, "", "export", "customers", "--format", "xlsx")
+	if err != nil || !strings.HasPrefix(xlsx, "PK") {
+		t.Errorf("xlsx export is not a zip: %v", err)
+	}
+	for _, tc := range []struct{ args, want string }{
+		{"export orders --format pdf", "--format"},
+		{"export orders --from 2026-03-12 --to 2026-03-01", "--from"},
+		{"export refunds", "unknown export"},
+		{"export", "usage"},
+	} {
+		if _, err := cli(t, dsn, "", strings.Fields(tc.args)...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
