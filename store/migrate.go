@@ -25,6 +25,7 @@ func migrations() []migration {
 		{version: 2, name: "held messages, card lookup, cache", up: migrateV2},
 		{version: 3, name: "uploaded media", up: migrateV3},
 		{version: 4, name: "staff prompts", up: migrateV4},
+		{version: 10, name: "report indexes and daily report claims", up: migrateV10},
 	}
 }
 

@@ -56,7 +56,7 @@ func cancel(after time.Duration) step {
 
 var (
 	fxTea  = bot.OrderItem{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", UnitPrice: 3800}
-	fxCake = bot.OrderItem{SKU: "CAKE-1", Name: "Moon cake", NameZH: "月饼", UnitPrice: 15000}
+	fxCake = bot.OrderItem{SKU: "CAKE-1", Name: "CAKE-1", NameZH: "", UnitPrice: 15000}
 )
 
 func qty(it bot.OrderItem, n int) bot.OrderItem { it.Qty = n; return it }
@@ -100,6 +100,8 @@ func seedReportFixture(t testing.TB, s *store.Store, loc *time.Location) {
 	d, err := s.LockCustomer(ctx, bot.WeChat, "D")
 	must(t, err)
 	tea := func(n int) []bot.OrderItem { return []bot.OrderItem{qty(fxTea, n)} }
+	// Top products take names from the catalog; CAKE-1 is not in it.
+	products(t, s, bot.Product{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Price: 3800, Stock: 100, Active: true})
 
 	// o0: the day before, 30 s before local midnight (UTC: 15:59:30 on the 9th).
 	o0 := fxOrder(t, s, a, at(9, 23, 59, 30), tea(1), approve(time.Minute), ship(time.Hour), deliver(2*time.Hour))
@@ -144,10 +146,10 @@ func TestReportKPIs(t *testing.T) {
 			NewCustomers: 3, ReturningCustomers: 1, RepeatRate: 0.75,
 			TopProducts: []report.ProductSale{
 				{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 6, Revenue: 22800},
-				{SKU: "CAKE-1", Name: "Moon cake", NameZH: "月饼", Qty: 2, Revenue: 30000},
+				{SKU: "CAKE-1", Name: "CAKE-1", NameZH: "", Qty: 2, Revenue: 30000},
 			},
 			TopProductsByRevenue: []report.ProductSale{
-				{SKU: "CAKE-1", Name: "Moon cake", NameZH: "月饼", Qty: 2, Revenue: 30000},
+				{SKU: "CAKE-1", Name: "CAKE-1", NameZH: "", Qty: 2, Revenue: 30000},
 				{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 6, Revenue: 22800},
 			},
 		}
@@ -174,7 +176,7 @@ func TestReportKPIs(t *testing.T) {
 		sl.AfterSales, sl.AfterSalesRate = map[string]int{"refund": 1}, map[string]float64{"refund": 0.5}
 		sl.NewCustomers, sl.ReturningCustomers, sl.RepeatRate = 1, 0, 1
 		sl.TopProducts = []report.ProductSale{
-			{SKU: "CAKE-1", Name: "Moon cake", NameZH: "月饼", Qty: 2, Revenue: 30000},
+			{SKU: "CAKE-1", Name: "CAKE-1", NameZH: "", Qty: 2, Revenue: 30000},
 			{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 1, Revenue: 3800},
 		}
 		sl.TopProductsByRevenue = sl.TopProducts

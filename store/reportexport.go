@@ -15,8 +15,8 @@ var _ report.ExportSource = (*repo)(nil)
 
 // stream runs query and hands each row, scanned into dest, to emit; the
 // driver streams the result, so memory does not grow with it.
-func (r *repo) stream(ctx context.Context, what, query string, args []any, dest []any, emit func() error) error {
-	rows, err := r.db.WithContext(ctx).Raw(query, args...).Rows()
+func (r *repo) stream(ctx context.Context, what string, q query, dest []any, emit func() error) error {
+	rows, err := r.db.WithContext(ctx).Raw(q.sql, q.args...).Rows()
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, dbErr(err))
 	}
@@ -46,11 +46,11 @@ func (r *repo) ExportOrderItems(ctx context.Context, from, to time.Time, loc *ti
 		qty                                                                int
 	)
 	cells := make([]any, len(report.OrderColumns))
-	return r.stream(ctx, "export orders", `SELECT o.number, o.created_at, o.status, o.channel, o.customer_id,
+	return r.stream(ctx, "export orders", query{`SELECT o.number, o.created_at, o.status, o.channel, o.customer_id,
 	o.contact_name, o.contact_phone, o.contact_address, i.sku, i.name, i.name_zh, i.qty, i.unit_price, o.total
 FROM orders o JOIN order_items i ON i.order_id = o.id
 WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.id, i.id`,
-		[]any{dbTime(from), dbTime(to)},
+		[]any{dbTime(from), dbTime(to)}},
 		[]any{&number, &created, &status, &channel, &customer, &name, &phone, &address, &sku, &iname, &inameZH, &qty, &price, &total},
 		func() error {
 			cells = append(cells[:0], number, localTime(created, loc), status, channel, customer, name, phone, address,
@@ -70,12 +70,12 @@ func (r *repo) ExportCustomers(ctx context.Context, from, to time.Time, loc *tim
 		first, last          any
 	)
 	cells := make([]any, len(report.CustomerColumns))
-	return r.stream(ctx, "export customers", `SELECT c.id, c.channel, c.name, c.phone, c.lang, COUNT(*),
+	return r.stream(ctx, "export customers", query{`SELECT c.id, c.channel, c.name, c.phone, c.lang, COUNT(*),
 	COALESCE(SUM(CASE WHEN o.status IN ? THEN o.total ELSE 0 END), 0), MIN(o.created_at), MAX(o.created_at)
 FROM customers c JOIN orders o ON o.customer_id = c.id
 WHERE c.id IN (SELECT customer_id FROM orders WHERE created_at >= ? AND created_at < ?)
 GROUP BY c.id, c.channel, c.name, c.phone, c.lang ORDER BY c.id`,
-		[]any{[]string{string(bot.Confirmed), string(bot.Shipped), string(bot.Delivered), string(bot.Completed)}, dbTime(from), dbTime(to)},
+		[]any{[]string{string(bot.Confirmed), string(bot.Shipped), string(bot.Delivered), string(bot.Completed)}, dbTime(from), dbTime(to)}},
 		[]any{&id, &channel, &name, &phone, &lang, &n, &spent, &first, &last},
 		func() error {
 			f, err := aggregateTime(first)
@@ -123,11 +123,11 @@ func (r *repo) ExportAfterSales(ctx context.Context, from, to time.Time, loc *ti
 		customer                                                  int64
 	)
 	cells := make([]any, len(report.AfterSalesColumns))
-	return r.stream(ctx, "export after-sales", `SELECT a.number, a.created_at, a.order_number, o.channel, a.customer_id,
+	return r.stream(ctx, "export after-sales", query{`SELECT a.number, a.created_at, a.order_number, o.channel, a.customer_id,
 	a.request_type, a.status, a.reason, a.decision_reason
 FROM after_sales a JOIN orders o ON o.id = a.order_id
 WHERE a.created_at >= ? AND a.created_at < ? ORDER BY a.id`,
-		[]any{dbTime(from), dbTime(to)},
+		[]any{dbTime(from), dbTime(to)}},
 		[]any{&number, &created, &orderNumber, &channel, &customer, &typ, &status, &reason, &decisionReason},
 		func() error {
 			cells = append(cells[:0], number.String, localTime(created, loc), orderNumber, channel, customer, typ, status, reason, decisionReason)

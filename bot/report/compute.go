@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Report is the KPIs of a range for all channels, the same for each channel
@@ -24,48 +25,43 @@ func (r *Report) Channels() []string {
 	return out
 }
 
-// Compute reads the range's facts from src and computes its report.
+// Compute reads the range's facts from src and computes its report. The
+// four reads are independent and run at once: on MySQL each gets its own
+// connection, on SQLite they queue for the one connection.
 func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 	from, to := r.Start(), r.End()
-	all := newTally()
-	chans := map[string]*tally{}
+	var (
+		wg                 sync.WaitGroup
+		prior              map[int64]int
+		sales              []ProductSale
+		reqs               []AfterSalesCount
+		priorErr, salesErr error
+		reqsErr            error
+	)
+	wg.Go(func() { prior, priorErr = src.PriorOrders(ctx, from, to) })
+	wg.Go(func() { sales, salesErr = src.ProductSales(ctx, from, to, revenueStatuses) })
+	wg.Go(func() { reqs, reqsErr = src.AfterSalesCounts(ctx, from, to) })
+	all, chans, days, ordersErr := tallyOrders(ctx, src, r)
+	wg.Wait()
+	switch {
+	case ordersErr != nil:
+		return nil, fmt.Errorf("report orders: %w", ordersErr)
+	case priorErr != nil:
+		return nil, fmt.Errorf("report customers: %w", priorErr)
+	case salesErr != nil:
+		return nil, fmt.Errorf("report products: %w", salesErr)
+	case reqsErr != nil:
+		return nil, fmt.Errorf("report after-sales: %w", reqsErr)
+	}
 	of := func(ch string) *tally {
 		if chans[ch] == nil {
 			chans[ch] = newTally()
 		}
 		return chans[ch]
 	}
-	days := make([]DayPoint, r.Days())
-	for i, d := range r.Dates() {
-		days[i].Date = d
-	}
-	err := src.OrderFacts(ctx, from, to, refundTypes, func(o OrderFact) error {
-		all.addOrder(o)
-		of(o.Channel).addOrder(o)
-		if i := dayIndex(r, o.CreatedAt); i >= 0 {
-			days[i].Orders++
-			days[i].Revenue += netRevenue(o)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("report orders: %w", err)
-	}
-	prior, err := src.PriorOrders(ctx, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("report customers: %w", err)
-	}
-	sales, err := src.ProductSales(ctx, from, to, revenueStatuses)
-	if err != nil {
-		return nil, fmt.Errorf("report products: %w", err)
-	}
 	for _, p := range sales {
 		all.addSale(p)
 		of(p.Channel).addSale(p)
-	}
-	reqs, err := src.AfterSalesCounts(ctx, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("report after-sales: %w", err)
 	}
 	for _, a := range reqs {
 		all.afterSales[a.Type] += a.N
@@ -76,6 +72,28 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		rep.ByChannel[ch] = t.summary(r, ch, prior)
 	}
 	return rep, nil
+}
+
+// tallyOrders counts the orders of r overall, per channel and per day.
+func tallyOrders(ctx context.Context, src Source, r Range) (*tally, map[string]*tally, []DayPoint, error) {
+	all, chans := newTally(), map[string]*tally{}
+	days := make([]DayPoint, r.Days())
+	for i, d := range r.Dates() {
+		days[i].Date = d
+	}
+	err := src.OrderFacts(ctx, r.Start(), r.End(), refundTypes, func(o OrderFact) error {
+		all.addOrder(o)
+		if chans[o.Channel] == nil {
+			chans[o.Channel] = newTally()
+		}
+		chans[o.Channel].addOrder(o)
+		if i := dayIndex(r, o.CreatedAt); i >= 0 {
+			days[i].Orders++
+			days[i].Revenue += netRevenue(o)
+		}
+		return nil
+	})
+	return all, chans, days, err
 }
 
 // netRevenue is what one order adds to revenue, by the same rule as

@@ -9,7 +9,7 @@ import (
 // (the store keeps UTC); the report turns local days into [from, to) before
 // asking, so the store knows nothing of time zones.
 type Source interface {
-	// OrderFacts calls fn for every order placed in [from, to), in id order.
+	// OrderFacts calls fn for every order placed in [from, to), in any order.
 	// refundTypes are the after-sales types whose resolution refunds the order.
 	OrderFacts(ctx context.Context, from, to time.Time, refundTypes []string, fn func(OrderFact) error) error
 	// PriorOrders maps every customer who placed an order in [from, to) to the
