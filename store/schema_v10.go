@@ -48,11 +48,12 @@ type v10AfterSales struct {
 
 func (v10AfterSales) TableName() string { return "after_sales" }
 
-// v10ReportRun is one day's daily report: claimed by a replica for a lease,
-// then marked posted. The day is the primary key, so two replicas cannot
-// both hold it.
+// v10ReportRun is one day's daily report to one staff channel: claimed by
+// a replica for a lease, then marked posted. (day, channel) is the primary
+// key, so two replicas cannot both hold it.
 type v10ReportRun struct {
 	Day        string     `gorm:"primaryKey;size:10"`
+	Channel    string     `gorm:"primaryKey;size:32"`
 	Owner      string     `gorm:"size:191;not null"`
 	LeaseUntil time.Time  `gorm:"not null"`
 	PostedAt   *time.Time `gorm:"index:idx_report_runs_posted"`
