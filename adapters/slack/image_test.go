@@ -21,6 +21,7 @@ type fakeFiles struct {
 
 	mu       sync.Mutex
 	uploaded []byte
+	uploads  int
 	filename string
 	channel  string
 	comment  string
@@ -46,6 +47,7 @@ func newFakeFiles(t *testing.T) *fakeFiles {
 		b, _ := io.ReadAll(file)
 		f.mu.Lock()
 		f.uploaded = b
+		f.uploads++
 		f.mu.Unlock()
 		w.Write([]byte("OK - 1234"))
 	})

@@ -150,3 +150,32 @@ func TestExportCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestReportTimeSetting(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  reportConfig
+		fails bool
+	}{
+		{"", reportConfig{On: true, Hour: 9}, false},
+		{"off", reportConfig{}, false},
+		{"18:45", reportConfig{On: true, Hour: 18, Minute: 45}, false},
+		{"noon", reportConfig{}, true},
+	} {
+		cfg, err := loadConfig(func(k string) string {
+			if k == "ORDERBOT_REPORT_TIME" {
+				return tc.value
+			}
+			return ""
+		})
+		if tc.fails {
+			if err == nil || !strings.Contains(err.Error(), "ORDERBOT_REPORT_TIME") {
+				t.Errorf("%q: err = %v, want one naming ORDERBOT_REPORT_TIME", tc.value, err)
+			}
+			continue
+		}
+		if err != nil || cfg.Report != tc.want {
+			t.Errorf("%q: %+v, %v; want %+v", tc.value, cfg.Report, err, tc.want)
+		}
+	}
+}
