@@ -58,41 +58,20 @@ func (c *Charter) style(size vg.Length) text.Style {
 // titled with the shop's name; a range without orders says so.
 func (c *Charter) WritePNG(w io.Writer, shop, currency string, days []DayPoint) error {
 	t := words(c.lang)
-	orders, revenue := make(plotter.Values, len(days)), make(plotter.XYs, len(days))
-	total := 0
-	for i, d := range days {
-		orders[i] = float64(d.Orders)
-		revenue[i] = plotter.XY{X: float64(i), Y: float64(d.Revenue) / 100}
-		total += d.Orders
-	}
-	top, err := c.panel(fmt.Sprintf("%s · %s", shop, t.chartOrders), t.ordersAxis, days)
-	if err != nil {
+	top := c.panel(fmt.Sprintf("%s · %s", shop, t.chartOrders), t.ordersAxis, days)
+	bottom := c.panel(t.chartRevenue, fmt.Sprintf(t.revenueAxis, currency), days)
+	if err := addSeries(top, bottom, days); err != nil {
 		return err
-	}
-	bottom, err := c.panel(t.chartRevenue, fmt.Sprintf(t.revenueAxis, currency), days)
-	if err != nil {
-		return err
-	}
-	if len(days) > 0 {
-		bars, err := plotter.NewBarChart(orders, vg.Points(8))
-		if err != nil {
-			return fmt.Errorf("chart: %w", err)
-		}
-		bars.Color = color.RGBA{R: 0x3b, G: 0x82, B: 0xf6, A: 0xff}
-		bars.LineStyle.Width = 0
-		line, err := plotter.NewLine(revenue)
-		if err != nil {
-			return fmt.Errorf("chart: %w", err)
-		}
-		line.Color, line.Width = color.RGBA{R: 0xdc, G: 0x26, B: 0x26, A: 0xff}, vg.Points(2)
-		top.Add(bars)
-		bottom.Add(line)
 	}
 	canvas := vgimg.NewWith(vgimg.UseWH(px(ChartWidth), px(ChartHeight)), vgimg.UseDPI(chartDPI))
 	dc := draw.New(canvas)
 	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(12), PadY: vg.Points(12)}
 	top.Draw(tiles.At(dc, 0, 0))
 	bottom.Draw(tiles.At(dc, 0, 1))
+	total := 0
+	for _, d := range days {
+		total += d.Orders
+	}
 	if total == 0 {
 		st := c.style(vg.Points(28))
 		st.Color = noOrdersColor
@@ -105,6 +84,33 @@ func (c *Charter) WritePNG(w io.Writer, shop, currency string, days []DayPoint) 
 	return nil
 }
 
+// addSeries puts the orders as bars on top and the revenue (in major
+// units) as a line on bottom; no days, no series (the plotters refuse them).
+func addSeries(top, bottom *plot.Plot, days []DayPoint) error {
+	if len(days) == 0 {
+		return nil
+	}
+	orders, revenue := make(plotter.Values, len(days)), make(plotter.XYs, len(days))
+	for i, d := range days {
+		orders[i] = float64(d.Orders)
+		revenue[i] = plotter.XY{X: float64(i), Y: float64(d.Revenue) / 100}
+	}
+	bars, err := plotter.NewBarChart(orders, vg.Points(8))
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	bars.Color = color.RGBA{R: 0x3b, G: 0x82, B: 0xf6, A: 0xff}
+	bars.LineStyle.Width = 0
+	line, err := plotter.NewLine(revenue)
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	line.Color, line.Width = color.RGBA{R: 0xdc, G: 0x26, B: 0x26, A: 0xff}, vg.Points(2)
+	top.Add(bars)
+	bottom.Add(line)
+	return nil
+}
+
 // noOrdersColor is the colour of the no-orders label, which no other part
 // of the chart uses.
 var noOrdersColor = color.RGBA{R: 0x8b, G: 0x5c, B: 0xf6, A: 0xff}
@@ -114,7 +120,7 @@ func px(n int) vg.Length { return vg.Length(n) * vg.Inch / chartDPI }
 
 // panel is one plot with the chart's font everywhere and one tick per
 // few days along X.
-func (c *Charter) panel(title, yLabel string, days []DayPoint) (*plot.Plot, error) {
+func (c *Charter) panel(title, yLabel string, days []DayPoint) *plot.Plot {
 	p := plot.New()
 	hdlr := text.Plain{Fonts: c.fonts}
 	p.TextHandler = hdlr
@@ -138,5 +144,5 @@ func (c *Charter) panel(title, yLabel string, days []DayPoint) (*plot.Plot, erro
 		return ts
 	})
 	p.Add(plotter.NewGrid())
-	return p, nil
+	return p
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -101,9 +102,25 @@ func newCSVSheet(w io.Writer) (*csvSheet, error) {
 func (s *csvSheet) row(cells []any) error {
 	s.buf = s.buf[:0]
 	for _, c := range cells {
+		if str, ok := c.(string); ok {
+			s.buf = append(s.buf, defuse(str))
+			continue
+		}
 		s.buf = append(s.buf, fmt.Sprint(c))
 	}
 	return s.w.Write(s.buf)
+}
+
+// defuse keeps a spreadsheet from reading text as a formula: customers
+// write names, addresses and reasons, and "=HYPERLINK(...)" typed into a
+// chat must not become a live formula on a staff member's computer. A
+// leading apostrophe is how spreadsheets mark text. (XLSX cells are typed
+// as strings, so they need nothing.)
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (s *csvSheet) close() error {
