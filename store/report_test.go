@@ -196,6 +196,10 @@ func TestReportKPIs(t *testing.T) {
 		if len(rep.ByChannel) != 3 {
 			t.Errorf("channels = %v, want telegram, slack, wechat", rep.Channels())
 		}
+		sameJSON(t, "telegram by name", rep.Channel(bot.Telegram), tg)
+		if wc := rep.Channel(bot.WebChat); wc.Channel != bot.WebChat || wc.OrdersPlaced != 0 || wc.From != "2026-03-10" || wc.AfterSales == nil {
+			t.Errorf("a channel without orders: %+v", wc)
+		}
 	})
 }
 

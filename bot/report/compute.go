@@ -13,6 +13,16 @@ type Report struct {
 	Summary
 	ByChannel map[string]Summary `json:"by_channel"`
 	Days      []DayPoint         `json:"-"`
+	rng       Range
+}
+
+// Channel is the summary of one channel: zeros for a channel that had no
+// orders or requests in the range, not an error.
+func (r *Report) Channel(ch string) Summary {
+	if s, ok := r.ByChannel[ch]; ok {
+		return s
+	}
+	return newTally().summary(r.rng, ch, nil)
 }
 
 // Channels lists the channels of ByChannel in a stable order.
@@ -67,7 +77,7 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		all.afterSales[a.Type] += a.N
 		of(a.Channel).afterSales[a.Type] += a.N
 	}
-	rep := &Report{Summary: all.summary(r, "", prior), ByChannel: map[string]Summary{}, Days: days}
+	rep := &Report{Summary: all.summary(r, "", prior), ByChannel: map[string]Summary{}, Days: days, rng: r}
 	for ch, t := range chans {
 		rep.ByChannel[ch] = t.summary(r, ch, prior)
 	}
