@@ -28,8 +28,7 @@ func LatestVersion() int { return latestVersion() }
 // Retryable exposes the deadlock test of InTx.
 var Retryable = retryable
 
-// MigrationVersions lists the versions of every step, in order; numbers
-// may be missing where another branch's steps are not merged yet.
+// MigrationVersions lists the version of every step, in order.
 func MigrationVersions() []int {
 	var vs []int
 	for _, m := range migrations() {

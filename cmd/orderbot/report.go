@@ -16,9 +16,9 @@ import (
 	"github.com/orderbot/orderbot/store"
 )
 
-// withStore runs fn on a migrated store, for subcommands that read it
-// directly through a narrow interface rather than the bot service.
-func withStore(ctx context.Context, cfg config, fn func(*store.Store) error) error {
+// withReportStore runs fn on a migrated store, for the report and export
+// subcommands, which read it through report's narrow interfaces.
+func withReportStore(ctx context.Context, cfg config, fn func(*store.Store) error) error {
 	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func reportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer,
 	if err != nil {
 		return flagError(err)
 	}
-	return withStore(ctx, cfg, func(st *store.Store) error {
+	return withReportStore(ctx, cfg, func(st *store.Store) error {
 		cmp, err := report.Compare(ctx, st, r)
 		if err != nil {
 			return err
@@ -123,7 +123,7 @@ func exportCmd(ctx context.Context, cfg config, args []string, stdout io.Writer,
 		}
 		start, end = r.Start(), r.End()
 	}
-	return withStore(ctx, cfg, func(st *store.Store) error {
+	return withReportStore(ctx, cfg, func(st *store.Store) error {
 		return flagError(report.Export(ctx, st, kind, *format, start, end, cfg.Shop.Location, stdout))
 	})
 }
