@@ -64,7 +64,17 @@ type v10ReportRun struct {
 func (v10ReportRun) TableName() string { return "report_runs" }
 
 func migrateV10(ddl *gorm.DB) error {
-	m := ddl.Migrator()
+	// A fresh statement for each call: an earlier step's chained calls on
+	// ddl (a Model(...).Count) leave their table in its statement, and
+	// CreateIndex would then go to that table. The MySQL table options
+	// are carried over.
+	fresh := func() gorm.Migrator {
+		db := ddl.Session(&gorm.Session{NewDB: true})
+		if opts, ok := ddl.Get("gorm:table_options"); ok {
+			db = db.Set("gorm:table_options", opts)
+		}
+		return db.Migrator()
+	}
 	for _, ix := range []struct {
 		model any
 		name  string
@@ -75,14 +85,14 @@ func migrateV10(ddl *gorm.DB) error {
 		{&v10AfterSales{}, "idx_after_sales_order_status"},
 		{&v10AfterSales{}, "idx_after_sales_created"},
 	} {
-		if !m.HasIndex(ix.model, ix.name) {
-			if err := m.CreateIndex(ix.model, ix.name); err != nil {
+		if !fresh().HasIndex(ix.model, ix.name) {
+			if err := fresh().CreateIndex(ix.model, ix.name); err != nil {
 				return err
 			}
 		}
 	}
-	if m.HasTable(&v10ReportRun{}) {
+	if fresh().HasTable(&v10ReportRun{}) {
 		return nil
 	}
-	return m.CreateTable(&v10ReportRun{})
+	return fresh().CreateTable(&v10ReportRun{})
 }
