@@ -29,6 +29,7 @@ func migrations() []migration {
 		{version: 7, name: "outbox lease indexes", up: migrateV7},
 		{version: 8, name: "admin API tokens, search indexes", up: migrateV8},
 		{version: 9, name: "customer tiers and approval rules", up: migrateV9},
+		{version: 10, name: "report indexes and daily report claims", up: migrateV10},
 	}
 }
 
@@ -86,6 +87,10 @@ func (s *Store) applySteps(ctx context.Context, db *gorm.DB, steps []migration) 
 	if s.dialect == dialectMySQL {
 		ddl = db.Set("gorm:table_options", mysqlTableOptions)
 	}
+	// A session, so that every call a step chains on ddl (Model(...).Count)
+	// starts from this statement: without it the table of one call would
+	// stay in the handle, and a later step's CreateIndex go to that table.
+	ddl = ddl.Session(&gorm.Session{})
 	if !db.Migrator().HasTable(&migrationRow{}) {
 		if err := ddl.Migrator().CreateTable(&migrationRow{}); err != nil {
 			return fmt.Errorf("create migrations table: %w", err)

@@ -3,6 +3,7 @@ package telegram
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -46,7 +47,8 @@ type apiCall struct {
 	Params url.Values
 	At     time.Time
 	Status int
-	MsgID  int // the message sent or edited, when there is one
+	MsgID  int               // the message sent or edited, when there is one
+	Files  map[string][]byte // uploaded files (sendPhoto with bytes), by field
 }
 
 func (c apiCall) chat() int64 {
@@ -202,7 +204,8 @@ func msgKey(chat int64, id int) string { return fmt.Sprintf("%d:%d", chat, id) }
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, _ := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, _ := strings.Cut(rest, "/")
-	if err := r.ParseForm(); err != nil {
+	files, err := parseCall(r)
+	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -215,12 +218,37 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	call := apiCall{Method: method, Params: r.PostForm, At: time.Now()}
+	call := apiCall{Method: method, Params: r.PostForm, At: time.Now(), Files: files}
 	status, body := f.answer(&call)
 	call.Status = status
 	f.calls = append(f.calls, call)
 	f.mu.Unlock()
 	writeAPI(w, status, body)
+}
+
+// parseCall reads a call's parameters into r.PostForm, from a form or, for
+// uploads, a multipart body whose files it returns.
+func parseCall(r *http.Request) (map[string][]byte, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return nil, r.ParseForm()
+	}
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return nil, err
+	}
+	r.PostForm = url.Values(r.MultipartForm.Value)
+	files := map[string][]byte{}
+	for field, hs := range r.MultipartForm.File {
+		f, err := hs[0].Open()
+		if err != nil {
+			return nil, err
+		}
+		files[field], err = io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }
 
 // takeFault returns the error answer due for this call, if any.

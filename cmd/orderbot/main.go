@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -33,6 +34,10 @@ commands:
                              a new password or role ends that member's console sessions)
   staff list                 list staff members
   staff remove --channel C --user U
+  report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--png FILE]
+                             the shop's KPIs (default: yesterday, shop time zone)
+  export orders|customers|after-sales [--from D] [--to D] [--format csv|xlsx]
+                             write a spreadsheet to stdout
   wechat menu                publish the WeChat Official Account's custom menu
   token create --name N --role agent|approver|admin
                              create an admin API token (printed once)
@@ -60,6 +65,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return catalogCmd(ctx, cfg, args, stdout)
 	case "staff":
 		return staffCmd(ctx, cfg, args, stdin, stdout)
+	case "report":
+		return reportCmd(ctx, cfg, args, stdout, time.Now())
+	case "export":
+		return exportCmd(ctx, cfg, args, stdout, time.Now())
 	case "wechat":
 		return wechatCmd(ctx, cfg, args, stdout)
 	case "token":

@@ -100,6 +100,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %s: on\n", name)
 	}
 
+	if err := startDailyReport(ctx, cfg, st, chans, log); err != nil {
+		return err
+	}
+
 	dctx, stopDispatcher := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() { disp.Run(dctx); close(dispatched) }()

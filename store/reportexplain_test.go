@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ExplainReport returns the database's plan of each report query for
+// [from, to), and how long each took to run once, for the benchmark's log.
+func ExplainReport(ctx context.Context, s *Store, from, to time.Time, refundTypes, statuses []string) (string, error) {
+	var out strings.Builder
+	for _, q := range []struct {
+		name string
+		q    query
+	}{
+		{"order id bounds", orderIDBoundsQuery(from, to)},
+		{"order times (one chunk)", orderTimesQuery(1, 1+factsChunk)},
+		{"refunded orders (one chunk)", refundedQuery(1, 1+factsChunk, refundTypes)},
+		{"orders (one chunk)", ordersChunkQuery(1, 1+factsChunk, from, to)},
+		{"prior orders", priorOrdersQuery(from, to)},
+		{"product sales", productSalesQuery(from, to, statuses)},
+		{"after-sales counts", afterSalesCountsQuery(from, to)},
+	} {
+		start := time.Now()
+		rows, err := s.db.WithContext(ctx).Raw(q.q.sql, q.q.args...).Rows()
+		if err != nil {
+			return "", err
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		fmt.Fprintf(&out, "== %s: %d rows in %v\n", q.name, n, time.Since(start).Round(time.Millisecond))
+		plan, err := s.db.WithContext(ctx).Raw("EXPLAIN "+q.q.sql, q.q.args...).Rows()
+		if err != nil {
+			return "", err
+		}
+		cols, _ := plan.Columns()
+		fmt.Fprintln(&out, strings.Join(cols, " | "))
+		for plan.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := plan.Scan(ptrs...); err != nil {
+				plan.Close()
+				return "", err
+			}
+			cells := make([]string, len(vals))
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				cells[i] = fmt.Sprint(v)
+			}
+			fmt.Fprintln(&out, strings.Join(cells, " | "))
+		}
+		plan.Close()
+	}
+	return out.String(), nil
+}
