@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
 // crmState is what a refused change of customers, tiers or rules must
@@ -176,14 +177,25 @@ func TestCustomerFilters(t *testing.T) {
 		if first != ids(unpinned, plain) || next == "" || second != ids(vip) || last != "" {
 			t.Fatalf("pages: [%s] %q then [%s] %q", first, next, second, last)
 		}
-		// A tier added later filters too; one removed is refused.
-		e.do("PUT", "/api/v1/tiers", e.admin, act{"items": append(defaultTiersJSON(), tierJSON{
-			Name: "diamond", NameZH: "钻石", NameEN: "Diamond", MinSpend: 5000000, WindowDays: 365,
-		})}).ok(t, &struct{}{})
+		// A tier added later filters too. A customer computed into a tier
+		// since removed holds the first tier until their next recompute.
+		must(t, e.st.SaveCustomerTier(t.Context(), tier.Member{CustomerID: plain.ID, Tier: "silver", Spend: 100000}))
+		if got, _ := list("tier=silver"); got != ids(plain) {
+			t.Fatalf("tier=silver = [%s]", got)
+		}
+		d := defaultTiersJSON()
+		ladder := []tierJSON{d[0], d[2], {Name: "diamond", NameZH: "钻石", NameEN: "Diamond", MinSpend: 5000000, WindowDays: 365}}
+		e.do("PUT", "/api/v1/tiers", e.admin, act{"items": ladder}).ok(t, &struct{}{})
 		if got, _ := list("tier=diamond"); got != "" {
 			t.Fatalf("tier=diamond = [%s]", got)
 		}
-		for _, q := range []string{"tier=platinum", "tier=Gold", "tag=a,b", "tag=" + strings.Repeat("t", 33), "tier=gold&tier=regular"} {
+		if got, _ := list("tier=regular"); got != ids(unpinned, plain, vip) {
+			t.Fatalf("tier=regular after silver went = [%s]", got)
+		}
+		if c := e.getCustomer(plain.ID); c.Tier != "regular" {
+			t.Fatalf("customer of a removed tier = %+v", c)
+		}
+		for _, q := range []string{"tier=platinum", "tier=Gold", "tier=silver", "tag=a,b", "tag=" + strings.Repeat("t", 33), "tier=gold&tier=regular"} {
 			e.do("GET", "/api/v1/customers?"+q, e.agent, nil).fails(t, 400, "invalid", strings.Split(q, "=")[0])
 		}
 	})
