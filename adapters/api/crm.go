@@ -36,7 +36,7 @@ type Profile struct {
 }
 
 // CustomerChange is a change staff make to a customer; nil fields stay.
-// An empty PinnedTier unpins.
+// Empty but not nil Tags removes every tag; an empty PinnedTier unpins.
 type CustomerChange struct {
 	Tags       []string
 	Note       *string
