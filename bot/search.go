@@ -32,9 +32,12 @@ type AfterSalesFilter struct {
 type CustomerFilter struct {
 	// Query matches a name or display name by prefix, a phone exactly or a
 	// channel user id exactly.
-	Query    string
-	BeforeID int64
-	Limit    int
+	Query string
+	// Tier selects the customers holding the tier of that key, Tag those
+	// with that tag (exactly as stored).
+	Tier, Tag string
+	BeforeID  int64
+	Limit     int
 }
 
 // CustomerStats sums up a customer's orders that were not rejected or

@@ -185,8 +185,11 @@ func (r *repo) SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot
 			matches = append(matches, exactMatch("phone", f.Query))
 		}
 	}
-	none := func(q *gorm.DB) *gorm.DB { return q }
-	ids, err := r.searchIDs(ctx, &customerRow{}, matches, none, f.BeforeID, f.Limit)
+	filter, err := r.customerFilter(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("search customers: %w", err)
+	}
+	ids, err := r.searchIDs(ctx, &customerRow{}, matches, filter, f.BeforeID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("search customers: %w", err)
 	}

@@ -26,6 +26,10 @@ func (h *Handler) afterSalesJSON(ctx context.Context, as []*bot.AfterSales) ([]a
 	for i, a := range as {
 		ids[i] = a.CustomerID
 	}
+	standings, err := h.crm.Standings(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cs, err := h.customersOf(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -34,7 +38,7 @@ func (h *Handler) afterSalesJSON(ctx context.Context, as []*bot.AfterSales) ([]a
 	for i, a := range as {
 		out[i] = afterSalesJSON{
 			Number: a.Number, OrderNumber: a.OrderNumber,
-			Customer: customerRef{ID: a.CustomerID, Name: customerName(cs[a.CustomerID])},
+			Customer: customerRef{ID: a.CustomerID, Name: customerName(cs[a.CustomerID]), Tier: standings[a.CustomerID].Tier},
 			Type:     string(a.Type), Status: string(a.Status), Reason: a.Reason, DecisionReason: a.DecisionReason,
 			PhotoCount: len(a.Media), Version: a.Version, CreatedAt: h.timeText(a.CreatedAt), History: h.history(a.History),
 		}

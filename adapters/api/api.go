@@ -59,13 +59,14 @@ const maxBody = 64 << 10
 type Handler struct {
 	store Store
 	core  Core
+	crm   CRM
 	log   *slog.Logger
 	opts  Options
 	mux   *http.ServeMux
 }
 
 // New builds the API's handler.
-func New(store Store, core Core, log *slog.Logger, opts Options) *Handler {
+func New(store Store, core Core, crm CRM, log *slog.Logger, opts Options) *Handler {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
@@ -78,7 +79,7 @@ func New(store Store, core Core, log *slog.Logger, opts Options) *Handler {
 	if opts.Currency == "" {
 		opts.Currency = "CNY"
 	}
-	h := &Handler{store: store, core: core, log: log, opts: opts, mux: http.NewServeMux()}
+	h := &Handler{store: store, core: core, crm: crm, log: log, opts: opts, mux: http.NewServeMux()}
 	h.register()
 	return h
 }
@@ -109,6 +110,11 @@ func (h *Handler) routes() []route {
 		{"PUT /api/v1/products/{sku}", h.putProduct},
 		{"GET /api/v1/customers", h.listCustomers},
 		{"GET /api/v1/customers/{id}", h.getCustomer},
+		{"PATCH /api/v1/customers/{id}", h.patchCustomer},
+		{"GET /api/v1/tiers", h.listTiers},
+		{"PUT /api/v1/tiers", h.putTiers},
+		{"GET /api/v1/rules", h.listRules},
+		{"PUT /api/v1/rules", h.putRules},
 	}
 }
 

@@ -22,7 +22,7 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi = %q, want 3.x", doc.OpenAPI)
 	}
-	h := New(nil, nil, slog.New(slog.DiscardHandler), Options{})
+	h := New(nil, nil, nil, slog.New(slog.DiscardHandler), Options{})
 	want := map[string]bool{openAPIRoute: true}
 	for _, rt := range h.routes() {
 		want[rt.pattern] = true
@@ -65,7 +65,7 @@ func TestTokens(t *testing.T) {
 			{"unknown", "Bearer obt_" + hash},
 			{"not ours", "Bearer " + hash},
 		} {
-			for _, rt := range New(nil, nil, nil, Options{}).routes() {
+			for _, rt := range New(nil, nil, nil, nil, Options{}).routes() {
 				method, path, _ := strings.Cut(rt.pattern, " ")
 				path = strings.NewReplacer("{number}", "100001", "{sku}", "TEA-1", "{id}", "1").Replace(path)
 				req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(`{}`))

@@ -116,7 +116,7 @@ func TestCustomers(t *testing.T) {
 		if len(page.Items) != 2 || len(rest.Items) != 1 || rest.Items[0].ID != wang.ID || rest.NextCursor != "" {
 			t.Fatalf("pages: %+v then %+v", page, rest)
 		}
-		for _, q := range []string{"limit=201", "cursor=xyz", "tier=gold", "q=" + strings.Repeat("q", 201)} {
+		for _, q := range []string{"limit=201", "cursor=xyz", "tier=platinum", "tag=a,b", "q=" + strings.Repeat("q", 201)} {
 			e.do("GET", "/api/v1/customers?"+q, e.agent, nil).fails(t, 400, "invalid", strings.Split(q, "=")[0])
 		}
 
@@ -127,7 +127,7 @@ func TestCustomers(t *testing.T) {
 			got.OrderCount != 2 || got.TotalSpent != 11400 || got.AverageOrderValue != 5700 ||
 			got.FirstOrderAt == nil || *got.FirstOrderAt != t0.Format(time.RFC3339) ||
 			got.LastOrderAt == nil || *got.LastOrderAt != t0.Add(48*time.Hour).Format(time.RFC3339) ||
-			got.Tier != "" || got.Tags == nil || len(got.Tags) != 0 || got.PromotionsConsent.Granted {
+			got.Tier != "regular" || got.PinnedTier != "" || got.Note != "" || got.Tags == nil || len(got.Tags) != 0 || got.PromotionsConsent.Granted {
 			t.Fatalf("customer = %+v", got)
 		}
 		e.do("GET", fmt.Sprint("/api/v1/customers/", quiet.ID), e.agent, nil).ok(t, &got)

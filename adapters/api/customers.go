@@ -1,14 +1,21 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/crm"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
-// customerJSON is a customer. Tiers, tags, notes and promotion consent do
-// not exist yet and are empty; one customer is one channel identity until
-// customers can be merged.
+// customerJSON is a customer. Promotion consent does not exist yet and is
+// empty; one customer is one channel identity until customers can be
+// merged. PinnedTier is the tier staff pinned, "" when it is computed.
 type customerJSON struct {
 	ID                int64          `json:"id"`
 	Name              string         `json:"name"`
@@ -39,11 +46,18 @@ type consentJSON struct {
 	Channel string  `json:"channel"`
 }
 
-func (h *Handler) customerJSON(c bot.Customer, st bot.CustomerStats) customerJSON {
+func (h *Handler) customerJSON(c bot.Customer, st bot.CustomerStats, p Profile) customerJSON {
 	out := customerJSON{
 		ID: c.ID, Name: customerName(c), Phone: c.Phone, Address: c.Address, Lang: c.Lang,
-		Tags: []string{}, Identities: []identityJSON{{Channel: c.Channel, UserID: c.UserID}},
+		Tier: p.Standing.Tier, Tags: p.Tags, Note: p.Note,
+		Identities: []identityJSON{{Channel: c.Channel, UserID: c.UserID}},
 		OrderCount: st.OrderCount, TotalSpent: st.TotalSpent,
+	}
+	if p.Standing.Pinned {
+		out.PinnedTier = p.Standing.Tier
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
 	}
 	if st.OrderCount > 0 {
 		// Rounded to the nearest minor unit.
@@ -63,15 +77,19 @@ func (h *Handler) customersJSON(r *http.Request, cs []bot.Customer) ([]customerJ
 	if err != nil {
 		return nil, err
 	}
+	profiles, err := h.crm.Profiles(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]customerJSON, len(cs))
 	for i, c := range cs {
-		out[i] = h.customerJSON(c, stats[c.ID])
+		out[i] = h.customerJSON(c, stats[c.ID], profiles[c.ID])
 	}
 	return out, nil
 }
 
 func (h *Handler) listCustomers(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
-	v, err := query(r, "q", "cursor", "limit")
+	v, err := query(r, "q", "tier", "tag", "cursor", "limit")
 	if err != nil {
 		return err
 	}
@@ -81,6 +99,9 @@ func (h *Handler) listCustomers(w http.ResponseWriter, r *http.Request, _ bot.St
 	}
 	f := bot.CustomerFilter{Limit: p.limit + 1, BeforeID: p.beforeID}
 	if f.Query, err = searchText(v); err != nil {
+		return err
+	}
+	if f.Tier, f.Tag, err = h.tierAndTag(r.Context(), v); err != nil {
 		return err
 	}
 	cs, err := h.store.SearchCustomers(r.Context(), f)
@@ -96,14 +117,51 @@ func (h *Handler) listCustomers(w http.ResponseWriter, r *http.Request, _ bot.St
 	return nil
 }
 
+// tierAndTag reads the tier and tag filters: a tier the shop has, a tag
+// as staff can set it.
+func (h *Handler) tierAndTag(ctx context.Context, v url.Values) (string, string, error) {
+	tierName, tag := v.Get("tier"), strings.TrimSpace(v.Get("tag"))
+	if tag != "" {
+		clean, err := crm.CleanTags([]string{tag})
+		if err != nil {
+			return "", "", invalid("tag: %s", bot.InvalidDetail(err))
+		}
+		tag = clean[0]
+	}
+	if tierName == "" {
+		return "", tag, nil
+	}
+	ts, err := h.crm.Tiers(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if !slices.ContainsFunc(ts, func(t tier.Tier) bool { return t.Name == tierName }) {
+		return "", "", invalid("tier: the shop has no tier %q", tierName)
+	}
+	return tierName, tag, nil
+}
+
+// customerID reads the path's customer id; 404 when it cannot be one.
+func customerID(r *http.Request) (int64, error) {
+	id, ok := idParam(r.PathValue("id"))
+	if !ok {
+		return 0, notFound("no customer %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
 func (h *Handler) getCustomer(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
 	if _, err := query(r); err != nil {
 		return err
 	}
-	id, ok := idParam(r.PathValue("id"))
-	if !ok {
-		return notFound("no customer %q", r.PathValue("id"))
+	id, err := customerID(r)
+	if err != nil {
+		return err
 	}
+	return h.writeCustomer(w, r, id)
+}
+
+func (h *Handler) writeCustomer(w http.ResponseWriter, r *http.Request, id int64) error {
 	cs, err := h.store.CustomersByID(r.Context(), []int64{id})
 	if err != nil {
 		return err
@@ -117,4 +175,46 @@ func (h *Handler) getCustomer(w http.ResponseWriter, r *http.Request, _ bot.Staf
 	}
 	writeJSON(w, http.StatusOK, items[0])
 	return nil
+}
+
+// customerPatch is the body of PATCH /customers/{id}; a field left out
+// (or null) stays as it is.
+type customerPatch struct {
+	Tags       *[]string `json:"tags"`
+	Note       *string   `json:"note"`
+	PinnedTier *string   `json:"pinned_tier"`
+}
+
+// patchCustomer changes tags and the note (any staff role) and the pinned
+// tier (approver role; "" unpins), all or nothing, through the domain
+// services, which check roles and input and audit each change.
+func (h *Handler) patchCustomer(w http.ResponseWriter, r *http.Request, who bot.Staff) error {
+	if _, err := query(r); err != nil {
+		return err
+	}
+	id, err := customerID(r)
+	if err != nil {
+		return err
+	}
+	var b customerPatch
+	if err := decodeBody(w, r, &b); err != nil {
+		return err
+	}
+	if b.Tags == nil && b.Note == nil && b.PinnedTier == nil {
+		return invalid("body: nothing to change: give tags, note or pinned_tier")
+	}
+	ch := CustomerChange{Note: b.Note, PinnedTier: b.PinnedTier}
+	if b.Tags != nil {
+		ch.Tags = append([]string{}, *b.Tags...)
+	}
+	err = h.crm.UpdateCustomer(r.Context(), who, id, ch)
+	if errors.Is(err, bot.ErrNotFound) {
+		return notFound("no customer %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	h.log.InfoContext(r.Context(), "api: customer changed", "token", who.UserID, "customer", id,
+		"tags", b.Tags != nil, "note", b.Note != nil, "pinned_tier", b.PinnedTier != nil)
+	return h.writeCustomer(w, r, id)
 }

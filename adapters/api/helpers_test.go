@@ -49,7 +49,7 @@ func newEnvWith(t *testing.T, st *store.Store, opts Options) *testEnv {
 	logBuf := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
-	h := New(st, svc, log, opts)
+	h := New(st, svc, NewCRM(st, log, nil, nil), log, opts)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)

@@ -78,12 +78,12 @@ func (h *Handler) history(hs []bot.StatusChange) []historyJSON {
 	return out
 }
 
-// Payments, discounts and tiers do not exist yet: every order is unpaid,
-// with no discount or shipping charge, and every customer without a tier.
-func (h *Handler) orderJSON(o *bot.Order, c bot.Customer) orderJSON {
+// Payments and discounts do not exist yet: every order is unpaid, with no
+// discount or shipping charge.
+func (h *Handler) orderJSON(o *bot.Order, c bot.Customer, st bot.Standing) orderJSON {
 	out := orderJSON{
 		Number: o.Number, Status: string(o.Status), PaymentStatus: "unpaid", Channel: o.Channel,
-		Customer: customerRef{ID: o.CustomerID, Name: customerName(c)},
+		Customer: customerRef{ID: o.CustomerID, Name: customerName(c), Tier: st.Tier},
 		Items:    make([]itemJSON, len(o.Items)), Total: o.Total, Currency: h.opts.Currency,
 		Contact: contactJSON{Name: o.Contact.Name, Phone: o.Contact.Phone, Address: o.Contact.Address},
 		Carrier: o.Carrier, Tracking: o.Tracking, CancelRequested: o.CancelRequested,
@@ -115,13 +115,18 @@ func (h *Handler) ordersJSON(ctx context.Context, os []*bot.Order) ([]orderJSON,
 	for i, o := range os {
 		ids[i] = o.CustomerID
 	}
+	// Before customersOf, which sorts and compacts ids in place.
+	standings, err := h.crm.Standings(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cs, err := h.customersOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]orderJSON, len(os))
 	for i, o := range os {
-		out[i] = h.orderJSON(o, cs[o.CustomerID])
+		out[i] = h.orderJSON(o, cs[o.CustomerID], standings[o.CustomerID])
 	}
 	return out, nil
 }

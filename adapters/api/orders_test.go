@@ -66,7 +66,7 @@ func TestSearchOrders(t *testing.T) {
 		created, err := time.Parse(time.RFC3339, got.CreatedAt)
 		must(t, err)
 		if got.Status != "confirmed" || got.PaymentStatus != "unpaid" || got.Channel != bot.Telegram ||
-			got.Customer != (customerRef{ID: wangli.ID, Name: "王丽"}) || got.Subtotal != 7600 || got.Total != 7600 ||
+			got.Customer != (customerRef{ID: wangli.ID, Name: "王丽", Tier: "regular"}) || got.Subtotal != 7600 || got.Total != 7600 ||
 			got.Discount != 0 || got.Shipping != 0 || got.Currency != "CNY" || got.Version != 2 ||
 			got.Contact.Phone != "13800000002" || !created.Equal(t0.Add(24*time.Hour)) ||
 			len(got.Items) != 1 || got.Items[0] != (itemJSON{SKU: "TEA-1", Name: "Green tea", Qty: 2, UnitPrice: 3800}) ||

@@ -16,9 +16,12 @@ import (
 	"github.com/orderbot/orderbot/store"
 )
 
-// registerAPI serves the admin API (/api/v1) on mux.
+// registerAPI serves the admin API (/api/v1) on mux. Its tiers service is
+// one of its own on the same store: the services keep no state between
+// calls, and the daily sweep is the served one's.
 func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, cfg config, log *slog.Logger) {
-	api.New(st, core, log, api.Options{Currency: currencyCode(cfg.Currency), Location: cfg.Shop.Location}).Register(mux)
+	crm := api.NewCRM(st, log, nil, cfg.Shop.Location)
+	api.New(st, core, crm, log, api.Options{Currency: currencyCode(cfg.Currency), Location: cfg.Shop.Location}).Register(mux)
 }
 
 // currencyCode is the ISO 4217 code the API reports for the shop's

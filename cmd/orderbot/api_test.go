@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -69,6 +70,17 @@ func TestTokenCommandsAndAPI(t *testing.T) {
 				t.Fatalf("after approve: %v", got)
 			}
 			shopper.waitFor(n)
+			// Tiers, tags and notes are wired: a pin shows on the order;
+			// replacing rules takes the admin role.
+			id := fmt.Sprint(got["customer"].(map[string]any)["id"])
+			cust := api("PATCH", "/api/v1/customers/"+id, `{"pinned_tier":"gold","tags":["vip"]}`, http.StatusOK)
+			if cust["pinned_tier"] != "gold" || fmt.Sprint(cust["tags"]) != "[vip]" {
+				t.Fatalf("after PATCH: %v", cust)
+			}
+			if o := api("GET", "/api/v1/orders/"+n, "", http.StatusOK); o["customer"].(map[string]any)["tier"] != "gold" {
+				t.Fatalf("order's customer: %v", o["customer"])
+			}
+			api("PUT", "/api/v1/rules", `{"items":[]}`, http.StatusForbidden)
 			if out, _ := cli(t, dsn, "", "token", "list"); strings.Contains(out, "never") {
 				t.Fatalf("last use not recorded: %q", out)
 			}
