@@ -76,6 +76,12 @@ func (r *repo) UpsertProducts(ctx context.Context, ps []bot.Product) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	// The schema's CHECKs say the same, but TiDB does not enforce them.
+	for _, p := range ps {
+		if p.Price < 0 || p.Stock < 0 {
+			return fmt.Errorf("upsert products: %w: %s has a negative price or stock", bot.ErrInvalid, p.SKU)
+		}
+	}
 	rows := make([]productRow, len(ps))
 	for i, p := range ps {
 		rows[i] = productToRow(p)

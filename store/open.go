@@ -82,7 +82,16 @@ func openGorm(ctx context.Context, dialect string, d gorm.Dialector, log *slog.L
 		sqlDB.Close()
 		return nil, err
 	}
-	return &Store{repo: repo{db: db, dialect: dialect}, sqlDB: sqlDB, log: log}, nil
+	s := &Store{repo: repo{db: db, dialect: dialect}, sqlDB: sqlDB, log: log}
+	if dialect == dialectMySQL {
+		var version string
+		if err := sqlDB.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+		s.tidb = strings.Contains(version, "TiDB")
+	}
+	return s, nil
 }
 
 func sqliteDialector(path string) (gorm.Dialector, error) {

@@ -27,6 +27,7 @@ type Store struct {
 	repo
 	sqlDB *sql.DB
 	log   *slog.Logger
+	tidb  bool // the MySQL server is TiDB
 }
 
 var (
@@ -48,6 +49,11 @@ func (s *Store) Close() error {
 
 // Dialect names the database behind the store: "sqlite" or "mysql".
 func (s *Store) Dialect() string { return s.dialect }
+
+// TiDB reports whether the MySQL server is TiDB, which speaks MySQL's
+// protocol but differs in locking (no deadlock victims, SKIP LOCKED that
+// does not skip) and enforces no CHECK constraints by default.
+func (s *Store) TiDB() bool { return s.tidb }
 
 // dbTime is how a time is stored: UTC with millisecond precision, the
 // precision of MySQL's DATETIME(3) and of the fixed-width text SQLite keeps.

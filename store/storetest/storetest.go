@@ -23,6 +23,12 @@ import (
 // root@tcp(127.0.0.1:3306)/test?parseTime=true. Its database part is ignored.
 const MySQLEnv = "ORDERBOT_TEST_MYSQL_DSN"
 
+// TiDBEnv names the variable holding a go-sql-driver DSN of a TiDB server
+// where tests may create and drop databases, e.g.
+// root@tcp(127.0.0.1:4000)/test?parseTime=true; the "tidb" backend runs
+// the same tests there, and is skipped when it is unset.
+const TiDBEnv = "ORDERBOT_TEST_TIDB_DSN"
+
 // SQLite returns a store on a new, migrated SQLite file, closed when the test ends.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
@@ -40,11 +46,24 @@ func MySQL(t testing.TB) *store.Store {
 // fresh store: the contract every backend must meet.
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	t.Run("mysql", func(t *testing.T) { fn(t, MySQL(t)) })
+	for _, b := range Backends() {
+		t.Run(b, func(t *testing.T) { fn(t, open(t, EmptyDSN(t, b))) })
+	}
 }
 
-// DSN creates a fresh migrated database for backend "sqlite" or "mysql" and
+// Backends names every backend a test should run on: "sqlite" always,
+// "mysql" and "tidb" when their servers are named (else their subtests
+// skip).
+func Backends() []string { return []string{"sqlite", "mysql", "tidb"} }
+
+// TiDB returns a store on a new, migrated TiDB database, dropped when the
+// test ends. The test is skipped when ORDERBOT_TEST_TIDB_DSN is unset.
+func TiDB(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, DSN(t, "tidb"))
+}
+
+// DSN creates a fresh migrated database for backend "sqlite", "mysql" or "tidb" and
 // returns its dsn as ORDERBOT_DB takes it, for tests that start the whole
 // binary. The database goes away when the test ends.
 func DSN(t testing.TB, backend string) string {
@@ -65,9 +84,12 @@ func EmptyDSN(t testing.TB, backend string) string {
 	case "sqlite":
 		return "sqlite:" + filepath.Join(t.TempDir(), "orderbot.db")
 	case "mysql":
-		return "mysql:" + createMySQLDatabase(t)
+		return "mysql:" + createMySQLDatabase(t, MySQLEnv)
+	case "tidb":
+		// TiDB speaks MySQL's protocol: orderbot reaches it as mysql:DSN.
+		return "mysql:" + createMySQLDatabase(t, TiDBEnv)
 	}
-	t.Fatalf("storetest: unknown backend %q (sqlite, mysql)", backend)
+	t.Fatalf("storetest: unknown backend %q (sqlite, mysql, tidb)", backend)
 	return ""
 }
 
@@ -94,15 +116,15 @@ func Logger(t testing.TB) *slog.Logger {
 // createMySQLDatabase creates a database with a random name on the server of
 // ORDERBOT_TEST_MYSQL_DSN, drops it when the test ends, and returns a DSN
 // for it.
-func createMySQLDatabase(t testing.TB) string {
+func createMySQLDatabase(t testing.TB, env string) string {
 	t.Helper()
-	server := os.Getenv(MySQLEnv)
+	server := os.Getenv(env)
 	if server == "" {
-		t.Skipf("storetest: set %s (e.g. root@tcp(127.0.0.1:3306)/test?parseTime=true) to run the MySQL tests", MySQLEnv)
+		t.Skipf("storetest: set %s (e.g. root@tcp(127.0.0.1:3306)/test?parseTime=true) to run these tests there", env)
 	}
 	cfg, err := mysql.ParseDSN(server)
 	if err != nil {
-		t.Fatalf("storetest: %s: %v", MySQLEnv, err)
+		t.Fatalf("storetest: %s: %v", env, err)
 	}
 	cfg.DBName = ""
 	admin, err := sql.Open("mysql", cfg.FormatDSN())
