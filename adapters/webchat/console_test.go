@@ -1,0 +1,198 @@
+package webchat
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func contains(t *testing.T, res response, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(string(res.body), w) {
+			t.Errorf("page (%d) lacks %q:\n%s", res.status, w, res.body)
+		}
+	}
+}
+
+func lacks(t *testing.T, res response, not ...string) {
+	t.Helper()
+	for _, w := range not {
+		if strings.Contains(string(res.body), w) {
+			t.Errorf("page shows %q", w)
+		}
+	}
+}
+
+// TestConsoleOrderSearchAndPage finds an order by number, phone and name,
+// and shows its page with items, local times, the audit trail of an
+// approval and only the buttons the viewer's role allows.
+func TestConsoleOrderSearchAndPage(t *testing.T) {
+	eachEnv(t, Options{Location: shanghai, Lang: "en"}, func(t *testing.T, e *testEnv) {
+		c := e.client()
+		token := e.login(c, "alice", alicePassword)
+		o := e.placeOrder(e.customer(e.client()))
+		for _, q := range []string{o.Number, "13800000000", "Li"} {
+			res := e.get(c, "/staff/orders?q="+url.QueryEscape(q))
+			if res.status != http.StatusOK {
+				t.Fatalf("search %q: %d", q, res.status)
+			}
+			contains(t, res, "/staff/orders/"+o.Number, "Awaiting approval", "¥76.00")
+		}
+		if res := e.get(c, "/staff/orders?q=999999999"); !strings.Contains(string(res.body), "Nothing found.") {
+			t.Errorf("a search for nothing: %s", res.body)
+		}
+		page := e.get(c, "/staff/orders/"+o.Number)
+		contains(t, page, "Green tea", "Li Lei", `data-action="approve"`, `data-action="reject"`,
+			o.CreatedAt.In(shanghai).Format("2006-01-02 15:04"), "Asia/Shanghai")
+		lacks(t, page, fmt.Sprintf(">order:%d<", o.ID), "customer webchat:")
+
+		bob := e.client()
+		e.login(bob, "bob", bobPassword)
+		lacks(t, e.get(bob, "/staff/orders/"+o.Number), `data-action="approve"`, `data-action="reject"`)
+
+		res := e.postJSON(c, "/staff/api/action", map[string]any{"ref": fmt.Sprintf("order:%d", o.ID), "action": "approve", "version": o.Version},
+			map[string]string{csrfHeader: token})
+		if res.status != http.StatusOK {
+			t.Fatalf("approve: %d %s", res.status, res.body)
+		}
+		page = e.get(c, "/staff/orders/"+o.Number)
+		contains(t, page, "Alice (Web chat)", "Awaiting approval → Confirmed", "order approve", `data-action="ship"`)
+		contains(t, e.get(bob, "/staff/orders/"+o.Number), `data-action="ship"`)
+	})
+}
+
+// TestConsoleCustomerPage sums a customer's orders and lists them with the
+// after-sales requests and handoffs.
+func TestConsoleCustomerPage(t *testing.T) {
+	eachEnv(t, Options{Lang: "en"}, func(t *testing.T, e *testEnv) {
+		c := e.client()
+		e.login(c, "alice", alicePassword)
+		who := e.customer(e.client())
+		o1, o2 := e.placeOrder(who), e.placeOrder(who)
+		page := e.get(c, fmt.Sprintf("/staff/customers/%d", o1.CustomerID))
+		contains(t, page, `class="order-count">2<`, `class="total-spend">¥152.00<`, `class="average">¥76.00<`,
+			o1.Number, o2.Number, "Web chat · Web chat visitor", "No after-sales requests.", "No handoffs.")
+		lacks(t, page, who)
+		res := e.get(c, "/staff/customers?q=13800000000")
+		if res.status != http.StatusOK {
+			t.Fatalf("customer search: %d", res.status)
+		}
+		if res := e.get(c, "/staff/customers/"+fmt.Sprint(o1.CustomerID+1000)); res.status != http.StatusNotFound {
+			t.Errorf("unknown customer: %d", res.status)
+		}
+	})
+}
+
+// TestConsoleBadInput answers unknown numbers with 404 and malformed
+// parameters with 400 naming them, and needs a session for every page.
+func TestConsoleBadInput(t *testing.T) {
+	e := newEnvOn(t, storetest.SQLite(t), Options{Lang: "en"})
+	c := e.client()
+	e.login(c, "alice", alicePassword)
+	for _, tt := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/staff/orders/100999", http.StatusNotFound, "Nothing has this number."},
+		{"/staff/after-sales/S999", http.StatusNotFound, "Nothing has this number."},
+		{"/staff/customers/abc", http.StatusNotFound, "Nothing has this number."},
+		{"/staff/orders?limit=201", http.StatusBadRequest, "limit must be a number from 1 to 200"},
+		{"/staff/orders?limit=0", http.StatusBadRequest, "limit must be"},
+		{"/staff/orders?status=lost", http.StatusBadRequest, "status must be one of"},
+		{"/staff/orders?channel=fax", http.StatusBadRequest, "channel must be one of"},
+		{"/staff/orders?from=2026-13-01", http.StatusBadRequest, "from must be a date"},
+		{"/staff/orders?from=2026-02-01&to=2026-01-01", http.StatusBadRequest, "from must not be after to"},
+		{"/staff/orders?cursor=-4", http.StatusBadRequest, "cursor must be"},
+		{"/staff/orders?q=%ff", http.StatusBadRequest, "q is not valid text"},
+		{"/staff/orders?q=" + strings.Repeat("x", 101), http.StatusBadRequest, "q must be at most 100 bytes"},
+		{"/staff/after-sales?type=gift", http.StatusBadRequest, "type must be one of"},
+		{"/staff/customers?limit=1000", http.StatusBadRequest, "limit must be"},
+		{"/staff/api/cards?limit=500", http.StatusBadRequest, "limit must be"},
+		{"/staff/api/cards?kind=everything", http.StatusBadRequest, "kind must be one of"},
+		{"/staff/api/cards?cursor=new.x.1", http.StatusBadRequest, "cursor must be"},
+	} {
+		res := e.get(c, tt.path)
+		if res.status != tt.status || !strings.Contains(string(res.body), tt.want) {
+			t.Errorf("%s: %d %s, want %d %q", tt.path, res.status, res.body, tt.status, tt.want)
+		}
+	}
+	anon := e.client()
+	for _, p := range []string{"/staff/orders", "/staff/orders/100001", "/staff/customers", "/staff/customers/1", "/staff/after-sales", "/staff/after-sales/S1"} {
+		if res := e.get(anon, p); res.status != http.StatusSeeOther || res.header.Get("Location") != "/staff/login" {
+			t.Errorf("%s without a session: %d %s", p, res.status, res.header.Get("Location"))
+		}
+	}
+	if res := e.postForm(c, "/staff/lang", url.Values{"lang": {"en"}}); res.status != http.StatusForbidden {
+		t.Errorf("language switch without CSRF token: %d", res.status)
+	}
+}
+
+// TestConsoleLanguage shows the console in the shop's default language
+// and, once a staff member switches, in theirs.
+func TestConsoleLanguage(t *testing.T) {
+	e := newEnvOn(t, storetest.SQLite(t), Options{})
+	c := e.client()
+	token := e.login(c, "alice", alicePassword)
+	contains(t, e.get(c, "/staff/orders"), "订单号、姓名或电话")
+	res := e.postForm(c, "/staff/lang", url.Values{"lang": {"en"}, "csrf": {token}, "back": {"/staff/orders?q=1"}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/staff/orders?q=1" {
+		t.Fatalf("switch: %d %s", res.status, res.header.Get("Location"))
+	}
+	contains(t, e.get(c, "/staff/orders"), "Order number, name or phone")
+	res = e.postForm(c, "/staff/lang", url.Values{"lang": {"zh"}, "csrf": {token}, "back": {"https://evil.example/"}})
+	if res.header.Get("Location") != "/staff" {
+		t.Errorf("switch sent the browser to %q", res.header.Get("Location"))
+	}
+}
+
+// TestWorkQueuePaging pages through more open work than one page holds,
+// oldest first, each item once, with the counts of every kind.
+func TestWorkQueuePaging(t *testing.T) {
+	eachEnv(t, Options{}, func(t *testing.T, e *testEnv) {
+		c := e.client()
+		e.login(c, "alice", alicePassword)
+		who := e.customer(e.client())
+		var want []string
+		for range 5 {
+			want = append(want, fmt.Sprintf("order:%d", e.placeOrder(who).ID))
+		}
+		var got []string
+		cursor := ""
+		for pages := 0; ; pages++ {
+			var body queueResponse
+			e.get(c, "/staff/api/cards?limit=2&cursor="+url.QueryEscape(cursor)).json(t, &body)
+			if body.Counts["new"] != 5 || pages > 3 {
+				t.Fatalf("page %d: %+v", pages, body)
+			}
+			for _, card := range body.Cards {
+				got = append(got, card.Ref)
+			}
+			if cursor = body.Next; cursor == "" {
+				break
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("queue %v, want %v", got, want)
+		}
+		var fulfil queueResponse
+		e.get(c, "/staff/api/cards?kind=fulfil").json(t, &fulfil)
+		if len(fulfil.Cards) != 0 || fulfil.Next != "" {
+			t.Fatalf("fulfil tab: %+v", fulfil)
+		}
+	})
+}
