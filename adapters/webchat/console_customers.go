@@ -108,6 +108,9 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 		os = os[:p.limit]
 		page.Next = nextLink(r, os[len(os)-1].ID)
 	}
+	if page.Name == "" && len(os) > 0 {
+		page.Name = os[0].Contact.Name // the name of their latest checkout
+	}
 	for _, o := range os {
 		page.Orders = append(page.Orders, orderRow{Order: o, Customer: page.Name})
 	}

@@ -167,3 +167,9 @@ func (v *viewer) LangName(code string) string {
 	}
 	return code
 }
+
+// RoleName is the viewer's role in words.
+func (v *viewer) RoleName() string {
+	w := map[bot.Role][2]string{bot.Agent: {"agent", "客服"}, bot.Approver: {"approver", "审批员"}, bot.Admin: {"admin", "管理员"}}
+	return v.pick(w[v.Role], string(v.Role))
+}
