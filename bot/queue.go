@@ -62,22 +62,82 @@ type WorkQuery struct {
 	Limit int
 }
 
+// workLoader loads many items at once, so that a page of work costs a few
+// queries rather than several per item. The SQL store has it; it is not
+// part of Repo because only staff tools need it.
+type workLoader interface {
+	OrdersByID(ctx context.Context, ids []int64) ([]*Order, error)
+	AfterSalesByID(ctx context.Context, ids []int64) ([]*AfterSales, error)
+	HandoffsByID(ctx context.Context, ids []int64) ([]*Handoff, error)
+	CustomersByID(ctx context.Context, ids []int64) ([]Customer, error)
+}
+
 // WorkCards returns the current card of each item, in the items' order.
 func (s *Service) WorkCards(ctx context.Context, items []WorkItem) ([]Card, error) {
-	customers := map[int64]Customer{}
+	l, ok := s.store.(workLoader)
+	if !ok {
+		return nil, fmt.Errorf("work cards: the store cannot load items by id")
+	}
+	return s.loadedCards(ctx, l, items)
+}
+
+// loadedCards is WorkCards with one query per kind of item and one for
+// their customers.
+func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkItem) ([]Card, error) {
+	var orderIDs, requestIDs, handoffIDs []int64
+	for _, it := range items {
+		switch it.Kind {
+		case WorkAfterSales:
+			requestIDs = append(requestIDs, it.ID)
+		case WorkHandoff:
+			handoffIDs = append(handoffIDs, it.ID)
+		default:
+			orderIDs = append(orderIDs, it.ID)
+		}
+	}
+	orders, err := l.OrdersByID(ctx, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("work cards: %w", err)
+	}
+	requests, err := l.AfterSalesByID(ctx, requestIDs)
+	if err != nil {
+		return nil, fmt.Errorf("work cards: %w", err)
+	}
+	handoffs, err := l.HandoffsByID(ctx, handoffIDs)
+	if err != nil {
+		return nil, fmt.Errorf("work cards: %w", err)
+	}
+	byID := map[string]any{}
+	var customerIDs []int64
+	for _, o := range orders {
+		byID[fmt.Sprint("o", o.ID)] = o
+		customerIDs = append(customerIDs, o.CustomerID)
+	}
+	for _, r := range requests {
+		byID[fmt.Sprint("r", r.ID)] = r
+		customerIDs = append(customerIDs, r.CustomerID)
+	}
+	for _, h := range handoffs {
+		byID[fmt.Sprint("h", h.ID)] = h
+		customerIDs = append(customerIDs, h.CustomerID)
+	}
+	cs, err := l.CustomersByID(ctx, customerIDs)
+	if err != nil {
+		return nil, fmt.Errorf("work cards: %w", err)
+	}
+	customers := make(map[int64]Customer, len(cs))
+	for _, c := range cs {
+		customers[c.ID] = c
+	}
 	customer := func(id int64) (Customer, error) {
 		if c, ok := customers[id]; ok {
 			return c, nil
 		}
-		c, err := s.store.Customer(ctx, id)
-		if err == nil {
-			customers[id] = c
-		}
-		return c, err
+		return Customer{}, fmt.Errorf("customer %d: %w", id, ErrNotFound)
 	}
 	cards := make([]Card, 0, len(items))
 	for _, it := range items {
-		card, err := s.workCard(ctx, it, customer)
+		card, err := s.loadedCard(it, byID, customer)
 		if err != nil {
 			return nil, fmt.Errorf("work card %s %d: %w", it.Kind, it.ID, err)
 		}
@@ -86,43 +146,32 @@ func (s *Service) WorkCards(ctx context.Context, items []WorkItem) ([]Card, erro
 	return cards, nil
 }
 
-func (s *Service) workCard(ctx context.Context, it WorkItem, customer func(int64) (Customer, error)) (Card, error) {
+func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int64) (Customer, error)) (Card, error) {
 	switch it.Kind {
-	case WorkNew, WorkFulfil, WorkCancel:
-		o, err := s.store.Order(ctx, it.ID)
-		if err != nil {
-			return Card{}, err
-		}
-		c, err := customer(o.CustomerID)
-		if err != nil {
-			return Card{}, err
-		}
-		if it.Kind == WorkCancel {
-			return s.cancelCard(o, c), nil
-		}
-		return s.orderCard(o, c), nil
 	case WorkAfterSales:
-		r, err := s.store.AfterSales(ctx, it.ID)
-		if err != nil {
-			return Card{}, err
+		r, ok := byID[fmt.Sprint("r", it.ID)].(*AfterSales)
+		if !ok {
+			return Card{}, ErrNotFound
 		}
 		c, err := customer(r.CustomerID)
-		if err != nil {
-			return Card{}, err
-		}
-		return afterSalesCard(r, c), nil
+		return afterSalesCard(r, c), err
 	case WorkHandoff:
-		h, err := s.store.Handoff(ctx, it.ID)
-		if err != nil {
-			return Card{}, err
+		h, ok := byID[fmt.Sprint("h", it.ID)].(*Handoff)
+		if !ok {
+			return Card{}, ErrNotFound
 		}
 		c, err := customer(h.CustomerID)
-		if err != nil {
-			return Card{}, err
-		}
-		return handoffCard(h, c, ""), nil
+		return handoffCard(h, c, ""), err
 	}
-	return Card{}, fmt.Errorf("%w: work kind %q", ErrInvalid, it.Kind)
+	o, ok := byID[fmt.Sprint("o", it.ID)].(*Order)
+	if !ok {
+		return Card{}, ErrNotFound
+	}
+	c, err := customer(o.CustomerID)
+	if it.Kind == WorkCancel {
+		return s.cancelCard(o, c), err
+	}
+	return s.orderCard(o, c), err
 }
 
 // RequiredRole is the weakest role allowed to take action on the item a

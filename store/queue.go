@@ -24,8 +24,8 @@ func workSources() []workSource {
 		{bot.WorkNew, "orders", "created_at", "status = ?", []any{string(bot.Pending)}},
 		// A confirmed order with a cancel request waits on that decision,
 		// not on shipping.
-		{bot.WorkFulfil, "orders", "created_at", "((status = ? AND cancel_requested = ?) OR status = ?)",
-			[]any{string(bot.Confirmed), false, string(bot.Shipped)}},
+		{bot.WorkFulfil, "orders", "created_at", "status IN (?, ?) AND NOT (status = ? AND cancel_requested = ?)",
+			[]any{string(bot.Confirmed), string(bot.Shipped), string(bot.Confirmed), true}},
 		{bot.WorkCancel, "orders", "updated_at", "status = ? AND cancel_requested = ?", []any{string(bot.Confirmed), true}},
 		{bot.WorkAfterSales, "after_sales", "created_at", "status IN (?, ?)", []any{string(bot.Submitted), string(bot.Approved)}},
 		{bot.WorkHandoff, "handoffs", "created_at", "is_open = ?", []any{true}},
@@ -157,6 +157,47 @@ func (r *repo) HandoffsOfCustomer(ctx context.Context, customerID int64, n int) 
 	var rows []handoffRow
 	if err := limit(r.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("id DESC"), n).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("handoffs of customer %d: %w", customerID, dbErr(err))
+	}
+	hs := make([]*bot.Handoff, len(rows))
+	for i, row := range rows {
+		hs[i] = handoffFromRow(row)
+	}
+	return hs, nil
+}
+
+// OrdersByID returns the orders with these ids, with items and history,
+// in one query each.
+func (r *repo) OrdersByID(ctx context.Context, ids []int64) ([]*bot.Order, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	os, err := r.findOrders(r.db.WithContext(ctx).Where("id IN ?", ids))
+	if err != nil {
+		return nil, fmt.Errorf("orders by id: %w", err)
+	}
+	return os, nil
+}
+
+// AfterSalesByID returns the requests with these ids, with their history.
+func (r *repo) AfterSalesByID(ctx context.Context, ids []int64) ([]*bot.AfterSales, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	as, err := r.findAfterSales(r.db.WithContext(ctx).Where("id IN ?", ids))
+	if err != nil {
+		return nil, fmt.Errorf("after-sales by id: %w", err)
+	}
+	return as, nil
+}
+
+// HandoffsByID returns the handoffs with these ids.
+func (r *repo) HandoffsByID(ctx context.Context, ids []int64) ([]*bot.Handoff, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []handoffRow
+	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("handoffs by id: %w", dbErr(err))
 	}
 	hs := make([]*bot.Handoff, len(rows))
 	for i, row := range rows {
