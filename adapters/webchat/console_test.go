@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store/storetest"
 )
 
@@ -70,7 +71,7 @@ func TestConsoleOrderSearchAndPage(t *testing.T) {
 			t.Fatalf("approve: %d %s", res.status, res.body)
 		}
 		page = e.get(c, "/staff/orders/"+o.Number)
-		contains(t, page, "Alice (Web chat)", "Awaiting approval → Confirmed", "order approve", `data-action="ship"`)
+		contains(t, page, "Alice (Web chat)", "Awaiting approval → Confirmed", "approved the order", `data-action="ship"`)
 		contains(t, e.get(bob, "/staff/orders/"+o.Number), `data-action="ship"`)
 	})
 }
@@ -125,6 +126,7 @@ func TestConsoleBadInput(t *testing.T) {
 		{"/staff/api/cards?limit=500", http.StatusBadRequest, "limit must be"},
 		{"/staff/api/cards?kind=everything", http.StatusBadRequest, "kind must be one of"},
 		{"/staff/api/cards?cursor=new.x.1", http.StatusBadRequest, "cursor must be"},
+		{"/staff?kind=everything", http.StatusBadRequest, "kind must be one of"},
 	} {
 		res := e.get(c, tt.path)
 		if res.status != tt.status || !strings.Contains(string(res.body), tt.want) {
@@ -194,5 +196,42 @@ func TestWorkQueuePaging(t *testing.T) {
 		if len(fulfil.Cards) != 0 || fulfil.Next != "" {
 			t.Fatalf("fulfil tab: %+v", fulfil)
 		}
+	})
+}
+
+// TestConsoleAfterSales lists and finds a request by its number, status and
+// type, shows its page with the actions the role allows, and links it from
+// its order's and customer's pages.
+func TestConsoleAfterSales(t *testing.T) {
+	eachEnv(t, Options{Lang: "en"}, func(t *testing.T, e *testEnv) {
+		c := e.client()
+		e.login(c, "alice", alicePassword)
+		who := e.customer(e.client())
+		o := e.shippedOrder(who)
+		cust, err := e.st.CustomerByUser(t.Context(), bot.WebChat, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := bot.NewAfterSales(cust, o, bot.Return, "Wrong colour", nil, time.Now().UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.CreateAfterSales(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+		link := "/staff/after-sales/" + r.Number
+		for _, q := range []string{"", "?q=" + r.Number, "?q=" + o.Number, "?status=submitted", "?type=return", "?status=submitted&type=return"} {
+			contains(t, e.get(c, "/staff/after-sales"+q), link, "Awaiting decision", "Return")
+		}
+		for _, q := range []string{"?status=resolved", "?type=repair", "?q=S0"} {
+			lacks(t, e.get(c, "/staff/after-sales"+q), link)
+		}
+		page := e.get(c, link)
+		contains(t, page, r.Number, "Wrong colour", "/staff/orders/"+o.Number, `data-action="approve"`, `data-action="reject"`)
+		bob := e.client()
+		e.login(bob, "bob", bobPassword)
+		lacks(t, e.get(bob, link), `data-action="approve"`)
+		contains(t, e.get(c, "/staff/orders/"+o.Number), link, "marked shipped", "SF Express SF1234567890")
+		contains(t, e.get(c, fmt.Sprintf("/staff/customers/%d", cust.ID)), link)
 	})
 }

@@ -173,3 +173,23 @@ func (v *viewer) RoleName() string {
 	w := map[bot.Role][2]string{bot.Agent: {"agent", "客服"}, bot.Approver: {"approver", "审批员"}, bot.Admin: {"admin", "管理员"}}
 	return v.pick(w[v.Role], string(v.Role))
 }
+
+// ActionWord is an audit entry's action in words; an action this does not
+// know is shown as it is recorded.
+func (v *viewer) ActionWord(a string) string {
+	w := map[string][2]string{
+		"place": {"placed the order", "下单"}, "cancel": {"cancelled the order", "取消订单"},
+		"request cancel": {"asked to cancel", "申请取消"},
+		"order approve":  {"approved the order", "批准订单"}, "order reject": {"rejected the order", "拒绝订单"},
+		"order ship": {"marked shipped", "标记已发货"}, "order deliver": {"marked delivered", "标记已送达"},
+		"order complete": {"completed the order", "完成订单"},
+		"cancel approve": {"approved the cancel request", "同意取消"}, "cancel reject": {"refused the cancel request", "拒绝取消"},
+		"approve": {"approved", "批准"}, "reject": {"rejected", "拒绝"}, "resolve": {"marked resolved", "标记已解决"},
+		"request": {"asked for a person", "请求人工"}, "leave": {"left the conversation", "离开对话"},
+		"reply": {"replied", "回复"}, "close": {"ended the conversation", "结束对话"},
+	}
+	if t, ok := strings.CutPrefix(a, "file "); ok {
+		return v.pick([2]string{"filed a request", "提交售后申请"}, a) + ": " + v.RequestType(bot.AfterSalesType(t))
+	}
+	return v.pick(w[a], a)
+}
