@@ -72,8 +72,17 @@ type workLoader interface {
 	CustomersByID(ctx context.Context, ids []int64) ([]Customer, error)
 }
 
+// WorkCard is the card of a work item with what staff tools need to link
+// to the item: the order's or request's number ("" for a handoff) and the
+// customer's id.
+type WorkCard struct {
+	Card
+	Number     string
+	CustomerID int64
+}
+
 // WorkCards returns the current card of each item, in the items' order.
-func (s *Service) WorkCards(ctx context.Context, items []WorkItem) ([]Card, error) {
+func (s *Service) WorkCards(ctx context.Context, items []WorkItem) ([]WorkCard, error) {
 	l, ok := s.store.(workLoader)
 	if !ok {
 		return nil, fmt.Errorf("work cards: the store cannot load items by id")
@@ -83,7 +92,7 @@ func (s *Service) WorkCards(ctx context.Context, items []WorkItem) ([]Card, erro
 
 // loadedCards is WorkCards with one query per kind of item and one for
 // their customers.
-func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkItem) ([]Card, error) {
+func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkItem) ([]WorkCard, error) {
 	var orderIDs, requestIDs, handoffIDs []int64
 	for _, it := range items {
 		switch it.Kind {
@@ -135,7 +144,7 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 		}
 		return Customer{}, fmt.Errorf("customer %d: %w", id, ErrNotFound)
 	}
-	cards := make([]Card, 0, len(items))
+	cards := make([]WorkCard, 0, len(items))
 	for _, it := range items {
 		card, err := s.loadedCard(it, byID, customer)
 		if err != nil {
@@ -146,32 +155,33 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 	return cards, nil
 }
 
-func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int64) (Customer, error)) (Card, error) {
+func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int64) (Customer, error)) (WorkCard, error) {
 	switch it.Kind {
 	case WorkAfterSales:
 		r, ok := byID[fmt.Sprint("r", it.ID)].(*AfterSales)
 		if !ok {
-			return Card{}, ErrNotFound
+			return WorkCard{}, ErrNotFound
 		}
 		c, err := customer(r.CustomerID)
-		return afterSalesCard(r, c), err
+		return WorkCard{afterSalesCard(r, c), r.Number, c.ID}, err
 	case WorkHandoff:
 		h, ok := byID[fmt.Sprint("h", it.ID)].(*Handoff)
 		if !ok {
-			return Card{}, ErrNotFound
+			return WorkCard{}, ErrNotFound
 		}
 		c, err := customer(h.CustomerID)
-		return handoffCard(h, c, ""), err
+		return WorkCard{handoffCard(h, c, ""), "", c.ID}, err
 	}
 	o, ok := byID[fmt.Sprint("o", it.ID)].(*Order)
 	if !ok {
-		return Card{}, ErrNotFound
+		return WorkCard{}, ErrNotFound
 	}
 	c, err := customer(o.CustomerID)
+	card := s.orderCard(o, c)
 	if it.Kind == WorkCancel {
-		return s.cancelCard(o, c), err
+		card = s.cancelCard(o, c)
 	}
-	return s.orderCard(o, c), err
+	return WorkCard{card, o.Number, c.ID}, err
 }
 
 // RequiredRole is the weakest role allowed to take action on the item a

@@ -120,7 +120,7 @@ func (h *Handler) currentCard(ctx context.Context, ref string, res bot.StaffResu
 		}
 		return nil
 	}
-	return &cards[0]
+	return &cards[0].Card
 }
 
 // invalidMessage is the core's detail of an ErrInvalid error.

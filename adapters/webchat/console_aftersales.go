@@ -81,7 +81,7 @@ type afterSalesPage struct {
 	Customer bot.Customer
 	Name     string
 	Audit    []bot.AuditEntry
-	Cards    []bot.Card
+	Cards    []bot.WorkCard
 }
 
 func (h *Handler) afterSalesPage(r *http.Request, vw *viewer) (string, any, error) {

@@ -21,6 +21,10 @@ func TestBrowserConsoleSearchApprove(t *testing.T) {
 	who := e.customer(e.client())
 	first, second := e.placeOrder(who), e.placeOrder(who)
 	s := b.staff(e)
+	// The work queue counts both new orders and links each card to its order.
+	s.waitFor(`document.querySelector('[data-count="new"]').textContent === "2"`)
+	s.do(chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a.item-link[href="/staff/orders/%s"]`, first.Number))))
+	s.shot("console-queue")
 
 	for _, step := range []struct {
 		lang      string
@@ -37,9 +41,11 @@ func TestBrowserConsoleSearchApprove(t *testing.T) {
 		s.do(chromedp.Navigate(e.srv.URL + "/staff/orders"))
 		s.do(chromedp.WaitVisible(chromedp.CSS(`form.search input[name="q"]`)))
 		s.do(chromedp.SendKeys(chromedp.CSS(`form.search input[name="q"]`), step.order.Number+"\n"))
-		link := fmt.Sprintf(`a.order-link[href="/staff/orders/%s"]`, step.order.Number)
+		// The results page, not the list the search form was on.
+		results := fmt.Sprintf(`main[data-q="%s"]`, step.order.Number)
+		link := fmt.Sprintf(`%s a.order-link[href="/staff/orders/%s"]`, results, step.order.Number)
 		s.do(chromedp.WaitVisible(chromedp.CSS(link)))
-		s.waitFor(`document.querySelectorAll("a.order-link").length === 1`)
+		s.waitFor(fmt.Sprintf(`document.querySelectorAll(%q).length === 1`, results+" a.order-link"))
 		s.shot("console-search-" + step.lang)
 		s.do(chromedp.Click(chromedp.CSS(link)))
 		s.do(chromedp.WaitVisible(chromedp.CSS(`.page-actions button[data-action="approve"]`)))

@@ -140,7 +140,7 @@ type orderPage struct {
 	Subtotal   int64
 	Audit      []bot.AuditEntry
 	AfterSales []*bot.AfterSales
-	Cards      []bot.Card
+	Cards      []bot.WorkCard
 }
 
 func (h *Handler) orderPage(r *http.Request, vw *viewer) (string, any, error) {

@@ -191,6 +191,11 @@ func TestWorkQueuePaging(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("queue %v, want %v", got, want)
 		}
+		var first queueResponse
+		e.get(c, "/staff/api/cards?limit=1").json(t, &first)
+		if link := first.Links[want[0]]; !strings.HasPrefix(link, "/staff/orders/1") {
+			t.Errorf("link of %s: %q", want[0], link)
+		}
 		var fulfil queueResponse
 		e.get(c, "/staff/api/cards?kind=fulfil").json(t, &fulfil)
 		if len(fulfil.Cards) != 0 || fulfil.Next != "" {

@@ -3,6 +3,7 @@ package webchat
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,14 +36,15 @@ func (v *viewer) KindName(k bot.WorkKind) string {
 	}[k])
 }
 
-// queueResponse is a page of the work queue, oldest first: the cards, the
-// open items of each kind, where the next page starts ("" on the last),
+// queueResponse is a page of the work queue, oldest first: the cards and
+// the pages of their items, the open items of each kind, where the next page starts ("" on the last),
 // and the feed id to poll after for changes.
 type queueResponse struct {
-	Cards  []bot.Card     `json:"cards"`
-	Counts map[string]int `json:"counts"`
-	Next   string         `json:"next"`
-	After  int64          `json:"after"`
+	Cards  []bot.Card        `json:"cards"`
+	Links  map[string]string `json:"links"` // card ref → the item's console page
+	Counts map[string]int    `json:"counts"`
+	Next   string            `json:"next"`
+	After  int64             `json:"after"`
 }
 
 // cards returns a page of the work queue. The end of the feed is read
@@ -71,7 +73,7 @@ func (h *Handler) cards(w http.ResponseWriter, r *http.Request, s staffRequest) 
 
 func (h *Handler) queue(r *http.Request, q bot.WorkQuery) (queueResponse, error) {
 	ctx := r.Context()
-	resp := queueResponse{Cards: []bot.Card{}, Counts: map[string]int{}}
+	resp := queueResponse{Cards: []bot.Card{}, Counts: map[string]int{}, Links: map[string]string{}}
 	var err error
 	if resp.After, err = h.staffFeedEnd(ctx); err != nil {
 		return resp, err
@@ -97,7 +99,10 @@ func (h *Handler) queue(r *http.Request, q bot.WorkQuery) (queueResponse, error)
 	if err != nil {
 		return resp, err
 	}
-	resp.Cards = append(resp.Cards, cards...)
+	for _, c := range cards {
+		resp.Cards = append(resp.Cards, c.Card)
+		resp.Links[c.Ref] = cardLink(c)
+	}
 	return resp, nil
 }
 
@@ -143,4 +148,16 @@ func parseQueueCursor(s string) (bot.WorkItem, bool) {
 		return bot.WorkItem{}, false
 	}
 	return bot.WorkItem{Kind: bot.WorkKind(parts[0]), At: time.Unix(0, at).UTC(), ID: id}, true
+}
+
+// cardLink is the console page of a card's item: the order, the request,
+// or for a handoff the customer.
+func cardLink(c bot.WorkCard) string {
+	switch kind, _, _ := strings.Cut(c.Ref, ":"); {
+	case c.Number != "" && kind == "after_sales":
+		return "/staff/after-sales/" + url.PathEscape(c.Number)
+	case c.Number != "":
+		return "/staff/orders/" + url.PathEscape(c.Number)
+	}
+	return "/staff/customers/" + strconv.FormatInt(c.CustomerID, 10)
 }

@@ -32,7 +32,7 @@ type Service interface {
 	HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error)
 	HandleStaffAction(ctx context.Context, a bot.StaffAction) (bot.StaffResult, error)
 	OpenWork(ctx context.Context) ([]bot.Card, error)
-	WorkCards(ctx context.Context, items []bot.WorkItem) ([]bot.Card, error)
+	WorkCards(ctx context.Context, items []bot.WorkItem) ([]bot.WorkCard, error)
 	Feed(ctx context.Context, channel, recipient string, afterID int64) ([]*bot.Message, error)
 	StaffMember(ctx context.Context, channel, userID string) (bot.Staff, error)
 	Secret(ctx context.Context, name string) ([]byte, error)

@@ -18,6 +18,8 @@
   // ref → JSON of the card shown, so an echo of what is shown changes nothing
   // (and does not wipe a reason being typed).
   const shown = new Map();
+  // ref → the console page of the card's item, from the pages of the queue.
+  const links = new Map();
   let after = 0;
 
   function el(tag, cls, text) {
@@ -50,7 +52,13 @@
     art.dataset.version = String(card.version);
 
     const head = el("header", "card-head");
-    head.appendChild(el("h2", "", card.title));
+    const h2 = el("h2");
+    if (links.has(card.ref)) {
+      const a = el("a", "item-link", card.title);
+      a.href = links.get(card.ref);
+      h2.appendChild(a);
+    } else h2.textContent = card.title;
+    head.appendChild(h2);
     art.appendChild(head);
 
     if (card.fields && card.fields.length) {
@@ -231,6 +239,9 @@
     if (!r.ok) throw new Error("HTTP " + r.status);
     const data = await r.json();
     showCounts(data.counts);
+    Object.entries(data.links || {}).forEach(([ref, href]) => {
+      if (href.startsWith("/staff/")) links.set(ref, href);
+    });
     return data;
   }
 
