@@ -65,10 +65,16 @@ type customerPage struct {
 	Next       string
 	AfterSales []*bot.AfterSales
 	Handoffs   []handoffView
+	// MoreHandoffs is how many handoffs are shown when there are more.
+	MoreHandoffs int
 }
 
+// maxHandoffs is how many of a customer's handoffs their page shows.
+const maxHandoffs = 20
+
 // customerPage shows everything about one customer. Their orders are paged
-// like a search; requests and handoffs are few per customer and all shown.
+// like a search; their requests are few (one per order at a time) and all
+// shown, their handoffs the latest maxHandoffs.
 func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error) {
 	v, err := query(r)
 	if err != nil {
@@ -117,9 +123,14 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 	if page.AfterSales, err = rec.AfterSalesOfCustomer(ctx, id, 0); err != nil {
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)
 	}
-	hs, err := rec.HandoffsOfCustomer(ctx, id, 0)
+	// A customer can ask for a person again and again; each handoff costs
+	// a query, so the page shows the latest ones and says so.
+	hs, err := rec.HandoffsOfCustomer(ctx, id, maxHandoffs+1)
 	if err != nil {
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	if len(hs) > maxHandoffs {
+		hs, page.MoreHandoffs = hs[:maxHandoffs], maxHandoffs
 	}
 	for _, ho := range hs {
 		a, err := rec.Audit(ctx, "handoff", strconv.FormatInt(ho.ID, 10))

@@ -92,6 +92,19 @@ func TestConsoleCustomerPage(t *testing.T) {
 		if res.status != http.StatusOK {
 			t.Fatalf("customer search: %d", res.status)
 		}
+		// Handoffs beyond the latest maxHandoffs are left out, and the page says so.
+		for i := range maxHandoffs + 1 {
+			at := time.Now().UTC().Add(time.Duration(i) * time.Minute)
+			h := &bot.Handoff{CustomerID: o1.CustomerID, CreatedAt: at, ClosedAt: at.Add(time.Second), ClosedBy: "Bob (webchat)"}
+			if err := e.st.CreateHandoff(t.Context(), h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page = e.get(c, fmt.Sprintf("/staff/customers/%d", o1.CustomerID))
+		if n := strings.Count(string(page.body), `class="box handoff"`); n != maxHandoffs {
+			t.Errorf("%d handoffs shown, want %d", n, maxHandoffs)
+		}
+		contains(t, page, "more-handoffs", "Bob (Web chat)")
 		if res := e.get(c, "/staff/customers/"+fmt.Sprint(o1.CustomerID+1000)); res.status != http.StatusNotFound {
 			t.Errorf("unknown customer: %d", res.status)
 		}

@@ -39,7 +39,7 @@ func zh() map[string]string {
 		"Reason (shown to the customer)": "原因（客户可见）", "Message to the customer": "给客户的消息",
 		"What the customer and staff wrote during a handoff is not stored; only who acted and when.": "人工客服期间的对话内容未保存，仅记录谁在何时操作。",
 		"Web chat visitor": "网页访客", "Cancel requested": "已申请取消", "Language of the console": "控制台语言",
-		"Show": "显示", "of": "共",
+		"Only the latest handoffs are shown:": "仅显示最近的人工客服记录：",
 	}
 }
 
