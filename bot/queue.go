@@ -93,42 +93,9 @@ func (s *Service) WorkCards(ctx context.Context, items []WorkItem) ([]WorkCard, 
 // loadedCards is WorkCards with one query per kind of item and one for
 // their customers.
 func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkItem) ([]WorkCard, error) {
-	var orderIDs, requestIDs, handoffIDs []int64
-	for _, it := range items {
-		switch it.Kind {
-		case WorkAfterSales:
-			requestIDs = append(requestIDs, it.ID)
-		case WorkHandoff:
-			handoffIDs = append(handoffIDs, it.ID)
-		default:
-			orderIDs = append(orderIDs, it.ID)
-		}
-	}
-	orders, err := l.OrdersByID(ctx, orderIDs)
+	byID, customerIDs, err := loadWork(ctx, l, items)
 	if err != nil {
 		return nil, fmt.Errorf("work cards: %w", err)
-	}
-	requests, err := l.AfterSalesByID(ctx, requestIDs)
-	if err != nil {
-		return nil, fmt.Errorf("work cards: %w", err)
-	}
-	handoffs, err := l.HandoffsByID(ctx, handoffIDs)
-	if err != nil {
-		return nil, fmt.Errorf("work cards: %w", err)
-	}
-	byID := map[string]any{}
-	var customerIDs []int64
-	for _, o := range orders {
-		byID[fmt.Sprint("o", o.ID)] = o
-		customerIDs = append(customerIDs, o.CustomerID)
-	}
-	for _, r := range requests {
-		byID[fmt.Sprint("r", r.ID)] = r
-		customerIDs = append(customerIDs, r.CustomerID)
-	}
-	for _, h := range handoffs {
-		byID[fmt.Sprint("h", h.ID)] = h
-		customerIDs = append(customerIDs, h.CustomerID)
 	}
 	cs, err := l.CustomersByID(ctx, customerIDs)
 	if err != nil {
@@ -153,6 +120,49 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 		cards = append(cards, card)
 	}
 	return cards, nil
+}
+
+// loadWork loads the orders, requests and handoffs of the items, keyed
+// "o<id>", "r<id>" and "h<id>", and lists their customers.
+func loadWork(ctx context.Context, l workLoader, items []WorkItem) (map[string]any, []int64, error) {
+	var orderIDs, requestIDs, handoffIDs []int64
+	for _, it := range items {
+		switch it.Kind {
+		case WorkAfterSales:
+			requestIDs = append(requestIDs, it.ID)
+		case WorkHandoff:
+			handoffIDs = append(handoffIDs, it.ID)
+		default:
+			orderIDs = append(orderIDs, it.ID)
+		}
+	}
+	orders, err := l.OrdersByID(ctx, orderIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	requests, err := l.AfterSalesByID(ctx, requestIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	handoffs, err := l.HandoffsByID(ctx, handoffIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := map[string]any{}
+	var customerIDs []int64
+	for _, o := range orders {
+		byID[fmt.Sprint("o", o.ID)] = o
+		customerIDs = append(customerIDs, o.CustomerID)
+	}
+	for _, r := range requests {
+		byID[fmt.Sprint("r", r.ID)] = r
+		customerIDs = append(customerIDs, r.CustomerID)
+	}
+	for _, h := range handoffs {
+		byID[fmt.Sprint("h", h.ID)] = h
+		customerIDs = append(customerIDs, h.CustomerID)
+	}
+	return byID, customerIDs, nil
 }
 
 func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int64) (Customer, error)) (WorkCard, error) {

@@ -106,9 +106,19 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 	if page.Stats.OrderCount > 0 {
 		page.Average = page.Stats.TotalSpent / int64(page.Stats.OrderCount)
 	}
+	if err := h.customerHistory(r, id, p, &page); err != nil {
+		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	return "customer", page, nil
+}
+
+// customerHistory fills in the customer's orders (a page of them), their
+// after-sales requests and their latest handoffs with their audit trails.
+func (h *Handler) customerHistory(r *http.Request, id int64, p paging, page *customerPage) error {
+	ctx, rec := r.Context(), h.opts.Records
 	os, err := rec.SearchOrders(ctx, bot.OrderFilter{CustomerID: id, BeforeID: p.beforeID, Limit: p.limit + 1})
 	if err != nil {
-		return "", nil, fmt.Errorf("orders of customer %d: %w", id, err)
+		return fmt.Errorf("orders: %w", err)
 	}
 	if len(os) > p.limit {
 		os = os[:p.limit]
@@ -121,13 +131,13 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 		page.Orders = append(page.Orders, orderRow{Order: o, Customer: page.Name})
 	}
 	if page.AfterSales, err = rec.AfterSalesOfCustomer(ctx, id, 0); err != nil {
-		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+		return err
 	}
 	// A customer can ask for a person again and again; each handoff costs
 	// a query, so the page shows the latest ones and says so.
 	hs, err := rec.HandoffsOfCustomer(ctx, id, maxHandoffs+1)
 	if err != nil {
-		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+		return err
 	}
 	if len(hs) > maxHandoffs {
 		hs, page.MoreHandoffs = hs[:maxHandoffs], maxHandoffs
@@ -135,11 +145,11 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 	for _, ho := range hs {
 		a, err := rec.Audit(ctx, "handoff", strconv.FormatInt(ho.ID, 10))
 		if err != nil {
-			return "", nil, fmt.Errorf("customer %d: %w", id, err)
+			return err
 		}
 		page.Handoffs = append(page.Handoffs, handoffView{Handoff: ho, Audit: a})
 	}
-	return "customer", page, nil
+	return nil
 }
 
 // Identity is how a customer is known on their channel, as staff read it:

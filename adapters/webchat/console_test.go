@@ -209,6 +209,21 @@ func TestWorkQueuePaging(t *testing.T) {
 		if link := first.Links[want[0]]; !strings.HasPrefix(link, "/staff/orders/1") {
 			t.Errorf("link of %s: %q", want[0], link)
 		}
+		cust, err := e.st.CustomerByUser(t.Context(), bot.WebChat, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &bot.Handoff{CustomerID: cust.ID, Open: true, CreatedAt: time.Now().UTC()}
+		if err := e.st.CreateHandoff(t.Context(), h); err != nil {
+			t.Fatal(err)
+		}
+		var handoffs queueResponse
+		e.get(c, "/staff/api/cards?kind=handoff").json(t, &handoffs)
+		ref := fmt.Sprintf("handoff:%d", h.ID)
+		if len(handoffs.Cards) != 1 || handoffs.Cards[0].Ref != ref || handoffs.Counts["handoff"] != 1 ||
+			handoffs.Links[ref] != fmt.Sprintf("/staff/customers/%d", cust.ID) {
+			t.Fatalf("handoff tab: %+v", handoffs)
+		}
 		var fulfil queueResponse
 		e.get(c, "/staff/api/cards?kind=fulfil").json(t, &fulfil)
 		if len(fulfil.Cards) != 0 || fulfil.Next != "" {
