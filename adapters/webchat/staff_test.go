@@ -314,7 +314,7 @@ func TestStaffActionErrors(t *testing.T) {
 		{"unknown order", map[string]any{"ref": "order:99999", "action": "approve", "version": 1}, http.StatusNotFound},
 		{"stale version", map[string]any{"ref": ref, "action": "approve", "version": o.Version + 5}, http.StatusConflict},
 		{"missing ref", map[string]any{"action": "approve"}, http.StatusBadRequest},
-		{"oversized", map[string]any{"ref": ref, "action": "reject", "reason": strings.Repeat("x", maxBody+1)}, http.StatusRequestEntityTooLarge},
+		{"oversized", map[string]any{"ref": ref, "action": "reject", "reason": strings.Repeat("x", 25<<10)}, http.StatusRequestEntityTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
