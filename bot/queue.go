@@ -97,13 +97,9 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 	if err != nil {
 		return nil, fmt.Errorf("work cards: %w", err)
 	}
-	cs, err := l.CustomersByID(ctx, customerIDs)
+	customers, err := workCustomers(ctx, l, customerIDs)
 	if err != nil {
 		return nil, fmt.Errorf("work cards: %w", err)
-	}
-	customers := make(map[int64]Customer, len(cs))
-	for _, c := range cs {
-		customers[c.ID] = c
 	}
 	customer := func(id int64) (Customer, error) {
 		if c, ok := customers[id]; ok {
@@ -120,6 +116,19 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 		cards = append(cards, card)
 	}
 	return cards, nil
+}
+
+// workCustomers loads the customers of a page of work with one query.
+func workCustomers(ctx context.Context, l workLoader, ids []int64) (map[int64]Customer, error) {
+	cs, err := l.CustomersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	customers := make(map[int64]Customer, len(cs))
+	for _, c := range cs {
+		customers[c.ID] = c
+	}
+	return customers, nil
 }
 
 // loadWork loads the orders, requests and handoffs of the items, keyed
