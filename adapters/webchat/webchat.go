@@ -1,6 +1,8 @@
 // Package webchat is the web chat channel: a chat page a shop can put on its
 // site (and the way to try the bot with nothing configured), and the staff
-// console where staff log in with a password and decide orders and requests.
+// console where staff log in with a password, work through the queue of
+// open work, find any order, customer or after-sales request, and decide
+// orders and requests, in Chinese or English.
 //
 // Nothing the pages need lives in process memory: the customer's messages
 // and the staff cards are read from the outbox through Service.Feed, the
