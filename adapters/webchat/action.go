@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/orderbot/orderbot/bot"
@@ -100,23 +101,26 @@ func (h *Handler) actionError(w http.ResponseWriter, r *http.Request, ref string
 }
 
 // currentCard returns the item's card as it is now: the one the core sent
-// with its error, or else the one in the open work; nil when the item needs
-// no more attention.
+// with its error, or else one read again; nil when there is none.
 func (h *Handler) currentCard(ctx context.Context, ref string, res bot.StaffResult) *bot.Card {
 	if res.Card.Ref == ref {
 		return &res.Card
 	}
-	cards, err := h.svc.OpenWork(ctx)
-	if err != nil {
-		h.log.Error("webchat: open work after a stale action", "err", err)
+	kind, num, _ := strings.Cut(ref, ":")
+	id, err := strconv.ParseInt(num, 10, 64)
+	wk := map[string]bot.WorkKind{"order": bot.WorkNew, "cancel": bot.WorkCancel,
+		"after_sales": bot.WorkAfterSales, "handoff": bot.WorkHandoff}[kind]
+	if err != nil || wk == "" {
 		return nil
 	}
-	for i := range cards {
-		if cards[i].Ref == ref {
-			return &cards[i]
+	cards, err := h.svc.WorkCards(ctx, []bot.WorkItem{{Kind: wk, ID: id}})
+	if err != nil || len(cards) != 1 {
+		if err != nil && !errors.Is(err, bot.ErrNotFound) {
+			h.log.Error("webchat: card after a stale action", "err", err)
 		}
+		return nil
 	}
-	return nil
+	return &cards[0].Card
 }
 
 // invalidMessage is the core's detail of an ErrInvalid error.

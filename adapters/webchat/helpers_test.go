@@ -85,6 +85,9 @@ func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
 	opts.Title = "Test Shop"
+	if opts.Records == nil {
+		opts.Records = st
+	}
 	if opts.PollWait == 0 {
 		opts.PollWait = 3 * time.Second
 	}

@@ -27,15 +27,8 @@ type loginPage struct {
 	CSRF  string
 }
 
-type consolePage struct {
-	Title string
-	Name  string
-	Role  string
-	CSRF  string
-}
-
-// cardsResponse is the open work, or the cards changed since the last
-// poll, oldest first; After is the feed id to poll after next.
+// cardsResponse is the cards changed since the last poll, oldest first;
+// After is the feed id to poll after next.
 type cardsResponse struct {
 	Cards []bot.Card `json:"cards"`
 	After int64      `json:"after"`
@@ -199,36 +192,6 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s staffRequest)
 	}
 	h.setSession(w, r, "", -1)
 	http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
-}
-
-func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request, s staffRequest) {
-	name := s.staff.Name
-	if name == "" {
-		name = s.staff.UserID
-	}
-	h.render(w, http.StatusOK, "staff.html", consolePage{
-		Title: h.opts.Title, Name: name, Role: string(s.staff.Role), CSRF: csrfToken(s),
-	})
-}
-
-// cards returns the open work and where the feed of card updates ends. The
-// end is read first, so a card changed in between comes again by the feed
-// rather than being missed.
-func (h *Handler) cards(w http.ResponseWriter, r *http.Request, s staffRequest) {
-	after, err := h.staffFeedEnd(r.Context())
-	if err == nil {
-		var cards []bot.Card
-		cards, err = h.svc.OpenWork(r.Context())
-		if err == nil {
-			if cards == nil {
-				cards = []bot.Card{}
-			}
-			writeJSON(w, http.StatusOK, cardsResponse{Cards: cards, After: after})
-			return
-		}
-	}
-	h.log.Error("webchat: open work", "err", err)
-	writeError(w, http.StatusInternalServerError, "cards unavailable")
 }
 
 // staffFeedEnd returns the id of the last staff card message. Feed reads

@@ -31,7 +31,7 @@ func TestStaffLogin(t *testing.T) {
 			t.Fatal("no session cookie after login")
 		}
 		page := e.get(c, "/staff")
-		if !bytes.Contains(page.body, []byte("Alice")) || !bytes.Contains(page.body, []byte("approver")) {
+		if !bytes.Contains(page.body, []byte("Alice")) || !bytes.Contains(page.body, []byte("审批员")) {
 			t.Fatalf("console does not show who is logged in: %s", page.body)
 		}
 	})

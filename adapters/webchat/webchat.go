@@ -1,6 +1,8 @@
 // Package webchat is the web chat channel: a chat page a shop can put on its
 // site (and the way to try the bot with nothing configured), and the staff
-// console where staff log in with a password and decide orders and requests.
+// console where staff log in with a password, work through the queue of
+// open work, find any order, customer or after-sales request, and decide
+// orders and requests, in Chinese or English.
 //
 // Nothing the pages need lives in process memory: the customer's messages
 // and the staff cards are read from the outbox through Service.Feed, the
@@ -32,6 +34,7 @@ type Service interface {
 	HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error)
 	HandleStaffAction(ctx context.Context, a bot.StaffAction) (bot.StaffResult, error)
 	OpenWork(ctx context.Context) ([]bot.Card, error)
+	WorkCards(ctx context.Context, items []bot.WorkItem) ([]bot.WorkCard, error)
 	Feed(ctx context.Context, channel, recipient string, afterID int64) ([]*bot.Message, error)
 	StaffMember(ctx context.Context, channel, userID string) (bot.Staff, error)
 	Secret(ctx context.Context, name string) ([]byte, error)
@@ -59,6 +62,17 @@ type Options struct {
 	Clock func() time.Time
 	// Limits bounds what one client may cost; the zero value takes the defaults.
 	Limits Limits
+	// Records is what the console's work queue, search and detail pages
+	// read; without it they answer 404.
+	Records Records
+	// Location is the shop's time zone, in which the console shows every
+	// time and reads every date; UTC when nil.
+	Location *time.Location
+	// Lang is the console's language, "zh" (the default) or "en", until a
+	// staff member picks their own.
+	Lang string
+	// Currency is the symbol put before amounts in the console ("¥" when empty).
+	Currency string
 }
 
 //go:embed static templates
@@ -103,6 +117,15 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Lang != "en" {
+		opts.Lang = "zh"
+	}
+	if opts.Currency == "" {
+		opts.Currency = "¥"
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -113,7 +136,7 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 		log:   log,
 		opts:  opts,
 		mux:   http.NewServeMux(),
-		pages: template.Must(template.ParseFS(assets, "templates/*.html")),
+		pages: template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
 	}
 	h.routes()
 	return h
@@ -164,6 +187,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/api/feed", only(http.MethodGet, h.requireStaff(h.staffFeed)))
 	h.mux.Handle("/staff/api/action", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.action))))
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
+	h.consoleRoutes()
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline

@@ -47,7 +47,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	web := webchat.New(svc, st, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	web := webchat.New(svc, st, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Records: st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang, Title: cfg.Shop.Name, Currency: cfg.Currency})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
 	if err != nil {

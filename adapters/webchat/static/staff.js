@@ -9,10 +9,17 @@
   const list = document.getElementById("cards");
   const empty = document.getElementById("empty");
   const conn = document.getElementById("conn");
+  const more = document.getElementById("more");
+  const main = document.querySelector("main.staff");
+  const kind = main.dataset.kind || "";
+  const words = main.dataset;
+  let next = "";
 
   // ref → JSON of the card shown, so an echo of what is shown changes nothing
   // (and does not wipe a reason being typed).
   const shown = new Map();
+  // ref → the console page of the card's item, from the pages of the queue.
+  const links = new Map();
   let after = 0;
 
   function el(tag, cls, text) {
@@ -45,8 +52,13 @@
     art.dataset.version = String(card.version);
 
     const head = el("header", "card-head");
-    head.appendChild(el("h2", "", card.title));
-    head.appendChild(el("span", "ref", card.ref));
+    const h2 = el("h2");
+    if (links.has(card.ref)) {
+      const a = el("a", "item-link", card.title);
+      a.href = links.get(card.ref);
+      h2.appendChild(a);
+    } else h2.textContent = card.title;
+    head.appendChild(h2);
     art.appendChild(head);
 
     if (card.fields && card.fields.length) {
@@ -158,16 +170,16 @@
       f.appendChild(l);
       fields.push(i);
     }
-    if (a.input === "reason") field("reason", "Reason (shown to the customer)", true);
+    if (a.input === "reason") field("reason", words.i18nReason, true);
     else if (a.input === "shipping") {
-      field("carrier", "Carrier", false);
-      field("tracking", "Tracking number", false);
-    } else field("text", "Message to the customer", true);
+      field("carrier", words.i18nCarrier, false);
+      field("tracking", words.i18nTracking, false);
+    } else field("text", words.i18nMessage, true);
 
     const row = el("div", "inline-actions");
     const ok = el("button", "btn " + (a.style || "primary"), a.label);
     ok.type = "submit";
-    const cancel = el("button", "btn plain", "Cancel");
+    const cancel = el("button", "btn plain", words.i18nCancel);
     cancel.type = "button";
     cancel.addEventListener("click", () => (box.textContent = ""));
     row.appendChild(ok);
@@ -185,7 +197,7 @@
 
   async function submit(art, card, a, extra) {
     art.querySelectorAll("button").forEach((b) => (b.disabled = true));
-    say(art, "Working…");
+    say(art, words.i18nWorking);
     const body = Object.assign({ ref: card.ref, action: a.id, version: card.version }, extra);
     let r, data;
     try {
@@ -209,19 +221,55 @@
     } else {
       art.querySelectorAll("button").forEach((b) => (b.disabled = false));
     }
-    if (r.ok) say(target, data.note || "Done.", "ok");
+    if (r.ok) say(target, data.note || words.i18nDone, "ok");
     else say(target, data.error || "Failed (HTTP " + r.status + ").", "error");
+  }
+
+  // page fetches a page of the queue, oldest first, with the counts of
+  // every kind; cursor continues after the previous page.
+  async function page(cursor, limit) {
+    let url = "/staff/api/cards?kind=" + encodeURIComponent(kind);
+    if (cursor) url += "&cursor=" + encodeURIComponent(cursor);
+    if (limit) url += "&limit=" + limit;
+    const r = await fetch(url, { credentials: "same-origin" });
+    if (r.status === 401) {
+      toLogin();
+      return null;
+    }
+    if (!r.ok) throw new Error("HTTP " + r.status);
+    const data = await r.json();
+    showCounts(data.counts);
+    Object.entries(data.links || {}).forEach(([ref, href]) => {
+      if (href.startsWith("/staff/")) links.set(ref, href);
+    });
+    return data;
+  }
+
+  function showCounts(counts) {
+    let all = 0;
+    document.querySelectorAll("[data-count]").forEach((c) => {
+      const k = c.dataset.count;
+      if (k) {
+        c.textContent = String(counts[k] || 0);
+        all += counts[k] || 0;
+      }
+    });
+    document.querySelector('[data-count=""]').textContent = String(all);
+  }
+
+  function showNext(n) {
+    next = n;
+    more.hidden = !next;
   }
 
   async function load() {
     for (;;) {
       try {
-        const r = await fetch("/staff/api/cards", { credentials: "same-origin" });
-        if (r.status === 401) return toLogin();
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        const data = await r.json();
+        const data = await page("", 0);
+        if (!data) return;
         after = data.after;
         data.cards.forEach((c) => upsert(c, false));
+        showNext(data.next);
         updateEmpty();
         conn.hidden = true;
         return;
@@ -232,6 +280,28 @@
     }
   }
 
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const data = await page(next, 0);
+      if (data) {
+        data.cards.forEach((c) => upsert(c, false));
+        showNext(data.next);
+      }
+    } catch (e) {
+      conn.hidden = false;
+    }
+    more.disabled = false;
+  });
+
+  // mine reports whether a card from the feed belongs in this tab.
+  function mine(card) {
+    if (!kind) return true;
+    const k = card.ref.split(":")[0];
+    if (k === "order") return kind === "new" || kind === "fulfil";
+    return k === kind;
+  }
+
   async function poll() {
     for (;;) {
       try {
@@ -239,8 +309,9 @@
         if (r.status === 401) return toLogin();
         if (!r.ok) throw new Error("HTTP " + r.status);
         const data = await r.json();
-        data.cards.forEach((c) => upsert(c, true));
+        data.cards.filter((c) => mine(c) || cardEl(c.ref)).forEach((c) => upsert(c, true));
         after = data.after;
+        if (data.cards.length) page("", 1).catch(() => {});
         conn.hidden = true;
       } catch (e) {
         conn.hidden = false;

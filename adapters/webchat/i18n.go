@@ -1,0 +1,195 @@
+package webchat
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// zh is the console's Chinese text, keyed by the English. Text missing here
+// is shown in English.
+func zh() map[string]string {
+	return map[string]string{
+		"Work queue": "待办", "Orders": "订单", "Customers": "客户", "After-sales": "售后",
+		"Log out": "退出", "Search": "搜索", "Next page": "下一页", "All": "全部",
+		"Order number, name or phone": "订单号、姓名或电话", "Name, phone or channel user": "姓名、电话或渠道用户",
+		"Request or order number": "售后单号或订单号",
+		"Status":                  "状态", "Channel": "渠道", "From": "从", "To": "到", "Type": "类型",
+		"Order": "订单", "Customer": "客户", "Total": "合计", "Placed": "下单时间", "Contact": "联系人",
+		"Items": "商品", "Qty": "数量", "Unit price": "单价", "Subtotal": "小计",
+		"Name": "姓名", "Phone": "电话", "Address": "地址", "Language": "语言",
+		"Timeline": "状态时间线", "Audit trail": "操作记录", "Who": "操作人", "What": "操作", "When": "时间",
+		"Note": "备注", "Actions": "操作", "Request": "售后单", "Reason": "原因", "Filed": "提交时间",
+		"Decision reason": "处理说明", "Identities": "渠道身份", "First order": "首单", "Last order": "最近一单",
+		"Order count": "订单数", "Total spend": "消费总额", "Average order value": "平均客单价",
+		"Handoffs": "人工客服记录", "Opened": "开始", "Closed": "结束", "Closed by": "结束人", "Open": "进行中",
+		"Nothing found.": "没有找到。", "No after-sales requests.": "没有售后申请。", "No orders.": "没有订单。",
+		"No handoffs.": "没有人工客服记录。", "Customer since": "首次联系",
+		"This page does not exist.": "此页面不存在。", "Nothing has this number.": "找不到这个编号。",
+		"Something went wrong, please try again.": "出错了，请重试。", "Back to the work queue": "返回待办",
+		"Times are in": "时间为", "the customer": "客户", "rule": "规则",
+		"New orders": "新订单", "To ship or deliver": "待发货/送达", "Cancel requests": "取消申请",
+		"Handoffs waiting": "等待人工", "No open work. New orders and requests appear here by themselves.": "没有待办。新订单和申请会自动出现在这里。",
+		"Reconnecting…": "正在重新连接…", "Working…": "处理中…", "Done.": "完成。",
+		"Approve": "批准", "Reject": "拒绝", "Mark shipped": "标记已发货", "Mark delivered": "标记已送达",
+		"Complete": "完成", "Mark resolved": "标记已解决", "Approve cancel": "同意取消", "Reject cancel": "拒绝取消",
+		"Cancel": "取消", "Carrier": "快递公司", "Tracking number": "运单号",
+		"Reason (shown to the customer)": "原因（客户可见）", "Message to the customer": "给客户的消息",
+		"What the customer and staff wrote during a handoff is not stored; only who acted and when.": "人工客服期间的对话内容未保存，仅记录谁在何时操作。",
+		"Web chat visitor": "网页访客", "Cancel requested": "已申请取消", "Language of the console": "控制台语言",
+		"Only the latest handoffs are shown:": "仅显示最近的人工客服记录：",
+	}
+}
+
+// T is the viewer's text for the English s.
+func (v *viewer) T(s string) string {
+	if v.Lang == "zh" {
+		if t, ok := v.zh()[s]; ok {
+			return t
+		}
+	}
+	return s
+}
+
+func (v *viewer) zh() map[string]string {
+	if v.dict == nil {
+		v.dict = zh()
+	}
+	return v.dict
+}
+
+// OrderStatus is an order status in words.
+func (v *viewer) OrderStatus(s bot.OrderStatus) string {
+	en := map[bot.OrderStatus][2]string{
+		bot.Pending: {"Awaiting approval", "待确认"}, bot.Confirmed: {"Confirmed", "已确认"},
+		bot.Rejected: {"Rejected", "已拒绝"}, bot.Cancelled: {"Cancelled", "已取消"},
+		bot.Shipped: {"Shipped", "已发货"}, bot.Delivered: {"Delivered", "已送达"},
+		bot.Completed: {"Completed", "已完成"},
+	}
+	return v.pick(en[s], string(s))
+}
+
+// RequestStatus is an after-sales status in words.
+func (v *viewer) RequestStatus(s bot.RequestStatus) string {
+	w := map[bot.RequestStatus][2]string{
+		bot.Submitted: {"Awaiting decision", "待处理"}, bot.Approved: {"Approved", "已批准"},
+		bot.Declined: {"Rejected", "已拒绝"}, bot.Resolved: {"Resolved", "已解决"},
+	}
+	return v.pick(w[s], string(s))
+}
+
+// RequestType is an after-sales type in words.
+func (v *viewer) RequestType(t bot.AfterSalesType) string {
+	w := map[bot.AfterSalesType][2]string{
+		bot.Return: {"Return", "退货"}, bot.Refund: {"Refund", "退款"}, bot.Exchange: {"Exchange", "换货"},
+		bot.Repair: {"Repair", "维修"}, bot.Complaint: {"Complaint", "投诉"},
+	}
+	return v.pick(w[t], string(t))
+}
+
+// StepWord is a history step's status (an order's or a request's) in words.
+func (v *viewer) StepWord(s string) string {
+	switch s {
+	case "cancel_requested":
+		return v.T("Cancel requested")
+	case string(bot.Submitted), string(bot.Approved), string(bot.Resolved):
+		return v.RequestStatus(bot.RequestStatus(s))
+	case "open":
+		return v.T("Open")
+	case "closed":
+		return v.T("Closed")
+	case "":
+		return ""
+	}
+	return v.OrderStatus(bot.OrderStatus(s))
+}
+
+// ChannelName is a channel's label.
+func (v *viewer) ChannelName(ch string) string {
+	w := map[string][2]string{
+		bot.WebChat: {"Web chat", "网页聊天"}, bot.Telegram: {"Telegram", "Telegram"},
+		bot.Slack: {"Slack", "Slack"}, bot.WeChat: {"WeChat", "微信"}, bot.APIChannel: {"API", "API"},
+	}
+	return v.pick(w[ch], ch)
+}
+
+func (v *viewer) pick(w [2]string, fallback string) string {
+	switch {
+	case w[0] == "":
+		return fallback
+	case v.Lang == "zh":
+		return w[1]
+	}
+	return w[0]
+}
+
+// Actor names who made a change the way staff read it: a customer by the
+// word, not by their platform id; staff by name and channel label.
+func (v *viewer) Actor(a string) string {
+	switch {
+	case strings.HasPrefix(a, "customer "):
+		return v.T("the customer")
+	case strings.HasPrefix(a, "rule:"):
+		return v.T("rule") + " " + strings.TrimPrefix(a, "rule:")
+	}
+	if name, ch, ok := strings.Cut(a, " ("); ok && strings.HasSuffix(ch, ")") {
+		return name + " (" + v.ChannelName(strings.TrimSuffix(ch, ")")) + ")"
+	}
+	return a
+}
+
+// Time is t in the shop's zone.
+func (v *viewer) Time(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(v.loc).Format("2006-01-02 15:04")
+}
+
+// Money is an amount in minor units with the shop's currency.
+func (v *viewer) Money(minor int64) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return fmt.Sprintf("%s%s%d.%02d", sign, v.cur, minor/100, minor%100)
+}
+
+// LangName is a customer language code in words.
+func (v *viewer) LangName(code string) string {
+	switch code {
+	case "zh":
+		return "中文"
+	case "en":
+		return "English"
+	}
+	return code
+}
+
+// RoleName is the viewer's role in words.
+func (v *viewer) RoleName() string {
+	w := map[bot.Role][2]string{bot.Agent: {"agent", "客服"}, bot.Approver: {"approver", "审批员"}, bot.Admin: {"admin", "管理员"}}
+	return v.pick(w[v.Role], string(v.Role))
+}
+
+// ActionWord is an audit entry's action in words; an action this does not
+// know is shown as it is recorded.
+func (v *viewer) ActionWord(a string) string {
+	w := map[string][2]string{
+		"place": {"placed the order", "下单"}, "cancel": {"cancelled the order", "取消订单"},
+		"request cancel": {"asked to cancel", "申请取消"},
+		"order approve":  {"approved the order", "批准订单"}, "order reject": {"rejected the order", "拒绝订单"},
+		"order ship": {"marked shipped", "标记已发货"}, "order deliver": {"marked delivered", "标记已送达"},
+		"order complete": {"completed the order", "完成订单"},
+		"cancel approve": {"approved the cancel request", "同意取消"}, "cancel reject": {"refused the cancel request", "拒绝取消"},
+		"approve": {"approved", "批准"}, "reject": {"rejected", "拒绝"}, "resolve": {"marked resolved", "标记已解决"},
+		"request": {"asked for a person", "请求人工"}, "leave": {"left the conversation", "离开对话"},
+		"reply": {"replied", "回复"}, "close": {"ended the conversation", "结束对话"},
+	}
+	if t, ok := strings.CutPrefix(a, "file "); ok {
+		return v.pick([2]string{"filed a request", "提交售后申请"}, a) + ": " + v.RequestType(bot.AfterSalesType(t))
+	}
+	return v.pick(w[a], a)
+}
