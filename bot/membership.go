@@ -109,15 +109,23 @@ func (s *Service) customersWithStanding(ctx context.Context, ids []int64) (map[i
 		}
 		customers[id] = c
 	}
+	if err := s.addStandings(ctx, customers, ids); err != nil {
+		return nil, err
+	}
+	return customers, nil
+}
+
+// addStandings fills in the tier of loaded customers, with one lookup.
+func (s *Service) addStandings(ctx context.Context, customers map[int64]Customer, ids []int64) error {
 	standings, err := s.cfg.Membership.Standings(ctx, s.store, ids)
 	if err != nil {
-		return nil, fmt.Errorf("tiers of customers: %w", err)
+		return fmt.Errorf("tiers of customers: %w", err)
 	}
 	for id, c := range customers {
 		c.Tier = standings[id]
 		customers[id] = c
 	}
-	return customers, nil
+	return nil
 }
 
 // autoApproveOrder lets an approval rule decide a just placed order,

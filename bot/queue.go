@@ -101,6 +101,9 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 	if err != nil {
 		return nil, fmt.Errorf("work cards: %w", err)
 	}
+	if err := s.addStandings(ctx, customers, customerIDs); err != nil {
+		return nil, fmt.Errorf("work cards: %w", err)
+	}
 	customer := func(id int64) (Customer, error) {
 		if c, ok := customers[id]; ok {
 			return c, nil

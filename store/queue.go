@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -86,7 +85,7 @@ func (r *repo) WorkQueue(ctx context.Context, q bot.WorkQuery) ([]bot.WorkItem, 
 		if err := rows.Scan(&k, &id, &at); err != nil {
 			return nil, fmt.Errorf("work queue: %w", dbErr(err))
 		}
-		t, err := anyTime(at)
+		t, err := aggregateTime(at)
 		if err != nil || k < 1 || k > len(kinds) {
 			return nil, fmt.Errorf("work queue: row %d of kind %d: %v", id, k, err)
 		}
@@ -96,29 +95,6 @@ func (r *repo) WorkQueue(ctx context.Context, q bot.WorkQuery) ([]bot.WorkItem, 
 		return nil, fmt.Errorf("work queue: %w", dbErr(err))
 	}
 	return items, nil
-}
-
-// anyTime reads a time that came through a UNION, which SQLite returns as
-// the text it stores rather than as a typed time.
-func anyTime(v any) (time.Time, error) {
-	switch t := v.(type) {
-	case time.Time:
-		return t.UTC(), nil
-	case []byte:
-		return parseStoredTime(string(t))
-	case string:
-		return parseStoredTime(t)
-	}
-	return time.Time{}, fmt.Errorf("time of type %T", v)
-}
-
-func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q", s)
 }
 
 // WorkCounts counts the open work of each kind in one round trip.

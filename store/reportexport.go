@@ -91,12 +91,13 @@ GROUP BY c.id, c.channel, c.name, c.phone, c.lang ORDER BY c.id`,
 		})
 }
 
-// aggregateTime reads MIN or MAX of a time column: MySQL's driver gives a
-// time, SQLite the stored text (an aggregate has no declared type).
+// aggregateTime reads a time that came through an aggregate or a UNION:
+// MySQL's driver gives a time, SQLite the text it stores (such a column has
+// no declared type).
 func aggregateTime(v any) (time.Time, error) {
 	switch t := v.(type) {
 	case time.Time:
-		return t, nil
+		return t.UTC(), nil
 	case string:
 		return parseStoredTime(t)
 	case []byte:
@@ -105,6 +106,8 @@ func aggregateTime(v any) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("unexpected time value %T", v)
 }
 
+// parseStoredTime reads a time as SQLite stores it, or as a driver
+// renders one it did not know to be a time.
 func parseStoredTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999"} {
 		if t, err := time.Parse(layout, s); err == nil {
