@@ -27,6 +27,7 @@ func migrations() []migration {
 		{version: 4, name: "staff prompts", up: migrateV4},
 		{version: 5, name: "web chat limits and staff sessions", up: migrateV5},
 		{version: 8, name: "admin API tokens, search indexes", up: migrateV8},
+		{version: 12, name: "Chinese catalog texts, web chat history", up: migrateV12},
 	}
 }
 
