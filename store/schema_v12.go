@@ -23,6 +23,7 @@ type v12ChatLine struct {
 	Kind     string    `gorm:"size:16;not null"`
 	Text     string    `gorm:"type:text;not null"`
 	At       time.Time `gorm:"not null;index:idx_chat_lines_user,priority:2;index:idx_chat_lines_at"`
+	BeforeID int64     `gorm:"not null"`
 }
 
 type v12ChatImage struct {

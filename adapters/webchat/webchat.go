@@ -48,8 +48,17 @@ type Options struct {
 	SecureCookies bool
 	// Title is the shop's name shown on the pages.
 	Title string
+	// Logo is the URL of the shop's logo shown in the chat's header
+	// (http(s) only); the name's first letter when empty.
+	Logo string
+	// Location is the shop's time zone, in which the chat shows the time of
+	// each message (UTC when nil).
+	Location *time.Location
 	// FrameAncestors are origins allowed to show the chat page in a frame,
-	// besides this site itself. The staff console is never framed.
+	// besides this site itself (see ParseEmbedOrigins). The staff console
+	// is never framed. When set, the chat's cookie is SameSite=None and
+	// Secure, without which a browser withholds it inside another site's
+	// frame.
 	FrameAncestors []string
 	// PollWait is how long a feed request waits for a message (25 s when zero).
 	PollWait time.Duration
@@ -73,6 +82,9 @@ type Handler struct {
 	opts  Options
 	mux   *http.ServeMux
 	pages *template.Template
+	// history keeps the customer's side of the chat; nil when the guard
+	// cannot.
+	history ChatHistory
 
 	// keyMu guards key, the session key once read: it never changes, so
 	// keeping it saves a database read per staff request.
@@ -103,6 +115,10 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	opts.Logo = pictureURL(opts.Logo)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -115,6 +131,7 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 		mux:   http.NewServeMux(),
 		pages: template.Must(template.ParseFS(assets, "templates/*.html")),
 	}
+	h.history, _ = guard.(ChatHistory)
 	h.routes()
 	return h
 }
@@ -167,16 +184,19 @@ func (h *Handler) routes() {
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline
-// script, so injected markup cannot run) and out of other sites' frames.
+// script, so injected markup cannot run) and out of other sites' frames
+// but the shop's own. The chat shows product pictures and the logo from
+// wherever the catalog says; a picture cannot run anything.
 func (h *Handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
-	frame := "'none'"
+	frame, img := "'none'", "'self' data:"
 	if strings.HasPrefix(r.URL.Path, "/chat") {
 		frame = strings.Join(append([]string{"'self'"}, h.opts.FrameAncestors...), " ")
+		img = "'self' data: https: http:"
 	} else {
 		w.Header().Set("X-Frame-Options", "DENY")
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
-		"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+frame)
+		"img-src "+img+"; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+frame)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
 	if !strings.Contains(r.URL.Path, "/static/") {

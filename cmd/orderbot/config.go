@@ -16,6 +16,8 @@ type config struct {
 	Ops opsConfig
 	// Shop is the shop's name, time zone and staff language.
 	Shop shopConfig
+	// Chat is the customer web chat's logo and embedding.
+	Chat chatConfig
 
 	Addr      string
 	DB        string
@@ -86,6 +88,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Shop, err = loadShop(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Chat, err = loadChat(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -43,7 +43,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	web := webchat.New(svc, st, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	web := webchat.New(svc, st, log, webchat.Options{
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Title:         cfg.Shop.Name, Location: cfg.Shop.Location,
+		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
+	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
 	if err != nil {
