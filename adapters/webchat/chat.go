@@ -31,7 +31,7 @@ type message struct {
 	Kind    string   `json:"kind"`
 	Text    string   `json:"text"`
 	Options []option `json:"options,omitempty"`
-	Lang    string   `json:"lang,omitempty"`
+	Lang    string   `json:"lang,omitempty"`  // "zh" or "en", for the page's chrome
 	Image   string   `json:"image,omitempty"` // an http(s) picture shown above the text
 	Photo   bool     `json:"photo,omitempty"` // the customer sent a photo
 	At      string   `json:"at,omitempty"`    // RFC 3339 in the shop's time zone
@@ -53,6 +53,10 @@ type sendRequest struct {
 	// Label is the pressed button's label, only kept to show the
 	// customer's side of the history; the core acts on Button.
 	Label string `json:"label"`
+	// Auto marks a message the page sent by itself (the greeting's "menu"
+	// on a first visit), which the customer never saw as theirs and the
+	// history does not show.
+	Auto bool `json:"auto"`
 }
 
 type historyResponse struct {
@@ -77,7 +81,10 @@ func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	line := bot.ChatLine{UserID: cust, ClientID: req.ID, Kind: "text", Text: req.Text}
-	if req.Button != "" {
+	switch {
+	case req.Auto:
+		line.Kind = ""
+	case req.Button != "":
 		line.Kind, line.Text = "button", req.Label
 	}
 	h.converse(w, r, bot.Inbound{
@@ -255,7 +262,10 @@ func (h *Handler) toMessages(ms []*bot.Message, images map[int64]string) []messa
 		if m == nil || m.Kind == bot.KindCard {
 			continue
 		}
-		pm := message{ID: m.ID, Kind: string(m.Kind), Text: m.Text, Lang: m.Lang, place: m.ID}
+		pm := message{ID: m.ID, Kind: string(m.Kind), Text: m.Text, place: m.ID}
+		if m.Lang != "" {
+			pm.Lang = chromeLang(m.Lang)
+		}
 		pm.Image = pictureURL(cmp.Or(m.ImageURL, images[m.ID]))
 		h.stamp(&pm, m.CreatedAt)
 		for _, o := range m.Options {

@@ -84,7 +84,7 @@ func (h *Handler) setCustomer(w http.ResponseWriter, r *http.Request, key []byte
 		SameSite: http.SameSiteLaxMode,
 	}
 	if len(h.opts.FrameAncestors) > 0 {
-		c.Secure, c.SameSite = true, http.SameSiteNoneMode
+		c.Secure, c.SameSite, c.Partitioned = true, http.SameSiteNoneMode, true
 	}
 	http.SetCookie(w, c)
 }

@@ -27,7 +27,8 @@ type ChatHistory interface {
 // dispatcher keeps the bot's delivered ones by default.
 const historyTTL = 30 * 24 * time.Hour
 
-// remember keeps the customer's message and the pictures of the replies.
+// remember keeps the customer's message (unless it has no kind: the page
+// sent it by itself) and the pictures of the replies.
 // The message was handled whatever happens here, so a failure is only
 // logged: the page still shows it until it is reloaded.
 func (h *Handler) remember(ctx context.Context, line bot.ChatLine, replies []*bot.Message) {
@@ -39,8 +40,10 @@ func (h *Handler) remember(ctx context.Context, line bot.ChatLine, replies []*bo
 			line.BeforeID = m.ID
 		}
 	}
-	if err := h.history.SaveChatLine(ctx, line); err != nil {
-		h.log.Error("webchat: keep customer message", "err", err)
+	if line.Kind != "" {
+		if err := h.history.SaveChatLine(ctx, line); err != nil {
+			h.log.Error("webchat: keep customer message", "err", err)
+		}
 	}
 	images := map[int64]string{}
 	for _, m := range replies {

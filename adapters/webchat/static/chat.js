@@ -97,7 +97,6 @@
   function picture(url) {
     const img = el("img", "pic");
     img.alt = t("picture");
-    img.loading = "lazy";
     img.referrerPolicy = "no-referrer";
     // A picture that fails to load goes away; the text says it all anyway.
     img.addEventListener("error", () => img.remove());
@@ -298,7 +297,7 @@
     if (history.last > lastId) lastId = history.last;
     if (seen.size === 0) {
       // A first visit: ask for the menu, which is the greeting.
-      await send({ text: "menu" });
+      await send({ text: "menu", auto: true });
     }
     document.body.dataset.ready = "1";
     poll();
