@@ -72,7 +72,9 @@ func (h *Handler) knownCustomer(ctx context.Context, id string) bool {
 
 // setCustomer gives the visitor the cookie. Embedded in another site's
 // frame the chat is a third party, whose cookie browsers send only when it
-// is SameSite=None, which they accept only with Secure.
+// is SameSite=None, which they accept only with Secure; and browsers that
+// block third-party cookies (Safari, Firefox, Chromium set so) keep it only
+// when it is Partitioned, kept for the chat within that one shop's site.
 func (h *Handler) setCustomer(w http.ResponseWriter, r *http.Request, key []byte, id string) {
 	c := &http.Cookie{
 		Name:     customerCookie,
