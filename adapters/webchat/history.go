@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -41,6 +42,7 @@ func (h *Handler) remember(ctx context.Context, line bot.ChatLine, replies []*bo
 		}
 	}
 	if line.Kind != "" {
+		line.Text = keptText(line.Text)
 		if err := h.history.SaveChatLine(ctx, line); err != nil {
 			h.log.Error("webchat: keep customer message", "err", err)
 		}
@@ -104,6 +106,18 @@ func (h *Handler) withHistory(ctx context.Context, cust string, bots []*bot.Mess
 		out = out[len(out)-historySize:]
 	}
 	return out, nil
+}
+
+// maxKeptText is the most of a customer's message the history keeps: what
+// the page's input holds. The core refuses far less, so a longer text was
+// a paste the customer was asked to shorten.
+const maxKeptText = 2000
+
+func keptText(s string) string {
+	if utf8.RuneCountInString(s) <= maxKeptText {
+		return s
+	}
+	return string([]rune(s)[:maxKeptText-1]) + "…"
 }
 
 // kindMine marks the customer's own messages in what the page gets.

@@ -169,6 +169,31 @@ func TestHistoryHasBothSides(t *testing.T) {
 	})
 }
 
+// A long paste is kept in the history only up to what the input holds.
+func TestHistoryKeepsLongTextShort(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	long := strings.Repeat("茶", 5000)
+	if res := e.postJSON(c, "/chat/api/send", map[string]string{"id": "m-1", "text": long}, nil); res.status != http.StatusOK {
+		t.Fatalf("send: %d %s", res.status, res.body)
+	}
+	var h historyResponse
+	e.get(c, "/chat/api/history").json(t, &h)
+	mine := 0
+	for _, m := range h.Messages {
+		if m.Kind == kindMine {
+			mine++
+			if m.Text != strings.Repeat("茶", maxKeptText-1)+"…" {
+				t.Fatalf("kept %d characters", len([]rune(m.Text)))
+			}
+		}
+	}
+	if mine != 1 {
+		t.Fatalf("%d customer messages in the history, want 1", mine)
+	}
+}
+
 // A product's picture comes with its page, at once and after a reload;
 // only an http(s) URL is ever given to the page.
 func TestProductPicture(t *testing.T) {
