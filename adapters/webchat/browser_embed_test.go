@@ -111,7 +111,7 @@ func TestBrowserEmbeddedChat(t *testing.T) {
 		t.Error("the reloaded page is not in Chinese")
 	}
 	b.waitFor(`!!document.querySelector(".bubble img.pic") && document.querySelector(".bubble img.pic").naturalWidth === 4`)
-	b.shot("chat-embedded")
+	page.shot("chat-embedded")
 }
 
 // frame attaches to the page's iframe showing url, which runs in a process
