@@ -60,3 +60,24 @@ func TestChatLines(t *testing.T) {
 		}
 	})
 }
+
+// A step that queries through its DDL handle (ddl.Model(...).Count, as a
+// seeding step does) must not leave its table to the next step: on MySQL
+// migration 12 then looked at schema_migrations instead of products and
+// chat_lines, found them "there" and added nothing.
+func TestMigrationAfterADataStep(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		s, err := store.Open(ctx, storetest.EmptyDSN(t, backend), storetest.Logger(t))
+		must(t, err)
+		defer s.Close()
+		must(t, store.MigrateWithDataStepBefore(ctx, s, 12))
+		must(t, s.UpsertProducts(ctx, []bot.Product{{SKU: "T", Name: "Tea", CategoryZH: "茶", DescriptionZH: "绿茶", Price: 1, Active: true}}))
+		p, err := s.Product(ctx, "T")
+		must(t, err)
+		if p.CategoryZH != "茶" || p.DescriptionZH != "绿茶" {
+			t.Fatalf("product %+v", p)
+		}
+		must(t, s.SaveChatLine(ctx, bot.ChatLine{UserID: "u", ClientID: "c", Kind: "text", Text: "你好", At: time.Now()}))
+	})
+}

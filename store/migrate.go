@@ -83,7 +83,11 @@ func (s *Store) migrate(ctx context.Context, steps []migration) error {
 func (s *Store) applySteps(ctx context.Context, db *gorm.DB, steps []migration) error {
 	ddl := db
 	if s.dialect == dialectMySQL {
-		ddl = db.Set("gorm:table_options", mysqlTableOptions)
+		// A session: Set alone returns a handle whose chained calls write
+		// to its one statement, so a step's ddl.Model(x).Count left table
+		// x behind and the next step's Migrator checked and changed x
+		// instead of its own tables.
+		ddl = db.Set("gorm:table_options", mysqlTableOptions).Session(&gorm.Session{})
 	}
 	if !db.Migrator().HasTable(&migrationRow{}) {
 		if err := ddl.Migrator().CreateTable(&migrationRow{}); err != nil {
