@@ -6,14 +6,25 @@ import (
 )
 
 // ImportCatalog upserts products by sku in one transaction: all or nothing.
+// Every field of a known product is overwritten.
 func (s *Service) ImportCatalog(ctx context.Context, actor string, ps []Product) error {
-	for _, p := range ps {
+	return s.ImportCatalogFile(ctx, actor, CatalogFile{Products: ps, Columns: catalogColumns()})
+}
+
+// ImportCatalogFile upserts the file's products by sku in one transaction,
+// changing only the columns the file has: a known product keeps the rest.
+func (s *Service) ImportCatalogFile(ctx context.Context, actor string, f CatalogFile) error {
+	for _, p := range f.Products {
 		if err := p.Validate(); err != nil {
 			return fmt.Errorf("import %s: %w", p.SKU, err)
 		}
 	}
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx Repo) error {
+		ps, err := keepAbsentColumns(ctx, tx, f)
+		if err != nil {
+			return err
+		}
 		if err := tx.UpsertProducts(ctx, ps); err != nil {
 			return err
 		}
@@ -23,6 +34,31 @@ func (s *Service) ImportCatalog(ctx context.Context, actor string, ps []Product)
 		return fmt.Errorf("import catalog: %w", err)
 	}
 	return nil
+}
+
+// keepAbsentColumns fills in what the file lacks from the stored products;
+// a new product gets the zero values, and is active.
+func keepAbsentColumns(ctx context.Context, tx Repo, f CatalogFile) ([]Product, error) {
+	if len(f.Columns) == len(catalogColumns()) {
+		return f.Products, nil
+	}
+	stored, err := tx.Products(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	bySKU := make(map[string]Product, len(stored))
+	for _, p := range stored {
+		bySKU[p.SKU] = p
+	}
+	out := make([]Product, len(f.Products))
+	for i, p := range f.Products {
+		old, known := bySKU[p.SKU]
+		if !known {
+			old = Product{Active: true}
+		}
+		out[i] = f.keepAbsent(p, old)
+	}
+	return out, nil
 }
 
 // Catalog returns every product, active or not.

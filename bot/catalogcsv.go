@@ -11,7 +11,40 @@ import (
 
 // catalogColumns is the CSV layout: the first four are required.
 func catalogColumns() []string {
-	return []string{"sku", "name", "price", "stock", "name_zh", "category", "description", "image_url", "active"}
+	return []string{"sku", "name", "price", "stock", "name_zh", "category", "category_zh",
+		"description", "description_zh", "image_url", "active"}
+}
+
+// CatalogFile is a parsed catalog CSV: its products and the columns it had.
+// Importing it changes only those columns of known products, so a file
+// that updates prices cannot blank the Chinese texts it does not carry.
+type CatalogFile struct {
+	Products []Product
+	Columns  []string
+}
+
+// keepAbsent returns p with every field whose column the file lacks taken
+// from old, the product stored under the same sku.
+func (f CatalogFile) keepAbsent(p, old Product) Product {
+	has := map[string]bool{}
+	for _, c := range f.Columns {
+		has[c] = true
+	}
+	keep := func(col string, dst *string, src string) {
+		if !has[col] {
+			*dst = src
+		}
+	}
+	keep("name_zh", &p.NameZH, old.NameZH)
+	keep("category", &p.Category, old.Category)
+	keep("category_zh", &p.CategoryZH, old.CategoryZH)
+	keep("description", &p.Description, old.Description)
+	keep("description_zh", &p.DescriptionZH, old.DescriptionZH)
+	keep("image_url", &p.ImageURL, old.ImageURL)
+	if !has["active"] {
+		p.Active = old.Active
+	}
+	return p
 }
 
 // LineError is one bad row of a catalog CSV.
@@ -36,17 +69,31 @@ func (e *CSVError) Unwrap() error { return ErrInvalid }
 
 // ParseCatalogCSV reads products from CSV. It reads the whole file and
 // reports every bad row by line number, so a shop fixes them all at once.
-func ParseCatalogCSV(r io.Reader) ([]Product, error) {
+func ParseCatalogCSV(r io.Reader) (CatalogFile, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%w: read header: %v", ErrInvalid, err)
+		return CatalogFile{}, fmt.Errorf("%w: read header: %v", ErrInvalid, err)
 	}
 	cols, err := headerIndex(header)
 	if err != nil {
-		return nil, err
+		return CatalogFile{}, err
 	}
+	products, err := parseRows(cr, cols)
+	if err != nil {
+		return CatalogFile{}, err
+	}
+	f := CatalogFile{Products: products}
+	for _, c := range catalogColumns() {
+		if _, ok := cols[c]; ok {
+			f.Columns = append(f.Columns, c)
+		}
+	}
+	return f, nil
+}
+
+func parseRows(cr *csv.Reader, cols map[string]int) ([]Product, error) {
 	var (
 		products []Product
 		bad      CSVError
@@ -133,7 +180,8 @@ func parseProductRow(rec []string, cols map[string]int) (Product, error) {
 	}
 	p := Product{
 		SKU: get("sku"), Name: get("name"), NameZH: get("name_zh"), Category: get("category"),
-		Description: get("description"), ImageURL: get("image_url"), Price: price, Stock: stock, Active: active,
+		CategoryZH: get("category_zh"), Description: get("description"), DescriptionZH: get("description_zh"),
+		ImageURL: get("image_url"), Price: price, Stock: stock, Active: active,
 	}
 	return p, p.Validate()
 }
@@ -171,15 +219,20 @@ func parseActive(s string) (bool, error) {
 	return false, fmt.Errorf("active %q must be true or false", s)
 }
 
-// WriteCatalogCSV writes products in the format ParseCatalogCSV reads.
+// WriteCatalogCSV writes products in the format ParseCatalogCSV reads. It
+// starts with a UTF-8 byte order mark, without which Excel reads the file
+// in the system's legacy code page and garbles the Chinese.
 func WriteCatalogCSV(w io.Writer, ps []Product) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return fmt.Errorf("write catalog: %w", err)
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(catalogColumns()); err != nil {
 		return fmt.Errorf("write catalog: %w", err)
 	}
 	for _, p := range ps {
 		row := []string{p.SKU, p.Name, money(p.Price), strconv.Itoa(p.Stock), p.NameZH, p.Category,
-			p.Description, p.ImageURL, strconv.FormatBool(p.Active)}
+			p.CategoryZH, p.Description, p.DescriptionZH, p.ImageURL, strconv.FormatBool(p.Active)}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write catalog: %w", err)
 		}

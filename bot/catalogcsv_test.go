@@ -28,9 +28,13 @@ func TestParsePrice(t *testing.T) {
 
 func TestParseCatalogCSV(t *testing.T) {
 	good := "sku,name,price,stock,name_zh,category,active\nT1,Green tea,38.00,10,绿茶,Tea,true\nT2,\"Black, strong\",12.5,0,,Tea,no\n"
-	ps, err := ParseCatalogCSV(strings.NewReader(good))
+	f, err := ParseCatalogCSV(strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
+	}
+	ps := f.Products
+	if want := []string{"sku", "name", "price", "stock", "name_zh", "category", "active"}; !slices.Equal(f.Columns, want) {
+		t.Errorf("columns %v, want %v", f.Columns, want)
 	}
 	if len(ps) != 2 || ps[0].Price != 3800 || ps[0].NameZH != "绿茶" || !ps[0].Active || ps[1].Name != "Black, strong" || ps[1].Active {
 		t.Fatalf("got %+v", ps)
@@ -58,16 +62,22 @@ func TestParseCatalogCSV(t *testing.T) {
 }
 
 func TestCatalogCSVRoundTrip(t *testing.T) {
-	in := []Product{{SKU: "A", Name: "Tea, green", NameZH: "绿茶", Category: "Tea", Price: 1205, Stock: 3, Active: true, Description: "line1\nline2"}}
+	in := []Product{{SKU: "A", Name: "Tea, green", NameZH: "绿茶", Category: "Tea", CategoryZH: "茶",
+		Price: 1205, Stock: 3, Active: true, Description: "line1\nline2", DescriptionZH: "明前，\"新茶\"",
+		ImageURL: "https://shop.example/a.jpg"}}
 	var buf bytes.Buffer
 	if err := WriteCatalogCSV(&buf, in); err != nil {
 		t.Fatal(err)
 	}
-	out, err := ParseCatalogCSV(&buf)
+	// Excel needs the byte order mark to read the file as UTF-8.
+	if !bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbfsku,")) {
+		t.Fatalf("export does not start with a UTF-8 BOM: %q", buf.Bytes()[:8])
+	}
+	f, err := ParseCatalogCSV(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out) != 1 || out[0] != in[0] {
-		t.Fatalf("round trip: got %+v, want %+v", out, in)
+	if out := f.Products; len(out) != 1 || out[0] != in[0] {
+		t.Fatalf("round trip: got %+v, want %+v", f.Products, in)
 	}
 }

@@ -37,8 +37,9 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 	}
 	for _, p := range products {
 		env.Catalog = append(env.Catalog, conversation.Product{
-			SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category,
-			Description: p.Description, Price: p.Price, Stock: p.Stock,
+			SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, CategoryZH: p.CategoryZH,
+			Description: p.Description, DescriptionZH: p.DescriptionZH, ImageURL: p.ImageURL,
+			Price: p.Price, Stock: p.Stock,
 		})
 	}
 	for _, o := range orders {

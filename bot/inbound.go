@@ -47,6 +47,7 @@ type storedReply struct {
 	Options []conversation.Option `json:"options,omitempty"`
 	Lang    string                `json:"lang,omitempty"`
 	Stale   bool                  `json:"stale,omitempty"`
+	Image   string                `json:"image,omitempty"`
 }
 
 // HandleInbound runs one customer event through the conversation in one
@@ -180,7 +181,7 @@ func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res con
 		fresh = append(fresh, &Message{
 			Channel: c.Channel, Recipient: c.UserID, Kind: KindReply, Text: r.Text,
 			Options: r.Options, Lang: string(res.State.Lang), NextAt: due, CreatedAt: now,
-			Stale: res.StaleButton,
+			Stale: res.StaleButton, ImageURL: r.Image,
 		})
 	}
 	if err := tx.Enqueue(ctx, fresh); err != nil {
@@ -210,7 +211,7 @@ func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbo
 func (s *Service) storeReplies(ctx context.Context, tx Repo, key string, replies []*Message) error {
 	stored := make([]storedReply, len(replies))
 	for i, m := range replies {
-		stored[i] = storedReply{ID: m.ID, Text: m.Text, Options: m.Options, Lang: m.Lang, Stale: m.Stale}
+		stored[i] = storedReply{ID: m.ID, Text: m.Text, Options: m.Options, Lang: m.Lang, Stale: m.Stale, Image: m.ImageURL}
 	}
 	raw, err := json.Marshal(stored)
 	if err != nil {
@@ -235,7 +236,7 @@ func (s *Service) storedReplies(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	}
 	out := make([]*Message, len(stored))
 	for i, r := range stored {
-		out[i] = &Message{ID: r.ID, Channel: in.Channel, Recipient: in.UserID, Kind: KindReply, Text: r.Text, Options: r.Options, Lang: r.Lang, Stale: r.Stale}
+		out[i] = &Message{ID: r.ID, Channel: in.Channel, Recipient: in.UserID, Kind: KindReply, Text: r.Text, Options: r.Options, Lang: r.Lang, Stale: r.Stale, ImageURL: r.Image}
 	}
 	return out, nil
 }

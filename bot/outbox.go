@@ -50,6 +50,10 @@ type Message struct {
 	// longer offered, for channels that answer the press itself. It travels
 	// with the replies HandleInbound returns, not through the outbox.
 	Stale bool
+	// ImageURL is a picture that goes with a reply (a product's), for the
+	// channels that show one. Like Stale it travels with the replies
+	// HandleInbound returns, not through the outbox.
+	ImageURL string
 }
 
 // Card is a staff card: one item that needs or had staff attention, rendered

@@ -1,5 +1,7 @@
 package conversation
 
+import "strings"
+
 // pageSize is how many products one page lists: few enough to read on a
 // phone and to fit a chat's button limits.
 const pageSize = 5
@@ -44,9 +46,16 @@ func (t *turn) product(sku string) (Product, bool) {
 	return Product{}, false
 }
 
+// categoryLabel names a category in the customer's language: the Chinese
+// name is that of the first product in it that has one.
 func (t *turn) categoryLabel(c string) string {
 	if c == "" {
 		return t.tr(msgOtherCategory)
+	}
+	for _, p := range t.env.Catalog {
+		if p.Category == c && strings.TrimSpace(p.CategoryZH) != "" {
+			return t.zh(c, p.CategoryZH)
+		}
 	}
 	return c
 }

@@ -27,7 +27,7 @@ func (t *turn) productView() view {
 		return t.redirect(stageProducts, msgProductGone)
 	}
 	lines := []string{t.productName(p)}
-	if d := strings.TrimSpace(p.Description); d != "" {
+	if d := strings.TrimSpace(t.zh(p.Description, p.DescriptionZH)); d != "" {
 		lines = append(lines, d)
 	}
 	lines = append(lines, t.tr(msgPrice, t.money(p.Price)))
@@ -44,7 +44,7 @@ func (t *turn) productView() view {
 		choices = append(choices, choice{key: keyAdd, label: t.tr(msgOptAddToCart)})
 	}
 	choices = append(choices, choice{key: keyBack, label: t.tr(msgOptBack)})
-	return view{text: strings.Join(lines, "\n"), choices: choices}
+	return view{text: strings.Join(lines, "\n"), choices: choices, image: p.ImageURL}
 }
 
 func (t *turn) onProduct(a answer) Result {

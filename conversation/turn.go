@@ -63,7 +63,7 @@ func (t *turn) show() Result {
 	}
 	t.notes = nil
 	parts = append(parts, v.text)
-	return t.reply(Reply{Text: strings.Join(parts, "\n\n"), Options: v.options()})
+	return t.reply(Reply{Text: strings.Join(parts, "\n\n"), Options: v.options(), Image: v.image})
 }
 
 // goTo moves to a stage and shows it.

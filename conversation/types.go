@@ -46,9 +46,13 @@ type Product struct {
 	Name        string // English name
 	NameZH      string // Chinese name; Name is used when empty
 	Category    string
+	CategoryZH  string // Chinese name of the category; Category is used when empty
 	Description string
-	Price       int64 // minor units (分 / cents)
-	Stock       int
+	// DescriptionZH is the Chinese description; Description is used when empty.
+	DescriptionZH string
+	ImageURL      string // a picture of the product, shown where the channel can
+	Price         int64  // minor units (分 / cents)
+	Stock         int
 }
 
 // Contact is who receives an order and where.
@@ -125,6 +129,9 @@ type Input struct {
 type Reply struct {
 	Text    string   `json:"text"`
 	Options []Option `json:"options,omitempty"`
+	// Image is the URL of a picture that goes with the text (a product's),
+	// for channels that can show one; the text stands alone without it.
+	Image string `json:"image,omitempty"`
 }
 
 // Option is one numbered choice. Key is what a button sends back.

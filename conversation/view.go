@@ -12,6 +12,7 @@ import (
 type view struct {
 	text    string
 	choices []choice
+	image   string
 }
 
 // choice is one option and the other texts that also choose it (a product's

@@ -12,31 +12,35 @@ import (
 )
 
 type productRow struct {
-	ID          int64
-	SKU         string
-	Name        string
-	NameZH      string
-	Category    string
-	Description string
-	ImageURL    string
-	Price       int64
-	Stock       int
-	Active      bool
+	ID            int64
+	SKU           string
+	Name          string
+	NameZH        string
+	Category      string
+	CategoryZH    string
+	Description   string
+	DescriptionZH string
+	ImageURL      string
+	Price         int64
+	Stock         int
+	Active        bool
 }
 
 func (productRow) TableName() string { return "products" }
 
 func productFromRow(r productRow) bot.Product {
 	return bot.Product{
-		ID: r.ID, SKU: r.SKU, Name: r.Name, NameZH: r.NameZH, Category: r.Category,
-		Description: r.Description, ImageURL: r.ImageURL, Price: r.Price, Stock: r.Stock, Active: r.Active,
+		ID: r.ID, SKU: r.SKU, Name: r.Name, NameZH: r.NameZH, Category: r.Category, CategoryZH: r.CategoryZH,
+		Description: r.Description, DescriptionZH: r.DescriptionZH, ImageURL: r.ImageURL,
+		Price: r.Price, Stock: r.Stock, Active: r.Active,
 	}
 }
 
 func productToRow(p bot.Product) productRow {
 	return productRow{
-		ID: p.ID, SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category,
-		Description: p.Description, ImageURL: p.ImageURL, Price: p.Price, Stock: p.Stock, Active: p.Active,
+		ID: p.ID, SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, CategoryZH: p.CategoryZH,
+		Description: p.Description, DescriptionZH: p.DescriptionZH, ImageURL: p.ImageURL,
+		Price: p.Price, Stock: p.Stock, Active: p.Active,
 	}
 }
 
@@ -90,7 +94,8 @@ func (r *repo) UpsertProducts(ctx context.Context, ps []bot.Product) error {
 	upsert := clause.OnConflict{
 		Columns: []clause.Column{{Name: "sku"}},
 		DoUpdates: clause.AssignmentColumns([]string{
-			"name", "name_zh", "category", "description", "image_url", "price", "stock", "active",
+			"name", "name_zh", "category", "category_zh", "description", "description_zh", "image_url",
+			"price", "stock", "active",
 		}),
 	}
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

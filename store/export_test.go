@@ -58,3 +58,20 @@ func GiveBackOutOfTurn(ctx context.Context, s *Store, owner string, until time.T
 	}
 	return out, err
 }
+
+// MigrateWithDataStepBefore runs the real migrations with, just before the
+// step of version, one that reads a table through its DDL handle the way a
+// step that seeds data does.
+func MigrateWithDataStepBefore(ctx context.Context, s *Store, version int) error {
+	var steps []migration
+	for _, m := range migrations() {
+		if m.version == version {
+			steps = append(steps, migration{version: 100000 + version, name: "test data step", up: func(ddl *gorm.DB) error {
+				var n int64
+				return ddl.Model(&migrationRow{}).Count(&n).Error
+			}})
+		}
+		steps = append(steps, m)
+	}
+	return s.migrate(ctx, steps)
+}

@@ -24,7 +24,8 @@ func TestProducts(t *testing.T) {
 		e.do("GET", "/api/v1/products/NOPE", e.agent, nil).fails(t, 404, "not_found", "NOPE")
 		e.do("GET", "/api/v1/products/%FF", e.agent, nil).fails(t, 404, "not_found", "")
 
-		mug := act{"name": "Clay mug", "name_zh": "陶杯", "category": "Cups", "price": 5600, "stock": 5}
+		mug := act{"name": "Clay mug", "name_zh": "陶杯", "category": "Cups", "category_zh": "杯子",
+			"description": "Hand-made", "description_zh": "手工制作", "price": 5600, "stock": 5}
 		before := e.snapshot()
 		for _, tc := range []struct {
 			name, token, sku string
@@ -57,7 +58,8 @@ func TestProducts(t *testing.T) {
 		}
 
 		e.do("PUT", "/api/v1/products/MUG-1", e.admin, mug).ok(t, &p)
-		if p != (productJSON{SKU: "MUG-1", Name: "Clay mug", NameZH: "陶杯", Category: "Cups", Price: 5600, Stock: 5, Active: true}) {
+		if p != (productJSON{SKU: "MUG-1", Name: "Clay mug", NameZH: "陶杯", Category: "Cups", CategoryZH: "杯子",
+			Description: "Hand-made", DescriptionZH: "手工制作", Price: 5600, Stock: 5, Active: true}) {
 			t.Fatalf("created = %+v", p)
 		}
 		e.do("PUT", "/api/v1/products/TEA-1", e.admin, act{"sku": "TEA-1", "name": "Green tea", "price": 4000, "stock": 7, "active": false}).ok(t, &p)

@@ -11,21 +11,23 @@ import (
 )
 
 type productJSON struct {
-	SKU         string `json:"sku"`
-	Name        string `json:"name"`
-	NameZH      string `json:"name_zh"`
-	Category    string `json:"category"`
-	Description string `json:"description"`
-	ImageURL    string `json:"image_url"`
-	Price       int64  `json:"price"`
-	Stock       int    `json:"stock"`
-	Active      bool   `json:"active"`
+	SKU           string `json:"sku"`
+	Name          string `json:"name"`
+	NameZH        string `json:"name_zh"`
+	Category      string `json:"category"`
+	CategoryZH    string `json:"category_zh"`
+	Description   string `json:"description"`
+	DescriptionZH string `json:"description_zh"`
+	ImageURL      string `json:"image_url"`
+	Price         int64  `json:"price"`
+	Stock         int    `json:"stock"`
+	Active        bool   `json:"active"`
 }
 
 func productOut(p bot.Product) productJSON {
 	return productJSON{
-		SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, Description: p.Description,
-		ImageURL: p.ImageURL, Price: p.Price, Stock: p.Stock, Active: p.Active,
+		SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, CategoryZH: p.CategoryZH,
+		Description: p.Description, DescriptionZH: p.DescriptionZH, ImageURL: p.ImageURL, Price: p.Price, Stock: p.Stock, Active: p.Active,
 	}
 }
 
@@ -33,15 +35,17 @@ func productOut(p bot.Product) productJSON {
 // catalog CSV row has it. Name, price and stock are required, active
 // defaults to true; sku, when given, must be the path's.
 type productBody struct {
-	SKU         *string `json:"sku"`
-	Name        *string `json:"name"`
-	NameZH      string  `json:"name_zh"`
-	Category    string  `json:"category"`
-	Description string  `json:"description"`
-	ImageURL    string  `json:"image_url"`
-	Price       *int64  `json:"price"`
-	Stock       *int    `json:"stock"`
-	Active      *bool   `json:"active"`
+	SKU           *string `json:"sku"`
+	Name          *string `json:"name"`
+	NameZH        string  `json:"name_zh"`
+	Category      string  `json:"category"`
+	CategoryZH    string  `json:"category_zh"`
+	Description   string  `json:"description"`
+	DescriptionZH string  `json:"description_zh"`
+	ImageURL      string  `json:"image_url"`
+	Price         *int64  `json:"price"`
+	Stock         *int    `json:"stock"`
+	Active        *bool   `json:"active"`
 }
 
 // maxPrice keeps a price to what the catalog CSV can hold (40 bits).
@@ -53,8 +57,9 @@ func (b productBody) product(sku string) (bot.Product, error) {
 		return bot.Product{}, unprocessable("sku %q in the body is not the sku of the path", *b.SKU)
 	case b.Name == nil, b.Price == nil, b.Stock == nil:
 		return bot.Product{}, unprocessable("name, price and stock are required")
-	case !printable(sku) || !printable(*b.Name) || !printable(b.NameZH) || !printable(b.Category) || !printable(b.ImageURL):
-		return bot.Product{}, unprocessable("sku, name, name_zh, category and image_url must be printable text")
+	case !printable(sku) || !printable(*b.Name) || !printable(b.NameZH) || !printable(b.Category) ||
+		!printable(b.CategoryZH) || !printable(b.ImageURL):
+		return bot.Product{}, unprocessable("sku, name, name_zh, category, category_zh and image_url must be printable text")
 	case *b.Price >= maxPrice:
 		return bot.Product{}, unprocessable("price is too large")
 	case utf8.RuneCountInString(b.Category) > 100:
@@ -64,7 +69,8 @@ func (b productBody) product(sku string) (bot.Product, error) {
 	}
 	p := bot.Product{
 		SKU: sku, Name: strings.TrimSpace(*b.Name), NameZH: strings.TrimSpace(b.NameZH),
-		Category: strings.TrimSpace(b.Category), Description: strings.TrimSpace(b.Description),
+		Category: strings.TrimSpace(b.Category), CategoryZH: strings.TrimSpace(b.CategoryZH),
+		Description: strings.TrimSpace(b.Description), DescriptionZH: strings.TrimSpace(b.DescriptionZH),
 		ImageURL: strings.TrimSpace(b.ImageURL), Price: *b.Price, Stock: *b.Stock, Active: true,
 	}
 	if b.Active != nil {

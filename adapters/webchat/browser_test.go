@@ -128,6 +128,12 @@ func TestBrowserAfterSalesPhoto(t *testing.T) {
 // skips the test when there is no Chromium.
 func startBrowser(t *testing.T, e *testEnv) *browser {
 	t.Helper()
+	return startBrowserAt(t, e.srv.URL+"/chat")
+}
+
+// startBrowserAt starts headless Chromium with a tab on url.
+func startBrowserAt(t *testing.T, url string) *browser {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("browser test needs Chromium at %s: %v", chromiumPath, err)
 	}
@@ -155,7 +161,7 @@ func startBrowser(t *testing.T, e *testEnv) *browser {
 	t.Cleanup(cancelChat)
 	// The first run starts the browser, which lives as long as chat: no
 	// timeout on it, only on the steps after.
-	if err := chromedp.Do(chat, chromedp.Navigate(e.srv.URL+"/chat")); err != nil {
+	if err := chromedp.Do(chat, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
 	return &browser{t: t, ctx: chat}

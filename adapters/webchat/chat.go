@@ -1,6 +1,7 @@
 package webchat
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -8,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -23,12 +23,22 @@ const (
 // historySize is how many past messages the page shows when it opens.
 const historySize = 50
 
-// message is a customer's message as the page sees it.
+// message is one message of the conversation as the page sees it: the
+// bot's (kind reply or notice, with its outbox id) or the customer's own
+// (kind "me", in the history only).
 type message struct {
 	ID      int64    `json:"id"`
 	Kind    string   `json:"kind"`
 	Text    string   `json:"text"`
 	Options []option `json:"options,omitempty"`
+	Lang    string   `json:"lang,omitempty"`  // "zh" or "en", for the page's chrome
+	Image   string   `json:"image,omitempty"` // an http(s) picture shown above the text
+	Photo   bool     `json:"photo,omitempty"` // the customer sent a photo
+	At      string   `json:"at,omitempty"`    // RFC 3339 in the shop's time zone
+	Time    string   `json:"time,omitempty"`  // as shown, in the shop's time zone
+
+	at    time.Time // for ordering the two sides
+	place int64     // the bot's message id, or the one a customer's message precedes
 }
 
 type option struct {
@@ -40,19 +50,18 @@ type sendRequest struct {
 	ID     string `json:"id"`
 	Text   string `json:"text"`
 	Button string `json:"button"`
+	// Label is the pressed button's label, only kept to show the
+	// customer's side of the history; the core acts on Button.
+	Label string `json:"label"`
+	// Auto marks a message the page sent by itself (the greeting's "menu"
+	// on a first visit), which the customer never saw as theirs and the
+	// history does not show.
+	Auto bool `json:"auto"`
 }
 
 type historyResponse struct {
 	Messages []message `json:"messages"`
 	Last     int64     `json:"last"`
-}
-
-func (h *Handler) chatPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.customer(w, r); !ok {
-		return
-	}
-	initial, _ := utf8.DecodeRuneInString(h.opts.Title)
-	h.render(w, http.StatusOK, "chat.html", struct{ Title, Initial string }{h.opts.Title, strings.ToUpper(string(initial))})
 }
 
 // chatSend handles one customer message. The client's message id makes a
@@ -71,6 +80,13 @@ func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
+	line := bot.ChatLine{UserID: cust, ClientID: req.ID, Kind: "text", Text: req.Text}
+	switch {
+	case req.Auto:
+		line.Kind = ""
+	case req.Button != "":
+		line.Kind, line.Text = "button", req.Label
+	}
 	h.converse(w, r, bot.Inbound{
 		Channel:  bot.WebChat,
 		UserID:   cust,
@@ -78,7 +94,7 @@ func (h *Handler) chatSend(w http.ResponseWriter, r *http.Request) {
 		Text:     req.Text,
 		Button:   req.Button,
 		LangHint: preferredLanguage(r.Header.Get("Accept-Language")),
-	})
+	}, line)
 }
 
 // dedupKey is the core's dedup key of a customer's message: the client's
@@ -87,9 +103,10 @@ func dedupKey(customer, clientID string) string {
 	return "webchat:" + customer + ":" + clientID
 }
 
-// converse passes one customer message to the core and answers with its
-// replies.
-func (h *Handler) converse(w http.ResponseWriter, r *http.Request, in bot.Inbound) {
+// converse passes one customer message to the core, keeps it for the
+// history (line) and answers with the replies.
+func (h *Handler) converse(w http.ResponseWriter, r *http.Request, in bot.Inbound, line bot.ChatLine) {
+	line.At = h.opts.Clock()
 	replies, err := h.svc.HandleInbound(r.Context(), in)
 	if err != nil {
 		if errors.Is(err, bot.ErrInvalid) {
@@ -100,7 +117,8 @@ func (h *Handler) converse(w http.ResponseWriter, r *http.Request, in bot.Inboun
 		writeError(w, http.StatusInternalServerError, "something went wrong, please try again")
 		return
 	}
-	writeJSON(w, http.StatusOK, toMessages(replies))
+	h.remember(r.Context(), line, replies)
+	writeJSON(w, http.StatusOK, h.toMessages(replies, nil))
 }
 
 func (req sendRequest) check() string {
@@ -109,7 +127,7 @@ func (req sendRequest) check() string {
 		return badClientID
 	case len(req.Text) > maxText:
 		return "text is too long (at most 16 KiB)"
-	case len(req.Button) > maxButton:
+	case len(req.Button) > maxButton || len(req.Label) > maxButton:
 		return "button is too long"
 	case strings.TrimSpace(req.Text) == "" && req.Button == "":
 		return "text or button is required"
@@ -161,10 +179,10 @@ func (h *Handler) chatMessages(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	writeJSON(w, http.StatusOK, toMessages(ms))
+	writeJSON(w, http.StatusOK, h.toMessages(ms, nil))
 }
 
-// chatHistory returns the last messages of the customer and the id to poll
+// chatHistory returns the last messages of both sides and the id to poll
 // after, so a reloaded page shows the conversation so far.
 func (h *Handler) chatHistory(w http.ResponseWriter, r *http.Request) {
 	cust, ok := h.customer(w, r)
@@ -189,7 +207,13 @@ func (h *Handler) chatHistory(w http.ResponseWriter, r *http.Request) {
 			all = all[len(all)-historySize:]
 		}
 	}
-	writeJSON(w, http.StatusOK, historyResponse{Messages: toMessages(all), Last: last})
+	out, err := h.withHistory(r.Context(), cust, all)
+	if err != nil {
+		h.log.Error("webchat: customer history", "err", err)
+		writeError(w, http.StatusInternalServerError, "history unavailable")
+		return
+	}
+	writeJSON(w, http.StatusOK, historyResponse{Messages: out, Last: last})
 }
 
 func parseAfter(r *http.Request) (int64, error) {
@@ -230,13 +254,20 @@ func (h *Handler) waitFeed(ctx context.Context, recipient string, after int64) (
 	}
 }
 
-func toMessages(ms []*bot.Message) []message {
+// toMessages turns the bot's messages into the page's; a picture comes
+// with a fresh reply or from images, the kept ones by message id.
+func (h *Handler) toMessages(ms []*bot.Message, images map[int64]string) []message {
 	out := make([]message, 0, len(ms))
 	for _, m := range ms {
 		if m == nil || m.Kind == bot.KindCard {
 			continue
 		}
-		pm := message{ID: m.ID, Kind: string(m.Kind), Text: m.Text}
+		pm := message{ID: m.ID, Kind: string(m.Kind), Text: m.Text, place: m.ID}
+		if m.Lang != "" {
+			pm.Lang = chromeLang(m.Lang)
+		}
+		pm.Image = pictureURL(cmp.Or(m.ImageURL, images[m.ID]))
+		h.stamp(&pm, m.CreatedAt)
 		for _, o := range m.Options {
 			pm.Options = append(pm.Options, option{Key: o.Key, Label: o.Label})
 		}

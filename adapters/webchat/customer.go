@@ -70,8 +70,13 @@ func (h *Handler) knownCustomer(ctx context.Context, id string) bool {
 	return err == nil
 }
 
+// setCustomer gives the visitor the cookie. Embedded in another site's
+// frame the chat is a third party, whose cookie browsers send only when it
+// is SameSite=None, which they accept only with Secure; and browsers that
+// block third-party cookies (Safari, Firefox, Chromium set so) keep it only
+// when it is Partitioned, kept for the chat within that one shop's site.
 func (h *Handler) setCustomer(w http.ResponseWriter, r *http.Request, key []byte, id string) {
-	http.SetCookie(w, &http.Cookie{
+	c := &http.Cookie{
 		Name:     customerCookie,
 		Value:    id + "." + sign(key, "customer", id),
 		Path:     "/chat",
@@ -79,7 +84,11 @@ func (h *Handler) setCustomer(w http.ResponseWriter, r *http.Request, key []byte
 		HttpOnly: true,
 		Secure:   h.secure(r),
 		SameSite: http.SameSiteLaxMode,
-	})
+	}
+	if len(h.opts.FrameAncestors) > 0 {
+		c.Secure, c.SameSite, c.Partitioned = true, http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, c)
 }
 
 // customerOf returns the customer id of a signed cookie value, "" when it

@@ -72,7 +72,7 @@ func (h *Handler) chatPhoto(w http.ResponseWriter, r *http.Request) {
 		DedupKey: dedupKey(cust, up.id),
 		Media:    []string{ref},
 		LangHint: preferredLanguage(r.Header.Get("Accept-Language")),
-	})
+	}, bot.ChatLine{UserID: cust, ClientID: up.id, Kind: "photo"})
 }
 
 // Why a photo form is refused.

@@ -25,6 +25,7 @@ func (h *Handler) Prune(ctx context.Context) {
 	if err != nil {
 		h.log.Error("webchat: prune photos", "err", err)
 	}
+	n += h.pruneHistory(ctx, now)
 	if n+m > 0 {
 		h.log.Info("webchat: pruned", "rows", n, "photos", m)
 	}

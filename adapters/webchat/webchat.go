@@ -51,8 +51,14 @@ type Options struct {
 	SecureCookies bool
 	// Title is the shop's name shown on the pages.
 	Title string
+	// Logo is the URL of the shop's logo shown in the chat's header
+	// (http(s) only); the name's first letter when empty.
+	Logo string
 	// FrameAncestors are origins allowed to show the chat page in a frame,
-	// besides this site itself. The staff console is never framed.
+	// besides this site itself (see ParseEmbedOrigins). The staff console
+	// is never framed. When set, the chat's cookie is SameSite=None and
+	// Secure, without which a browser withholds it inside another site's
+	// frame.
 	FrameAncestors []string
 	// PollWait is how long a feed request waits for a message (25 s when zero).
 	PollWait time.Duration
@@ -65,8 +71,8 @@ type Options struct {
 	// Records is what the console's work queue, search and detail pages
 	// read; without it they answer 404.
 	Records Records
-	// Location is the shop's time zone, in which the console shows every
-	// time and reads every date; UTC when nil.
+	// Location is the shop's time zone, in which the chat and the console
+	// show every time and the console reads every date; UTC when nil.
 	Location *time.Location
 	// Lang is the console's language, "zh" (the default) or "en", until a
 	// staff member picks their own.
@@ -87,6 +93,9 @@ type Handler struct {
 	opts  Options
 	mux   *http.ServeMux
 	pages *template.Template
+	// history keeps the customer's side of the chat; nil when the guard
+	// cannot.
+	history ChatHistory
 
 	// keyMu guards key, the session key once read: it never changes, so
 	// keeping it saves a database read per staff request.
@@ -126,6 +135,7 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	if opts.Currency == "" {
 		opts.Currency = "¥"
 	}
+	opts.Logo = pictureURL(opts.Logo)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +148,7 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 		mux:   http.NewServeMux(),
 		pages: template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
 	}
+	h.history, _ = guard.(ChatHistory)
 	h.routes()
 	return h
 }
@@ -191,16 +202,19 @@ func (h *Handler) routes() {
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline
-// script, so injected markup cannot run) and out of other sites' frames.
+// script, so injected markup cannot run) and out of other sites' frames
+// but the shop's own. The chat shows product pictures and the logo from
+// wherever the catalog says; a picture cannot run anything.
 func (h *Handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
-	frame := "'none'"
+	frame, img := "'none'", "'self' data:"
 	if strings.HasPrefix(r.URL.Path, "/chat") {
 		frame = strings.Join(append([]string{"'self'"}, h.opts.FrameAncestors...), " ")
+		img = "'self' data: https: http:"
 	} else {
 		w.Header().Set("X-Frame-Options", "DENY")
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
-		"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+frame)
+		"img-src "+img+"; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+frame)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
 	if !strings.Contains(r.URL.Path, "/static/") {

@@ -65,15 +65,15 @@ func catalogCmd(ctx context.Context, cfg config, args []string, stdout io.Writer
 			return err
 		}
 		defer f.Close()
-		products, err := bot.ParseCatalogCSV(f)
+		file, err := bot.ParseCatalogCSV(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", args[1], err)
 		}
 		return withService(ctx, cfg, func(svc *bot.Service) error {
-			if err := svc.ImportCatalog(ctx, cliActor, products); err != nil {
+			if err := svc.ImportCatalogFile(ctx, cliActor, file); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "imported %d products\n", len(products))
+			fmt.Fprintf(stdout, "imported %d products\n", len(file.Products))
 			return nil
 		})
 	case len(args) == 1 && args[0] == "export":

@@ -56,11 +56,24 @@ func TestCatalogImportExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "sku,name,price,stock,name_zh,category,description,image_url,active\n" +
-		"T1,Green tea,38.00,10,绿茶,Tea,,,true\n" +
-		"T2,\"Oolong, dark\",45.50,3,乌龙,Tea,,,true\n"
+	const header = "\ufeffsku,name,price,stock,name_zh,category,category_zh,description,description_zh,image_url,active\n"
+	want := header +
+		"T1,Green tea,38.00,10,绿茶,Tea,,,,,true\n" +
+		"T2,\"Oolong, dark\",45.50,3,乌龙,Tea,,,,,true\n"
 	if out != want {
 		t.Fatalf("export after a refused import:\n%s\nwant\n%s", out, want)
+	}
+	// Prices alone: every other column stays as it was.
+	prices := writeFile(t, "sku,name,price,stock\nT1,Green tea,42.00,10\n")
+	if _, err := cli(t, dsn, "", "catalog", "import", prices); err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli(t, dsn, "", "catalog", "export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(want, "38.00", "42.00", 1); out != want {
+		t.Fatalf("export after a price update:\n%s\nwant\n%s", out, want)
 	}
 	if _, err := cli(t, dsn, "", "catalog", "import", filepath.Join(t.TempDir(), "missing.csv")); err == nil {
 		t.Fatal("importing a missing file succeeded")

@@ -18,6 +18,8 @@ type config struct {
 	Shop shopConfig
 	// Report is when the daily report is posted.
 	Report reportConfig
+	// Chat is the customer web chat's logo and embedding.
+	Chat chatConfig
 
 	Addr      string
 	DB        string
@@ -91,6 +93,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Report, err = loadReport(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Chat, err = loadChat(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -47,8 +47,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	web := webchat.New(svc, st, log, webchat.Options{SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
-		Records: st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang, Title: cfg.Shop.Name, Currency: cfg.Currency})
+	web := webchat.New(svc, st, log, webchat.Options{
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Records:       st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
+		Title: cfg.Shop.Name, Currency: cfg.Currency,
+		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
+	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
 	if err != nil {

@@ -1,7 +1,8 @@
 // Customer web chat. Every message from the bot has an id from the outbox;
 // a reply can arrive twice (as the answer to /send and again through the
 // feed), so messages are shown once per id and kept in id order.
-// Everything from the server is put in the page with textContent only.
+// Everything from the server is put in the page with textContent, or as
+// an <img> src the server has checked is an http(s) URL.
 "use strict";
 
 (function () {
@@ -11,6 +12,13 @@
   const status = document.getElementById("status");
   const photo = document.getElementById("photo");
   const attach = document.getElementById("attach");
+  const sendBtn = document.getElementById("send");
+
+  // The page's own texts in each language; the page follows the language
+  // of the bot's messages, so switching to 中文 in the chat switches it.
+  const chrome = JSON.parse(document.getElementById("chrome").textContent);
+  let lang = chrome[document.documentElement.lang] ? document.documentElement.lang : "en";
+  let online = true;
 
   // The server takes photos up to 5 MiB; a larger one is refused here
   // rather than after uploading it.
@@ -21,11 +29,28 @@
   // Sends go one after another so the bot sees them in the order typed.
   let queue = Promise.resolve();
 
+  function t(key) {
+    return chrome[lang][key];
+  }
+
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+
+  function setLang(l) {
+    if (!chrome[l] || l === lang) return;
+    lang = l;
+    document.documentElement.lang = l;
+    input.placeholder = t("placeholder");
+    input.setAttribute("aria-label", t("message"));
+    sendBtn.textContent = t("send");
+    attach.setAttribute("aria-label", t("attach"));
+    attach.title = t("attach");
+    log.setAttribute("aria-label", t("log"));
+    setOnline(online);
   }
 
   function clientId() {
@@ -44,18 +69,53 @@
   }
 
   function setOnline(ok) {
-    status.textContent = ok ? "Online · replies at once" : "Connection lost, retrying…";
+    online = ok;
+    status.textContent = ok ? t("online") : t("offline");
     status.classList.toggle("offline", !ok);
+  }
+
+  function stamp(row, m) {
+    if (!m.time) return;
+    const at = el("time", "at", m.time);
+    if (m.at) at.dateTime = m.at;
+    row.appendChild(at);
+  }
+
+  // spend marks the buttons of every message before id as used up: only
+  // the latest reply's options are what the bot is asking now. A notice
+  // (order shipped…) does not change what the bot asked, so it spends none.
+  function spend(id) {
+    log.querySelectorAll(".msg.bot").forEach((r) => {
+      if (Number(r.dataset.id) >= id) return;
+      const box = r.querySelector(".options");
+      if (!box || box.classList.contains("spent")) return;
+      box.classList.add("spent");
+      box.querySelectorAll("button").forEach((b) => (b.disabled = true));
+    });
+  }
+
+  function picture(url) {
+    const img = el("img", "pic");
+    img.alt = t("picture");
+    img.referrerPolicy = "no-referrer";
+    // A picture that fails to load goes away; the text says it all anyway.
+    img.addEventListener("error", () => img.remove());
+    img.src = url;
+    return img;
   }
 
   function showBot(m) {
     if (!m || seen.has(m.id)) return;
     seen.add(m.id);
     if (m.id > lastId) lastId = m.id;
+    if (m.lang) setLang(m.lang);
 
     const row = el("div", "msg bot" + (m.kind === "notice" ? " notice" : ""));
     row.dataset.id = String(m.id);
-    row.appendChild(el("div", "bubble", m.text));
+    const bubble = el("div", "bubble");
+    if (m.image) bubble.appendChild(picture(m.image));
+    bubble.appendChild(document.createTextNode(m.text));
+    row.appendChild(bubble);
     const opts = m.options || [];
     if (opts.length) {
       const box = el("div", "options");
@@ -66,35 +126,53 @@
         b.dataset.n = String(i + 1);
         b.appendChild(el("span", "num", String(i + 1)));
         b.appendChild(el("span", "label", o.label));
-        b.addEventListener("click", () => send({ button: o.key }, o.label));
+        b.addEventListener("click", () => send({ button: o.key, label: o.label }, o.label));
         box.appendChild(b);
       });
       row.appendChild(box);
     }
+    stamp(row, m);
     // Keep bot messages in id order even when the feed and /send race.
     const later = Array.from(log.querySelectorAll(".msg.bot")).find((r) => Number(r.dataset.id) > m.id);
     log.insertBefore(row, later || null);
+    if (m.kind !== "notice") spend(m.id);
+    if (later) spend(Number(later.dataset.id));
     scrollDown();
   }
 
-  function showMine(text) {
+  function showMine(text, m) {
     const row = el("div", "msg me");
     row.appendChild(el("div", "bubble", text));
+    if (m) stamp(row, m);
     log.appendChild(row);
     scrollDown();
     return row;
   }
 
+  // showPast shows one message of the history, either side.
+  function showPast(m) {
+    if (m.kind === "me") showMine(m.photo ? t("photo") : m.text, m);
+    else showBot(m);
+  }
+
   function typing(on) {
-    let t = log.querySelector(".typing");
-    if (on && !t) {
-      t = el("div", "msg bot typing");
-      t.appendChild(el("div", "bubble", "…"));
-      log.appendChild(t);
+    let el2 = log.querySelector(".typing");
+    if (on && !el2) {
+      el2 = el("div", "msg bot typing");
+      el2.appendChild(el("div", "bubble", "…"));
+      log.appendChild(el2);
       scrollDown();
-    } else if (!on && t) {
-      t.remove();
+    } else if (!on && el2) {
+      el2.remove();
     }
+  }
+
+  // errorText says why a message was not sent, in the customer's language.
+  function errorText(statusCode) {
+    if (statusCode === 429) return t("tooMany");
+    if (statusCode === 413) return t("tooLarge");
+    if (statusCode >= 400 && statusCode < 500) return t("refused");
+    return t("failed");
   }
 
   async function post(path, init) {
@@ -102,6 +180,7 @@
     const data = await r.json().catch(() => ({}));
     if (!r.ok) {
       const err = new Error(data.error || "HTTP " + r.status);
+      err.status = r.status;
       err.final = r.status < 500; // a 4xx will not get better by retrying
       throw err;
     }
@@ -140,13 +219,16 @@
           const replies = await attempt(id);
           typing(false);
           setOnline(true);
+          // The customer's message is stamped with its replies' time, which
+          // the server gives in the shop's time zone.
+          if (mine && replies.length) stamp(mine, replies[0]);
           replies.forEach(showBot);
           return;
         } catch (e) {
           if (e.final || n >= 3) {
             typing(false);
             if (mine) mine.classList.add("failed");
-            showError("Not sent: " + e.message);
+            showError(errorText(e.status || 0));
             return;
           }
           setOnline(false);
@@ -163,10 +245,10 @@
 
   function sendPhoto(file) {
     if (file.size > maxPhoto) {
-      showError("Not sent: the photo is too large (at most 5 MB).");
+      showError(t("tooLarge"));
       return queue;
     }
-    return deliver((id) => postPhoto(id, file), "📷 Photo");
+    return deliver((id) => postPhoto(id, file), t("photo"));
   }
 
   // poll receives what the bot says on its own: order confirmed, shipped…
@@ -211,11 +293,11 @@
     } catch (e) {
       setOnline(false);
     }
-    (history.messages || []).forEach(showBot);
+    (history.messages || []).forEach(showPast);
     if (history.last > lastId) lastId = history.last;
     if (seen.size === 0) {
       // A first visit: ask for the menu, which is the greeting.
-      await send({ text: "menu" });
+      await send({ text: "menu", auto: true });
     }
     document.body.dataset.ready = "1";
     poll();
