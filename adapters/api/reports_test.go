@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -272,9 +273,24 @@ type slowExports struct {
 	wait    time.Duration
 	started chan struct{}
 	stopped chan error
+	// failAfter, when not zero, makes the export fail after that many rows
+	// of its own.
+	failAfter int
 }
 
 func (s *slowExports) ExportOrderItems(ctx context.Context, from, to time.Time, loc *time.Location, fn func([]any) error) error {
+	if s.failAfter > 0 {
+		row := make([]any, len(report.OrderColumns))
+		for i := range row {
+			row[i] = "cell"
+		}
+		for range s.failAfter {
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		return errors.New("the database went away")
+	}
 	if s.started != nil {
 		close(s.started)
 		<-ctx.Done()
@@ -347,6 +363,33 @@ func TestExportStopsWhenClientLeaves(t *testing.T) {
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("the export went on after the client left")
+		}
+	})
+}
+
+// A failure before the first byte is the API's JSON error; one after it
+// cuts the download short, so that it cannot pass for a complete file.
+func TestExportFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		failing := &slowExports{Store: st, failAfter: 5000}
+		e := reportEnv(t, st, failing, Options{}, nil)
+		// XLSX rows wait in a temporary file: nothing has been sent yet.
+		e.do("GET", "/api/v1/exports/orders.xlsx", e.sync, nil).fails(t, http.StatusInternalServerError, codeInternal, "try again")
+		if !strings.Contains(e.logBuf.String(), "the database went away") {
+			t.Fatalf("the failure is not logged:\n%s", e.logBuf)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), "GET", e.srv.URL+"/api/v1/exports/orders.csv", nil)
+		must(t, err)
+		req.Header.Set("Authorization", "Bearer "+e.sync)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("CSV failing after %d bytes: status %d, read error %v; want 200 cut short", len(body), res.StatusCode, err)
+		}
+		if !strings.Contains(e.logBuf.String(), "export cut short") {
+			t.Fatalf("the cut is not logged:\n%s", e.logBuf)
 		}
 	})
 }
