@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -25,40 +26,48 @@ const exportRoute = "GET /api/v1/exports/{file}"
 
 // reportChannels are the channels a summary may be narrowed to: the ones
 // customers order on (staff channels place no orders).
-var reportChannels = []string{bot.WebChat, bot.Telegram, bot.WeChat}
+func reportChannels() []string { return []string{bot.WebChat, bot.Telegram, bot.WeChat} }
 
-// exportTypes are the Content-Types of the export formats.
-var exportTypes = map[string]string{
-	"csv":  "text/csv; charset=utf-8",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+// exportType is the Content-Type of an export format; "" for a format
+// there is none of.
+func exportType(format string) string {
+	switch format {
+	case "csv":
+		return "text/csv; charset=utf-8"
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return ""
 }
 
-// reportRange reads from and to as local days (default: yesterday).
-func (h *Handler) reportRange(r *http.Request, allowed ...string) (report.Range, string, error) {
-	v, err := query(r, append(allowed, "from", "to")...)
+// reportQuery reads the query parameters from, to and those of extra,
+// and the range of local days from and to give (default: yesterday).
+func (h *Handler) reportQuery(r *http.Request, extra ...string) (report.Range, url.Values, error) {
+	v, err := query(r, append([]string{"from", "to"}, extra...)...)
 	if err != nil {
-		return report.Range{}, "", err
+		return report.Range{}, nil, err
 	}
 	rng, err := report.ParseRange(v.Get("from"), v.Get("to"), h.opts.Location, h.now())
 	var fe *report.FlagError
 	if errors.As(err, &fe) {
-		return report.Range{}, "", invalid("%s: %s", fe.Flag, fe.Msg)
+		return report.Range{}, nil, invalid("%s: %s", fe.Flag, fe.Msg)
 	}
 	if err != nil {
-		return report.Range{}, "", err
+		return report.Range{}, nil, err
 	}
-	return rng, v.Get("channel"), nil
+	return rng, v, nil
 }
 
 // reportSummary answers GET /reports/summary: the KPIs of the range,
 // overall or of one channel; an empty range has zeros.
 func (h *Handler) reportSummary(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
-	rng, channel, err := h.reportRange(r, "channel")
+	rng, v, err := h.reportQuery(r, "channel")
 	if err != nil {
 		return err
 	}
-	if channel != "" && !slices.Contains(reportChannels, channel) {
-		return invalid("channel: unknown channel %q (want %s)", channel, strings.Join(reportChannels, ", "))
+	channel := v.Get("channel")
+	if channel != "" && !slices.Contains(reportChannels(), channel) {
+		return invalid("channel: unknown channel %q (want %s)", channel, strings.Join(reportChannels(), ", "))
 	}
 	rep, err := report.Compute(r.Context(), h.store, rng)
 	if err != nil {
@@ -77,7 +86,7 @@ func (h *Handler) reportSummary(w http.ResponseWriter, r *http.Request, _ bot.St
 // in the staff language. It is drawn into memory first, so a failure is
 // still a JSON error.
 func (h *Handler) reportChart(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
-	rng, _, err := h.reportRange(r)
+	rng, _, err := h.reportQuery(r)
 	if err != nil {
 		return err
 	}
@@ -112,7 +121,7 @@ func (h *Handler) exportFile(w http.ResponseWriter, r *http.Request, who bot.Sta
 	if err != nil {
 		return err
 	}
-	rng, _, err := h.reportRange(r)
+	rng, _, err := h.reportQuery(r)
 	if err != nil {
 		return err
 	}
@@ -123,7 +132,7 @@ func (h *Handler) exportFile(w http.ResponseWriter, r *http.Request, who bot.Sta
 	_ = http.NewResponseController(w).SetWriteDeadline(deadline)
 	name := fmt.Sprintf("%s-%s-%s.%s", kind, rng.From, rng.To, format)
 	out := &lazyHeader{w: w, header: func(hd http.Header) {
-		hd.Set("Content-Type", exportTypes[format])
+		hd.Set("Content-Type", exportType(format))
 		hd.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	}}
 	err = report.Export(r.Context(), h.store, kind, format, rng.Start(), rng.End(), h.opts.Location, out)
@@ -131,7 +140,7 @@ func (h *Handler) exportFile(w http.ResponseWriter, r *http.Request, who bot.Sta
 		return nil
 	}
 	if !out.started {
-		return fmt.Errorf("export %s: %w", kind, err)
+		return fmt.Errorf("api: %w", err)
 	}
 	if r.Context().Err() == nil {
 		h.log.ErrorContext(r.Context(), "api: export cut short", "kind", kind, "format", format, "err", err)
@@ -149,7 +158,7 @@ func exportName(file string) (kind, format string, err error) {
 	if kind != "orders" && kind != "customers" && kind != "after-sales" {
 		return "", "", invalid("export: unknown kind %q (want orders, customers or after-sales)", kind)
 	}
-	if _, ok := exportTypes[format]; !ok {
+	if exportType(format) == "" {
 		return "", "", invalid("format: unknown format %q (want csv or xlsx)", format)
 	}
 	return kind, format, nil

@@ -205,7 +205,7 @@ func TestExports(t *testing.T) {
 		}
 
 		res = e.do("GET", "/api/v1/exports/customers.xlsx?from=2026-11-20&to=2026-11-21", e.admin, nil)
-		if res.status != http.StatusOK || res.header.Get("Content-Type") != exportTypes["xlsx"] ||
+		if res.status != http.StatusOK || res.header.Get("Content-Type") != exportType("xlsx") ||
 			res.header.Get("Content-Disposition") != `attachment; filename="customers-2026-11-20-2026-11-21.xlsx"` {
 			t.Fatalf("customers.xlsx: %d %v %.200s", res.status, res.header, res.body)
 		}
