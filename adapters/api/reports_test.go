@@ -33,8 +33,8 @@ func shanghai(t *testing.T) *time.Location {
 	return loc
 }
 
-// reportEnv is an API whose report routes read api (the store, or a
-// wrapper of it), in Shanghai, on the morning after t0's local day, served
+// reportEnv is an API on st whose export of orders comes from reports
+// when it is not nil, in Shanghai, on the morning after t0's local day, served
 // by a server that config may adjust before it starts.
 func reportEnv(t *testing.T, st *store.Store, reports Reports, opts Options, config func(*http.Server)) *testEnv {
 	t.Helper()
@@ -66,7 +66,7 @@ func reportEnv(t *testing.T, st *store.Store, reports Reports, opts Options, con
 	return e
 }
 
-// reportStore is the store with its report reads taken from another value.
+// reportStore is the store with its export of orders taken from reports.
 type reportStore struct {
 	*store.Store
 	reports Reports
@@ -390,6 +390,25 @@ func TestExportFailures(t *testing.T) {
 		}
 		if !strings.Contains(e.logBuf.String(), "export cut short") {
 			t.Fatalf("the cut is not logged:\n%s", e.logBuf)
+		}
+	})
+}
+
+// The chart is labelled in Options.StaffLang.
+func TestReportChartSpeaksTheStaffLanguage(t *testing.T) {
+	eachReportEnv(t, func(t *testing.T, e *testEnv) {
+		zh := e.do("GET", "/api/v1/reports/chart.png", e.agent, nil)
+		opts := Options{StaffLang: "en", Location: shanghai(t), Clock: func() time.Time { return time.Date(2026, 11, 21, 9, 0, 0, 0, shanghai(t)) }}
+		en := New(e.st, e.svc, nil, slog.New(slog.DiscardHandler), opts)
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api/v1/reports/chart.png", nil)
+		req.Header.Set("Authorization", "Bearer "+e.agent)
+		en.ServeHTTP(rec, req)
+		if zh.status != http.StatusOK || rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" {
+			t.Fatalf("zh %d, en %d %s", zh.status, rec.Code, rec.Body)
+		}
+		if bytes.Equal(zh.body, rec.Body.Bytes()) {
+			t.Fatal("the English chart is the Chinese one")
 		}
 	})
 }
