@@ -10,9 +10,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/report"
 )
 
 // Store is the storage the API reads. Decisions do not go through it but
@@ -30,6 +32,7 @@ type Store interface {
 	CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error)
 	Products(ctx context.Context, activeOnly bool) ([]bot.Product, error)
 	Product(ctx context.Context, sku string) (bot.Product, error)
+	Reports
 }
 
 // Core is what the API asks the core to do: the changes every staff
@@ -50,6 +53,14 @@ type Options struct {
 	Clock func() time.Time
 	// Timeout bounds the work of one request; 10 s when zero.
 	Timeout time.Duration
+	// ExportTimeout bounds an export, which streams for as long as its
+	// rows take; 15 minutes when zero.
+	ExportTimeout time.Duration
+	// ShopName titles the report chart.
+	ShopName string
+	// StaffLang is the language of the report chart's labels, "zh" (the
+	// default) or "en".
+	StaffLang string
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -63,6 +74,8 @@ type Handler struct {
 	log   *slog.Logger
 	opts  Options
 	mux   *http.ServeMux
+	// charter draws the report chart.
+	charter func() (*report.Charter, error)
 }
 
 // New builds the API's handler.
@@ -79,7 +92,15 @@ func New(store Store, core Core, crm CRM, log *slog.Logger, opts Options) *Handl
 	if opts.Currency == "" {
 		opts.Currency = "CNY"
 	}
+	if opts.ExportTimeout <= 0 {
+		opts.ExportTimeout = 15 * time.Minute
+	}
+	if opts.StaffLang == "" {
+		opts.StaffLang = "zh"
+	}
 	h := &Handler{store: store, core: core, crm: crm, log: log, opts: opts, mux: http.NewServeMux()}
+	// The chart's font is parsed once, on the first chart asked for.
+	h.charter = sync.OnceValues(func() (*report.Charter, error) { return report.NewCharter(opts.StaffLang) })
 	h.register()
 	return h
 }
@@ -115,6 +136,9 @@ func (h *Handler) routes() []route {
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},
 		{"PUT /api/v1/rules", h.putRules},
+		{"GET /api/v1/reports/summary", h.reportSummary},
+		{"GET /api/v1/reports/chart.png", h.reportChart},
+		{exportRoute, h.exportFile},
 	}
 }
 
@@ -124,7 +148,11 @@ const openAPIRoute = "GET /api/v1/openapi.json"
 func (h *Handler) register() {
 	h.mux.HandleFunc(openAPIRoute, serveOpenAPI)
 	for _, rt := range h.routes() {
-		h.handle(rt.pattern, rt.fn)
+		timeout := h.opts.Timeout
+		if rt.pattern == exportRoute {
+			timeout = h.opts.ExportTimeout
+		}
+		h.handle(rt.pattern, rt.fn, timeout)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -54,12 +55,13 @@ func CheckTokenName(name string) error {
 // handlerFunc is a route that runs for an authenticated staff identity.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, who bot.Staff) error
 
-// handle registers a route behind the bearer token check.
-func (h *Handler) handle(pattern string, fn handlerFunc) {
+// handle registers a route behind the bearer token check, its work bounded
+// by timeout.
+func (h *Handler) handle(pattern string, fn handlerFunc, timeout time.Duration) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		// A hung database must not hold the caller forever; fail still
 		// sees the caller's own context to tell a timeout from a hang-up.
-		ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		who, err := h.authenticate(ctx, r.Header.Get("Authorization"))
 		if err != nil {

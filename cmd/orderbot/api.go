@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -21,7 +22,20 @@ import (
 // calls, and the daily sweep is the served one's.
 func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, cfg config, log *slog.Logger) {
 	crm := api.NewCRM(st, log, nil, cfg.Shop.Location)
-	api.New(st, core, crm, log, api.Options{Currency: currencyCode(cfg.Currency), Location: cfg.Shop.Location}).Register(mux)
+	api.New(st, core, crm, log, api.Options{
+		Currency: currencyCode(cfg.Currency), Location: cfg.Shop.Location,
+		ExportTimeout: apiExportTimeout, ShopName: cfg.Shop.Name, StaffLang: cfg.Shop.StaffLang,
+	}).Register(mux)
+}
+
+// apiExportTimeout bounds an export of the admin API: it streams for as
+// long as its rows take, far beyond an ordinary request's deadline.
+const apiExportTimeout = 15 * time.Minute
+
+// apiExport reports the paths of the API's exports, which get
+// apiExportTimeout instead of the ordinary deadline.
+func apiExport(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/exports/")
 }
 
 // currencyCode is the ISO 4217 code the API reports for the shop's

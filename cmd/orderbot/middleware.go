@@ -34,6 +34,9 @@ func instrument(next http.Handler, m *metrics, log *slog.Logger, timeout time.Du
 		if longPoll(r.URL.Path) {
 			deadline += longPollWait
 		}
+		if apiExport(r.URL.Path) {
+			deadline = apiExportTimeout
+		}
 		ctx, cancel := context.WithTimeout(logctx.WithRequestID(r.Context(), id), deadline)
 		defer cancel()
 		// The muxes record the matched pattern on this request value.
