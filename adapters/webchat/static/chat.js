@@ -105,7 +105,14 @@
   }
 
   function showBot(m) {
-    if (!m || seen.has(m.id)) return;
+    if (!m) return;
+    if (seen.has(m.id)) {
+      // The long poll can show a reply before the answer to the send does,
+      // and only the answer carries the reply's picture: add it then.
+      const shown = m.image && log.querySelector('.msg.bot[data-id="' + m.id + '"] .bubble');
+      if (shown && !shown.querySelector("img.pic")) shown.insertBefore(picture(m.image), shown.firstChild);
+      return;
+    }
     seen.add(m.id);
     if (m.id > lastId) lastId = m.id;
     if (m.lang) setLang(m.lang);
