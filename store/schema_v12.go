@@ -16,6 +16,14 @@ type v12Product struct {
 	DescriptionZH string `gorm:"type:text;not null;default:''"`
 }
 
+// v12ProductMySQL is v12Product for MySQL and TiDB: TiDB refuses a default
+// on a TEXT column, and both give the rows a table already has the empty
+// string for a NOT NULL column added without one (SQLite needs the default).
+type v12ProductMySQL struct {
+	CategoryZH    string `gorm:"size:100;not null;default:''"`
+	DescriptionZH string `gorm:"type:text;not null"`
+}
+
 type v12ChatLine struct {
 	ID       int64     `gorm:"primaryKey"`
 	UserID   string    `gorm:"size:191;not null;uniqueIndex:uq_chat_lines_client,priority:1;index:idx_chat_lines_user,priority:1"`
@@ -31,19 +39,24 @@ type v12ChatImage struct {
 	URL       string `gorm:"type:text;not null"`
 }
 
-func (v12Product) TableName() string   { return "products" }
-func (v12ChatLine) TableName() string  { return "chat_lines" }
-func (v12ChatImage) TableName() string { return "chat_images" }
+func (v12Product) TableName() string      { return "products" }
+func (v12ProductMySQL) TableName() string { return "products" }
+func (v12ChatLine) TableName() string     { return "chat_lines" }
+func (v12ChatImage) TableName() string    { return "chat_images" }
 
 // migrateV12 checks before each change, so that a run cut short on MySQL
 // can simply run again.
 func migrateV12(ddl *gorm.DB) error {
 	m := ddl.Migrator()
+	var product any = &v12Product{}
+	if ddl.Dialector.Name() == dialectMySQL {
+		product = &v12ProductMySQL{}
+	}
 	for _, col := range []string{"CategoryZH", "DescriptionZH"} {
-		if m.HasColumn(&v12Product{}, col) {
+		if m.HasColumn(product, col) {
 			continue
 		}
-		if err := m.AddColumn(&v12Product{}, col); err != nil {
+		if err := m.AddColumn(product, col); err != nil {
 			return err
 		}
 	}
