@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -54,35 +53,5 @@ func ExplainCustomerSearch(ctx context.Context, s *Store, f bot.CustomerFilter) 
 		var ids []int64
 		return idsQuery(tx, &customerRow{}, nil, filter, f.BeforeID, f.Limit).Scan(&ids)
 	})
-	rows, err := s.db.WithContext(ctx).Raw("EXPLAIN " + sql).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	out := []string{sql}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		var parts []string
-		for i, c := range cols {
-			switch c {
-			case "table", "type", "key", "rows", "Extra":
-				if vals[i] != nil {
-					parts = append(parts, fmt.Sprintf("%s=%s", c, vals[i]))
-				}
-			}
-		}
-		out = append(out, strings.Join(parts, " "))
-	}
-	return out, rows.Err()
+	return explain(ctx, s, sql)
 }

@@ -88,6 +88,12 @@ func ExplainOrderSearch(ctx context.Context, s *Store, f bot.OrderFilter) ([]str
 		var ids []int64
 		return idsQuery(tx, &orderRow{}, matches, filter, f.BeforeID, f.Limit).Scan(&ids)
 	})
+	return explain(ctx, s, sql)
+}
+
+// explain runs EXPLAIN on sql and returns it with one line per step:
+// table, access type, index, rows, extra.
+func explain(ctx context.Context, s *Store, sql string) ([]string, error) {
 	rows, err := s.db.WithContext(ctx).Raw("EXPLAIN " + sql).Rows()
 	if err != nil {
 		return nil, err
