@@ -80,10 +80,11 @@ func (r *repo) UpsertProducts(ctx context.Context, ps []bot.Product) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	// The schema's CHECKs say the same, but TiDB does not enforce them.
+	// The domain's rules, checked here too: the schema's CHECKs on price
+	// and stock say the same, but TiDB does not enforce them.
 	for _, p := range ps {
-		if p.Price < 0 || p.Stock < 0 {
-			return fmt.Errorf("upsert products: %w: %s has a negative price or stock", bot.ErrInvalid, p.SKU)
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("upsert product %s: %w", p.SKU, err)
 		}
 	}
 	rows := make([]productRow, len(ps))
