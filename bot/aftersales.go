@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -93,12 +94,17 @@ func (r *AfterSales) decided(action string) error {
 	return &StateError{Action: action, Status: string(r.Status)}
 }
 
-// Approve grants a submitted request.
-func (r *AfterSales) Approve(actor string, now time.Time) error {
+// Approve grants a submitted request. The note, when staff write one, is
+// the customer's next step (where to send the goods, when the refund
+// arrives): it is sent with the notice and stays on the order page.
+func (r *AfterSales) Approve(actor, note string, now time.Time) error {
 	if r.Status != Submitted {
 		return r.decided("approve")
 	}
-	r.move(Approved, actor, "", now)
+	if note = strings.TrimSpace(note); note != "" {
+		r.DecisionReason = note
+	}
+	r.move(Approved, actor, note, now)
 	return nil
 }
 

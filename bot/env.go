@@ -22,7 +22,8 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 	if err != nil {
 		return conversation.Env{}, fmt.Errorf("load orders: %w", err)
 	}
-	if orders, err = addNamedOrders(ctx, tx, c, orders, named); err != nil {
+	orders, explicit, err := addNamedOrders(ctx, tx, c, orders, named)
+	if err != nil {
 		return conversation.Env{}, err
 	}
 	env := conversation.Env{
@@ -43,7 +44,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		})
 	}
 	for _, o := range orders {
-		v, err := s.orderView(ctx, tx, o)
+		v, err := s.orderView(ctx, tx, o, explicit[o.ID])
 		if err != nil {
 			return conversation.Env{}, err
 		}
@@ -54,12 +55,27 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 
 // addNamedOrders appends the customer's orders named by number that are
 // not among the recent ones. They are older, so the list stays newest
-// first; another customer's number is simply not found.
-func addNamedOrders(ctx context.Context, tx Repo, c Customer, orders []*Order, named []string) ([]*Order, error) {
+// first; another customer's number is simply not found. A request number
+// ("S100008") names the order it is about. It also returns the ids of the
+// named orders, whose after-sales requests the view shows whatever their
+// age.
+func addNamedOrders(ctx context.Context, tx Repo, c Customer, orders []*Order, named []string) ([]*Order, map[int64]bool, error) {
+	explicit := make(map[int64]bool, len(named))
 next:
 	for _, number := range named {
+		if strings.HasPrefix(number, "S") {
+			r, err := tx.AfterSalesByNumber(ctx, number)
+			if errors.Is(err, ErrNotFound) || (err == nil && r.CustomerID != c.ID) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("load after-sales %s: %w", number, err)
+			}
+			number = r.OrderNumber
+		}
 		for _, o := range orders {
 			if strings.EqualFold(o.Number, number) {
+				explicit[o.ID] = true
 				continue next
 			}
 		}
@@ -68,14 +84,18 @@ next:
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("load order %s: %w", number, err)
+			return nil, nil, fmt.Errorf("load order %s: %w", number, err)
 		}
+		explicit[o.ID] = true
 		orders = append(orders, o)
 	}
-	return orders, nil
+	return orders, explicit, nil
 }
 
-func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversation.OrderView, error) {
+// orderView is an order as its customer sees it. Its after-sales requests
+// cost a query, so they are loaded only where the customer may file one or
+// named the order (or one of its requests) by number.
+func (s *Service) orderView(ctx context.Context, tx Repo, o *Order, named bool) (conversation.OrderView, error) {
 	v := conversation.OrderView{
 		Number: o.Number, Status: string(o.Status), Total: o.Total, CreatedAt: o.CreatedAt,
 		Carrier: o.Carrier, Tracking: o.Tracking, RejectReason: o.RejectReason,
@@ -89,7 +109,8 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversatio
 			v.Timeline = append(v.Timeline, conversation.TimelineEntry{At: h.At, Status: h.To})
 		}
 	}
-	if !o.CanAfterSales() {
+	eligible := o.CanAfterSales()
+	if !eligible && !named {
 		return v, nil
 	}
 	reqs, err := tx.AfterSalesByOrder(ctx, o.ID)
@@ -100,8 +121,11 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversatio
 		if r.Status.Open() {
 			v.OpenRequest = r.Number
 		}
+		v.Requests = append(v.Requests, conversation.RequestView{
+			Number: r.Number, Type: conversation.AfterSalesType(r.Type), Status: string(r.Status), Note: r.DecisionReason,
+		})
 	}
-	v.CanAfterSales = v.OpenRequest == ""
+	v.CanAfterSales = eligible && v.OpenRequest == ""
 	return v, nil
 }
 

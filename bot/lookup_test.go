@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -42,6 +44,54 @@ func TestOldOrdersCanBeFoundByNumber(t *testing.T) {
 		s.press("u2", "yes")
 		if o := s.orderByNumber(numbers[0]); o.Status != bot.Pending {
 			t.Fatalf("another customer changed %s: %s", numbers[0], o.Status)
+		}
+	})
+}
+
+// An approval's note (where to send the goods) reaches the customer, and a
+// request is looked up by its S number after it is closed; another
+// customer's request number finds nothing.
+func TestRequestNoteAndLookupByNumber(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newShop(t, st)
+		ctx := context.Background()
+		o := s.orderByNumber(s.order("u1", "POT", 1))
+		for _, act := range []string{bot.ActApprove, bot.ActShip} {
+			if _, err := s.act("bob", fmt.Sprintf("order:%d", o.ID), act, o.Version, "SF", "SF1"); err != nil {
+				t.Fatal(err)
+			}
+			o = s.orderByNumber(o.Number)
+		}
+		s.say("u1", "after-sales "+o.Number)
+		s.press("u1", "type:return")
+		s.say("u1", "Wrong colour")
+		s.press("u1", "done")
+		s.press("u1", "submit")
+		reqs, err := st.AfterSalesByOrder(ctx, o.ID)
+		if err != nil || len(reqs) != 1 {
+			t.Fatalf("requests %+v, %v", reqs, err)
+		}
+		r := reqs[0]
+		note := "Send it to 1 Tea Street, Hangzhou"
+		if _, err := s.act("bob", fmt.Sprintf("after_sales:%d", r.ID), bot.ActApprove, r.Version, note); err != nil {
+			t.Fatal(err)
+		}
+		if told := texts(s.feed("u1")); !strings.Contains(told, note) {
+			t.Fatalf("the approval's note did not reach the customer: %q", told)
+		}
+		r, _ = st.AfterSales(ctx, r.ID)
+		if _, err := s.act("bob", fmt.Sprintf("after_sales:%d", r.ID), bot.ActResolve, r.Version); err != nil {
+			t.Fatal(err)
+		}
+
+		reply := texts(s.say("u1", "order "+strings.ToLower(r.Number)))
+		for _, want := range []string{"Order " + o.Number, r.Number + ": resolved", note} {
+			if !strings.Contains(reply, want) {
+				t.Fatalf("lookup of %s lacks %q: %q", r.Number, want, reply)
+			}
+		}
+		if reply := texts(s.say("u2", "order "+r.Number)); strings.Contains(reply, o.Number) || !strings.Contains(reply, "no after-sales request "+r.Number+" among yours") {
+			t.Fatalf("another customer looked up %s: %q", r.Number, reply)
 		}
 	})
 }

@@ -156,7 +156,7 @@ func (s *Service) autoApproveAfterSales(ctx context.Context, tx Repo, c Customer
 	if err != nil || rule == "" {
 		return err
 	}
-	if err := r.Approve(RuleActor(rule), now); err != nil {
+	if err := r.Approve(RuleActor(rule), "", now); err != nil {
 		return fmt.Errorf("rule %s approves request %s: %w", rule, r.Number, err)
 	}
 	if err := tx.UpdateAfterSales(ctx, r); err != nil {

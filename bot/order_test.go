@@ -135,7 +135,7 @@ func TestAfterSalesRules(t *testing.T) {
 	if err := r.Resolve("a", now); err == nil {
 		t.Fatal("resolved before approval")
 	}
-	if err := r.Approve("alice", now); err != nil {
+	if err := r.Approve("alice", "", now); err != nil {
 		t.Fatal(err)
 	}
 	var decided *DecidedError

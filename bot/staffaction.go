@@ -206,7 +206,7 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 	n := conversation.Notice{OrderNumber: r.OrderNumber, RequestNumber: r.Number, Type: conversation.AfterSalesType(r.Type)}
 	switch a.Action {
 	case ActApprove:
-		n.Kind, err = conversation.AfterSalesApproved, r.Approve(staff.Actor(), now)
+		n.Kind, n.Reason, err = conversation.AfterSalesApproved, a.Reason, r.Approve(staff.Actor(), a.Reason, now)
 	case ActReject:
 		n.Kind, n.Reason, err = conversation.AfterSalesRejected, a.Reason, r.Reject(staff.Actor(), a.Reason, now)
 	default:

@@ -94,6 +94,8 @@ type AfterSalesRepo interface {
 	CreateAfterSales(ctx context.Context, r *AfterSales) error
 	AfterSales(ctx context.Context, id int64) (*AfterSales, error)
 	AfterSalesByOrder(ctx context.Context, orderID int64) ([]*AfterSales, error)
+	// AfterSalesByNumber finds a request by its number ("S100008").
+	AfterSalesByNumber(ctx context.Context, number string) (*AfterSales, error)
 	AfterSalesByStatus(ctx context.Context, statuses []RequestStatus, limit int) ([]*AfterSales, error)
 	// UpdateAfterSales saves r if its Version is current (ErrConflict otherwise).
 	UpdateAfterSales(ctx context.Context, r *AfterSales) error

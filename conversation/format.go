@@ -122,6 +122,20 @@ func (t *turn) typeWord(ty AfterSalesType) string {
 	return string(ty)
 }
 
+// requestStatusWord names where an after-sales request stands.
+func (t *turn) requestStatusWord(status string) string {
+	k, ok := map[string]msgKey{
+		"submitted": msgRequestSubmitted,
+		"approved":  msgRequestApproved,
+		"rejected":  msgRequestRejected,
+		"resolved":  msgRequestResolved,
+	}[status]
+	if !ok {
+		return status
+	}
+	return t.tr(k)
+}
+
 // bullet lists lines under a heading.
 func bullet(lines []string) string {
 	return "• " + strings.Join(lines, "\n• ")

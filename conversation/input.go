@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -118,6 +119,18 @@ func orderArg(rest string) (string, bool) {
 	}
 	return rest, orderNumberLike(rest)
 }
+
+// requestNumber reads an after-sales request number ("S100008", "s100008")
+// and returns it as the shop writes it; normalize has lower-cased it.
+func requestNumber(s string) (string, bool) {
+	if !requestNumberRE.MatchString(s) {
+		return "", false
+	}
+	return strings.ToUpper(s), true
+}
+
+// requestNumberRE is an after-sales request number: S and six to ten digits.
+var requestNumberRE = regexp.MustCompile(`^[sS][0-9]{6,10}$`)
 
 // orderNumberLike accepts one token of letters, digits and dashes with at
 // least one digit, so "orders" or "cancel this" are not read as numbers.

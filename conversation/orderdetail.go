@@ -19,7 +19,9 @@ func (t *turn) orderDetail(o OrderView) string {
 	if o.CancelRequested {
 		notes = append(notes, t.tr(msgCancelPendingNote))
 	}
-	if o.OpenRequest != "" {
+	if len(o.Requests) > 0 {
+		notes = append(notes, t.requestLines(o.Requests)...)
+	} else if o.OpenRequest != "" {
 		notes = append(notes, t.tr(msgOpenRequest, o.OpenRequest))
 	}
 	if len(notes) > 0 {
@@ -65,4 +67,18 @@ func (t *turn) timeline(entries []TimelineEntry) string {
 		lines = append(lines, t.date(e.At)+"  "+t.eventWord(e.Status))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// requestLines say where each after-sales request of an order stands, with
+// what staff wrote when they decided it (the return address, the reason).
+func (t *turn) requestLines(rs []RequestView) []string {
+	lines := make([]string, 0, len(rs))
+	for _, r := range rs {
+		line := t.tr(msgRequestLine, t.typeWord(r.Type), r.Number, t.requestStatusWord(r.Status))
+		if note := strings.TrimSpace(r.Note); note != "" {
+			line += "\n" + t.tr(msgRequestNote, note)
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }

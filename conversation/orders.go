@@ -99,6 +99,9 @@ func (t *turn) onOrders(a answer) Result {
 // only this customer's orders, so another customer's number is simply not
 // found.
 func (t *turn) openOrder(number string) Result {
+	if r, ok := requestNumber(number); ok {
+		return t.openRequest(r)
+	}
 	o, ok := t.order(number)
 	if !ok {
 		t.say(msgOrderNotFound, number)
@@ -134,4 +137,20 @@ func (t *turn) onOrder(a answer) Result {
 		return t.goTo(stageOrders)
 	}
 	return t.invalid()
+}
+
+// openRequest shows the order an after-sales request is about, where the
+// request's state and staff's note are; closed requests too, so a customer
+// can look up what was decided.
+func (t *turn) openRequest(number string) Result {
+	for _, o := range t.env.Orders {
+		for _, r := range o.Requests {
+			if strings.EqualFold(r.Number, number) {
+				t.s.Order = o.Number
+				return t.goTo(stageOrder)
+			}
+		}
+	}
+	t.say(msgRequestNotFound, number)
+	return t.goTo(stageOrders)
 }

@@ -147,6 +147,13 @@ const (
 	msgRejectReason      msgKey = "reject_reason"
 	msgCancelPendingNote msgKey = "cancel_pending_note"
 	msgOpenRequest       msgKey = "open_request"
+	msgRequestNotFound   msgKey = "request_not_found"
+	msgRequestLine       msgKey = "request_line"
+	msgRequestNote       msgKey = "request_note"
+	msgRequestSubmitted  msgKey = "request_submitted"
+	msgRequestApproved   msgKey = "request_approved"
+	msgRequestRejected   msgKey = "request_rejected"
+	msgRequestResolved   msgKey = "request_resolved"
 	msgTimelineHeading   msgKey = "timeline_heading"
 
 	msgEventPlaced          msgKey = "event_placed"

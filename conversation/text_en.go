@@ -127,6 +127,13 @@ func textsEN() map[msgKey]string {
 		msgRejectReason:      "Why the shop declined: %s",
 		msgCancelPendingNote: "Your cancellation request is waiting for the shop's decision.",
 		msgOpenRequest:       "After-sales request %s is in progress.",
+		msgRequestNotFound:   "There's no after-sales request %s among yours. Please check the number.",
+		msgRequestLine:       "%s request %s: %s",
+		msgRequestNote:       "Note from the shop: %s",
+		msgRequestSubmitted:  "waiting for the shop",
+		msgRequestApproved:   "approved",
+		msgRequestRejected:   "not approved",
+		msgRequestResolved:   "resolved",
 		msgTimelineHeading:   "History:",
 
 		msgEventPlaced:          "Order placed",

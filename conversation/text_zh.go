@@ -128,6 +128,13 @@ func textsZH() map[msgKey]string {
 		msgRejectReason:      "商家未接单的原因：%s",
 		msgCancelPendingNote: "您的取消申请正在等待商家处理。",
 		msgOpenRequest:       "售后申请 %s 正在处理中。",
+		msgRequestNotFound:   "在您的售后申请中没有找到 %s，请核对编号。",
+		msgRequestLine:       "%s申请 %s：%s",
+		msgRequestNote:       "商家留言：%s",
+		msgRequestSubmitted:  "等待商家处理",
+		msgRequestApproved:   "已同意",
+		msgRequestRejected:   "未通过",
+		msgRequestResolved:   "已处理完成",
 		msgTimelineHeading:   "订单进度：",
 
 		msgEventPlaced:          "下单成功",

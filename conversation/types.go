@@ -78,6 +78,18 @@ type OrderView struct {
 	CanCancel       bool   // cancel is allowed now (at once or as a request)
 	CanAfterSales   bool   // an after-sales request may be filed now
 	OpenRequest     string // number of the open after-sales request, if any
+	// Requests are the order's after-sales requests, oldest first, where
+	// the core loaded them (orders still open to after-sales, and orders
+	// the customer named by number).
+	Requests []RequestView
+}
+
+// RequestView is an after-sales request as its customer sees it.
+type RequestView struct {
+	Number string // "S100008"
+	Type   AfterSalesType
+	Status string // submitted, approved, rejected, resolved
+	Note   string // what staff wrote with their decision: next steps or the reason
 }
 
 // ItemView is one line of an order.

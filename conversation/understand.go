@@ -89,7 +89,7 @@ func phrases() []phrase {
 type understood struct {
 	means  meaning
 	as     AfterSalesType
-	number string // an order number found in the text
+	number string // an order or request number found in the text
 }
 
 // orderNumberInText finds an order number written inside a sentence
@@ -98,11 +98,17 @@ type understood struct {
 // numbers (eleven digits in China) longer.
 var orderNumberInText = regexp.MustCompile(`(?:^|[^0-9a-z+])([0-9]{6,10})(?:$|[^0-9a-z])`)
 
+// requestNumberInText finds an after-sales request number ("s100008"
+// after folding) inside a sentence such as "查一下售后S100008".
+var requestNumberInText = regexp.MustCompile(`(?:^|[^0-9a-z])(s[0-9]{6,10})(?:$|[^0-9a-z])`)
+
 // understand reads free text by the phrase table. The longest matching
 // phrase wins, so 退货退款 is a return, not a refund, and 仅退款 a refund.
 func understand(norm string) (understood, bool) {
 	var u understood
 	if m := orderNumberInText.FindStringSubmatch(norm); m != nil {
+		u.number = m[1]
+	} else if m := requestNumberInText.FindStringSubmatch(norm); m != nil {
 		u.number = m[1]
 	}
 	best := 0

@@ -35,7 +35,7 @@ func TestAfterSales(t *testing.T) {
 			t.Fatalf("AfterSales = %+v\nwant        %+v", got, r)
 		}
 
-		must(t, r.Approve("ann (slack)", t0.Add(2*time.Hour)))
+		must(t, r.Approve("ann (slack)", "", t0.Add(2*time.Hour)))
 		must(t, s.UpdateAfterSales(ctx, r))
 		must(t, r.Resolve("ann (slack)", t0.Add(3*time.Hour)))
 		must(t, s.UpdateAfterSales(ctx, r))
@@ -75,7 +75,7 @@ func TestOneOpenAfterSalesPerOrder(t *testing.T) {
 		must(t, s.CreateAfterSales(ctx, newRequest(t, c, other))) // another order is free
 
 		// Approved is still open.
-		must(t, first.Approve("ann", t0))
+		must(t, first.Approve("ann", "", t0))
 		must(t, s.UpdateAfterSales(ctx, first))
 		wantErr(t, s.CreateAfterSales(ctx, newRequest(t, c, o)), bot.ErrDuplicate)
 
@@ -103,7 +103,7 @@ func TestUpdateAfterSalesVersionConflict(t *testing.T) {
 		must(t, s.CreateAfterSales(ctx, r))
 		a, _ := s.AfterSales(ctx, r.ID)
 		b, _ := s.AfterSales(ctx, r.ID)
-		must(t, a.Approve("ann", t0))
+		must(t, a.Approve("ann", "", t0))
 		must(t, s.UpdateAfterSales(ctx, a))
 		must(t, b.Reject("bob", "no", t0))
 		wantErr(t, s.UpdateAfterSales(ctx, b), bot.ErrConflict)

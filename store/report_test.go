@@ -80,7 +80,7 @@ func fxRequest(t testing.TB, s *store.Store, c bot.Customer, o *bot.Order, typ b
 	a, err := bot.NewAfterSales(c, o, typ, "reason", nil, at)
 	must(t, err)
 	if resolve {
-		must(t, a.Approve("staff", at.Add(time.Hour)))
+		must(t, a.Approve("staff", "", at.Add(time.Hour)))
 		must(t, a.Resolve("staff", at.Add(24*time.Hour)))
 	}
 	must(t, s.CreateAfterSales(context.Background(), a))

@@ -34,7 +34,7 @@ func TestTierActivityCountsCompletedUnrefundedOrdersInTheWindow(t *testing.T) {
 		r, err := bot.NewAfterSales(c, refunded, bot.Refund, "broken", nil, t0.Add(80*time.Hour))
 		must(t, err)
 		must(t, s.CreateAfterSales(ctx, r))
-		must(t, r.Approve("bob (slack)", t0.Add(81*time.Hour)))
+		must(t, r.Approve("bob (slack)", "", t0.Add(81*time.Hour)))
 		must(t, r.Resolve("ann (slack)", t0.Add(82*time.Hour)))
 		must(t, s.UpdateAfterSales(ctx, r))
 
