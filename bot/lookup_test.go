@@ -90,7 +90,7 @@ func TestRequestNoteAndLookupByNumber(t *testing.T) {
 				t.Fatalf("lookup of %s lacks %q: %q", r.Number, want, reply)
 			}
 		}
-		if reply := texts(s.say("u2", "order "+r.Number)); strings.Contains(reply, o.Number) || !strings.Contains(reply, "no after-sales request "+r.Number+" among yours") {
+		if reply := texts(s.say("u2", "order "+r.Number)); strings.Contains(reply, "Order "+o.Number) || !strings.Contains(reply, "no after-sales request "+r.Number+" among yours") {
 			t.Fatalf("another customer looked up %s: %q", r.Number, reply)
 		}
 	})
