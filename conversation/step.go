@@ -74,6 +74,14 @@ func (t *turn) answer(in Input, norm string) Result {
 		}
 	} else {
 		a.key = v.byText(norm)
+		if a.key != "" && t.s.Stage.asksContact() {
+			// Where a name or an address is expected, a typed number that
+			// picks an option may not have been meant as one: say which
+			// option it chose, so nothing happens silently.
+			if label, ok := v.numbered(norm); ok {
+				t.say(msgChose, label)
+			}
+		}
 	}
 	if a.typed() && !t.s.Stage.takesText() {
 		if res, ok := t.interpret(a); ok {

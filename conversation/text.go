@@ -27,6 +27,7 @@ const (
 	msgStaleButton    msgKey = "stale_button"
 	msgStaleNote      msgKey = "stale_note"
 	msgTooLong        msgKey = "too_long"
+	msgChose          msgKey = "chose"
 )
 
 // Option labels.

@@ -12,6 +12,7 @@ func textsEN() map[msgKey]string {
 		msgStaleButton:    "That button is no longer active. Here are the current options.",
 		msgStaleNote:      "That button is no longer active.",
 		msgTooLong:        "That message is too long. Please shorten it to %s characters or fewer.",
+		msgChose:          "You chose: %s",
 		msgHelp: "You can type these words at any time:\n" +
 			"• menu: the main menu\n" +
 			"• orders: your recent orders\n" +

@@ -13,6 +13,7 @@ func textsZH() map[msgKey]string {
 		msgStaleButton:    "这个按钮已失效，请使用下面的最新选项。",
 		msgStaleNote:      "这个按钮已失效。",
 		msgTooLong:        "消息太长了，请精简到 %s 字以内。",
+		msgChose:          "已为您选择：%s",
 		msgHelp: "以下指令随时可用：\n" +
 			"• 菜单：回到主菜单\n" +
 			"• 我的订单：查看最近的订单\n" +

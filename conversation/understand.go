@@ -179,6 +179,11 @@ func (st Stage) takesText() bool {
 	return false
 }
 
+// asksContact reports whether a stage asks for a contact detail.
+func (st Stage) asksContact() bool {
+	return st == stageName || st == stagePhone || st == stageAddress
+}
+
 // interpret answers free text that matched no option: a phrase from the
 // table, an order number inside a sentence, or a product's name. It
 // reports false when it found no meaning, and the stage says it did not

@@ -67,6 +67,15 @@ func (v view) byText(norm string) string {
 	return ""
 }
 
+// numbered returns the label of the option a typed number chooses.
+func (v view) numbered(norm string) (string, bool) {
+	n, err := strconv.Atoi(norm)
+	if err != nil || n < 1 || n > len(v.choices) {
+		return "", false
+	}
+	return v.choices[n-1].label, true
+}
+
 // maxKey is the longest button key: Telegram carries at most 64 bytes of
 // callback data.
 const maxKey = 64
