@@ -41,7 +41,7 @@ type fakePay struct {
 	mu      sync.Mutex
 	orders  map[string]*fakeOrder  // by out_trade_no
 	refunds map[string]*fakeRefund // by out_refund_no
-	calls   map[string]int         // by "METHOD path kind"
+	calls   map[string]int         // by route pattern
 	seq     int
 }
 
@@ -142,8 +142,10 @@ func (f *fakePay) answer(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-func (f *fakePay) count(r *http.Request, kind string) {
-	f.calls[r.Method+" "+r.Pattern+" "+kind]++
+// count counts a call by its route pattern, such as
+// "POST /v3/refund/domestic/refunds".
+func (f *fakePay) count(r *http.Request) {
+	f.calls[r.Pattern]++
 }
 
 type prepayBody struct {
@@ -187,7 +189,7 @@ func (f *fakePay) prepay(tradeType string) http.HandlerFunc {
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		f.count(r, "")
+		f.count(r)
 		canonical := tradeType + string(raw)
 		o := f.orders[req.OutTradeNo]
 		switch {
@@ -232,7 +234,7 @@ func (f *fakePay) transaction(no string, o *fakeOrder) map[string]any {
 func (f *fakePay) query(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.count(r, "")
+	f.count(r)
 	if r.URL.Query().Get("mchid") != f.mchID {
 		f.answer(w, http.StatusBadRequest, apiError("PARAM_ERROR", "mchid"))
 		return
@@ -249,7 +251,7 @@ func (f *fakePay) query(w http.ResponseWriter, r *http.Request) {
 func (f *fakePay) close(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.count(r, "")
+	f.count(r)
 	o := f.orders[r.PathValue("no")]
 	switch {
 	case o == nil:
@@ -281,7 +283,7 @@ func (f *fakePay) refund(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.count(r, "")
+	f.count(r)
 	if rf := f.refunds[req.OutRefundNo]; rf != nil {
 		// A retry with the same out_refund_no is the same refund.
 		f.answer(w, http.StatusOK, f.refundJSON(rf))
@@ -333,7 +335,7 @@ func (f *fakePay) refundJSON(rf *fakeRefund) map[string]any {
 func (f *fakePay) queryRefund(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.count(r, "")
+	f.count(r)
 	rf := f.refunds[r.PathValue("no")]
 	if rf == nil {
 		f.answer(w, http.StatusNotFound, apiError("RESOURCE_NOT_EXISTS", "退款单不存在"))
@@ -432,4 +434,20 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// order is a copy of the order WeChat has under out_trade_no (zero if none).
+func (f *fakePay) order(no string) fakeOrder {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if o := f.orders[no]; o != nil {
+		return *o
+	}
+	return fakeOrder{}
+}
+
+func (f *fakePay) orderCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.orders)
 }
