@@ -99,7 +99,7 @@ func (a *Adapter) serveNotify(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := a.notify.open(r.Context(), r.Header, body)
 	if err != nil {
-		var ne *notifyError
+		ne := &notifyError{http.StatusBadRequest, err.Error()}
 		errors.As(err, &ne)
 		a.log.WarnContext(r.Context(), "wechatpay notification refused", "status", ne.status, "reason", ne.reason)
 		// The reason stays in the log: a forger learns nothing from it.

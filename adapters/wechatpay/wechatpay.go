@@ -49,7 +49,9 @@ var (
 type Payments interface {
 	// Paid records a successful payment, once per TransactionID; it
 	// returns an error wrapping ErrRejected when the order is unknown or
-	// the amount is not the order's amount to pay.
+	// the amount is not the order's amount to pay. A payment for an order
+	// that was cancelled or timed out meanwhile is money received: it is
+	// recorded and raised to staff for a refund, not rejected.
 	Paid(ctx context.Context, p Payment) error
 	// Refunded records the outcome of a refund, once per RefundID and
 	// Status.
