@@ -44,7 +44,7 @@ var testKeys = sync.OnceValue(func() [3]*rsa.PrivateKey {
 
 // env is an adapter talking to a fake WeChat Pay, with fakes of the domain.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	fake     *fakePay
 	a        *Adapter
 	mux      *http.ServeMux
@@ -67,7 +67,7 @@ const (
 	byCertificate
 )
 
-func newEnv(t *testing.T, by verifyBy) *env {
+func newEnv(t testing.TB, by verifyBy) *env {
 	t.Helper()
 	ks := testKeys()
 	merchant, platform, forger := ks[0], ks[1], ks[2]
@@ -107,7 +107,7 @@ func newEnv(t *testing.T, by verifyBy) *env {
 	return e
 }
 
-func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
+func writePEM(t testing.TB, dir, name, typ string, der []byte) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
@@ -117,7 +117,7 @@ func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
 }
 
 // selfSigned is a stand-in for a WeChat Pay platform certificate.
-func selfSigned(t *testing.T, key *rsa.PrivateKey) *x509.Certificate {
+func selfSigned(t testing.TB, key *rsa.PrivateKey) *x509.Certificate {
 	t.Helper()
 	serial, _ := new(big.Int).SetString("5157F09EFDC096DE15EBE81A47057A7232F1B8E1", 16)
 	tmpl := &x509.Certificate{
