@@ -28,6 +28,9 @@ func (cfg *Config) check() error {
 	case cfg.PublicKeyID == "" && len(cfg.PlatformCertFiles) == 0:
 		return errors.New("wechatpay: a WeChat Pay public key or a platform certificate is required to verify WeChat")
 	}
+	if !validPrefix.MatchString(cfg.TradePrefix) {
+		return errors.New("wechatpay: the trade prefix may be up to 8 letters, digits or _")
+	}
 	if cfg.PublicURL == "" {
 		return errors.New("wechatpay: the public URL is required for the pay links")
 	}

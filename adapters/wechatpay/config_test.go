@@ -17,6 +17,7 @@ func TestNewRefusesAnIncompleteConfig(t *testing.T) {
 		"no app id":             {func(c *Config) { c.AppID = "" }, "app id"},
 		"public key without id": {func(c *Config) { c.PublicKeyID = "" }, "public key"},
 		"nothing verifies":      {func(c *Config) { c.PublicKeyID, c.PublicKeyFile = "", "" }, "public key or a platform certificate"},
+		"prefix with a dash":    {func(c *Config) { c.TradePrefix = "stg-" }, "trade prefix"},
 		"no public URL":         {func(c *Config) { c.PublicURL = "" }, "public URL"},
 		"public URL not http":   {func(c *Config) { c.PublicURL = "ftp://shop" }, "public URL"},
 		"missing key file":      {func(c *Config) { c.PrivateKeyFile += ".missing" }, "private key"},

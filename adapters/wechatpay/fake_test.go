@@ -190,7 +190,7 @@ func (f *fakePay) prepay(tradeType string) http.HandlerFunc {
 		canonical := tradeType + string(raw)
 		o := f.orders[req.OutTradeNo]
 		switch {
-		case o != nil && o.state == "SUCCESS":
+		case o != nil && o.txnID != "":
 			f.answer(w, http.StatusBadRequest, apiError("ORDERPAID", "该订单已支付"))
 			return
 		case o != nil && o.request != canonical:
@@ -253,7 +253,7 @@ func (f *fakePay) close(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case o == nil:
 		f.answer(w, http.StatusNotFound, apiError("ORDER_NOT_EXIST", "订单不存在"))
-	case o.state == "SUCCESS":
+	case o.txnID != "":
 		f.answer(w, http.StatusBadRequest, apiError("ORDERPAID", "该订单已支付"))
 	default:
 		o.state = "CLOSED"
@@ -302,6 +302,7 @@ func (f *fakePay) refund(w http.ResponseWriter, r *http.Request) {
 	rf := &fakeRefund{outTradeNo: req.OutTradeNo, outRefundNo: req.OutRefundNo, refundID: fmt.Sprintf("50000%010d", f.seq),
 		txnID: o.txnID, status: "PROCESSING", amount: req.Amount.Refund, total: o.amount, created: f.clock()}
 	f.refunds[req.OutRefundNo] = rf
+	o.state = "REFUND" // WeChat's trade state once a refund is under way
 	f.answer(w, http.StatusOK, f.refundJSON(rf))
 }
 

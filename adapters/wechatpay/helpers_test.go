@@ -67,7 +67,7 @@ const (
 	byCertificate
 )
 
-func newEnv(t testing.TB, by verifyBy) *env {
+func newEnv(t testing.TB, by verifyBy, opts ...func(*Config)) *env {
 	t.Helper()
 	ks := testKeys()
 	merchant, platform, forger := ks[0], ks[1], ks[2]
@@ -98,6 +98,9 @@ func newEnv(t testing.TB, by verifyBy) *env {
 	e.fake = newFakePay(t, testMchID, testAppID, testAPIv3Key, &merchant.PublicKey, platform, serial)
 	cfg.APIURL = e.fake.srv.URL
 	cfg.Clock = e.now
+	for _, o := range opts {
+		o(&cfg)
+	}
 	e.a, err = New(e.pay, e.orders, nil, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -148,7 +148,7 @@ func (a *Adapter) handle(ctx context.Context, log *slog.Logger, n notify.Request
 		if n.CreateTime != nil {
 			at = *n.CreateTime
 		}
-		rf, err := rn.refund(a.cfg.MchID, at)
+		rf, err := a.refundOfNotice(rn, at)
 		if err != nil {
 			return err
 		}

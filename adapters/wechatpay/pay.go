@@ -48,7 +48,7 @@ func (a *Adapter) JSAPI(ctx context.Context, o Order, openID string) (BridgePara
 		Appid:       core.String(a.cfg.AppID),
 		Mchid:       core.String(a.cfg.MchID),
 		Description: core.String(description(o)),
-		OutTradeNo:  core.String(o.Number),
+		OutTradeNo:  core.String(a.no.trade(o.Number)),
 		NotifyUrl:   core.String(a.cfg.NotifyURL),
 		Amount:      &jsapi.Amount{Total: core.Int64(o.Amount), Currency: core.String(Currency)},
 		Payer:       &jsapi.Payer{Openid: core.String(openID)},
@@ -74,7 +74,7 @@ func (a *Adapter) Native(ctx context.Context, o Order) (string, error) {
 		Appid:       core.String(a.cfg.AppID),
 		Mchid:       core.String(a.cfg.MchID),
 		Description: core.String(description(o)),
-		OutTradeNo:  core.String(o.Number),
+		OutTradeNo:  core.String(a.no.trade(o.Number)),
 		NotifyUrl:   core.String(a.cfg.NotifyURL),
 		Amount:      &native.Amount{Total: core.Int64(o.Amount), Currency: core.String(Currency)},
 		TimeExpire:  payBy(o),
@@ -90,7 +90,7 @@ func (a *Adapter) Native(ctx context.Context, o Order) (string, error) {
 }
 
 func checkOrder(o Order) error {
-	if o.Number == "" || o.Amount <= 0 {
+	if !numberPart.MatchString(o.Number) || o.Amount <= 0 {
 		return fmt.Errorf("wechatpay: order %q with amount %d cannot be paid", o.Number, o.Amount)
 	}
 	return nil
@@ -112,7 +112,7 @@ func payBy(o Order) *time.Time {
 // An order WeChat never saw is an APIError with code ORDER_NOT_EXIST.
 func (a *Adapter) Query(ctx context.Context, number string) (string, Payment, error) {
 	t, _, err := a.api.jsapi.QueryOrderByOutTradeNo(ctx, jsapi.QueryOrderByOutTradeNoRequest{
-		OutTradeNo: core.String(number), Mchid: core.String(a.cfg.MchID),
+		OutTradeNo: core.String(a.no.trade(number)), Mchid: core.String(a.cfg.MchID),
 	})
 	if err != nil {
 		return "", Payment{}, apiErr("query order", err)
@@ -150,7 +150,7 @@ func (a *Adapter) Reconcile(ctx context.Context, number string) (string, error) 
 // here cannot be paid there. Closing an order WeChat never saw is no error.
 func (a *Adapter) Close(ctx context.Context, number string) error {
 	_, err := a.api.jsapi.CloseOrder(ctx, jsapi.CloseOrderRequest{
-		OutTradeNo: core.String(number), Mchid: core.String(a.cfg.MchID),
+		OutTradeNo: core.String(a.no.trade(number)), Mchid: core.String(a.cfg.MchID),
 	})
 	if err = apiErrOrNil("close order", err); IsAPIError(err, "ORDER_NOT_EXIST") {
 		return nil
@@ -163,15 +163,16 @@ func (a *Adapter) paymentOf(t payments.Transaction) (Payment, error) {
 	if deref(t.Mchid) != a.cfg.MchID {
 		return Payment{}, fmt.Errorf("%w: payment for merchant %q", ErrRejected, deref(t.Mchid))
 	}
-	if t.Amount == nil || t.Amount.Total == nil || deref(t.TransactionId) == "" || deref(t.OutTradeNo) == "" {
-		return Payment{}, fmt.Errorf("%w: payment without order, transaction or amount", ErrRejected)
+	order, ok := a.no.order(deref(t.OutTradeNo))
+	if !ok || t.Amount == nil || t.Amount.Total == nil || deref(t.TransactionId) == "" {
+		return Payment{}, fmt.Errorf("%w: payment without order %q, transaction or amount", ErrRejected, deref(t.OutTradeNo))
 	}
 	paidAt, err := time.Parse(time.RFC3339, deref(t.SuccessTime))
 	if err != nil {
 		return Payment{}, fmt.Errorf("%w: payment time %q", ErrRejected, deref(t.SuccessTime))
 	}
 	p := Payment{
-		OrderNumber:   *t.OutTradeNo,
+		OrderNumber:   order,
 		TransactionID: *t.TransactionId,
 		Amount:        *t.Amount.Total,
 		Currency:      deref(t.Amount.Currency),

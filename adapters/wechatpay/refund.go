@@ -3,8 +3,6 @@ package wechatpay
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/core"
@@ -23,35 +21,20 @@ type RefundRequest struct {
 	Reason        string
 }
 
-// refundKey is what WeChat allows in out_refund_no, less the separator.
-var refundKey = regexp.MustCompile(`^[0-9A-Za-z_|*@]{1,40}$`)
-
-// RefundNumber is the out_refund_no of the refund for requestNumber of
-// the order: at most 64 characters, unique per merchant as WeChat wants.
-func RefundNumber(orderNumber, requestNumber string) string {
-	return orderNumber + "-" + requestNumber
-}
-
-// splitRefundNumber undoes RefundNumber.
-func splitRefundNumber(outRefundNo string) (order, request string) {
-	order, request, _ = strings.Cut(outRefundNo, "-")
-	return order, request
-}
-
 // Refund asks WeChat for the refund and returns its state, usually
 // PROCESSING: the outcome comes by the refund notification (or
 // ReconcileRefund). Calling it again for the same request is safe; an
 // amount WeChat cannot refund is an APIError (NOT_ENOUGH, INVALID_REQUEST).
 func (a *Adapter) Refund(ctx context.Context, r RefundRequest) (Refund, error) {
-	if !refundKey.MatchString(r.OrderNumber) || !refundKey.MatchString(r.RequestNumber) {
+	if !numberPart.MatchString(r.OrderNumber) || !numberPart.MatchString(r.RequestNumber) {
 		return Refund{}, fmt.Errorf("wechatpay refund: order %q and request %q must be letters and digits", r.OrderNumber, r.RequestNumber)
 	}
 	if r.Amount <= 0 || r.Amount > r.Total {
 		return Refund{}, fmt.Errorf("wechatpay refund: amount %d of %d cannot be refunded", r.Amount, r.Total)
 	}
 	req := refunddomestic.CreateRequest{
-		OutTradeNo:  core.String(r.OrderNumber),
-		OutRefundNo: core.String(RefundNumber(r.OrderNumber, r.RequestNumber)),
+		OutTradeNo:  core.String(a.no.trade(r.OrderNumber)),
+		OutRefundNo: core.String(a.no.refund(r.OrderNumber, r.RequestNumber)),
 		NotifyUrl:   core.String(a.cfg.NotifyURL),
 		Amount: &refunddomestic.AmountReq{
 			Refund: core.Int64(r.Amount), Total: core.Int64(r.Total), Currency: core.String(Currency),
@@ -64,19 +47,19 @@ func (a *Adapter) Refund(ctx context.Context, r RefundRequest) (Refund, error) {
 	if err != nil {
 		return Refund{}, apiErr("refund", err)
 	}
-	return refundOf(resp), nil
+	return a.refundOf(resp), nil
 }
 
 // ReconcileRefund backs up a refund notification that did not come: it
 // asks WeChat for the refund and records it when it is decided.
 func (a *Adapter) ReconcileRefund(ctx context.Context, orderNumber, requestNumber string) (Refund, error) {
 	resp, _, err := a.api.refunds.QueryByOutRefundNo(ctx, refunddomestic.QueryByOutRefundNoRequest{
-		OutRefundNo: core.String(RefundNumber(orderNumber, requestNumber)),
+		OutRefundNo: core.String(a.no.refund(orderNumber, requestNumber)),
 	})
 	if err != nil {
 		return Refund{}, apiErr("query refund", err)
 	}
-	r := refundOf(resp)
+	r := a.refundOf(resp)
 	if r.Status == RefundProcessing {
 		return r, nil
 	}
@@ -86,14 +69,13 @@ func (a *Adapter) ReconcileRefund(ctx context.Context, orderNumber, requestNumbe
 	return r, nil
 }
 
-func refundOf(resp *refunddomestic.Refund) Refund {
+func (a *Adapter) refundOf(resp *refunddomestic.Refund) Refund {
 	r := Refund{
 		RefundNumber:  deref(resp.OutRefundNo),
 		RefundID:      deref(resp.RefundId),
 		TransactionID: deref(resp.TransactionId),
-		OrderNumber:   deref(resp.OutTradeNo),
 	}
-	_, r.RequestNumber = splitRefundNumber(r.RefundNumber)
+	r.OrderNumber, r.RequestNumber, _ = a.no.splitRefund(r.RefundNumber)
 	if resp.Status != nil {
 		r.Status = string(*resp.Status)
 	}
@@ -129,20 +111,20 @@ type refundNotice struct {
 	} `json:"amount"`
 }
 
-// refund reads a refund notification; at is when WeChat sent it, the time
-// of a refund that did not succeed.
-func (n refundNotice) refund(mchID string, at time.Time) (Refund, error) {
-	if n.MchID != mchID {
+// refundOfNotice reads a refund notification; at is when WeChat sent it,
+// the time of a refund that did not succeed.
+func (a *Adapter) refundOfNotice(n refundNotice, at time.Time) (Refund, error) {
+	if n.MchID != a.cfg.MchID {
 		return Refund{}, fmt.Errorf("%w: refund for merchant %q", ErrRejected, n.MchID)
 	}
-	if n.OutRefundNo == "" || n.RefundID == "" || n.RefundStatus == "" {
-		return Refund{}, fmt.Errorf("%w: refund without number, id or status", ErrRejected)
+	order, request, ok := a.no.splitRefund(n.OutRefundNo)
+	if !ok || n.RefundID == "" || n.RefundStatus == "" {
+		return Refund{}, fmt.Errorf("%w: refund %q without id or status, or not made here", ErrRejected, n.OutRefundNo)
 	}
 	r := Refund{
-		OrderNumber: n.OutTradeNo, RefundNumber: n.OutRefundNo, RefundID: n.RefundID,
+		OrderNumber: order, RequestNumber: request, RefundNumber: n.OutRefundNo, RefundID: n.RefundID,
 		TransactionID: n.TransactionID, Amount: n.Amount.Refund, Status: n.RefundStatus, At: at,
 	}
-	_, r.RequestNumber = splitRefundNumber(n.OutRefundNo)
 	if n.SuccessTime != "" {
 		t, err := time.Parse(time.RFC3339, n.SuccessTime)
 		if err != nil {

@@ -138,6 +138,10 @@ type Config struct {
 	// NotifyURL is the https URL of POST /wechatpay/notify, for payments
 	// and refunds.
 	NotifyURL string
+	// TradePrefix (up to 8 letters, digits or _) goes before every order
+	// number sent to WeChat, for a merchant that serves more than one
+	// orderbot: out_trade_no must be unique per merchant.
+	TradePrefix string
 	// PublicURL is the base of the signed pay-page and QR links.
 	PublicURL string
 	// APIURL replaces scheme and host of every API call (tests point it at
@@ -174,6 +178,7 @@ type Adapter struct {
 	api    *api
 	notify *verifier
 	links  links
+	no     numbers
 }
 
 // New checks the configuration, loads the keys and builds the adapter.
@@ -196,6 +201,7 @@ func New(pay Payments, orders Orders, log *slog.Logger, cfg Config) (*Adapter, e
 		pay: pay, orders: orders, log: log, cfg: cfg, api: a,
 		notify: &verifier{keys: k, apiV3Key: cfg.APIv3Key, now: cfg.Clock},
 		links:  newLinks(cfg.APIv3Key, cfg.PublicURL, cfg.LinkTTL, cfg.Clock),
+		no:     numbers{cfg.TradePrefix},
 	}, nil
 }
 
