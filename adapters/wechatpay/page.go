@@ -96,16 +96,16 @@ else { pay(); }
 func (a *Adapter) servePayPage(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	t := pageTexts[lang]
-	d := pageData{T: t, Lang: map[conversation.Lang]string{conversation.Chinese: "zh-CN"}[lang], Nonce: nonce()}
-	if d.Lang == "" {
-		d.Lang = "en"
+	d := pageData{T: t, Lang: "en", Nonce: nonce()}
+	if lang == conversation.Chinese {
+		d.Lang = "zh-CN"
 	}
 	number, openID, err := a.links.check(linkPay, r.URL.Query())
 	if err == nil && openID == "" {
 		err = errLinkInvalid
 	}
 	if err != nil {
-		d.Message, d.Number = t.Invalid, ""
+		d.Message = t.Invalid
 		if errors.Is(err, errLinkExpired) {
 			d.Message = t.Expired
 		}
@@ -124,6 +124,11 @@ func (a *Adapter) servePayPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params, err := a.JSAPI(r.Context(), o, openID)
+	if IsAPIError(err, "ORDERPAID") { // paid, and the notification is on its way
+		d.Message = t.NotPayable
+		a.renderPage(w, http.StatusConflict, d)
+		return
+	}
 	if err != nil {
 		a.log.ErrorContext(r.Context(), "wechatpay pay page: prepay", "order", number, "err", err)
 		d.Message = t.Unavailable

@@ -1,6 +1,7 @@
 package wechatpay
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -116,6 +117,17 @@ func TestPayPageLinkIsForOneOrderOnePayerAndExpires(t *testing.T) {
 		t.Errorf("bad links opened %d payments at WeChat", n)
 	}
 
+	// Paid at WeChat, its notification not yet here: WeChat refuses a new
+	// payment and the page says there is nothing to pay.
+	if _, err := e.a.JSAPI(context.Background(), Order{Number: "100012", Amount: 9900, Description: "茶叶小铺-订单100012"}, testOpenID); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.pay("100012")
+	paidLink := e.a.PayPageURL("100012", testOpenID)
+	if w := e.get(paidLink, "zh-CN"); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "无需支付") {
+		t.Errorf("order paid at WeChat: %d %s", w.Code, w.Body)
+	}
+
 	e.skew.Store(int64(25 * time.Hour))
 	w := e.get(link, "en")
 	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "expired") {
@@ -128,7 +140,7 @@ func TestPayPageLinkIsForOneOrderOnePayerAndExpires(t *testing.T) {
 	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "无需支付") {
 		t.Errorf("order not payable: %d %s", w.Code, w.Body)
 	}
-	if e.fake.orderCount() != 0 {
+	if e.fake.order("100011").amount != 0 {
 		t.Errorf("an order that is not payable was opened at WeChat")
 	}
 }
