@@ -46,6 +46,7 @@ type fakeOrder struct {
 	request   string // the canonical prepay request, to compare repeats
 	tradeType string
 	amount    int64
+	expire    string
 	openID    string
 	state     string
 	prepayID  string
@@ -161,6 +162,9 @@ type prepayBody struct {
 	} `json:"payer"`
 }
 
+// timeExpire is the form of time_expire in WeChat's documentation.
+var timeExpire = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$`)
+
 func (f *fakePay) prepay(tradeType string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
@@ -180,6 +184,9 @@ func (f *fakePay) prepay(tradeType string) http.HandlerFunc {
 		case req.Amount.Total <= 0 || req.Amount.Currency != "CNY" || req.OutTradeNo == "" || req.Description == "" || req.NotifyURL == "":
 			f.answer(w, http.StatusBadRequest, apiError("PARAM_ERROR", "missing or bad parameter"))
 			return
+		case req.TimeExpire != "" && !timeExpire.MatchString(req.TimeExpire):
+			f.answer(w, http.StatusBadRequest, apiError("PARAM_ERROR", "time_expire 格式错误"))
+			return
 		case tradeType == "JSAPI" && openID == "":
 			f.answer(w, http.StatusBadRequest, apiError("PARAM_ERROR", "payer.openid is required"))
 			return
@@ -198,7 +205,7 @@ func (f *fakePay) prepay(tradeType string) http.HandlerFunc {
 			return
 		case o == nil:
 			f.seq++
-			o = &fakeOrder{request: canonical, tradeType: tradeType, amount: req.Amount.Total, openID: openID, state: "NOTPAY",
+			o = &fakeOrder{request: canonical, tradeType: tradeType, amount: req.Amount.Total, openID: openID, state: "NOTPAY", expire: req.TimeExpire,
 				prepayID: fmt.Sprintf("wx%014d", f.seq), codeURL: "weixin://wxpay/bizpayurl?pr=" + randomHex(6)}
 			f.orders[req.OutTradeNo] = o
 		}

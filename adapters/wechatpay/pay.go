@@ -96,6 +96,10 @@ func checkOrder(o Order) error {
 	return nil
 }
 
+// beijing is the zone WeChat writes its times in: its examples of
+// time_expire all end in +08:00, never Z.
+var beijing = time.FixedZone("CST", 8*60*60)
+
 // payBy is the order's time_expire. It comes from the order, not the
 // clock: WeChat treats a repeated prepay with other parameters as a
 // conflict.
@@ -103,7 +107,7 @@ func payBy(o Order) *time.Time {
 	if o.PayBy.IsZero() {
 		return nil
 	}
-	t := o.PayBy.Truncate(time.Second)
+	t := o.PayBy.Truncate(time.Second).In(beijing)
 	return &t
 }
 

@@ -2,6 +2,7 @@ package wechatpay
 
 import (
 	"bytes"
+	"context"
 	"image"
 	_ "image/png"
 	"net/http"
@@ -59,6 +60,17 @@ func TestQRCodeScansToTheNativeCodeURL(t *testing.T) {
 	e.orders.remove("100020")
 	if w := e.get(e.a.QRURL("100020"), ""); w.Code != http.StatusConflict {
 		t.Errorf("QR of a paid order: %d, want 409", w.Code)
+	}
+}
+
+func TestPrepayCarriesTheOrdersDeadline(t *testing.T) {
+	e := newEnv(t, byPublicKey)
+	payBy := time.Date(2026, 12, 1, 9, 30, 15, 500, time.UTC)
+	if _, err := e.a.Native(context.Background(), Order{Number: "100023", Amount: 100, PayBy: payBy}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.fake.order("100023").expire; got != "2026-12-01T17:30:15+08:00" {
+		t.Errorf("time_expire %q, want the order's deadline in WeChat's form", got)
 	}
 }
 
