@@ -18,7 +18,6 @@ import (
 
 // api holds the SDK's services, which share one signing, verifying client.
 type api struct {
-	cfg     Config
 	jsapi   jsapi.JsapiApiService
 	native  native.NativeApiService
 	refunds refunddomestic.RefundsApiService
@@ -40,7 +39,6 @@ func newAPI(cfg Config, k keys) (*api, error) {
 		return nil, fmt.Errorf("wechatpay: client: %w", err)
 	}
 	return &api{
-		cfg:     cfg,
 		jsapi:   jsapi.JsapiApiService{Client: c},
 		native:  native.NativeApiService{Client: c},
 		refunds: refunddomestic.RefundsApiService{Client: c},
