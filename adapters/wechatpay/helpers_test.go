@@ -165,6 +165,8 @@ type fakePayments struct {
 	refunds  map[string]Refund // by refund id and status
 	refundFx []Refund
 	err      error // returned by every call when set
+	// budget is how long the last call was given by its context.
+	budget time.Duration
 }
 
 func newFakePayments() *fakePayments {
@@ -177,10 +179,13 @@ func (p *fakePayments) expect(number string, amount int64) {
 	p.amounts[number] = amount
 }
 
-func (p *fakePayments) Paid(_ context.Context, pm Payment) error {
+func (p *fakePayments) Paid(ctx context.Context, pm Payment) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls++
+	if d, ok := ctx.Deadline(); ok {
+		p.budget = time.Until(d)
+	}
 	if p.err != nil {
 		return p.err
 	}

@@ -48,6 +48,10 @@ func TestNotifyPaidRecordsThePaymentOnce(t *testing.T) {
 			if p.PaidAt.IsZero() || time.Since(p.PaidAt) > time.Minute {
 				t.Errorf("paid at %v, want about now", p.PaidAt)
 			}
+			// WeChat gives up after 5 s: the domain must finish before.
+			if b := e.pay.budget; b <= 0 || b > 4*time.Second {
+				t.Errorf("the domain had %v to record the payment, want at most 4s", b)
+			}
 		})
 	}
 }

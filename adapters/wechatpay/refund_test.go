@@ -51,6 +51,23 @@ func TestRefundFromAnAfterSalesRequestWithItsNotification(t *testing.T) {
 		t.Errorf("refund recorded %+v", got)
 	}
 
+	// A refund WeChat could not pay out (the card was closed) comes as
+	// REFUND.ABNORMAL: recorded with its status, for staff to handle.
+	second, err := e.a.Refund(ctx, RefundRequest{OrderNumber: "100030", RequestNumber: "S100009", Amount: 800, Total: 8800})
+	if err != nil {
+		t.Fatal(err)
+	}
+	abnormal := e.fake.finishRefund(second.RefundNumber)
+	abnormal["refund_status"] = RefundAbnormal
+	delete(abnormal, "success_time")
+	if w := e.serve(e.fake.notification("REFUND.ABNORMAL", abnormal, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+		t.Fatalf("abnormal refund notification: %d", w.Code)
+	}
+	if _, refunds, _ = e.pay.recorded(); len(refunds) != 2 || refunds[1].Status != RefundAbnormal ||
+		refunds[1].RequestNumber != "S100009" || refunds[1].At.IsZero() {
+		t.Errorf("abnormal refund recorded as %+v", refunds[len(refunds)-1])
+	}
+
 	// More than was paid is WeChat's refusal, and nothing is recorded.
 	_, err = e.a.Refund(ctx, RefundRequest{OrderNumber: "100030", RequestNumber: "S100008", Amount: 8000, Total: 8800})
 	if !IsAPIError(err, "INVALID_REQUEST") {
