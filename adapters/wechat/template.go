@@ -31,25 +31,31 @@ func (a *Adapter) templateMessage(m *bot.Message) *message.TemplateMessage {
 			"first":    {Value: first},
 			"keyword1": {Value: n.OrderNumber},
 			"keyword2": {Value: conversation.NoticeStatus(lang, n.Kind)},
-			"keyword3": {Value: cut(noticeNote(n), maxKeyword)},
+			"keyword3": {Value: cut(noticeNote(lang, n), maxKeyword)},
 			"remark":   {Value: remark},
 		},
 	}
 }
 
 // noticeNote is what staff entered that the customer needs: the parcel's
-// carrier and tracking number, the after-sales request, or the reason.
-func noticeNote(n *conversation.Notice) string {
-	var parts []string
+// carrier and tracking number, or the reason or note. The field holds 20
+// characters, so it carries one thing: an after-sales notice names its
+// request only when staff wrote nothing (the first and remark lines carry
+// the request number and the whole note anyway).
+func noticeNote(lang conversation.Lang, n *conversation.Notice) string {
 	switch n.Kind {
 	case conversation.OrderShipped:
-		parts = []string{n.Carrier, n.Tracking}
+		return strings.TrimSpace(n.Carrier + " " + n.Tracking)
 	case conversation.AfterSalesApproved, conversation.AfterSalesRejected, conversation.AfterSalesResolved:
-		parts = []string{n.RequestNumber, n.Reason}
-	default:
-		parts = []string{n.Reason}
+		if r := strings.TrimSpace(n.Reason); r != "" {
+			return r
+		}
+		if lang == conversation.Chinese {
+			return "售后单 " + n.RequestNumber
+		}
+		return "Request " + n.RequestNumber
 	}
-	return strings.TrimSpace(strings.Join(parts, " "))
+	return strings.TrimSpace(n.Reason)
 }
 
 // cut shortens s to at most max characters.
