@@ -51,8 +51,7 @@ type Message struct {
 	// with the replies HandleInbound returns, not through the outbox.
 	Stale bool
 	// ImageURL is a picture that goes with a reply (a product's), for the
-	// channels that show one. Like Stale it travels with the replies
-	// HandleInbound returns, not through the outbox.
+	// channels that show one.
 	ImageURL string
 }
 

@@ -32,6 +32,7 @@ type messageRow struct {
 	LeaseUntil  *time.Time
 	HeldAt      *time.Time // kept for the customer's next message
 	CreatedAt   time.Time
+	ImageURL    *string `gorm:"column:image_url"` // NULL: no picture
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -54,6 +55,7 @@ func messageToRow(m *bot.Message) (messageRow, error) {
 		Options: options, Card: card, Notice: notice, Lang: m.Lang, Attempts: m.Attempts,
 		NextAt: nullTime(m.NextAt), DeliveredAt: nullTime(m.DeliveredAt), FailedAt: nullTime(m.FailedAt),
 		LastError: m.LastError, ExternalID: m.ExternalID, Path: m.Path, CreatedAt: orNow(m.CreatedAt),
+		ImageURL: nullString(m.ImageURL),
 	}, nil
 }
 
@@ -63,6 +65,9 @@ func messageFromRow(r messageRow) (*bot.Message, error) {
 		Lang: r.Lang, Attempts: r.Attempts, NextAt: fromNullTime(r.NextAt),
 		DeliveredAt: fromNullTime(r.DeliveredAt), FailedAt: fromNullTime(r.FailedAt),
 		LastError: r.LastError, ExternalID: r.ExternalID, Path: r.Path, CreatedAt: r.CreatedAt.UTC(),
+	}
+	if r.ImageURL != nil {
+		m.ImageURL = *r.ImageURL
 	}
 	var notice conversation.Notice
 	var card bot.Card

@@ -83,6 +83,14 @@ func nullTime(t time.Time) *time.Time {
 	return &v
 }
 
+// nullString stores the empty string, "none", as NULL.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func fromNullTime(p *time.Time) time.Time {
 	if p == nil {
 		return time.Time{}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -59,6 +62,15 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message, pace
 	if strings.TrimSpace(text) == "" {
 		return "", nil // Telegram refuses empty messages, and there is nothing to say
 	}
+	if photo := photoURL(m.ImageURL); photo != "" && len(utf16.Encode([]rune(text))) <= maxCaption {
+		// A reply too long for a caption goes as text, without its picture.
+		ext, err := a.sendPicture(ctx, chat, photo, text, markup, pace)
+		if err == nil || !pictureRefused(err) {
+			return ext, err
+		}
+		// Telegram could not fetch or read the picture: the words still go.
+		a.log.Warn("telegram: product picture refused, sending the text alone", "err", err)
+	}
 	parts := splitText(text, maxText)
 	var ext string
 	for i, part := range parts {
@@ -75,6 +87,42 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message, pace
 		pace = queued // sent again, the first part would be repeated
 	}
 	return ext, nil
+}
+
+// sendPicture sends a product's picture with the reply as its caption and
+// the options as its buttons: one message, as the customer reads it.
+func (a *Adapter) sendPicture(ctx context.Context, chat int64, url, caption string, markup any, pace pacing) (string, error) {
+	p := tgbotapi.NewPhoto(chat, tgbotapi.FileURL(url))
+	p.Caption = caption
+	if markup != nil {
+		p.ReplyMarkup = markup
+	}
+	sent, err := a.deliver(ctx, chat, "sendPhoto", p, pace)
+	if err != nil {
+		return "", err
+	}
+	return externalID(chat, sent.MessageID), nil
+}
+
+// photoURL is the picture's URL if Telegram may fetch it: http or https
+// with a host, no credentials, within Telegram's length.
+func photoURL(u string) string {
+	if u == "" || len(u) > 2000 {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	return p.String()
+}
+
+// pictureRefused reports whether Telegram refused the picture itself (it
+// could not fetch it, or it is not an image): a 400, not a flood wait, a
+// blocked chat or a network error, which the text would meet as well.
+func pictureRefused(err error) bool {
+	var te *tgbotapi.Error
+	return errors.As(err, &te) && te.Code == http.StatusBadRequest
 }
 
 // pacing is how a message waits for its chat's turn.
