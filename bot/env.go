@@ -22,8 +22,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 	if err != nil {
 		return conversation.Env{}, fmt.Errorf("load orders: %w", err)
 	}
-	orders, explicit, err := addNamedOrders(ctx, tx, c, orders, named)
-	if err != nil {
+	if orders, err = addNamedOrders(ctx, tx, c, orders, named); err != nil {
 		return conversation.Env{}, err
 	}
 	env := conversation.Env{
@@ -44,7 +43,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		})
 	}
 	for _, o := range orders {
-		v, err := s.orderView(ctx, tx, o, explicit[o.ID])
+		v, err := s.orderView(ctx, tx, o)
 		if err != nil {
 			return conversation.Env{}, err
 		}
@@ -56,11 +55,8 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 // addNamedOrders appends the customer's orders named by number that are
 // not among the recent ones. They are older, so the list stays newest
 // first; another customer's number is simply not found. A request number
-// ("S100008") names the order it is about. It also returns the ids of the
-// named orders, whose after-sales requests the view shows whatever their
-// age.
-func addNamedOrders(ctx context.Context, tx Repo, c Customer, orders []*Order, named []string) ([]*Order, map[int64]bool, error) {
-	explicit := make(map[int64]bool, len(named))
+// ("S100008") names the order it is about.
+func addNamedOrders(ctx context.Context, tx Repo, c Customer, orders []*Order, named []string) ([]*Order, error) {
 next:
 	for _, number := range named {
 		if strings.HasPrefix(number, "S") {
@@ -69,13 +65,12 @@ next:
 				continue
 			}
 			if err != nil {
-				return nil, nil, fmt.Errorf("load after-sales %s: %w", number, err)
+				return nil, fmt.Errorf("load after-sales %s: %w", number, err)
 			}
 			number = r.OrderNumber
 		}
 		for _, o := range orders {
 			if strings.EqualFold(o.Number, number) {
-				explicit[o.ID] = true
 				continue next
 			}
 		}
@@ -84,18 +79,17 @@ next:
 			continue
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("load order %s: %w", number, err)
+			return nil, fmt.Errorf("load order %s: %w", number, err)
 		}
-		explicit[o.ID] = true
 		orders = append(orders, o)
 	}
-	return orders, explicit, nil
+	return orders, nil
 }
 
 // orderView is an order as its customer sees it. Its after-sales requests
-// cost a query, so they are loaded only where the customer may file one or
-// named the order (or one of its requests) by number.
-func (s *Service) orderView(ctx context.Context, tx Repo, o *Order, named bool) (conversation.OrderView, error) {
+// cost a query, so they are loaded only for orders in a status that allows
+// them: no other order can have one.
+func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversation.OrderView, error) {
 	v := conversation.OrderView{
 		Number: o.Number, Status: string(o.Status), Total: o.Total, CreatedAt: o.CreatedAt,
 		Carrier: o.Carrier, Tracking: o.Tracking, RejectReason: o.RejectReason,
@@ -109,8 +103,7 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order, named bool) 
 			v.Timeline = append(v.Timeline, conversation.TimelineEntry{At: h.At, Status: h.To})
 		}
 	}
-	eligible := o.CanAfterSales()
-	if !eligible && !named {
+	if !o.CanAfterSales() {
 		return v, nil
 	}
 	reqs, err := tx.AfterSalesByOrder(ctx, o.ID)
@@ -125,7 +118,7 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order, named bool) 
 			Number: r.Number, Type: conversation.AfterSalesType(r.Type), Status: string(r.Status), Note: r.DecisionReason,
 		})
 	}
-	v.CanAfterSales = eligible && v.OpenRequest == ""
+	v.CanAfterSales = v.OpenRequest == ""
 	return v, nil
 }
 

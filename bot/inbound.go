@@ -172,6 +172,11 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 // the platform would not take earlier, which go out with them.
 func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, now time.Time) ([]*Message, error) {
 	due := now.Add(s.cfg.ReplyHold[c.Channel])
+	for _, r := range res.Replies {
+		if r.Image != "" {
+			due = now // see Config.ReplyHold
+		}
+	}
 	held, err := tx.ReleaseHeld(ctx, c.Channel, c.UserID, due)
 	if err != nil {
 		return nil, err

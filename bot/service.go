@@ -65,7 +65,9 @@ type Config struct {
 	// ReplyHold delays the dispatcher's delivery of replies on a channel
 	// that answers in the response to the platform's own request (WeChat's
 	// passive reply): the adapter marks them replied in time, or the
-	// dispatcher sends them once the hold is over.
+	// dispatcher sends them once the hold is over. Replies with a picture
+	// are not held: an answer in place carries one text, so the dispatcher
+	// sends those at once.
 	ReplyHold map[string]time.Duration
 	// ContactButton names the channels that can share a customer's phone
 	// number with a button (Telegram), so checkout offers it there.

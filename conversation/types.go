@@ -78,9 +78,8 @@ type OrderView struct {
 	CanCancel       bool   // cancel is allowed now (at once or as a request)
 	CanAfterSales   bool   // an after-sales request may be filed now
 	OpenRequest     string // number of the open after-sales request, if any
-	// Requests are the order's after-sales requests, oldest first, where
-	// the core loaded them (orders still open to after-sales, and orders
-	// the customer named by number).
+	// Requests are the order's after-sales requests, oldest first (the
+	// core loads them for orders in a status that allows one).
 	Requests []RequestView
 }
 

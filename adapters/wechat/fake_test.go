@@ -34,6 +34,13 @@ type csCall struct {
 	Text    struct {
 		Content string `json:"content"`
 	} `json:"text"`
+	News struct {
+		Articles []struct {
+			Title  string `json:"title"`
+			URL    string `json:"url"`
+			PicURL string `json:"picurl"`
+		} `json:"articles"`
+	} `json:"news"`
 }
 
 type templateCall struct {

@@ -100,7 +100,9 @@ func (a *Adapter) answer(w http.ResponseWriter, r *http.Request, p *push, res co
 	case res.err != nil:
 		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
 		return false
-	case len(res.replies) == 0:
+	case len(res.replies) == 0, withPicture(res.replies):
+		// A picture cannot go in the answer, which holds one text: the
+		// dispatcher sends the picture and then the text.
 		a.ack(w)
 		return false
 	}
@@ -140,6 +142,16 @@ func (a *Adapter) claim(ctx context.Context, replies []*bot.Message) bool {
 		return false
 	}
 	return all
+}
+
+// withPicture reports whether a reply shows a picture.
+func withPicture(replies []*bot.Message) bool {
+	for _, m := range replies {
+		if pictureURL(m.ImageURL) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // passiveText is the replies as one text: WeChat takes one message in the

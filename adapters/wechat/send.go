@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 	}
 	closed := fmt.Errorf("wechat: outside the customer-service window: %w", bot.ErrHold)
 	if open {
+		a.sendPicture(ctx, m)
 		err := a.call(ctx, "customer message", func() error {
 			return a.custom.Send(message.NewCustomerTextMessage(m.Recipient, csText(m)))
 		})
@@ -118,4 +120,38 @@ func csText(m *bot.Message) string {
 		fmt.Fprintf(&b, `<a href="weixin://bizmsgmenu?msgmenucontent=%s&msgmenuid=%s">%s. %s</a>`, content, n, n, o.Label)
 	}
 	return b.String()
+}
+
+// sendPicture shows a reply's picture (a product's) as a one-article 图文
+// message just before its text: WeChat fetches the picture from the URL
+// itself, and a tap opens it full size. A customer-service text cannot
+// carry a picture, nor a passive reply a second message, which is why
+// replies with a picture are sent this way (see answer). A picture WeChat
+// refuses is logged and the text goes alone: the words matter more.
+func (a *Adapter) sendPicture(ctx context.Context, m *bot.Message) {
+	pic := pictureURL(m.ImageURL)
+	if pic == "" {
+		return
+	}
+	title, _, _ := strings.Cut(strings.TrimSpace(m.Text), "\n")
+	news := &message.CustomerMessage{
+		ToUser: m.Recipient, Msgtype: message.MsgTypeNews,
+		News: &message.MediaNews{Articles: []message.MediaArticles{{Title: cut(title, 64), URL: pic, Picurl: pic}}},
+	}
+	if err := a.call(ctx, "customer picture", func() error { return a.custom.Send(news) }); err != nil {
+		a.log.Warn("wechat: product picture not sent, the text goes alone", "err", err)
+	}
+}
+
+// pictureURL is the picture's URL if WeChat may fetch it: http or https
+// with a host and no credentials.
+func pictureURL(u string) string {
+	if u == "" || len(u) > 2000 {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	return p.String()
 }
