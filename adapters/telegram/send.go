@@ -182,7 +182,7 @@ func contactKeyboard(m *bot.Message) tgbotapi.ReplyKeyboardMarkup {
 // sendCard posts a staff card to the staff group, or edits the one posted
 // before. A card whose message is gone is posted again.
 func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) {
-	text, markup := renderCard(*m.Card)
+	text, markup := renderCard(*m.Card, a.staff)
 	if chat, msgID, ok := parseExternalID(m.ExternalID); ok && chat == a.cfg.StaffChat {
 		err := a.editCard(ctx, chat, msgID, text, markup, outboxed)
 		switch {
