@@ -23,7 +23,9 @@ func staffUsers(e *env) (alice, mallory *user) {
 // rejectPrompt and shipPrompt are how prompts name an order (the staff
 // language is Chinese by default).
 func rejectPrompt(o *bot.Order) string { return "拒绝订单 " + o.Number + " 的原因是什么？" }
-func shipPrompt(o *bot.Order) string   { return "订单 " + o.Number + " 的快递公司和运单号是什么？" }
+func shipPrompt(o *bot.Order) string {
+	return "订单 " + o.Number + " 的快递公司和运单号是什么？"
+}
 
 // prompt waits for the newest prompt in the staff group whose text has
 // this in it, e.g. "reject order:3?", and for it to be kept.
