@@ -47,7 +47,10 @@ func (w staffWords) refusal(err error) string {
 	case err == nil, errors.Is(err, ErrDuplicate):
 		return ""
 	case errors.Is(err, ErrForbidden):
-		return w.say("You are not allowed to do that.", "你没有权限执行此操作。")
+		return w.say("You don't have permission to do that.", "你没有权限执行此操作。")
+	case errors.As(err, &decided) && decided.Status == "ended":
+		return w.sayf("This conversation was already ended by %s at %s.", "这次对话已由 %s 于 %s 结束。",
+			w.actor(decided.By), w.when(decided.At))
 	case errors.As(err, &decided):
 		return w.say("Already decided: ", "已处理：") + w.byAt(decided.Status, decided.By, decided.At) + w.say(".", "。")
 	case errors.As(err, &state), errors.Is(err, ErrConflict):

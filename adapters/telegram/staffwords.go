@@ -25,7 +25,7 @@ func (w staffText) sayf(en, zh string, args ...any) string {
 
 // Notes for staff that the core does not word itself.
 func (w staffText) notAllowed() string {
-	return w.say("You are not allowed to do that.", "你没有权限执行此操作。")
+	return w.say("You don't have permission to do that.", "你没有权限执行此操作。")
 }
 func (w staffText) outOfDate() string {
 	return w.say("This card is out of date.", "这张卡片已过期。")
