@@ -216,6 +216,15 @@ func TestHandoffReply(t *testing.T) {
 	c.say("human")
 	c.say("Is the tea organic?")
 	card := e.relayed("客户请求人工客服：Hu Li（Telegram）")
+	// What the customer wrote answers the card, so the group sees whose it is.
+	eventually(t, "the customer's message as a reply to the card", func() bool {
+		for _, m := range e.api.sentTo(staffChat) {
+			if m.Params.Get("text") == "Is the tea organic?" && m.Params.Get("reply_to_message_id") == fmt.Sprint(card.MsgID) {
+				return true
+			}
+		}
+		return false
+	})
 	var reply string
 	for _, b := range card.buttons() {
 		if strings.HasPrefix(data(b), "t:reply:handoff:") {
