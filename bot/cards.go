@@ -195,7 +195,7 @@ func (s *Service) handoffCard(h *Handoff, c Customer, lastMessage string) Card {
 		Ref:    ref(refHandoff, h.ID),
 		Title:  w.say("Customer asks for a person: ", "客户请求人工客服：") + w.customerLabel(c),
 		Fields: w.customerFields(c),
-		Status: w.sayf("Waiting since %s", "%s 起等待人工回复", w.when(h.CreatedAt)),
+		Status: w.say("Waiting since "+w.when(h.CreatedAt), zhJoin(w.when(h.CreatedAt), "起等待人工回复")),
 	}
 	if lastMessage != "" {
 		card.Fields = append(card.Fields, CardField{Label: w.say("Customer wrote", "客户留言"), Value: lastMessage})

@@ -270,7 +270,7 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	card, w := s.handoffCard(h, c, ""), s.words()
 	note := w.say("Conversation ended.", "对话已结束。")
 	if a.Action == ActReply {
-		card.Fields = append(card.Fields, CardField{Label: w.sayf("Last reply by %s", "%s 的最新回复", w.actor(staff.Actor())), Value: n.Text})
+		card.Fields = append(card.Fields, CardField{Label: w.say("Last reply by "+w.actor(staff.Actor()), zhJoin(w.actor(staff.Actor()), "的最新回复")), Value: n.Text})
 		note = w.say("Sent to the customer.", "已发送给客户。")
 	}
 	return StaffResult{Card: card, Note: note}, s.queueCards(ctx, tx, card, now)

@@ -122,6 +122,16 @@ func TestStaffTextHasNoInternalRefs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, c := range cards {
+			if strings.HasPrefix(c.Ref, "handoff:") {
+				res, err := s.svc.HandleStaffAction(ctx, bot.StaffAction{Channel: bot.WebChat, UserID: "ann", Ref: c.Ref, Action: bot.ActReply, Text: "马上帮您查"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				notes = append(notes, res.Note)
+				cards = append(cards, res.Card)
+			}
+		}
 		var all []string
 		for _, c := range cards {
 			all = append(all, cardText(c))
@@ -133,7 +143,8 @@ func TestStaffTextHasNoInternalRefs(t *testing.T) {
 			}
 		}
 		text := strings.Join(append(all, notes...), "\n")
-		for _, want := range []string{"订单 " + n + " · 已发货", "已标记为已发货", "客户请求人工客服", "顺丰 SF1234567890", "（UTC+8）"} {
+		for _, want := range []string{"订单 " + n + " · 已发货", "已标记为已发货", "客户请求人工客服", "顺丰 SF1234567890",
+			"（UTC+8）起等待人工回复", "ann（网页后台）的最新回复", "已发送给客户。"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("staff text lacks %q", want)
 			}
