@@ -114,7 +114,7 @@ func (r *AfterSales) Reject(actor, reason string, now time.Time) error {
 		return r.decided("reject")
 	}
 	if reason == "" {
-		return fmt.Errorf("%w: a reject needs a reason", ErrInvalid)
+		return errNoReason
 	}
 	r.DecisionReason = reason
 	r.move(Declined, actor, reason, now)

@@ -30,185 +30,183 @@ const (
 )
 
 // decideActions are the buttons of anything awaiting approval.
-func decideActions() []CardAction {
+func (w staffWords) decideActions() []CardAction {
 	return []CardAction{
-		{ID: ActApprove, Label: "Approve", Style: "primary"},
-		{ID: ActReject, Label: "Reject", Input: "reason", Style: "danger"},
+		{ID: ActApprove, Label: w.say("Approve", "批准"), Style: "primary"},
+		{ID: ActReject, Label: w.say("Reject", "拒绝"), Input: "reason", Style: "danger"},
 	}
 }
 
 func ref(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
 
-func money(minor int64) string { return fmt.Sprintf("%d.%02d", minor/100, minor%100) }
-
-// money shows an amount on a staff card in the shop's currency.
-func (s *Service) money(minor int64) string { return s.cfg.Currency + money(minor) }
-
 // lastChange says who made the item's latest change and when, e.g.
-// "Approved by alice (webchat) at 2026-11-23 10:32 UTC".
-func lastChange(h []StatusChange) string {
+// "由 张三（网页后台）于 11月30日 10:32（UTC+8）批准".
+func (w staffWords) lastChange(h []StatusChange) string {
 	if len(h) == 0 {
 		return ""
 	}
 	last := h[len(h)-1]
-	by := last.Actor
-	if strings.HasPrefix(by, "customer ") {
-		by = "the customer"
-	}
-	return fmt.Sprintf("%s by %s at %s", changeWord(last.To), by, last.At.UTC().Format("2006-01-02 15:04 UTC"))
+	return w.byAt(last.To, last.Actor, last.At)
 }
 
-// changeWord is how a card names a change that led to a status.
-func changeWord(to string) string {
-	switch to {
-	case string(Pending):
-		return "Placed"
-	case string(Confirmed), string(Approved):
-		return "Approved"
-	case "cancel_requested":
-		return "Cancel requested"
-	case "cancel_rejected":
-		return "Cancel request rejected"
-	}
-	word := strings.ReplaceAll(to, "_", " ")
-	if word == "" {
-		return "Changed"
-	}
-	return strings.ToUpper(word[:1]) + word[1:]
-}
-
-func customerLabel(c Customer) string {
+// customerLabel names a customer by name and channel, never by their
+// platform id, which means nothing to staff.
+func (w staffWords) customerLabel(c Customer) string {
 	name := c.DisplayName
 	if name == "" {
 		name = c.Name
 	}
-	return fmt.Sprintf("%s (%s %s)", name, c.Channel, c.UserID)
+	if name == "" {
+		return w.sayf("%s customer", "%s客户", w.channel(c.Channel))
+	}
+	return name + w.paren(w.channel(c.Channel))
 }
 
-// tierText names the customer's tier on a card in both languages, since
-// staff read either: "Gold 金卡", "Gold 金卡 (pinned)".
-func tierText(t Standing) string {
-	text := strings.TrimSpace(t.NameEN + " " + t.NameZH)
+// tierText names the customer's tier, and says when staff set it by hand:
+// "金卡（手动设定）", "Gold (set by staff)".
+func (w staffWords) tierText(t Standing) string {
+	text := w.say(t.NameEN, t.NameZH)
+	if text == "" {
+		text = strings.TrimSpace(t.NameEN + " " + t.NameZH)
+	}
 	if t.Pinned {
-		text += " (pinned)"
+		text += w.paren(w.say("set by staff", "手动设定"))
 	}
 	return text
 }
 
 // customerFields are the card fields that say who the customer is.
-func customerFields(c Customer) []CardField {
-	fs := []CardField{{Label: "Customer", Value: customerLabel(c)}}
+func (w staffWords) customerFields(c Customer) []CardField {
+	fs := []CardField{{Label: w.say("Customer", "客户"), Value: w.customerLabel(c)}}
 	if c.Tier.Tier != "" {
-		fs = append(fs, CardField{Label: "Tier", Value: tierText(c.Tier)})
+		fs = append(fs, CardField{Label: w.say("Tier", "会员等级"), Value: w.tierText(c.Tier)})
 	}
 	return fs
 }
 
 // ruleField says which approval rule decided an item, when one did.
-func ruleField(h []StatusChange) []CardField {
+func (w staffWords) ruleField(h []StatusChange) []CardField {
 	if rule := decidingRule(h); rule != "" {
-		return []CardField{{Label: "Approved by rule", Value: rule}}
+		return []CardField{{Label: w.say("Approved by rule", "自动批准规则"), Value: rule}}
 	}
 	return nil
 }
 
+// itemLine is one line of an order on a card, with the product's Chinese
+// name for Chinese staff when it has one.
+func (w staffWords) itemLine(it OrderItem) string {
+	if w.zh {
+		name := it.NameZH
+		if name == "" {
+			name = it.Name
+		}
+		return fmt.Sprintf("%s（%s）× %d，单价 %s", name, it.SKU, it.Qty, w.money(it.UnitPrice))
+	}
+	return fmt.Sprintf("%d × %s (%s) @ %s", it.Qty, it.Name, it.SKU, w.money(it.UnitPrice))
+}
+
 func (s *Service) orderCard(o *Order, c Customer) Card {
+	w := s.words()
 	var items []string
 	for _, it := range o.Items {
-		items = append(items, fmt.Sprintf("%d × %s (%s) @ %s", it.Qty, it.Name, it.SKU, s.money(it.UnitPrice)))
+		items = append(items, w.itemLine(it))
 	}
 	card := Card{
 		Ref:   ref(refOrder, o.ID),
-		Title: fmt.Sprintf("Order %s: %s", o.Number, o.Status),
-		Fields: append(customerFields(c),
-			CardField{Label: "Items", Value: strings.Join(items, "\n")},
-			CardField{Label: "Total", Value: s.money(o.Total)},
-			CardField{Label: "Ship to", Value: fmt.Sprintf("%s, %s, %s", o.Contact.Name, o.Contact.Phone, o.Contact.Address)},
+		Title: w.sayf("Order %s · %s", "订单 %s · %s", o.Number, w.orderStatus(o.Status)),
+		Fields: append(w.customerFields(c),
+			CardField{Label: w.say("Items", "商品"), Value: strings.Join(items, "\n")},
+			CardField{Label: w.say("Total", "合计"), Value: w.money(o.Total)},
+			CardField{Label: w.say("Ship to", "收货信息"), Value: strings.Join([]string{o.Contact.Name, o.Contact.Phone, o.Contact.Address}, w.say(", ", "，"))},
 		),
-		Status:  lastChange(o.History),
+		Status:  w.lastChange(o.History),
 		Version: o.Version,
 	}
-	card.Fields = append(card.Fields, ruleField(o.History)...)
+	card.Fields = append(card.Fields, w.ruleField(o.History)...)
 	if o.Tracking != "" {
-		card.Fields = append(card.Fields, CardField{Label: "Tracking", Value: o.Carrier + " " + o.Tracking})
+		card.Fields = append(card.Fields, CardField{Label: w.say("Tracking", "物流"), Value: o.Carrier + " " + o.Tracking})
 	}
 	if o.RejectReason != "" {
-		card.Fields = append(card.Fields, CardField{Label: "Reject reason", Value: o.RejectReason})
+		card.Fields = append(card.Fields, CardField{Label: w.say("Reject reason", "拒绝原因"), Value: o.RejectReason})
 	}
 	switch {
 	case o.Status == Pending:
-		card.Actions = decideActions()
+		card.Actions = w.decideActions()
 	case o.Status == Confirmed && o.CancelRequested:
-		card.Status += " · cancel requested by the customer"
+		card.Status += w.say(" · the customer asked to cancel", " · 客户已申请取消")
 	case o.Status == Confirmed:
-		card.Actions = []CardAction{{ID: ActShip, Label: "Mark shipped", Input: "shipping", Style: "primary"}}
+		card.Actions = []CardAction{{ID: ActShip, Label: w.say("Mark shipped", "标记已发货"), Input: "shipping", Style: "primary"}}
 	case o.Status == Shipped:
-		card.Actions = []CardAction{{ID: ActDeliver, Label: "Mark delivered", Style: "primary"}}
+		card.Actions = []CardAction{{ID: ActDeliver, Label: w.say("Mark delivered", "标记已送达"), Style: "primary"}}
 	case o.Status == Delivered:
-		card.Actions = []CardAction{{ID: ActComplete, Label: "Complete"}}
+		card.Actions = []CardAction{{ID: ActComplete, Label: w.say("Complete", "完成订单")}}
 	}
 	return card
 }
 
 func (s *Service) cancelCard(o *Order, c Customer) Card {
+	w := s.words()
 	card := Card{
 		Ref:   ref(refCancel, o.ID),
-		Title: fmt.Sprintf("Cancel request for order %s", o.Number),
-		Fields: append(customerFields(c),
-			CardField{Label: "Order status", Value: string(o.Status)},
-			CardField{Label: "Total", Value: s.money(o.Total)},
+		Title: w.sayf("Cancel request for order %s", "订单 %s 的取消申请", o.Number),
+		Fields: append(w.customerFields(c),
+			CardField{Label: w.say("Order status", "订单状态"), Value: w.orderStatus(o.Status)},
+			CardField{Label: w.say("Total", "合计"), Value: w.money(o.Total)},
 		),
-		Status:  lastChange(o.History),
+		Status:  w.lastChange(o.History),
 		Version: o.Version,
 	}
 	if o.CancelRequested {
-		card.Actions = decideActions()
+		card.Actions = w.decideActions()
 	}
 	return card
 }
 
-func afterSalesCard(r *AfterSales, c Customer) Card {
+func (s *Service) afterSalesCard(r *AfterSales, c Customer) Card {
+	w := s.words()
 	card := Card{
-		Ref:   ref(refAfterSales, r.ID),
-		Title: fmt.Sprintf("After-sales %s (%s) for order %s: %s", r.Number, r.Type, r.OrderNumber, r.Status),
-		Fields: append(customerFields(c),
-			CardField{Label: "Type", Value: string(r.Type)},
-			CardField{Label: "Reason", Value: r.Reason},
+		Ref: ref(refAfterSales, r.ID),
+		Title: w.sayf("After-sales %s · %s · order %s · %s", "售后 %s · %s · 订单 %s · %s",
+			r.Number, w.requestType(r.Type), r.OrderNumber, w.requestStatus(r.Status)),
+		Fields: append(w.customerFields(c),
+			CardField{Label: w.say("Type", "类型"), Value: w.requestType(r.Type)},
+			CardField{Label: w.say("Reason", "原因"), Value: r.Reason},
 		),
-		Status:  lastChange(r.History),
+		Status:  w.lastChange(r.History),
 		Version: r.Version,
 		Media:   r.Media,
 	}
-	card.Fields = append(card.Fields, ruleField(r.History)...)
+	card.Fields = append(card.Fields, w.ruleField(r.History)...)
 	if r.DecisionReason != "" {
-		card.Fields = append(card.Fields, CardField{Label: "Decision reason", Value: r.DecisionReason})
+		card.Fields = append(card.Fields, CardField{Label: w.say("Decision reason", "处理说明"), Value: r.DecisionReason})
 	}
 	switch r.Status {
 	case Submitted:
-		card.Actions = decideActions()
+		card.Actions = w.decideActions()
 	case Approved:
-		card.Actions = []CardAction{{ID: ActResolve, Label: "Mark resolved", Style: "primary"}}
+		card.Actions = []CardAction{{ID: ActResolve, Label: w.say("Mark resolved", "标记已解决"), Style: "primary"}}
 	}
 	return card
 }
 
-func handoffCard(h *Handoff, c Customer, lastMessage string) Card {
+func (s *Service) handoffCard(h *Handoff, c Customer, lastMessage string) Card {
+	w := s.words()
 	card := Card{
 		Ref:    ref(refHandoff, h.ID),
-		Title:  "Customer asks for a person: " + customerLabel(c),
-		Fields: customerFields(c),
-		Status: "Open since " + h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		Title:  w.say("Customer asks for a person: ", "客户请求人工客服：") + w.customerLabel(c),
+		Fields: w.customerFields(c),
+		Status: w.say("Waiting since "+w.when(h.CreatedAt), zhJoin(w.when(h.CreatedAt), "起等待人工回复")),
 	}
 	if lastMessage != "" {
-		card.Fields = append(card.Fields, CardField{Label: "Customer wrote", Value: lastMessage})
+		card.Fields = append(card.Fields, CardField{Label: w.say("Customer wrote", "客户留言"), Value: lastMessage})
 	}
 	if h.Open {
 		card.Actions = []CardAction{
-			{ID: ActReply, Label: "Reply", Input: "text", Style: "primary"},
-			{ID: ActClose, Label: "End conversation"},
+			{ID: ActReply, Label: w.say("Reply", "回复"), Input: "text", Style: "primary"},
+			{ID: ActClose, Label: w.say("End conversation", "结束对话")},
 		}
 	} else {
-		card.Status = fmt.Sprintf("Ended by %s at %s", h.ClosedBy, h.ClosedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		card.Status = w.byAt("ended", h.ClosedBy, h.ClosedAt)
 	}
 	return card
 }

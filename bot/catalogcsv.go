@@ -219,6 +219,9 @@ func parseActive(s string) (bool, error) {
 	return false, fmt.Errorf("active %q must be true or false", s)
 }
 
+// money is a price as the catalog file writes it: 38.00, without currency.
+func money(minor int64) string { return fmt.Sprintf("%d.%02d", minor/100, minor%100) }
+
 // WriteCatalogCSV writes products in the format ParseCatalogCSV reads. It
 // starts with a UTF-8 byte order mark, without which Excel reads the file
 // in the system's legacy code page and garbles the Chinese.

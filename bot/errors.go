@@ -25,6 +25,13 @@ var (
 	ErrHold = errors.New("hold until the recipient writes")
 )
 
+// What a staff action lacked, so that staff can be told in their language.
+var (
+	errNoReason    = fmt.Errorf("%w: a reject needs a reason", ErrInvalid)
+	errNoShipping  = fmt.Errorf("%w: shipping needs a carrier and a tracking number", ErrInvalid)
+	errReplyLength = fmt.Errorf("%w: a reply must be 1-1000 characters", ErrInvalid)
+)
+
 // DecidedError says an item was already decided by someone else, so a
 // second approver can be told who and when.
 type DecidedError struct {

@@ -177,7 +177,7 @@ func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it co
 	if err := s.autoApproveAfterSales(ctx, tx, c, o, r, now, later); err != nil {
 		return conversation.Outcome{}, err
 	}
-	return conversation.Outcome{Number: r.Number}, s.queueCards(ctx, tx, afterSalesCard(r, c), now)
+	return conversation.Outcome{Number: r.Number}, s.queueCards(ctx, tx, s.afterSalesCard(r, c), now)
 }
 
 func (s *Service) requestHuman(ctx context.Context, tx Repo, c Customer, text string, now time.Time) (conversation.Outcome, error) {
@@ -194,7 +194,7 @@ func (s *Service) requestHuman(ctx context.Context, tx Repo, c Customer, text st
 	if err != nil {
 		return conversation.Outcome{}, fmt.Errorf("open handoff: %w", err)
 	}
-	return conversation.Outcome{}, s.queueCards(ctx, tx, handoffCard(h, c, text), now)
+	return conversation.Outcome{}, s.queueCards(ctx, tx, s.handoffCard(h, c, text), now)
 }
 
 // relayToStaff passes what a customer writes during a handoff to staff. When
@@ -209,9 +209,9 @@ func (s *Service) relayToStaff(ctx context.Context, tx Repo, c Customer, it conv
 	}
 	text := it.Text
 	if text == "" && len(it.Media) > 0 {
-		text = "(photo)"
+		text = s.words().say("(photo)", "（图片）")
 	}
-	card := handoffCard(h, c, text)
+	card := s.handoffCard(h, c, text)
 	card.Media = it.Media
 	return conversation.Outcome{}, s.queueThread(ctx, tx, card, text, now)
 }
@@ -233,7 +233,7 @@ func (s *Service) endHandoff(ctx context.Context, tx Repo, c Customer, now time.
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: "leave", From: "open", To: "closed", At: now}); err != nil {
 		return err
 	}
-	return s.queueThread(ctx, tx, handoffCard(h, c, ""), "The customer left the conversation.", now)
+	return s.queueThread(ctx, tx, s.handoffCard(h, c, ""), s.words().say("The customer left the conversation.", "客户已离开对话。"), now)
 }
 
 // audit writes one audit row in the transaction of the change it records.

@@ -120,7 +120,7 @@ func (o *Order) Reject(actor, reason string, now time.Time) error {
 		return o.decided("reject")
 	}
 	if reason == "" {
-		return fmt.Errorf("%w: a reject needs a reason", ErrInvalid)
+		return errNoReason
 	}
 	o.RejectReason = reason
 	o.move(Rejected, actor, reason, now)
@@ -134,7 +134,7 @@ func (o *Order) Ship(actor, carrier, tracking string, now time.Time) error {
 		return &StateError{Action: "ship", Status: o.statusText()}
 	}
 	if carrier == "" || tracking == "" {
-		return fmt.Errorf("%w: shipping needs a carrier and a tracking number", ErrInvalid)
+		return errNoShipping
 	}
 	o.Carrier, o.Tracking = carrier, tracking
 	o.move(Shipped, actor, carrier+" "+tracking, now)

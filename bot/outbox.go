@@ -59,10 +59,10 @@ type Message struct {
 // by each staff channel its own way. Ref is stable for the item, so a later
 // card with the same Ref replaces the earlier one.
 type Card struct {
-	Ref     string       `json:"ref"` // "order:42", "cancel:42", "after_sales:7", "handoff:3"
+	Ref     string       `json:"ref"` // "order:42", "cancel:42", "after_sales:7", "handoff:3": for code, never shown to staff
 	Title   string       `json:"title"`
 	Fields  []CardField  `json:"fields,omitempty"`
-	Status  string       `json:"status"` // e.g. "Approved by demo (webchat) at 10:32"
+	Status  string       `json:"status"` // e.g. "由 demo（网页后台）于 11月30日 10:32（UTC+8）批准"
 	Actions []CardAction `json:"actions,omitempty"`
 	Version int          `json:"version"` // the item's version the actions apply to
 	Media   []string     `json:"media,omitempty"`

@@ -103,11 +103,12 @@ func (s *Service) OrderDetails(ctx context.Context, number string) (Card, error)
 		return Card{}, fmt.Errorf("customer of order %s: %w", number, err)
 	}
 	card := s.orderCard(o, c)
+	w := s.words()
 	var timeline string
 	for _, h := range o.History {
-		timeline += fmt.Sprintf("%s  %s by %s\n", h.At.UTC().Format("2006-01-02 15:04"), changeWord(h.To), h.Actor)
+		timeline += w.byAt(h.To, h.Actor, h.At) + "\n"
 	}
-	card.Fields = append(card.Fields, CardField{Label: "Timeline", Value: timeline})
+	card.Fields = append(card.Fields, CardField{Label: w.say("Timeline", "时间线"), Value: timeline})
 	return card, nil
 }
 

@@ -55,7 +55,7 @@ func TestHeldNoticeGoesOutWithTheNextReply(t *testing.T) {
 func TestReplyHoldLetsTheAdapterAnswerInPlace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx, clock := context.Background(), newClock()
-		svc := bot.NewService(st, quietLog(), bot.Config{Clock: clock.Now, ReplyHold: map[string]time.Duration{bot.WebChat: 5 * time.Second}}, nil)
+		svc := bot.NewService(st, quietLog(), bot.Config{Clock: clock.Now, StaffLang: bot.StaffLangEN, ReplyHold: map[string]time.Duration{bot.WebChat: 5 * time.Second}}, nil)
 		out := &recordingSender{}
 		d := bot.NewDispatcher(st, map[string]bot.Sender{bot.WebChat: out}, quietLog(), bot.DispatcherConfig{Owner: "d", Clock: clock.Now})
 

@@ -185,14 +185,14 @@ func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int
 			return WorkCard{}, ErrNotFound
 		}
 		c, err := customer(r.CustomerID)
-		return WorkCard{afterSalesCard(r, c), r.Number, c.ID}, err
+		return WorkCard{s.afterSalesCard(r, c), r.Number, c.ID}, err
 	case WorkHandoff:
 		h, ok := byID[fmt.Sprint("h", it.ID)].(*Handoff)
 		if !ok {
 			return WorkCard{}, ErrNotFound
 		}
 		c, err := customer(h.CustomerID)
-		return WorkCard{handoffCard(h, c, ""), "", c.ID}, err
+		return WorkCard{s.handoffCard(h, c, ""), "", c.ID}, err
 	}
 	o, ok := byID[fmt.Sprint("o", it.ID)].(*Order)
 	if !ok {

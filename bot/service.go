@@ -60,6 +60,10 @@ type Config struct {
 	Location *time.Location
 	// ShopName is how the shop is named to customers and staff.
 	ShopName string
+	// StaffLang is the language of what staff read from the core (cards,
+	// notes after an action): StaffLangEN, or Chinese for anything else,
+	// as ORDERBOT_STAFF_LANG defaults to zh.
+	StaffLang string
 	// Clock returns the current time; time.Now when nil.
 	Clock func() time.Time
 	// ReplyHold delays the dispatcher's delivery of replies on a channel

@@ -28,7 +28,7 @@ func newShop(t *testing.T, st *store.Store) *shop {
 	t.Helper()
 	ctx := context.Background()
 	clock := newClock()
-	svc := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}, Clock: clock.Now}, nil)
+	svc := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}, Clock: clock.Now, StaffLang: bot.StaffLangEN}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 		{SKU: "POT", Name: "Clay pot", NameZH: "紫砂壶", Category: "Tea", Price: 16800, Stock: 10, Active: true},
@@ -155,7 +155,7 @@ func TestOrderApprovalAndCustomerIsTold(t *testing.T) {
 		if err != nil || len(cards) != 1 || cards[0].Ref != fmt.Sprintf("order:%d", o.ID) {
 			t.Fatalf("open work %+v, %v", cards, err)
 		}
-		if total := cards[0].Fields[2]; total.Label != "Total" || total.Value != "¥336.00" {
+		if total := cards[0].Fields[2]; total.Label != "Total" || total.Value != "CN¥336.00" {
 			t.Fatalf("card total %+v", total)
 		}
 		if _, err := s.act("alice", cards[0].Ref, bot.ActApprove, cards[0].Version); err != nil {

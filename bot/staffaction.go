@@ -46,7 +46,7 @@ func parseRef(s string) (kind string, id int64, err error) {
 func (s *Service) HandleStaffAction(ctx context.Context, a StaffAction) (StaffResult, error) {
 	kind, id, err := parseRef(a.Ref)
 	if err != nil {
-		return StaffResult{}, err
+		return StaffResult{Note: s.words().refusal(err)}, err
 	}
 	ctx = logctx.Scope(ctx)
 	var res StaffResult
@@ -64,6 +64,7 @@ func (s *Service) HandleStaffAction(ctx context.Context, a StaffAction) (StaffRe
 		err = run()
 	}
 	if err != nil {
+		res.Note = s.words().refusal(err)
 		return res, fmt.Errorf("%s on %s: %w", a.Action, a.Ref, err)
 	}
 	s.log.InfoContext(ctx, "staff action applied", "channel", a.Channel, "ref", a.Ref, "action", a.Action)
@@ -79,7 +80,7 @@ func (s *Service) staffAction(ctx context.Context, tx Repo, kind string, id int6
 	if a.DedupKey != "" {
 		// A repeat fails here and rolls back; the first one's effects stand.
 		if err := tx.RecordInbound(ctx, a.DedupKey, s.now()); err != nil {
-			return StaffResult{Note: "already handled"}, fmt.Errorf("staff event %s: %w", a.DedupKey, err)
+			return StaffResult{}, fmt.Errorf("staff event %s: %w", a.DedupKey, err)
 		}
 	}
 	staff, err := tx.StaffMember(ctx, a.Channel, a.UserID)
@@ -162,7 +163,7 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 			return StaffResult{}, err
 		}
 	}
-	return StaffResult{Card: cardOf(), Note: fmt.Sprintf("Order %s: %s", o.Number, last.To)}, nil
+	return StaffResult{Card: cardOf(), Note: s.words().orderNote(o.Number, last.To)}, nil
 }
 
 // decideOrder applies one staff action to an order through its guarded
@@ -202,7 +203,7 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 	if err != nil {
 		return StaffResult{}, err
 	}
-	before, now := afterSalesCard(r, c), s.now()
+	before, now := s.afterSalesCard(r, c), s.now()
 	n := conversation.Notice{OrderNumber: r.OrderNumber, RequestNumber: r.Number, Type: conversation.AfterSalesType(r.Type)}
 	switch a.Action {
 	case ActApprove:
@@ -233,8 +234,8 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 	if err := s.notify(ctx, tx, c, n, now); err != nil {
 		return StaffResult{}, err
 	}
-	card := afterSalesCard(r, c)
-	return StaffResult{Card: card, Note: fmt.Sprintf("Request %s: %s", r.Number, r.Status)}, s.queueCards(ctx, tx, card, now)
+	card := s.afterSalesCard(r, c)
+	return StaffResult{Card: card, Note: s.words().requestNote(r.Number, string(r.Status))}, s.queueCards(ctx, tx, card, now)
 }
 
 func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id int64, a StaffAction) (StaffResult, error) {
@@ -248,7 +249,7 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	}
 	now := s.now()
 	if !h.Open {
-		return StaffResult{Card: handoffCard(h, c, "")}, &DecidedError{Status: "ended", By: h.ClosedBy, At: h.ClosedAt}
+		return StaffResult{Card: s.handoffCard(h, c, "")}, &DecidedError{Status: "ended", By: h.ClosedBy, At: h.ClosedAt}
 	}
 	n := conversation.Notice{Kind: conversation.StaffMessage, Text: strings.TrimSpace(a.Text)}
 	if a.Action == ActClose {
@@ -258,7 +259,7 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 		}
 		n = conversation.Notice{Kind: conversation.HandoffEnded}
 	} else if n.Text == "" || len([]rune(n.Text)) > 1000 {
-		return StaffResult{Card: handoffCard(h, c, "")}, fmt.Errorf("%w: a reply must be 1-1000 characters", ErrInvalid)
+		return StaffResult{Card: s.handoffCard(h, c, "")}, errReplyLength
 	}
 	if err := audit(ctx, tx, AuditEntry{Actor: staff.Actor(), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: a.Action, At: now}); err != nil {
 		return StaffResult{}, err
@@ -266,9 +267,11 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	if err := s.notify(ctx, tx, c, n, now); err != nil {
 		return StaffResult{}, err
 	}
-	card := handoffCard(h, c, "")
+	card, w := s.handoffCard(h, c, ""), s.words()
+	note := w.say("Conversation ended.", "对话已结束。")
 	if a.Action == ActReply {
-		card.Fields = append(card.Fields, CardField{Label: "Last reply by " + staff.Actor(), Value: n.Text})
+		card.Fields = append(card.Fields, CardField{Label: w.say("Last reply by "+w.actor(staff.Actor()), zhJoin(w.actor(staff.Actor()), "的最新回复")), Value: n.Text})
+		note = w.say("Sent to the customer.", "已发送给客户。")
 	}
-	return StaffResult{Card: card, Note: "Sent"}, s.queueCards(ctx, tx, card, now)
+	return StaffResult{Card: card, Note: note}, s.queueCards(ctx, tx, card, now)
 }

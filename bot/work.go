@@ -55,10 +55,10 @@ func (s *Service) OpenWork(ctx context.Context) ([]Card, error) {
 		work = append(work, dated{s.cancelCard(o, customers[o.CustomerID]), o.UpdatedAt.UnixNano()})
 	}
 	for _, r := range w.requests {
-		work = append(work, dated{afterSalesCard(r, customers[r.CustomerID]), r.UpdatedAt.UnixNano()})
+		work = append(work, dated{s.afterSalesCard(r, customers[r.CustomerID]), r.UpdatedAt.UnixNano()})
 	}
 	for _, h := range w.handoffs {
-		work = append(work, dated{handoffCard(h, customers[h.CustomerID], ""), h.CreatedAt.UnixNano()})
+		work = append(work, dated{s.handoffCard(h, customers[h.CustomerID], ""), h.CreatedAt.UnixNano()})
 	}
 	sort.SliceStable(work, func(i, j int) bool { return work[i].at > work[j].at })
 	cards := make([]Card, len(work))

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -34,8 +33,9 @@ const actionsBlockID = "orderbot_actions"
 var escape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 // slackUserActor matches an actor the core names after a Slack user id
-// without a display name, e.g. "U0123ABC (slack)".
-var slackUserActor = regexp.MustCompile(`\b([UW][A-Z0-9]{6,}) \(slack\)`)
+// without a display name, e.g. "U0123ABC (slack)" as recorded, or
+// "U0123ABC (Slack)", "U0123ABC（Slack）" as cards word it.
+var slackUserActor = regexp.MustCompile(`\b([UW][A-Z0-9]{6,})(?: \([Ss]lack\)|（Slack）)`)
 
 // mentions turns Slack staff named by their user id into mentions, which
 // Slack shows as their current display name.
@@ -64,10 +64,10 @@ func mrkdwn(s string) *slack.TextBlockObject {
 
 // cardBlocks renders a staff card: title, fields, photos, status and, when
 // withActions, one button per action.
-func cardBlocks(c bot.Card, withActions bool) []slack.Block {
+func cardBlocks(c bot.Card, withActions bool, w staffText) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(truncate(orDash(c.Title), maxHeader)))}
 	blocks = append(blocks, fieldBlocks(c.Fields)...)
-	if m := mediaText(c.Media); m != "" {
+	if m := mediaText(c.Media, w); m != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(m), nil, nil))
 	}
 	if c.Status != "" {
@@ -109,13 +109,13 @@ func fieldBlocks(fields []bot.CardField) []slack.Block {
 // Slack refuses a whole message whose image it cannot fetch, and a card
 // must never be lost to a photo. Other references (a Telegram file id)
 // are only counted.
-func mediaText(media []string) string {
+func mediaText(media []string, w staffText) string {
 	var links []string
 	others := 0
 	for i, m := range media {
 		if strings.HasPrefix(m, "https://") || strings.HasPrefix(m, "http://") {
 			if !strings.ContainsAny(m, "<>| ") {
-				links = append(links, fmt.Sprintf("<%s|photo %d>", m, i+1))
+				links = append(links, fmt.Sprintf("<%s|%s>", m, w.sayf("photo %d", "图片 %d", i+1)))
 				continue
 			}
 		}
@@ -124,9 +124,9 @@ func mediaText(media []string) string {
 	if len(links) == 0 && others == 0 {
 		return ""
 	}
-	text := "*Photos:* " + strings.Join(links, "  ")
+	text := "*" + w.say("Photos:", "图片：") + "* " + strings.Join(links, "  ")
 	if others > 0 {
-		text += fmt.Sprintf(" %d on the customer's channel", others)
+		text += w.sayf(" %d on the customer's channel", " %d 张在客户的渠道上", others)
 	}
 	return truncate(text, maxSectionText)
 }
@@ -186,11 +186,6 @@ func parseButton(value string) (button, bool) {
 		b.input = parts[2]
 	}
 	return b, true
-}
-
-// clock is a time of day Slack shows in each reader's own time zone.
-func clock(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{time}|%s>", t.Unix(), t.UTC().Format("15:04 UTC"))
 }
 
 func orDash(s string) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/conversation"
 )
 
 // commandTimeout keeps /orders inside Slack's 3 seconds: its answer is the
@@ -21,8 +22,6 @@ const commandTimeout = 2500 * time.Millisecond
 
 // maxPending is how many items "/orders pending" lists.
 const maxPending = 30
-
-const usage = "Usage: `/orders pending` (what awaits a decision), `/orders <number>` (an order and its timeline), `/orders today` (orders and revenue today, UTC)."
 
 // orderNumber is how staff write an order number, with or without "#".
 var orderNumber = regexp.MustCompile(`^#?[0-9]{1,18}$`)
@@ -50,7 +49,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) *slack.Ms
 	defer cancel()
 	if _, err := a.svc.StaffMember(ctx, bot.Slack, cmd.UserID); err != nil {
 		if errors.Is(err, bot.ErrNotFound) {
-			return answer("You don't have permission to do that.")
+			return answer(a.staff.notAllowed())
 		}
 		return a.commandFailed(cmd, err)
 	}
@@ -65,7 +64,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) *slack.Ms
 	case orderNumber.MatchString(arg):
 		msg, err = a.orderDetails(ctx, strings.TrimPrefix(arg, "#"))
 	default:
-		return answer(usage)
+		return answer(a.staff.usage())
 	}
 	if err != nil {
 		return a.commandFailed(cmd, err)
@@ -75,7 +74,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) *slack.Ms
 
 func (a *Adapter) commandFailed(cmd slack.SlashCommand, err error) *slack.Msg {
 	a.log.Error("slack: command", "command", cmd.Command, "user", cmd.UserID, "err", err)
-	return answer("Something went wrong; please try again.")
+	return answer(a.staff.failed())
 }
 
 // answer is a reply only the person who typed the command sees.
@@ -102,11 +101,11 @@ func (a *Adapter) pending(ctx context.Context) (*slack.Msg, error) {
 	}
 	n := len(lines)
 	if n == 0 {
-		return answer("Nothing awaits a decision."), nil
+		return answer(a.staff.say("Nothing awaits a decision.", "没有待处理的事项。")), nil
 	}
-	head := fmt.Sprintf("%d awaiting a decision:\n", n)
+	head := a.staff.sayf("%d awaiting a decision:\n", "%d 项待处理：\n", n)
 	if n > maxPending {
-		lines = append(lines[:maxPending], fmt.Sprintf("…and %d more.", n-maxPending))
+		lines = append(lines[:maxPending], a.staff.sayf("…and %d more.", "……还有 %d 项。", n-maxPending))
 	}
 	return answer(truncate(head+strings.Join(lines, "\n"), 3900)), nil
 }
@@ -125,36 +124,41 @@ func hasAction(c bot.Card, id string) bool {
 func (a *Adapter) orderDetails(ctx context.Context, number string) (*slack.Msg, error) {
 	card, err := a.svc.OrderDetails(ctx, number)
 	if errors.Is(err, bot.ErrNotFound) {
-		return answer("There is no order " + escape(number) + "."), nil
+		return answer(a.staff.sayf("There is no order %s.", "没有订单 %s。", escape(number))), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("order details: %w", err)
 	}
 	msg := answer(fallbackText(card))
-	msg.Blocks = slack.Blocks{BlockSet: cardBlocks(card, false)}
+	msg.Blocks = slack.Blocks{BlockSet: cardBlocks(card, false, a.staff)}
 	return msg, nil
 }
 
-// today counts the orders placed since midnight UTC and their revenue.
+// today counts the orders placed since midnight in the shop's time zone
+// and their revenue.
 func (a *Adapter) today(ctx context.Context) (*slack.Msg, error) {
-	now := a.cfg.Clock().UTC()
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	now := a.cfg.Clock().In(a.cfg.Location)
+	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, a.cfg.Location)
 	n, revenue, err := a.svc.Stats(ctx, from, from.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, fmt.Errorf("today: %w", err)
+	}
+	if a.staff.zh {
+		return answer(fmt.Sprintf("今天（%s）：*%d* 笔订单，收入 *%s*。", from.Format("1月2日"), n, a.money(revenue))), nil
 	}
 	word := "orders"
 	if n == 1 {
 		word = "order"
 	}
-	return answer(fmt.Sprintf("Today (%s UTC): *%d* %s, revenue *%s*.", from.Format("2006-01-02"), n, word, money(revenue))), nil
+	return answer(fmt.Sprintf("Today (%s): *%d* %s, revenue *%s*.", from.Format("2 Jan"), n, word, a.money(revenue))), nil
 }
 
-// money formats minor units as the shop's decimal amount, e.g. 38.00.
-func money(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
+// money formats minor units in the shop's currency for the staff reader,
+// e.g. ¥1,280.00, or CN¥1,280.00 in English.
+func (a *Adapter) money(minor int64) string {
+	lang := conversation.English
+	if a.staff.zh {
+		lang = conversation.Chinese
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
+	return conversation.FormatMoneyFor(lang, a.cfg.Currency, minor)
 }

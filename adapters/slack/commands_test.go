@@ -53,15 +53,15 @@ func TestOrdersCommand(t *testing.T) {
 	c = e.orders("U3", "#"+approved)
 	details := apiCall{Text: c.Text, Blocks: c.Blocks}
 	if !strings.Contains(details.header(), approved) || !strings.Contains(details.allText(), "*Timeline*") ||
-		!strings.Contains(details.allText(), "Approved by alice (slack)") || len(details.buttons(t)) != 0 {
+		!strings.Contains(details.allText(), "Approved by alice (Slack)") || len(details.buttons(t)) != 0 {
 		t.Fatalf("details of %s:\n%s\nbuttons %+v", approved, details.allText(), details.buttons(t))
 	}
 	if c := e.orders("U3", "999999"); c.Text != "There is no order 999999." {
 		t.Fatalf("unknown order: %q", c.Text)
 	}
 
-	today := time.Now().UTC().Format("2006-01-02")
-	if c := e.orders("U1", " today "); c.Text != "Today ("+today+" UTC): *2* orders, revenue *114.00*." {
+	today := time.Now().UTC().Format("2 Jan")
+	if c := e.orders("U1", " today "); c.Text != "Today ("+today+"): *2* orders, revenue *CN¥114.00*." {
 		t.Fatalf("today: %q", c.Text)
 	}
 	for _, text := range []string{"", "help", "pending now"} {
@@ -75,13 +75,26 @@ func TestOrdersCommand(t *testing.T) {
 	}
 }
 
-func TestOrdersTodayCountsTheUTCDay(t *testing.T) {
+func TestOrdersTodayCountsTheShopDay(t *testing.T) {
 	e := newSQLiteEnv(t, func(c *Config) {
 		c.Clock = func() time.Time { return time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC) }
 	})
 	e.order("cust1", "TEA", 1) // placed now, not on 2020-01-02
-	if c := e.orders("U1", "today"); c.Text != "Today (2020-01-02 UTC): *0* orders, revenue *0.00*." {
+	if c := e.orders("U1", "today"); c.Text != "Today (2 Jan): *0* orders, revenue *CN¥0.00*." {
 		t.Fatalf("today: %q", c.Text)
+	}
+	// In Shanghai, 2020-01-01 17:00 UTC is already the 2nd, and the answer
+	// is in the staff language.
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := newSQLiteEnv(t, func(c *Config) {
+		c.Clock = func() time.Time { return time.Date(2020, 1, 1, 17, 0, 0, 0, time.UTC) }
+		c.Location, c.StaffLang = shanghai, "zh"
+	})
+	if c := zh.orders("U1", "today"); c.Text != "今天（1月2日）：*0* 笔订单，收入 *¥0.00*。" {
+		t.Fatalf("today in Shanghai: %q", c.Text)
 	}
 }
 

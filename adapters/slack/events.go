@@ -83,7 +83,7 @@ func (a *Adapter) threadReply(ctx context.Context, eventID string, m *slackevent
 	if !strings.HasPrefix(ref, "handoff:") {
 		return
 	}
-	_, err = a.svc.HandleStaffAction(ctx, bot.StaffAction{
+	res, err := a.svc.HandleStaffAction(ctx, bot.StaffAction{
 		Channel:  bot.Slack,
 		UserID:   m.User,
 		DedupKey: "slack:" + eventID,
@@ -92,7 +92,7 @@ func (a *Adapter) threadReply(ctx context.Context, eventID string, m *slackevent
 		Text:     plainText(m.Text),
 	})
 	if err != nil {
-		a.answerRefusal(ctx, place{channel: m.Channel, user: m.User, thread: m.ThreadTimeStamp}, ref, bot.StaffResult{}, err)
+		a.answerRefusal(ctx, place{channel: m.Channel, user: m.User, thread: m.ThreadTimeStamp}, ref, res, err)
 		return
 	}
 	a.log.Info("slack: handoff reply relayed", "user", m.User, "ref", ref)

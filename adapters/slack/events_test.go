@@ -75,7 +75,7 @@ func TestHandoffThreadRelaysBothWays(t *testing.T) {
 
 	// Staff end the conversation from the card.
 	upd := e.slack.last(t, "chat.update") // the card now shows the last reply
-	if !strings.Contains(upd.allText(), "Last reply by ann (slack)") {
+	if !strings.Contains(upd.allText(), "Last reply by ann (Slack)") {
 		t.Fatalf("card after reply:\n%s", upd.allText())
 	}
 	e.press("U3", upd, "close")
@@ -84,7 +84,7 @@ func TestHandoffThreadRelaysBothWays(t *testing.T) {
 	if last := ns[len(ns)-1]; last.Notice.Kind != conversation.HandoffEnded {
 		t.Fatalf("customer not told the chat ended: %+v", last.Notice)
 	}
-	if upd := e.slack.last(t, "chat.update"); len(upd.buttons(t)) != 0 || !strings.Contains(upd.allText(), "Ended by ann (slack)") {
+	if upd := e.slack.last(t, "chat.update"); len(upd.buttons(t)) != 0 || !strings.Contains(upd.allText(), "Ended by ann (Slack)") {
 		t.Fatalf("ended card %+v\n%s", upd.buttons(t), upd.allText())
 	}
 	// A late reply in the thread is refused, not relayed.
@@ -93,7 +93,7 @@ func TestHandoffThreadRelaysBothWays(t *testing.T) {
 	if got := e.staffMessages("cust1"); len(got) != 1 {
 		t.Fatalf("reply after the end relayed: %q", got)
 	}
-	if eph := e.ephemerals("U1"); len(eph) != 1 || !strings.HasPrefix(eph[0].Text, "Already ended by ann (slack)") {
+	if eph := e.ephemerals("U1"); len(eph) != 1 || !strings.HasPrefix(eph[0].Text, "This conversation was already ended by ann (Slack) at ") {
 		t.Fatalf("late replier told %+v", eph)
 	}
 }

@@ -66,6 +66,7 @@ type view struct {
 	CallbackID      string   `json:"callback_id"`
 	PrivateMetadata string   `json:"private_metadata"`
 	Title           *textObj `json:"title"`
+	Close           *textObj `json:"close"`
 	Blocks          []block  `json:"blocks"`
 }
 

@@ -50,11 +50,27 @@ func quietLog(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
+// newEnv is the adapter on a core whose staff read English, unless a tweak
+// sets another StaffLang; the core gets the adapter's language and zone.
 func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *env {
 	t.Helper()
 	ctx := t.Context()
 	log := quietLog(t)
-	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat, bot.Slack}}, nil)
+	fake := newFakeSlack(t)
+	cfg := Config{
+		BotToken:      "xoxb-test",
+		SigningSecret: testSecret,
+		APIURL:        fake.url(),
+		StaffChannel:  staffChannel,
+		PostInterval:  time.Millisecond,
+		PostBurst:     100,
+		StaffLang:     "en",
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat, bot.Slack},
+		StaffLang: cfg.StaffLang, Location: cfg.Location}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 	})
@@ -69,18 +85,6 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *env {
 		if err := st.SaveStaff(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-	}
-	fake := newFakeSlack(t)
-	cfg := Config{
-		BotToken:      "xoxb-test",
-		SigningSecret: testSecret,
-		APIURL:        fake.url(),
-		StaffChannel:  staffChannel,
-		PostInterval:  time.Millisecond,
-		PostBurst:     100,
-	}
-	for _, f := range tweak {
-		f(&cfg)
 	}
 	a, err := New(svc, log, cfg)
 	if err != nil {
@@ -254,11 +258,28 @@ func pressJSON(user string, card apiCall, actionID, value string) string {
 		"message":    map[string]any{"ts": card.TS, "text": card.Text},
 		"actions": []map[string]any{{
 			"type": "button", "action_id": actionID, "block_id": actionsBlockID, "value": value,
-			"text": map[string]any{"type": "plain_text", "text": actionID}, "action_ts": "1700000001.000001",
+			"text": map[string]any{"type": "plain_text", "text": buttonText(card, actionID)}, "action_ts": "1700000001.000001",
 		}},
 	}
 	b, _ := json.Marshal(p)
 	return string(b)
+}
+
+// buttonText is the label Slack sends with a press: the button's text on
+// the card, or the action id for a press made up by a test.
+func buttonText(card apiCall, actionID string) string {
+	for _, b := range card.Blocks {
+		var els []element
+		if b.Type != "actions" || json.Unmarshal(b.Elements, &els) != nil {
+			continue
+		}
+		for _, e := range els {
+			if e.ActionID == actionID && e.Text != nil {
+				return e.Text.Text
+			}
+		}
+	}
+	return actionID
 }
 
 // press is user pressing the card's button, signed.

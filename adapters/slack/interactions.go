@@ -92,29 +92,28 @@ func (a *Adapter) press(ctx context.Context, ic slack.InteractionCallback, ba *s
 }
 
 // answerRefusal tells a staff member, privately, why their action did
-// nothing. A card that was out of date is redrawn as it is now.
+// nothing, in the words the core gave (the staff language, who decided and
+// when in the shop's time). A card that was out of date is redrawn as it
+// is now.
 func (a *Adapter) answerRefusal(ctx context.Context, at place, ref string, res bot.StaffResult, err error) {
 	var decided *bot.DecidedError
 	var state *bot.StateError
-	var text string
+	text := mentions(escape(res.Note))
 	switch {
 	case errors.Is(err, bot.ErrDuplicate):
 		a.log.Debug("slack: event already handled", "ref", ref)
 		return
-	case errors.Is(err, bot.ErrForbidden):
-		text = "You don't have permission to do that."
-	case errors.As(err, &decided):
-		text = "Already " + decided.Verb() + " by " + mentions(escape(decided.By)) + " at " + clock(decided.At) + "."
 	case errors.As(err, &state), errors.Is(err, bot.ErrConflict):
-		text = "This card is out of date; it has been refreshed."
+		text = a.staff.outOfDate()
 		a.refreshCard(ctx, at, ref, res.Card)
-	case errors.Is(err, bot.ErrNotFound):
-		text = "This item no longer exists."
-	case errors.Is(err, bot.ErrInvalid):
-		text = escape(invalidMessage(err))
+	case errors.As(err, &decided), errors.Is(err, bot.ErrForbidden), errors.Is(err, bot.ErrNotFound),
+		errors.Is(err, bot.ErrInvalid):
 	default:
 		a.log.Error("slack: staff action", "user", at.user, "ref", ref, "err", err)
-		text = "Something went wrong; please try again."
+		text = a.staff.failed()
+	}
+	if text == "" {
+		text = a.staff.failed()
 	}
 	a.ephemeral(ctx, at, text)
 }
@@ -128,7 +127,7 @@ func (a *Adapter) refreshCard(ctx context.Context, at place, ref string, c bot.C
 	}
 	if _, _, _, err := a.api.UpdateMessageContext(ctx, at.channel, at.ts,
 		slack.MsgOptionText(fallbackText(c), false),
-		slack.MsgOptionBlocks(cardBlocks(c, true)...)); err != nil {
+		slack.MsgOptionBlocks(cardBlocks(c, true, a.staff)...)); err != nil {
 		a.log.Warn("slack: refresh stale card", "ref", ref, "err", err)
 	}
 }
@@ -145,12 +144,4 @@ func (a *Adapter) ephemeral(ctx context.Context, at place, text string) {
 	if _, err := a.api.PostEphemeralContext(ctx, at.channel, at.user, opts...); err != nil {
 		a.log.Warn("slack: ephemeral answer", "user", at.user, "err", err)
 	}
-}
-
-// invalidMessage is the core's detail of an ErrInvalid error.
-func invalidMessage(err error) string {
-	if d := bot.InvalidDetail(err); d != "" {
-		return d
-	}
-	return "That is not valid here."
 }

@@ -58,7 +58,7 @@ func TestOrderApprovedShippedDeliveredFromSlack(t *testing.T) {
 		if b := upd.buttons(t); len(b) != 1 || b["ship"].Value == "" {
 			t.Fatalf("confirmed card buttons %+v", b)
 		}
-		if !strings.Contains(upd.allText(), "Approved by alice (slack)") {
+		if !strings.Contains(upd.allText(), "Approved by alice (Slack)") {
 			t.Fatalf("confirmed card status:\n%s", upd.allText())
 		}
 		if got := e.notices("cust1"); len(got) != 1 || got[0].Notice.Kind != conversation.OrderConfirmed || got[0].Notice.OrderNumber != n {
@@ -136,7 +136,7 @@ func TestRejectThroughFormTellsCustomerTheReason(t *testing.T) {
 		t.Fatalf("customer notices %+v", got)
 	}
 	upd := e.slack.last(t, "chat.update")
-	if len(upd.buttons(t)) != 0 || !strings.Contains(upd.allText(), "Rejected by bob (slack)") {
+	if len(upd.buttons(t)) != 0 || !strings.Contains(upd.allText(), "Rejected by bob (Slack)") {
 		t.Fatalf("rejected card still has buttons or no status: %+v\n%s", upd.buttons(t), upd.allText())
 	}
 }
@@ -174,7 +174,7 @@ func TestDoublePressOneDecision(t *testing.T) {
 	}
 	eph := e.slack.called("chat.postEphemeral")
 	if len(eph) != 1 || eph[0].User != loser || eph[0].Channel != staffChannel ||
-		!strings.HasPrefix(eph[0].Text, "Already approved by "+winner+" (slack) at <!date^") {
+		!strings.HasPrefix(eph[0].Text, "Already decided: Approved by "+winner+" (Slack) at ") {
 		t.Fatalf("ephemerals %+v (winner %s)", eph, winner)
 	}
 	if len(e.notices("cust1")) != 1 || len(e.slack.called("chat.update")) != 1 {

@@ -28,14 +28,18 @@ type formInput struct {
 
 // formInputs are the text boxes a kind of card input asks for; nil for a
 // kind this adapter does not know.
-func formInputs(kind string) []formInput {
+func formInputs(kind string, w staffText) []formInput {
 	switch kind {
 	case "reason":
-		return []formInput{{block: "reason", label: "Reason (the customer sees it)", placeholder: "e.g. out of stock", multiline: true, max: 500}}
+		return []formInput{{block: "reason", label: w.say("Reason (the customer sees it)", "原因（客户会看到）"),
+			placeholder: w.say("e.g. out of stock", "例如：暂时缺货"), multiline: true, max: 500}}
 	case "shipping":
-		return []formInput{{block: "carrier", label: "Carrier", placeholder: "e.g. SF Express", max: 100}, {block: "tracking", label: "Tracking number", max: 100}}
+		return []formInput{
+			{block: "carrier", label: w.say("Carrier", "快递公司"), placeholder: w.say("e.g. SF Express", "例如：顺丰"), max: 100},
+			{block: "tracking", label: w.say("Tracking number", "运单号"), max: 100},
+		}
 	case "text":
-		return []formInput{{block: "text", label: "Message to the customer", multiline: true, max: 1000}}
+		return []formInput{{block: "text", label: w.say("Message to the customer", "给客户的消息"), multiline: true, max: 1000}}
 	}
 	return nil
 }
@@ -70,30 +74,30 @@ func parseFormMeta(s string) (formMeta, bool) {
 // is told so at once rather than after filling it in; whether their role
 // may take the action is for the core to say on submission.
 func (a *Adapter) openForm(ctx context.Context, ic slack.InteractionCallback, ba *slack.BlockAction, b button, at place) {
-	inputs := formInputs(b.input)
+	inputs := formInputs(b.input, a.staff)
 	if inputs == nil {
 		a.log.Warn("slack: card action asks for an unknown input", "input", b.input, "action", ba.ActionID)
 		return
 	}
 	_, err := a.svc.StaffMember(ctx, bot.Slack, ic.User.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		a.ephemeral(ctx, at, "You don't have permission to do that.")
+		a.ephemeral(ctx, at, a.staff.notAllowed())
 		return
 	}
 	if err != nil {
 		a.log.Error("slack: look up staff", "user", ic.User.ID, "err", err)
-		a.ephemeral(ctx, at, "Something went wrong; please try again.")
+		a.ephemeral(ctx, at, a.staff.failed())
 		return
 	}
 	meta := formMeta{ref: b.ref, version: b.version, action: ba.ActionID, channel: at.channel, ts: at.ts, input: b.input}
-	view := formView(strings.TrimSpace(ba.Text.Text), ic.Message.Text, inputs, meta)
+	view := formView(strings.TrimSpace(ba.Text.Text), ic.Message.Text, inputs, meta, a.staff)
 	if _, err := a.api.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		a.log.Warn("slack: open form", "ref", b.ref, "err", err)
-		a.ephemeral(ctx, at, "The form could not be opened; please press the button again.")
+		a.ephemeral(ctx, at, a.staff.say("The form could not be opened; please press the button again.", "表单没能打开，请再按一次按钮。"))
 	}
 }
 
-func formView(label, about string, inputs []formInput, meta formMeta) slack.ModalViewRequest {
+func formView(label, about string, inputs []formInput, meta formMeta, w staffText) slack.ModalViewRequest {
 	if label == "" {
 		label = meta.action
 	}
@@ -115,7 +119,7 @@ func formView(label, about string, inputs []formInput, meta formMeta) slack.Moda
 		CallbackID:      formCallback,
 		Title:           plain(truncate(label, 24)), // Slack's limit for modal titles
 		Submit:          plain(truncate(label, 24)),
-		Close:           plain("Cancel"),
+		Close:           plain(w.say("Cancel", "取消")),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.String(),
 	}
@@ -129,11 +133,11 @@ func (a *Adapter) submit(ctx context.Context, ic slack.InteractionCallback) *sla
 		return nil
 	}
 	meta, ok := parseFormMeta(ic.View.PrivateMetadata)
-	inputs := formInputs(meta.input)
+	inputs := formInputs(meta.input, a.staff)
 	if !ok || inputs == nil {
 		return nil
 	}
-	values, problems := formValues(inputs, ic.View.State)
+	values, problems := formValues(inputs, ic.View.State, a.staff)
 	if len(problems) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(problems)
 	}
@@ -156,7 +160,7 @@ func (a *Adapter) submit(ctx context.Context, ic slack.InteractionCallback) *sla
 // formValues reads the form's text boxes, each required and within its
 // length, keyed by block id; problems are keyed the same way, which is
 // how Slack shows them under the right box.
-func formValues(inputs []formInput, state *slack.ViewState) (values, problems map[string]string) {
+func formValues(inputs []formInput, state *slack.ViewState, w staffText) (values, problems map[string]string) {
 	values, problems = map[string]string{}, map[string]string{}
 	for _, in := range inputs {
 		var v string
@@ -165,9 +169,9 @@ func formValues(inputs []formInput, state *slack.ViewState) (values, problems ma
 		}
 		switch {
 		case v == "":
-			problems[in.block] = "Please fill this in."
+			problems[in.block] = w.say("Please fill this in.", "请填写这一项。")
 		case utf8.RuneCountInString(v) > in.max:
-			problems[in.block] = "At most " + strconv.Itoa(in.max) + " characters, please."
+			problems[in.block] = w.sayf("At most %d characters, please.", "最多 %d 个字。", in.max)
 		default:
 			values[in.block] = v
 		}

@@ -37,7 +37,7 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 func (a *Adapter) postCard(ctx context.Context, c bot.Card) (string, error) {
 	return a.post(ctx, a.cfg.StaffChannel, "post card "+c.Ref,
 		slack.MsgOptionText(fallbackText(c), false),
-		slack.MsgOptionBlocks(cardBlocks(c, true)...))
+		slack.MsgOptionBlocks(cardBlocks(c, true, a.staff)...))
 }
 
 // updateCard edits a posted card. A card that is gone (deleted, or its
@@ -52,7 +52,7 @@ func (a *Adapter) updateCard(ctx context.Context, externalID string, c bot.Card)
 	}
 	_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts,
 		slack.MsgOptionText(fallbackText(c), false),
-		slack.MsgOptionBlocks(cardBlocks(c, true)...))
+		slack.MsgOptionBlocks(cardBlocks(c, true, a.staff)...))
 	if isGone(err) {
 		a.log.Warn("slack: card message gone, posting it again", "ref", c.Ref, "err", err)
 		return a.postCard(ctx, c)
@@ -71,7 +71,7 @@ func (a *Adapter) sendThread(ctx context.Context, m *bot.Message) (string, error
 	var c bot.Card
 	if m.Card != nil {
 		c = *m.Card
-		if media := mediaText(c.Media); media != "" {
+		if media := mediaText(c.Media, a.staff); media != "" {
 			text += "\n" + media
 		}
 	}

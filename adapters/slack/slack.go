@@ -60,6 +60,14 @@ type Config struct {
 	MaxBody int64
 	// Clock gives the time for "/orders today"; time.Now when nil.
 	Clock func() time.Time
+	// StaffLang is the language of what the adapter says to staff: "en",
+	// or Chinese for anything else (ORDERBOT_STAFF_LANG defaults to zh).
+	StaffLang string
+	// Location is the shop's time zone: "/orders today" is its day (UTC
+	// when nil).
+	Location *time.Location
+	// Currency is put before amounts ("¥" when empty).
+	Currency string
 }
 
 // Adapter is the Slack staff channel. It is a bot.Sender for channel
@@ -70,6 +78,7 @@ type Adapter struct {
 	cfg   Config
 	api   *slack.Client
 	limit *limiter
+	staff staffText
 	// work tracks what runs after a request was acknowledged, so shutdown
 	// and tests can wait for it.
 	work sync.WaitGroup
@@ -113,6 +122,12 @@ func New(svc Service, log *slog.Logger, cfg Config) (*Adapter, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "¥"
+	}
 	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
@@ -123,6 +138,7 @@ func New(svc Service, log *slog.Logger, cfg Config) (*Adapter, error) {
 		cfg:   cfg,
 		api:   slack.New(cfg.BotToken, opts...),
 		limit: newLimiter(cfg.PostInterval, cfg.PostBurst),
+		staff: newStaffText(cfg.StaffLang),
 	}, nil
 }
 

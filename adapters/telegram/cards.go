@@ -65,22 +65,22 @@ func parseCardPress(data string) (cardPress, bool) {
 const maxField = 500
 
 // renderCard is a card as HTML with everything from the card escaped, and
-// its actions as buttons. An empty keyboard is kept (not nil): editing a
+// its actions as buttons. The card's ref stays in the buttons: staff read
+// the item's number in the title. An empty keyboard is kept (not nil): editing a
 // decided card with it removes the old buttons.
-func renderCard(c bot.Card) (string, tgbotapi.InlineKeyboardMarkup) {
+func renderCard(c bot.Card, w staffText) (string, tgbotapi.InlineKeyboardMarkup) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<b>%s</b>", esc(c.Title, 200))
+	colon := w.say(": ", "：")
 	for _, f := range c.Fields {
-		fmt.Fprintf(&b, "\n<b>%s:</b> %s", esc(f.Label, 100), esc(f.Value, maxField))
+		fmt.Fprintf(&b, "\n<b>%s%s</b>%s", esc(f.Label, 100), colon, esc(f.Value, maxField))
 	}
 	if len(c.Media) > 0 {
-		fmt.Fprintf(&b, "\n<b>Photos:</b> %d", len(c.Media))
+		fmt.Fprintf(&b, "\n<b>%s</b>", esc(w.photos(len(c.Media)), 100))
 	}
 	if c.Status != "" {
 		fmt.Fprintf(&b, "\n\n<i>%s</i>", esc(c.Status, 300))
 	}
-	// The item's ref, for staff who talk about it and for finding the card.
-	fmt.Fprintf(&b, "\n<code>%s</code>", esc(c.Ref, 100))
 	row := []tgbotapi.InlineKeyboardButton{}
 	for _, act := range c.Actions {
 		data, ok := cardPress{input: act.Input, action: act.ID, ref: c.Ref, version: c.Version}.data()

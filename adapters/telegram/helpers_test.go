@@ -78,10 +78,18 @@ func newEnv(t testing.TB, st *store.Store, webhook bool) *env {
 // newEnvWith is newEnv with the adapter's configuration changed by edit.
 func newEnvWith(t testing.TB, st *store.Store, webhook bool, edit func(*Config)) *env {
 	t.Helper()
+	return newEnvCore(t, st, webhook, bot.Config{}, edit)
+}
+
+// newEnvCore is newEnvWith with the core's configuration as well; its staff
+// channel is always Telegram.
+func newEnvCore(t testing.TB, st *store.Store, webhook bool, core bot.Config, edit func(*Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	log := storetest.Logger(t)
 	var disp *bot.Dispatcher
-	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.Telegram}}, func() { disp.Kick() })
+	core.StaffChannels = []string{bot.Telegram}
+	svc := bot.NewService(st, log, core, func() { disp.Kick() })
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 20, Active: true},
 		{SKU: "MUG-1", Name: "Clay mug", NameZH: "陶杯", Category: "Cups", Price: 5600, Stock: 5, Active: true},

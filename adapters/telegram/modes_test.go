@@ -75,17 +75,32 @@ func TestWebhook(t *testing.T) {
 	}
 }
 
+// checkCommands checks the command menu was registered in English for
+// everyone and in Chinese for Chinese users, each command with a word the
+// chat understands.
 func checkCommands(t *testing.T, api *fakeAPI) {
 	t.Helper()
-	eventually(t, "setMyCommands", func() bool { return len(api.callsOf("setMyCommands")) > 0 })
-	var cmds []tgbotapi.BotCommand
-	jsonOf(t, api.callsOf("setMyCommands")[0].Params.Get("commands"), &cmds)
-	var names []string
-	for _, c := range cmds {
-		names = append(names, c.Command)
+	eventually(t, "setMyCommands", func() bool { return len(api.callsOf("setMyCommands")) > 1 })
+	descs := map[string]string{}
+	for _, call := range api.callsOf("setMyCommands")[:2] {
+		var cmds []tgbotapi.BotCommand
+		jsonOf(t, call.Params.Get("commands"), &cmds)
+		var names, words []string
+		for _, c := range cmds {
+			names = append(names, c.Command)
+			words = append(words, c.Description)
+			if command("/"+c.Command) == "/"+c.Command {
+				t.Errorf("command /%s stands for no word", c.Command)
+			}
+		}
+		if strings.Join(names, ",") != "start,menu,orders,aftersales,human,help" {
+			t.Fatalf("commands %v", names)
+		}
+		descs[call.Params.Get("language_code")] = strings.Join(words, "|")
 	}
-	if strings.Join(names, ",") != "start,menu,orders,help" {
-		t.Fatalf("commands %v", names)
+	if descs[""] != "Start / main menu|Main menu|My orders|Returns, refunds and repairs|Talk to a person|Help" ||
+		descs["zh"] != "开始 / 主菜单|主菜单|我的订单|售后服务（退换货、退款、维修）|人工客服|帮助" {
+		t.Fatalf("command descriptions %q", descs)
 	}
 }
 

@@ -58,6 +58,10 @@ func (s *scriptedService) StaffMember(context.Context, string, string) (bot.Staf
 	return bot.Staff{}, bot.ErrNotFound
 }
 
+func (s *scriptedService) Subject(context.Context, string) (string, error) {
+	return "", bot.ErrNotFound
+}
+
 func (s *scriptedService) setDown(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

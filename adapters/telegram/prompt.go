@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -27,17 +28,10 @@ type Prompts interface {
 	UsePrompt(ctx context.Context, channel, message, key string, now time.Time) error
 }
 
-// maxStaffText bounds a staff member's reason or message, which goes on a
-// card and to the customer.
-const maxStaffText = 2000
-
-// Notes about prompts.
-const (
-	promptExpired  = "This question has expired. Press the button on the card again."
-	promptNotYours = "This question was for another staff member."
-	promptAnswered = "This question was already answered."
-	shippingHelp   = "Reply with the carrier and the tracking number, e.g. \"SF SF1234567890\" or \"Royal Mail RM123456785GB\"."
-)
+// maxStaffText bounds a staff member's reason or message, in characters,
+// which goes on a card and to the customer (the core takes a reply of up
+// to 1000).
+const maxStaffText = 1000
 
 // askInput prompts for the reason, the tracking number or the message an
 // action needs, as a reply the staff member's client opens at once. Only
@@ -46,20 +40,28 @@ const (
 func (a *Adapter) askInput(ctx context.Context, q *tgbotapi.CallbackQuery, p cardPress, user string) error {
 	_, err := a.svc.StaffMember(ctx, bot.Telegram, user)
 	if errors.Is(err, bot.ErrNotFound) {
-		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, notAllowed) })
+		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, a.staff.notAllowed()) })
 		return nil
 	}
 	if err != nil {
 		return err // handled again, and answered then
 	}
+	subject, err := a.svc.Subject(ctx, p.ref)
+	if errors.Is(err, bot.ErrNotFound) {
+		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, a.staff.badButton()) })
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	chat := q.Message.Chat.ID
-	msg := tgbotapi.NewMessage(chat, promptText(p, q.From.UserName))
+	msg := tgbotapi.NewMessage(chat, a.promptText(p.input, subject, q.From.UserName))
 	msg.ReplyToMessageID = q.Message.MessageID
 	msg.AllowSendingWithoutReply = true
 	// Selective shows the reply field only to the member mentioned in it.
 	msg.ReplyMarkup = tgbotapi.ForceReply{ForceReply: true, Selective: q.From.UserName != "",
-		InputFieldPlaceholder: placeholder(p.input)}
-	a.later(func(ctx context.Context) { a.answer(ctx, q.ID, "Reply to my message below.") })
+		InputFieldPlaceholder: a.staff.placeholder(p.input)}
+	a.later(func(ctx context.Context) { a.answer(ctx, q.ID, a.staff.replyBelow()) })
 	prompt := bot.StaffPrompt{Channel: bot.Telegram, UserID: user, Ref: p.ref, Action: p.action, Input: p.input, Version: p.version}
 	posted := 0
 	a.toGroup("prompt", func(ctx context.Context) error {
@@ -104,7 +106,7 @@ func (a *Adapter) onStaffMessage(ctx context.Context, key string, m *tgbotapi.Me
 		return fmt.Errorf("telegram: prompt: %w", err)
 	}
 	user := strconv.FormatInt(m.From.ID, 10)
-	act, note := promptAction(p, user, key, strings.TrimSpace(m.Text), a.cfg.Clock())
+	act, note := promptAction(a.staff, p, user, key, strings.TrimSpace(m.Text), a.cfg.Clock())
 	if note == "" {
 		note, err = a.usePrompt(ctx, p, key)
 		if err != nil {
@@ -131,27 +133,27 @@ func (a *Adapter) usePrompt(ctx context.Context, p bot.StaffPrompt, key string) 
 	case err == nil:
 		return "", nil
 	case errors.Is(err, bot.ErrConflict):
-		return promptAnswered, nil
+		return a.staff.promptAnswered(), nil
 	case errors.Is(err, bot.ErrInvalid):
-		return promptExpired, nil
+		return a.staff.promptExpired(), nil
 	}
 	return "", fmt.Errorf("telegram: use prompt: %w", err)
 }
 
 // promptAction is the staff action a reply to prompt p asks for, or a note
 // saying why the reply cannot be taken.
-func promptAction(p bot.StaffPrompt, user, key, text string, now time.Time) (bot.StaffAction, string) {
+func promptAction(w staffText, p bot.StaffPrompt, user, key, text string, now time.Time) (bot.StaffAction, string) {
 	switch {
 	case user != p.UserID:
-		return bot.StaffAction{}, promptNotYours
+		return bot.StaffAction{}, w.promptNotYours()
 	case p.Expired(now):
-		return bot.StaffAction{}, promptExpired
+		return bot.StaffAction{}, w.promptExpired()
 	case p.UsedBy != "" && p.UsedBy != key:
-		return bot.StaffAction{}, promptAnswered
+		return bot.StaffAction{}, w.promptAnswered()
 	case text == "":
-		return bot.StaffAction{}, "Please reply with text."
-	case len(text) > maxStaffText:
-		return bot.StaffAction{}, "That is too long (at most 2000 bytes)."
+		return bot.StaffAction{}, w.needText()
+	case utf8.RuneCountInString(text) > maxStaffText:
+		return bot.StaffAction{}, w.tooLong()
 	}
 	act := bot.StaffAction{Channel: bot.Telegram, UserID: user, DedupKey: key, Ref: p.Ref, Action: p.Action, Version: p.Version}
 	switch p.Input {
@@ -160,7 +162,7 @@ func promptAction(p bot.StaffPrompt, user, key, text string, now time.Time) (bot
 	case "shipping":
 		carrier, tracking, ok := parseShipping(text)
 		if !ok {
-			return bot.StaffAction{}, shippingHelp
+			return bot.StaffAction{}, w.shippingHelp()
 		}
 		act.Carrier, act.Tracking = carrier, tracking
 	default:
@@ -180,31 +182,13 @@ func parseShipping(text string) (carrier, tracking string, ok bool) {
 	return strings.Join(words[:len(words)-1], " "), words[len(words)-1], true
 }
 
-// promptText asks for an action's input, e.g. "@alice Reason to reject
-// order:42? Reply to this message with it."
-func promptText(p cardPress, mention string) string {
-	var ask string
-	switch p.input {
-	case "reason":
-		ask = fmt.Sprintf("Reason to %s %s? Reply to this message with it.", p.action, p.ref)
-	case "shipping":
-		ask = fmt.Sprintf("Carrier and tracking number for %s? Reply to this message, e.g. \"SF SF1234567890\".", p.ref)
-	default:
-		ask = fmt.Sprintf("Your message to the customer (%s)? Reply to this message with it.", p.ref)
-	}
+// promptText asks for an action's input, naming the item by its number
+// and the staff member who pressed, e.g. "@alice 拒绝订单 100001 的原因是
+// 什么？请直接回复这条消息（客户会看到）。"
+func (a *Adapter) promptText(input, subject, mention string) string {
+	ask := a.staff.prompt(input, subject)
 	if mention != "" {
 		ask = "@" + mention + " " + ask
 	}
 	return ask
-}
-
-// placeholder is the hint in the staff member's input field.
-func placeholder(input string) string {
-	switch input {
-	case "reason":
-		return "Reason"
-	case "shipping":
-		return "CARRIER TRACKING"
-	}
-	return "Message"
 }

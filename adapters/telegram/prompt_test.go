@@ -75,15 +75,15 @@ func TestPromptRules(t *testing.T) {
 	bob := &user{e: e, id: 888, first: "Bob", name: "bob"}
 	o := e.customer(7070, "Ann").order(1)
 	reject := fmt.Sprintf("r:reject:order:%d:%d", o.ID, o.Version)
-	about := fmt.Sprintf("reject order:%d?", o.ID)
+	about := rejectPrompt(o)
 
 	e.answered(alice.press(staffChat, reject))
 	p := e.prompt(about)
-	if note := e.groupReply(bob.reply(p, "Bob's reason")); note != promptNotYours {
+	if note := e.groupReply(bob.reply(p, "Bob's reason")); note != e.ad.staff.promptNotYours() {
 		t.Fatalf("another staff member's answer: %q", note)
 	}
 	e.clock.advance(16 * time.Minute)
-	if note := e.groupReply(alice.reply(p, "Too late")); note != promptExpired {
+	if note := e.groupReply(alice.reply(p, "Too late")); note != e.ad.staff.promptExpired() {
 		t.Fatalf("answer to an expired prompt: %q", note)
 	}
 	if got := e.order(o.Number); got.Status != bot.Pending {
@@ -97,7 +97,7 @@ func TestPromptRules(t *testing.T) {
 	if got := e.order(o.Number); got.Status != bot.Rejected || got.RejectReason != "Out of stock" {
 		t.Fatalf("after the answer: %s %q", got.Status, got.RejectReason)
 	}
-	if note := e.groupReply(alice.reply(p, "Changed my mind")); note != promptAnswered {
+	if note := e.groupReply(alice.reply(p, "Changed my mind")); note != e.ad.staff.promptAnswered() {
 		t.Fatalf("second answer: %q", note)
 	}
 	if got := e.order(o.Number); got.RejectReason != "Out of stock" {
@@ -133,8 +133,8 @@ func TestShippingReply(t *testing.T) {
 	}
 	e.settle()
 	e.answered(alice.press(staffChat, fmt.Sprintf("s:ship:order:%d:%d", o.ID, o.Version+1)))
-	p := e.prompt(fmt.Sprintf("for order:%d?", o.ID))
-	if note := e.groupReply(alice.reply(p, "RM123456785GB")); note != shippingHelp {
+	p := e.prompt(shipPrompt(o))
+	if note := e.groupReply(alice.reply(p, "RM123456785GB")); note != e.ad.staff.shippingHelp() {
 		t.Fatalf("one word answered %q", note)
 	}
 	alice.reply(p, "Royal Mail RM123456785GB")
@@ -160,11 +160,11 @@ func TestStaffBurstLosesNothing(t *testing.T) {
 	}
 	var answers []*tgbotapi.Message
 	for i, o := range orders {
-		p := e.prompt(fmt.Sprintf("reject order:%d?", o.ID))
+		p := e.prompt(rejectPrompt(o))
 		answers = append(answers, alice.reply(p, fmt.Sprintf("Sorry, reason %d", i)))
 	}
 	for i, o := range orders {
-		if note := e.groupReply(answers[i]); !strings.Contains(note, "rejected") {
+		if note := e.groupReply(answers[i]); !strings.Contains(note, "已拒绝") {
 			t.Fatalf("answer %d: %q", i, note)
 		}
 		if got := e.order(o.Number); got.Status != bot.Rejected || got.RejectReason != fmt.Sprintf("Sorry, reason %d", i) {
@@ -181,11 +181,11 @@ func TestStaffMessagesRetried(t *testing.T) {
 	o := e.customer(7171, "Re").order(1)
 	e.api.fail("sendMessage", staffChat, 2, http.StatusBadGateway, "Bad Gateway", 0)
 	e.answered(alice.press(staffChat, fmt.Sprintf("r:reject:order:%d:%d", o.ID, o.Version)))
-	p := e.prompt(fmt.Sprintf("reject order:%d?", o.ID))
+	p := e.prompt(rejectPrompt(o))
 
 	e.api.fail("sendMessage", staffChat, 1, http.StatusTooManyRequests, "Too Many Requests: retry after 1", 1)
 	m := alice.reply(p, "Sold out")
-	if note := e.groupReply(m); !strings.Contains(note, "rejected") {
+	if note := e.groupReply(m); !strings.Contains(note, "已拒绝") {
 		t.Fatalf("note %q", note)
 	}
 	failed := map[int]int{}
@@ -215,7 +215,16 @@ func TestHandoffReply(t *testing.T) {
 	c.say("/start")
 	c.say("human")
 	c.say("Is the tea organic?")
-	card := e.relayed("handoff:")
+	card := e.relayed("客户请求人工客服：Hu Li（Telegram）")
+	// What the customer wrote answers the card, so the group sees whose it is.
+	eventually(t, "the customer's message as a reply to the card", func() bool {
+		for _, m := range e.api.sentTo(staffChat) {
+			if m.Params.Get("text") == "Is the tea organic?" && m.Params.Get("reply_to_message_id") == fmt.Sprint(card.MsgID) {
+				return true
+			}
+		}
+		return false
+	})
 	var reply string
 	for _, b := range card.buttons() {
 		if strings.HasPrefix(data(b), "t:reply:handoff:") {
@@ -226,8 +235,7 @@ func TestHandoffReply(t *testing.T) {
 		t.Fatalf("handoff card without a reply button: %s", card.Params.Get("reply_markup"))
 	}
 	e.answered(alice.press(staffChat, reply))
-	ref := strings.Join(strings.Split(reply, ":")[2:4], ":")
-	alice.reply(e.prompt("("+ref+")?"), "Yes, it is organic.")
+	alice.reply(e.prompt("要发给Hu Li（Telegram）的消息是什么？"), "Yes, it is organic.")
 	if !strings.Contains(e.lastText(c.id), "Yes, it is organic.") {
 		t.Fatalf("the customer got %q", e.lastText(c.id))
 	}

@@ -37,8 +37,11 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 		if a.cfg.StaffChat == 0 {
 			return "", fmt.Errorf("telegram: no staff group configured (ORDERBOT_TELEGRAM_STAFF_CHAT): %w", bot.ErrUnreachable)
 		}
-		if m.Kind == bot.KindCard && m.Card != nil {
+		switch {
+		case m.Kind == bot.KindCard && m.Card != nil:
 			return a.sendCard(ctx, m)
+		case m.Kind == bot.KindThread && m.Card != nil:
+			return a.sendThread(ctx, m)
 		}
 		return a.sendText(ctx, a.cfg.StaffChat, m, outboxed)
 	}
@@ -230,7 +233,7 @@ func contactKeyboard(m *bot.Message) tgbotapi.ReplyKeyboardMarkup {
 // sendCard posts a staff card to the staff group, or edits the one posted
 // before. A card whose message is gone is posted again.
 func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) {
-	text, markup := renderCard(*m.Card)
+	text, markup := renderCard(*m.Card, a.staff)
 	if chat, msgID, ok := parseExternalID(m.ExternalID); ok && chat == a.cfg.StaffChat {
 		err := a.editCard(ctx, chat, msgID, text, markup, outboxed)
 		switch {
@@ -252,6 +255,30 @@ func (a *Adapter) sendCard(ctx context.Context, m *bot.Message) (string, error) 
 		return "", err
 	}
 	a.sendPhotos(ctx, sent.MessageID, m.Card.Media)
+	return externalID(a.cfg.StaffChat, sent.MessageID), nil
+}
+
+// sendThread posts what happened on a card's item (a customer's message in
+// a handoff) as a reply to the card, so the group sees whose it is; when
+// the card never made it to the group, the card's title says it instead.
+func (a *Adapter) sendThread(ctx context.Context, m *bot.Message) (string, error) {
+	text := m.Text
+	if strings.TrimSpace(text) == "" {
+		return "", nil
+	}
+	chat, cardMsg, ok := parseExternalID(m.ExternalID)
+	if !ok || chat != a.cfg.StaffChat {
+		text = m.Card.Title + "\n" + text
+	}
+	msg := tgbotapi.NewMessage(a.cfg.StaffChat, clip(text, maxText))
+	msg.DisableWebPagePreview = true
+	if ok && chat == a.cfg.StaffChat {
+		msg.ReplyToMessageID, msg.AllowSendingWithoutReply = cardMsg, true
+	}
+	sent, err := a.deliver(ctx, a.cfg.StaffChat, "sendMessage", msg, outboxed)
+	if err != nil {
+		return "", err
+	}
 	return externalID(a.cfg.StaffChat, sent.MessageID), nil
 }
 

@@ -16,7 +16,7 @@ import (
 func (a *Adapter) onStaffPress(ctx context.Context, key string, q *tgbotapi.CallbackQuery) error {
 	p, ok := parseCardPress(q.Data)
 	if !ok {
-		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, "This button is not valid.") })
+		a.later(func(ctx context.Context) { a.answer(ctx, q.ID, a.staff.badButton()) })
 		return nil
 	}
 	user := strconv.FormatInt(q.From.ID, 10)
@@ -36,16 +36,10 @@ func (a *Adapter) onStaffPress(ctx context.Context, key string, q *tgbotapi.Call
 	return nil
 }
 
-// Notes for staff. Cards and staff texts are in English on every channel.
-const (
-	notAllowed = "You are not allowed to do that."
-	outOfDate  = "This card is out of date."
-)
-
-// staffNote words the core's answer to a staff action for the staff
-// member, or returns the error when trying again may help: the update is
-// then handled again (Telegram resends it, or polling fetches it again),
-// and that time's answer is the one staff see.
+// staffNote is the core's answer to a staff action for the staff member,
+// worded by the core in the staff language, or the error when trying again
+// may help: the update is then handled again (Telegram resends it, or
+// polling fetches it again), and that time's answer is the one staff see.
 func (a *Adapter) staffNote(res bot.StaffResult, err error, ref string) (string, error) {
 	var decided *bot.DecidedError
 	var state *bot.StateError
@@ -54,27 +48,16 @@ func (a *Adapter) staffNote(res bot.StaffResult, err error, ref string) (string,
 		return res.Note, nil
 	case errors.Is(err, bot.ErrDuplicate):
 		return "", nil
+	case res.Note != "":
+		return res.Note, nil
 	case errors.Is(err, bot.ErrForbidden):
-		return notAllowed, nil
-	case errors.As(err, &decided):
-		return "Already " + decided.Verb() + " by " + decided.By + ".", nil
-	case errors.As(err, &state), errors.Is(err, bot.ErrConflict):
-		return outOfDate, nil
-	case errors.Is(err, bot.ErrNotFound):
-		return "This item no longer exists.", nil
-	case errors.Is(err, bot.ErrInvalid):
-		return invalidNote(err), nil
+		return a.staff.notAllowed(), nil
+	case errors.As(err, &decided), errors.As(err, &state), errors.Is(err, bot.ErrConflict),
+		errors.Is(err, bot.ErrNotFound), errors.Is(err, bot.ErrInvalid):
+		return a.staff.outOfDate(), nil
 	}
 	a.log.Error("telegram: staff action", "ref", ref, "err", err)
 	return "", err
-}
-
-// invalidNote is the core's detail of an ErrInvalid error, for the staff member.
-func invalidNote(err error) string {
-	if d := bot.InvalidDetail(err); d != "" {
-		return "Not done: " + d + "."
-	}
-	return "Not done: that is not valid here."
 }
 
 // refreshCard shows the item's current card in place of a pressed one that
@@ -85,7 +68,7 @@ func (a *Adapter) refreshCard(msg *tgbotapi.Message, ref string, res bot.StaffRe
 	if msg == nil || res.Card.Ref != ref || !(errors.As(err, &decided) || errors.As(err, &state)) {
 		return
 	}
-	text, markup := renderCard(res.Card)
+	text, markup := renderCard(res.Card, a.staff)
 	chat, msgID := msg.Chat.ID, msg.MessageID
 	a.toGroup("refreshed card", func(ctx context.Context) error {
 		err := a.editCard(ctx, chat, msgID, text, markup, queued)

@@ -20,6 +20,13 @@ func staffUsers(e *env) (alice, mallory *user) {
 	return &user{e: e, id: 777, first: "Alice", name: "alice"}, &user{e: e, id: 666, first: "Mallory"}
 }
 
+// rejectPrompt and shipPrompt are how prompts name an order (the staff
+// language is Chinese by default).
+func rejectPrompt(o *bot.Order) string { return "拒绝订单 " + o.Number + " 的原因是什么？" }
+func shipPrompt(o *bot.Order) string {
+	return "订单 " + o.Number + " 的快递公司和运单号是什么？"
+}
+
 // prompt waits for the newest prompt in the staff group whose text has
 // this in it, e.g. "reject order:3?", and for it to be kept.
 func (e *env) prompt(about string) apiCall {
@@ -74,7 +81,7 @@ func TestStaffApproval(t *testing.T) {
 		card := e.staffCard(o.Number)
 		approve := fmt.Sprintf("a:approve:order:%d:%d", o.ID, o.Version)
 
-		if note := e.answered(mallory.press(staffChat, approve)); note != notAllowed {
+		if note := e.answered(mallory.press(staffChat, approve)); note != e.ad.staff.notAllowed() {
 			t.Fatalf("stranger's press answered %q", note)
 		}
 		if got := e.order(o.Number); got.Status != bot.Pending {
@@ -82,7 +89,7 @@ func TestStaffApproval(t *testing.T) {
 		}
 
 		told := strings.Count(e.textsTo(c.id), o.Number)
-		if note := e.answered(alice.press(staffChat, approve)); !strings.Contains(note, "confirmed") {
+		if note := e.answered(alice.press(staffChat, approve)); note != "订单 "+o.Number+" 已批准。" {
 			t.Fatalf("approval answered %q", note)
 		}
 		got := e.order(o.Number)
@@ -91,10 +98,10 @@ func TestStaffApproval(t *testing.T) {
 		}
 		edited, _ := e.api.message(staffChat, card.MsgID)
 		ship := fmt.Sprintf("s:ship:order:%d:%d", o.ID, got.Version)
-		if bs := inlineButtons(edited.markup); !strings.Contains(edited.text, "Approved by Alice (telegram)") || len(bs) != 1 || data(bs[0]) != ship {
+		if bs := inlineButtons(edited.markup); !strings.Contains(edited.text, "由 Alice（Telegram）于") || len(bs) != 1 || data(bs[0]) != ship {
 			t.Fatalf("card not edited to show the decision: %q %s", edited.text, edited.markup)
 		}
-		if n := strings.Count(e.textsTo(staffChat), "Order "+o.Number); n != 1 {
+		if n := strings.Count(e.textsTo(staffChat), "订单 "+o.Number+" · "); n != 1 {
 			t.Fatalf("the card was posted %d times, want once and then edited", n)
 		}
 		if strings.Count(e.textsTo(c.id), o.Number) <= told {
@@ -102,15 +109,15 @@ func TestStaffApproval(t *testing.T) {
 		}
 
 		// The old button, pressed again, names who decided.
-		if note := e.answered(alice.pressOn(staffChat, card.MsgID, approve)); note != "Already approved by Alice (telegram)." {
+		if note := e.answered(alice.pressOn(staffChat, card.MsgID, approve)); !strings.HasPrefix(note, "已处理：由 Alice（Telegram）于") {
 			t.Fatalf("second approval answered %q", note)
 		}
 
 		// Shipping asks for the carrier and tracking number.
-		if note := e.answered(alice.press(staffChat, ship)); note != "Reply to my message below." {
+		if note := e.answered(alice.press(staffChat, ship)); note != e.ad.staff.replyBelow() {
 			t.Fatalf("ship press answered %q", note)
 		}
-		p := e.prompt(fmt.Sprintf("for order:%d?", o.ID))
+		p := e.prompt(shipPrompt(o))
 		var force tgbotapi.ForceReply
 		jsonOf(t, p.Params.Get("reply_markup"), &force)
 		if !force.ForceReply || !force.Selective || !strings.HasPrefix(p.Params.Get("text"), "@alice ") {
@@ -120,7 +127,7 @@ func TestStaffApproval(t *testing.T) {
 		if got := e.order(o.Number); got.Status != bot.Shipped || got.Carrier != "SF" || got.Tracking != "SF1234567890" {
 			t.Fatalf("after shipping: %s %q %q", got.Status, got.Carrier, got.Tracking)
 		}
-		if note := e.groupReply(m); !strings.Contains(note, "shipped") {
+		if note := e.groupReply(m); note != "订单 "+o.Number+" 已标记为已发货。" {
 			t.Fatalf("staff told %q", note)
 		}
 		if !strings.Contains(e.textsTo(c.id), "SF1234567890") {
@@ -136,9 +143,9 @@ func TestStaffRejectWithReason(t *testing.T) {
 	o := c.order(1)
 	card := e.staffCard(o.Number)
 	reject := fmt.Sprintf("r:reject:order:%d:%d", o.ID, o.Version)
-	about := fmt.Sprintf("reject order:%d?", o.ID)
+	about := rejectPrompt(o)
 
-	if note := e.answered(mallory.press(staffChat, reject)); note != notAllowed {
+	if note := e.answered(mallory.press(staffChat, reject)); note != e.ad.staff.notAllowed() {
 		t.Fatalf("stranger's reject answered %q", note)
 	}
 	if strings.Contains(e.textsTo(staffChat), about) {
@@ -148,7 +155,7 @@ func TestStaffRejectWithReason(t *testing.T) {
 	p := e.prompt(about)
 
 	// Replying to the prompt does not make a stranger staff.
-	if note := e.groupReply(mallory.reply(p, "no reason")); note != promptNotYours {
+	if note := e.groupReply(mallory.reply(p, "no reason")); note != e.ad.staff.promptNotYours() {
 		t.Fatalf("stranger's reason answered %q", note)
 	}
 	if got := e.order(o.Number); got.Status != bot.Pending {
@@ -164,7 +171,7 @@ func TestStaffRejectWithReason(t *testing.T) {
 		t.Fatalf("the customer was not told the reason: %q", e.lastText(c.id))
 	}
 	edited, _ := e.api.message(staffChat, card.MsgID)
-	if !strings.Contains(edited.text, "Rejected by Alice (telegram)") || edited.markup != `{"inline_keyboard":[]}` {
+	if !strings.Contains(edited.text, "由 Alice（Telegram）于") || edited.markup != `{"inline_keyboard":[]}` {
 		t.Fatalf("decided card %q %s", edited.text, edited.markup)
 	}
 }

@@ -36,6 +36,8 @@ type Service interface {
 	HandleInbound(ctx context.Context, in bot.Inbound) ([]*bot.Message, error)
 	HandleStaffAction(ctx context.Context, a bot.StaffAction) (bot.StaffResult, error)
 	StaffMember(ctx context.Context, channel, userID string) (bot.Staff, error)
+	// Subject names a card's item for staff ("订单 100001").
+	Subject(ctx context.Context, cardRef string) (string, error)
 }
 
 // Config is the channel's settings. Token is required; zero values of the
@@ -50,6 +52,9 @@ type Config struct {
 	PublicURL     string
 	// StaffChat is the chat id of the staff group (0: none).
 	StaffChat int64
+	// StaffLang is the language the bot speaks in the staff group: "en",
+	// or Chinese for anything else (ORDERBOT_STAFF_LANG defaults to zh).
+	StaffLang string
 	// HTTPClient makes the API calls; nil gets one with connection timeouts.
 	HTTPClient *http.Client
 
@@ -161,6 +166,7 @@ type Adapter struct {
 	self   tgbotapi.User
 	limits *limiter
 	group  *groupQueue
+	staff  staffText
 
 	// slots bound the callback answers that run in the background after an
 	// update is handled, so a slow Telegram never holds back the next
@@ -185,6 +191,7 @@ func New(ctx context.Context, svc Service, log *slog.Logger, cfg Config) (*Adapt
 		cfg:    cfg,
 		limits: newLimiter(cfg),
 		group:  newGroupQueue(),
+		staff:  newStaffText(cfg.StaffLang),
 		slots:  make(chan struct{}, 64),
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
@@ -229,15 +236,35 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return nil
 }
 
+// setCommands registers the command menu in English for everyone and in
+// Chinese for users whose Telegram is in Chinese.
 func (a *Adapter) setCommands(ctx context.Context) error {
-	cmds := tgbotapi.NewSetMyCommands(
-		tgbotapi.BotCommand{Command: "start", Description: "Start / main menu"},
-		tgbotapi.BotCommand{Command: "menu", Description: "Main menu"},
-		tgbotapi.BotCommand{Command: "orders", Description: "My orders"},
-		tgbotapi.BotCommand{Command: "help", Description: "Help"},
-	)
-	_, err := a.request(ctx, "setMyCommands", cmds)
-	return err
+	for _, lang := range []string{"", "zh"} {
+		cmds := tgbotapi.SetMyCommandsConfig{Commands: commandMenu(lang), LanguageCode: lang}
+		if _, err := a.request(ctx, "setMyCommands", cmds); err != nil {
+			return fmt.Errorf("commands for %q: %w", lang, err)
+		}
+	}
+	return nil
+}
+
+// commandMenu is the bot's commands described in a language: "zh", or
+// English for anything else. Each stands for a word (see commands).
+func commandMenu(lang string) []tgbotapi.BotCommand {
+	desc := map[string][2]string{
+		"start": {"Start / main menu", "开始 / 主菜单"}, "menu": {"Main menu", "主菜单"},
+		"orders": {"My orders", "我的订单"}, "aftersales": {"Returns, refunds and repairs", "售后服务（退换货、退款、维修）"},
+		"human": {"Talk to a person", "人工客服"}, "help": {"Help", "帮助"},
+	}
+	var cmds []tgbotapi.BotCommand
+	for _, name := range []string{"start", "menu", "orders", "aftersales", "human", "help"} {
+		d := desc[name][0]
+		if lang == "zh" {
+			d = desc[name][1]
+		}
+		cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: d})
+	}
+	return cmds
 }
 
 // later runs fn after the update that asked for it, with its own deadline.

@@ -98,7 +98,7 @@ func customerInbound(key string, m *tgbotapi.Message) bot.Inbound {
 // commands are the bot's commands and the words they stand for, which
 // every channel understands.
 func commands() map[string]string {
-	return map[string]string{"start": "menu", "menu": "menu", "orders": "orders", "help": "help"}
+	return map[string]string{"start": "menu", "menu": "menu", "orders": "orders", "aftersales": "after-sales", "human": "human", "help": "help"}
 }
 
 // command turns "/start", "/menu@shop_bot" or "/start payload" into the

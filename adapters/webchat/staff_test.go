@@ -258,7 +258,7 @@ func TestStaffApprove(t *testing.T) {
 		map[string]string{csrfHeader: token})
 	var done actionResponse
 	res.json(t, &done)
-	if res.status != http.StatusOK || done.Card.Ref != ref || hasAction(done.Card, "approve") || !strings.Contains(done.Card.Title, "confirmed") {
+	if res.status != http.StatusOK || done.Card.Ref != ref || hasAction(done.Card, "approve") || !strings.Contains(done.Card.Title, "已确认") {
 		t.Fatalf("approve: %d %s", res.status, res.body)
 	}
 	if got := e.order(o.ID).Status; got != bot.Confirmed {

@@ -32,8 +32,14 @@ func TestMenuClicksAndFollowEvents(t *testing.T) {
 			t.Errorf("click %s answered:\n%s", tc.key, got)
 		}
 	}
+	// The menu's labels are the chat's own names for the same options.
+	main := c.say("菜单")
+	for key, word := range menuWords() {
+		if !strings.Contains(main, word) {
+			t.Errorf("menu label %s (%s) is not in the chat's menu:\n%s", word, key, main)
+		}
+	}
 	// Two clicks in the same second are two events.
-	c.say("菜单")
 	first, second := c.event("CLICK", keyCatalog), c.event("CLICK", keyHelp)
 	if first == second {
 		t.Fatalf("a second click in the same second got the first one's reply:\n%s", second)

@@ -280,15 +280,15 @@ func TestPublishMenu(t *testing.T) {
 		t.Fatalf("menus %+v", menus)
 	}
 	b := menus[0].Button
-	if b[0].Name != "商品目录" || b[0].Type != "click" || b[0].Key != keyCatalog ||
+	if b[0].Name != "浏览商品" || b[0].Type != "click" || b[0].Key != keyCatalog ||
 		b[1].Name != "我的订单" || b[1].Type != "click" || b[1].Key != keyOrders || b[2].Name != "售后与客服" {
 		t.Fatalf("buttons %+v", b)
 	}
 	var keys []string
 	for _, s := range b[2].SubButton {
 		keys = append(keys, s.Key)
-		if word, ok := clickWord(s.Key); !ok || word == "" || s.Type != "click" {
-			t.Errorf("sub-button %+v has no word", s)
+		if word, ok := clickWord(s.Key); !ok || word != s.Name || s.Type != "click" {
+			t.Errorf("sub-button %+v does not send its label", s)
 		}
 	}
 	if strings.Join(keys, ",") != keyAfterSales+","+keyHuman+","+keyHelp {

@@ -35,7 +35,7 @@ func TestPromotionAfterCompletedOrdersAndDemotionAsTheWindowMoves(t *testing.T) 
 		if got := s.tierOf("u1").Tier; got != "silver" {
 			t.Fatalf("after 3 completed orders: tier %q, want silver", got)
 		}
-		if got := field(card, "Tier"); got != "Silver 银卡" {
+		if got := field(card, "会员等级"); got != "银卡" {
 			t.Fatalf("card of the completing action shows tier %q", got)
 		}
 		id := fmt.Sprint(s.customerID("u1"))
@@ -168,8 +168,9 @@ func TestGoldOrderApprovedByRuleAndCustomerTold(t *testing.T) {
 			t.Fatalf("the customer was not told after the placing reply: %+v, %v", feed, err)
 		}
 		card := s.lastCard(fmt.Sprintf("order:%d", o.ID))
-		if field(card, "Approved by rule") != "gold-fast" || field(card, "Tier") != "Gold 金卡 (pinned)" ||
-			!strings.Contains(card.Status, "rule:gold-fast") || card.Actions[0].ID != bot.ActShip {
+		// The staff language is Chinese by default.
+		if field(card, "自动批准规则") != "gold-fast" || field(card, "会员等级") != "金卡（手动设定）" ||
+			!strings.HasPrefix(card.Status, "由 规则「gold-fast」于") || card.Actions[0].ID != bot.ActShip {
 			t.Fatalf("card %+v", card)
 		}
 		// Beyond the rule's amount, and for a customer below its tier,
@@ -189,12 +190,12 @@ func TestGoldOrderApprovedByRuleAndCustomerTold(t *testing.T) {
 		}
 		tiers := map[string]string{}
 		for _, c := range cards {
-			tiers[c.Ref] = field(c, "Tier")
+			tiers[c.Ref] = field(c, "会员等级")
 		}
 		for ref, want := range map[string]string{
-			fmt.Sprintf("order:%d", o.ID):     "Gold 金卡 (pinned)",
-			fmt.Sprintf("order:%d", big.ID):   "Gold 金卡 (pinned)",
-			fmt.Sprintf("order:%d", plain.ID): "Regular 普通",
+			fmt.Sprintf("order:%d", o.ID):     "金卡（手动设定）",
+			fmt.Sprintf("order:%d", big.ID):   "金卡（手动设定）",
+			fmt.Sprintf("order:%d", plain.ID): "普通",
 		} {
 			if tiers[ref] != want {
 				t.Errorf("work queue card %s shows tier %q, want %q", ref, tiers[ref], want)
@@ -258,7 +259,7 @@ func TestReturnApprovedByRuleForSilverAndAbove(t *testing.T) {
 			t.Fatalf("customer not told: %+v", last)
 		}
 		card := s.lastCard(fmt.Sprintf("after_sales:%d", r.ID))
-		if field(card, "Approved by rule") != "small-returns" || card.Actions[0].ID != bot.ActResolve {
+		if field(card, "自动批准规则") != "small-returns" || card.Actions[0].ID != bot.ActResolve {
 			t.Fatalf("card %+v", card)
 		}
 		// Over the rule's amount, or for a customer below silver, staff decide.

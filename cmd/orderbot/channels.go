@@ -40,6 +40,7 @@ func coreConfig(cfg config) bot.Config {
 		Currency:      cfg.Currency,
 		Location:      cfg.Shop.Location,
 		ShopName:      cfg.Shop.Name,
+		StaffLang:     cfg.Shop.StaffLang,
 		ContactButton: map[string]bool{bot.Telegram: true},
 		TextOnly:      map[string]bool{bot.WeChat: true},
 		// WeChat answers in the response to its own request when the reply
@@ -66,6 +67,7 @@ func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts 
 			WebhookSecret: cfg.Telegram.WebhookSecret,
 			PublicURL:     cfg.PublicURL,
 			StaffChat:     cfg.Telegram.StaffChat,
+			StaffLang:     cfg.Shop.StaffLang,
 			Prompts:       prompts,
 			HTTPClient:    &http.Client{Timeout: 70 * time.Second},
 		})
@@ -81,6 +83,9 @@ func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts 
 			AppToken:      cfg.Slack.AppToken,
 			APIURL:        cfg.Slack.APIURL,
 			StaffChannel:  cfg.Slack.StaffChannel,
+			StaffLang:     cfg.Shop.StaffLang,
+			Location:      cfg.Shop.Location,
+			Currency:      cfg.Currency,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)

@@ -320,7 +320,7 @@ func TestWholeLoopThroughTheWebChat(t *testing.T) {
 			n := shopper.order("TEA-LJ-250", 2, "Li Lei", "13800138000", "88 Wensan Road, Hangzhou")
 
 			staff.login("demo", "demo")
-			c := staff.card("Order " + n)
+			c := staff.card("订单 " + n)
 			c = staff.act(c, "approve", nil, http.StatusOK)
 			if !strings.Contains(c.Status, "demo") {
 				t.Fatalf("card after approval: %+v", c)
@@ -331,7 +331,7 @@ func TestWholeLoopThroughTheWebChat(t *testing.T) {
 				t.Fatalf("order lookup after approval: %q", got)
 			}
 
-			c = staff.act(staff.card("Order "+n), "ship", map[string]string{"carrier": "SF Express", "tracking": "SF1234567890"}, http.StatusOK)
+			c = staff.act(staff.card("订单 "+n), "ship", map[string]string{"carrier": "SF Express", "tracking": "SF1234567890"}, http.StatusOK)
 			shopper.waitFor("SF1234567890")
 			staff.act(c, "deliver", nil, http.StatusOK)
 			shopper.waitFor(n)
@@ -345,7 +345,7 @@ func TestWholeLoopThroughTheWebChat(t *testing.T) {
 			if req == "" {
 				t.Fatalf("no request number: %+v", shopper.latest)
 			}
-			staff.act(staff.card("After-sales "+req), "approve", nil, http.StatusOK)
+			staff.act(staff.card("售后 "+req), "approve", nil, http.StatusOK)
 			shopper.waitFor(req)
 
 			if err := s.stop(); err != nil {

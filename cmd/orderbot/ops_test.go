@@ -95,7 +95,7 @@ func TestJourneyShowsInMetricsAndLog(t *testing.T) {
 			shopper, staff := s.newUser(), s.newUser()
 			n := shopper.order("TEA-LJ-250", 1, "Li Lei", "13800138000", "88 Wensan Road, Hangzhou")
 			staff.login("demo", "demo")
-			staff.act(staff.card("Order "+n), "approve", nil, http.StatusOK)
+			staff.act(staff.card("订单 "+n), "approve", nil, http.StatusOK)
 			shopper.waitFor(n)
 			checkRequestIDs(t, s)
 			checkJourneyMetrics(t, s, n)

@@ -26,7 +26,7 @@ func TestTwoReplicasShareOneDatabase(t *testing.T) {
 			staff.login("demo", "demo")
 			// The same browser's next request lands on replica A.
 			staff.s = a
-			c := staff.card("Order " + n)
+			c := staff.card("订单 " + n)
 			staff.s = b
 			staff.act(c, "approve", nil, http.StatusOK)
 

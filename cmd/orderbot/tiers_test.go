@@ -51,7 +51,7 @@ func TestTiersAreWired(t *testing.T) {
 		}
 	}
 	joined := strings.Join(fields, "\n")
-	if !strings.Contains(joined, "Tier: Regular 普通") || !strings.Contains(joined, "Approved by rule: everyone") {
+	if !strings.Contains(joined, "会员等级: 普通") || !strings.Contains(joined, "自动批准规则: everyone") {
 		t.Fatalf("card fields of order %s:\n%s", n, joined)
 	}
 	day := time.Now().In(mustZone(t, "Asia/Shanghai")).Format(time.DateOnly)
