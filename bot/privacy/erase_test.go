@@ -130,3 +130,36 @@ func TestEraseTouchesNoOtherCustomer(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseDeletesDedupKeysNamingTheUser: WeChat's dedup keys hold the
+// OpenID; they go, with every character of the id taken literally, and a
+// user whose id only starts the same keeps theirs.
+func TestEraseDeletesDedupKeysNamingTheUser(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *shop) {
+		ctx := context.Background()
+		const openID, similar = "oAbC_12%x", "oAbC_12%xy"
+		c, err := s.st.LockCustomer(ctx, bot.WeChat, openID)
+		must(t, err)
+		keys := map[string]bool{
+			"wechat:msg:" + openID + ":1":              false,
+			"wechat:event:" + openID + ":2:subscribe:": false,
+			"wechat:msg:" + similar + ":3":             true,
+			"wechat:msg:oAbC-12%x:4":                   true,
+			"telegram:5":                               true,
+		}
+		for k := range keys {
+			must(t, s.st.RecordInbound(ctx, k, s.clock.Now()))
+		}
+		res, err := s.privacy.Erase(ctx, "alice (webchat)", c.ID)
+		must(t, err)
+		if res.Inbound != 2 {
+			t.Fatalf("erase result %+v", res)
+		}
+		for k, kept := range keys {
+			err := s.st.RecordInbound(ctx, k, s.clock.Now())
+			if kept != errors.Is(err, bot.ErrDuplicate) {
+				t.Errorf("key %q kept %v: %v", k, kept, err)
+			}
+		}
+	})
+}
