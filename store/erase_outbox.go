@@ -60,7 +60,7 @@ func (r *repo) clearInboundReplies(ctx context.Context, db *gorm.DB, ids []int64
 			return cleared, err
 		}
 		for _, row := range rows {
-			replied, err := bot.RepliedMessageIDs(nonEmpty(row.Reply))
+			replied, err := bot.RepliedMessageIDs(row.reply())
 			if err != nil {
 				return cleared, fmt.Errorf("inbound %q: %w", row.DedupKey, err)
 			}
