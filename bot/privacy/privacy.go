@@ -165,8 +165,28 @@ func (s *Service) Erase(ctx context.Context, actor string, customerID int64) (Re
 	if !res.AlreadyErased {
 		// Ids and counts only: what was erased must not reach the log.
 		s.log.InfoContext(ctx, "customer erased", "customer", customerID, "by", actor, "orders", res.Orders, "messages", res.Messages)
+		s.forgetFreed(ctx)
 	}
 	return res, nil
+}
+
+// Forgetter is a store that can drop what it keeps of deleted rows beyond
+// the tables (SQLite's write-ahead log).
+type Forgetter interface {
+	ForgetFreed(ctx context.Context) error
+}
+
+// forgetFreed asks the store to drop old copies of what was just erased.
+// The erase stands either way; a store that cannot now does it at its next
+// checkpoint.
+func (s *Service) forgetFreed(ctx context.Context) {
+	f, ok := s.store.(Forgetter)
+	if !ok {
+		return
+	}
+	if err := f.ForgetFreed(ctx); err != nil {
+		s.log.WarnContext(ctx, "erase: old copies of the erased rows are kept until the next checkpoint", "err", err)
+	}
 }
 
 // lastErase fills in when the customer was erased, from the audit trail.

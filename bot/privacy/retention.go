@@ -61,6 +61,7 @@ func (s *Service) RetireIfDue(ctx context.Context, claims Claims) (bool, error) 
 	}
 	if n > 0 {
 		s.log.InfoContext(ctx, "retention: silent customers deleted", "customers", n)
+		s.forgetFreed(ctx)
 	}
 	return true, nil
 }
