@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/orderbot/orderbot/bot"
@@ -77,7 +78,44 @@ func TestEraseEditsPostedCards(t *testing.T) {
 		if strings.Contains(fmt.Sprint(after[0].Card), custPhone) || !strings.Contains(after[0].Card.Title, o.Number) {
 			t.Fatalf("redacted card %+v", after[0].Card)
 		}
+
+		// The dispatcher edits the posted card: it sends the redacted card
+		// with the post's id, and nothing it sends names the customer.
+		rec := &recorder{}
+		senders := map[string]bot.Sender{bot.Slack: rec, bot.WebChat: rec}
+		d := bot.NewDispatcher(s.st, senders, quietLog(), bot.DispatcherConfig{Clock: s.clock.Now})
+		_, err = d.DeliverDue(ctx)
+		must(t, err)
+		edited := false
+		for _, m := range rec.sent {
+			text := fmt.Sprintf("%s %+v", m.Text, m.Card)
+			for _, secret := range secrets {
+				if strings.Contains(text, secret) {
+					t.Errorf("sent to %s after the erase: %q", m.Channel, text)
+				}
+			}
+			edited = edited || (m.Channel == bot.Slack && m.Card != nil && m.Card.Ref == ref && m.ExternalID == "1700000000.000100")
+		}
+		if !edited {
+			t.Fatalf("the posted card was not edited: %d messages sent", len(rec.sent))
+		}
 	})
+}
+
+// recorder is a staff channel that keeps what it is sent.
+type recorder struct {
+	mu   sync.Mutex
+	sent []bot.Message
+}
+
+func (r *recorder) Send(_ context.Context, m *bot.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, *m)
+	if m.ExternalID != "" {
+		return m.ExternalID, nil
+	}
+	return fmt.Sprintf("posted-%d", len(r.sent)), nil
 }
 
 // TestEraseTwiceIsTheSameAndUnknownIsNotFound: a second erase changes
