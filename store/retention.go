@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/orderbot/orderbot/bot"
 )
@@ -56,4 +60,27 @@ func (r *repo) DeleteCustomer(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete customer %d: %w", id, err)
 	}
 	return nil
+}
+
+// LockCustomerByID returns the customer and locks their row until the
+// transaction ends; bot.ErrNotFound when there is none. It locks through
+// the (channel, user id) index as LockCustomer does, so that it and a
+// message of the customer's take their locks in the same order and wait
+// for each other instead of deadlocking.
+func (r *repo) LockCustomerByID(ctx context.Context, id int64) (bot.Customer, error) {
+	db := r.db.WithContext(ctx)
+	var ident, row customerRow
+	err := db.Select("channel", "user_id").Where("id = ?", id).Take(&ident).Error
+	if err == nil {
+		err = db.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("channel = ? AND user_id = ?", ident.Channel, ident.UserID).Take(&row).Error
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && row.ID != id) {
+		// Their identity changed in between (an erase): by id, then.
+		err = db.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&row).Error
+	}
+	if err != nil {
+		return bot.Customer{}, fmt.Errorf("lock customer %d: %w", id, dbErr(err))
+	}
+	return customerFromRow(row), nil
 }

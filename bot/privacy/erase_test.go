@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/privacy"
 	"github.com/orderbot/orderbot/store/storetest"
 )
 
@@ -198,6 +199,70 @@ func TestEraseDeletesDedupKeysNamingTheUser(t *testing.T) {
 			if kept != errors.Is(err, bot.ErrDuplicate) {
 				t.Errorf("key %q kept %v: %v", k, kept, err)
 			}
+		}
+	})
+}
+
+// TestEraseWhileTheCustomerWrites: messages arriving during the erase wait
+// for it or come first; none fails, and one that comes after starts a new
+// customer rather than filling the erased one again.
+func TestEraseWhileTheCustomerWrites(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *shop) {
+		ctx := context.Background()
+		c, _ := s.journey(userID)
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for i := range 10 {
+			wg.Go(func() {
+				_, err := s.svc.HandleInbound(ctx, bot.Inbound{Channel: bot.WebChat, UserID: userID,
+					DedupKey: fmt.Sprintf("webchat:%s:race-%d", userID, i), Text: "menu"})
+				errs <- err
+			})
+		}
+		wg.Go(func() {
+			_, err := s.privacy.Erase(ctx, "alice (webchat)", c.ID)
+			errs <- err
+		})
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(t, err)
+		}
+		erased, err := s.st.Customer(ctx, c.ID)
+		must(t, err)
+		if !erased.Erased() || erased.Name != "" || erased.Phone != "" || erased.Conversation != nil {
+			t.Fatalf("customer after erase: %+v", erased)
+		}
+		feed, err := s.st.Feed(ctx, bot.WebChat, bot.ErasedUserID(c.ID), 0, 0)
+		must(t, err)
+		if len(feed) != 0 {
+			t.Fatalf("%d messages to the erased customer", len(feed))
+		}
+	})
+}
+
+// TestTwoErasesAtOnce: one erases, the other finds it done; no customer is
+// made up on the way.
+func TestTwoErasesAtOnce(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *shop) {
+		ctx := context.Background()
+		c, _ := s.journey(userID)
+		var wg sync.WaitGroup
+		results, errs := make([]bool, 2), make([]error, 2)
+		for i := range results {
+			wg.Go(func() {
+				var res privacy.Result
+				res, errs[i] = s.privacy.Erase(ctx, "alice (webchat)", c.ID)
+				results[i] = res.AlreadyErased
+			})
+		}
+		wg.Wait()
+		must(t, errors.Join(errs...))
+		if results[0] == results[1] {
+			t.Fatalf("already erased: %v, want one of each", results)
+		}
+		if _, err := s.st.CustomerByUser(ctx, bot.WebChat, userID); !errors.Is(err, bot.ErrNotFound) {
+			t.Fatalf("a customer holds the erased platform id: %v", err)
 		}
 	})
 }

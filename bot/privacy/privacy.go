@@ -40,6 +40,10 @@ type Counts struct {
 // transaction Repo implements it beside bot.Repo.
 type Repo interface {
 	crm.Repo
+	// LockCustomerByID returns the customer and locks their row until the
+	// transaction ends: one erase at a time, and a message of theirs
+	// handled before or after it, not during.
+	LockCustomerByID(ctx context.Context, id int64) (bot.Customer, error)
 	// HandoffsOf returns the customer's handoffs, oldest first.
 	HandoffsOf(ctx context.Context, customerID int64) ([]*bot.Handoff, error)
 	// EraseCustomerData saves e.After in place of the customer and blanks
@@ -142,7 +146,7 @@ func (s *Service) Erase(ctx context.Context, actor string, customerID int64) (Re
 	err := s.inTx(ctx, func(tx bot.Repo, r Repo) error {
 		res = Result{CustomerID: customerID}
 		now := s.opts.Clock().UTC()
-		c, err := tx.Customer(ctx, customerID)
+		c, err := r.LockCustomerByID(ctx, customerID)
 		if err != nil {
 			return err
 		}
@@ -203,15 +207,10 @@ func (s *Service) lastErase(ctx context.Context, tx bot.Repo, res *Result) error
 	return nil
 }
 
-// erase locks the customer and erases them: their data, then the staff
-// messages about their items, then the cards staff channels posted.
+// erase erases the customer, whose row the transaction holds locked: their
+// data, then the staff messages about their items, then the cards staff
+// channels posted.
 func (s *Service) erase(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, now time.Time) (Counts, int, error) {
-	// The lock waits for a message of theirs being handled, and holds the
-	// next one back until the erase is committed.
-	c, err := tx.LockCustomer(ctx, c.Channel, c.UserID)
-	if err != nil {
-		return Counts{}, 0, err
-	}
 	after := bot.Customer{
 		ID: c.ID, Channel: c.Channel, UserID: bot.ErasedUserID(c.ID), Lang: c.Lang,
 		Unreachable: true, CreatedAt: c.CreatedAt,

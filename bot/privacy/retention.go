@@ -120,18 +120,12 @@ func (s *Service) Retire(ctx context.Context) (int, error) {
 // retire deletes one customer unless, once locked, they turn out to have
 // written or ordered since the page was read.
 func (s *Service) retire(ctx context.Context, tx bot.Repo, r Repo, id int64, before time.Time) (bool, error) {
-	c, err := tx.Customer(ctx, id)
+	c, err := r.LockCustomerByID(ctx, id)
 	if errors.Is(err, bot.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
-	}
-	if !c.Erased() {
-		c, err = tx.LockCustomer(ctx, c.Channel, c.UserID)
-		if err != nil {
-			return false, err
-		}
 	}
 	last := c.LastInboundAt
 	if last.IsZero() {
