@@ -240,7 +240,11 @@ func (s *Service) queueThread(ctx context.Context, tx Repo, card Card, text stri
 }
 
 // notify queues a proactive message to the customer in their language.
+// An erased customer has no address left to reach.
 func (s *Service) notify(ctx context.Context, tx Repo, c Customer, n conversation.Notice, now time.Time) error {
+	if c.Erased() {
+		return nil
+	}
 	lang := conversation.ParseLang(c.Lang)
 	r := conversation.RenderNotice(lang, n)
 	m := &Message{

@@ -43,23 +43,36 @@ func customerFromRow(r customerRow) bot.Customer {
 // transaction ends. The first read takes no lock: a locking read of a
 // missing row would take a gap lock on MySQL, and two new users' first
 // messages would then deadlock on each other's inserts.
+//
+// A customer erased or deleted between the two reads no longer holds the
+// platform id; the second round then creates the new customer it belongs to.
 func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Customer, error) {
 	db := r.db.WithContext(ctx)
+	for round := 0; ; round++ {
+		row, err := r.lockCustomerRow(db, channel, userID)
+		if errors.Is(err, gorm.ErrRecordNotFound) && round == 0 {
+			continue
+		}
+		if err != nil {
+			return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
+		}
+		return customerFromRow(row), nil
+	}
+}
+
+func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow, error) {
 	var found customerRow
 	err := db.Select("id").Where("channel = ? AND user_id = ?", channel, userID).Take(&found).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		err = r.insertCustomer(db, channel, userID)
 	}
 	if err != nil {
-		return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
+		return customerRow{}, err
 	}
 	var row customerRow
 	err = db.Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
-	if err != nil {
-		return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
-	}
-	return customerFromRow(row), nil
+	return row, err
 }
 
 // insertCustomer creates the customer unless a concurrent transaction just

@@ -44,8 +44,12 @@ func (r *repo) InboundReply(ctx context.Context, key string) ([]byte, error) {
 	if err := r.db.WithContext(ctx).Where("dedup_key = ?", key).Take(&row).Error; err != nil {
 		return nil, fmt.Errorf("inbound reply: %w", dbErr(err))
 	}
-	return nonEmpty(row.Reply), nil
+	return row.reply(), nil
 }
+
+// reply is the stored reply, nil when none was: every read of one goes
+// through it.
+func (row inboundRow) reply() []byte { return nonEmpty(row.Reply) }
 
 type cardRefRow struct {
 	ID         int64

@@ -61,6 +61,9 @@ type Options struct {
 	// StaffLang is the language of the report chart's labels, "zh" (the
 	// default) or "en".
 	StaffLang string
+	// Privacy erases and exports customers' data; without it those
+	// routes answer 404.
+	Privacy Privacy
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -132,6 +135,8 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/customers", h.listCustomers},
 		{"GET /api/v1/customers/{id}", h.getCustomer},
 		{"PATCH /api/v1/customers/{id}", h.patchCustomer},
+		{"POST /api/v1/customers/{id}/erase", h.eraseCustomer},
+		{"GET /api/v1/customers/{id}/export", h.exportCustomer},
 		{"GET /api/v1/tiers", h.listTiers},
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},

@@ -39,7 +39,18 @@ func zh() map[string]string {
 		"Reason (shown to the customer)": "原因（客户可见）", "Message to the customer": "给客户的消息",
 		"What the customer and staff wrote during a handoff is not stored; only who acted and when.": "人工客服期间的对话内容未保存，仅记录谁在何时操作。",
 		"Web chat visitor": "网页访客", "Cancel requested": "已申请取消", "Language of the console": "控制台语言",
-		"Only the latest handoffs are shown:": "仅显示最近的人工客服记录：",
+		"Only the latest handoffs are shown:":                  "仅显示最近的人工客服记录：",
+		"Personal data":                                        "个人信息",
+		"Download all data (JSON)":                             "下载全部数据（JSON）",
+		"Erase personal data…":                                 "删除个人信息…",
+		"Erase personal data":                                  "删除个人信息",
+		"Only an admin can erase or export a customer's data.": "只有管理员可以删除或导出客户的个人信息。",
+		"Type the customer's number to confirm.":               "请输入客户编号以确认。",
+		"Customer %d's personal data was erased. Orders keep their items and amounts.": "客户 %d 的个人信息已删除。订单的商品和金额保留。",
+		"Customer %d's personal data had been erased already; nothing changed.":        "客户 %d 的个人信息此前已删除，本次未作任何更改。",
+		"This erases the customer's name, phone, address, conversation, messages, photos, after-sales reasons, notes and tags everywhere, and blanks the contact of their orders. Orders keep their items and amounts; the audit trail records that you erased them. Staff cards already posted in Slack or Telegram are edited. This cannot be undone.": "此操作将删除该客户在所有位置的姓名、电话、地址、对话、消息、照片、售后原因、备注和标签，并清空其订单中的联系人信息。订单的商品和金额保留；审计记录会记下由您执行了删除。已发到 Slack 或 Telegram 的员工卡片会被更新。此操作无法撤销。",
+		"Customer number":      "客户编号",
+		"Back to the customer": "返回客户页面",
 	}
 }
 

@@ -71,6 +71,9 @@ type Options struct {
 	// Records is what the console's work queue, search and detail pages
 	// read; without it they answer 404.
 	Records Records
+	// Privacy erases and exports customers' data from their console page
+	// (admins only); without it those pages answer 404.
+	Privacy Privacy
 	// Location is the shop's time zone, in which the chat and the console
 	// show every time and the console reads every date; UTC when nil.
 	Location *time.Location

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // config is every setting, parsed once from the environment.
@@ -20,6 +21,9 @@ type config struct {
 	Report reportConfig
 	// Chat is the customer web chat's logo and embedding.
 	Chat chatConfig
+	// Retention is how long customers who never ordered are kept after
+	// their last message.
+	Retention time.Duration
 
 	Addr      string
 	DB        string
@@ -96,6 +100,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Chat, err = loadChat(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Retention, err = loadRetention(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -43,6 +43,8 @@ commands:
                              create an admin API token (printed once)
   token list                 list admin API tokens
   token revoke NAME          revoke an admin API token
+  customer erase ID          erase a customer's personal data (orders keep items and amounts)
+  customer export ID         write everything kept about a customer as JSON to stdout
 `
 
 // run is the whole program with its dependencies passed in, so tests can
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return wechatCmd(ctx, cfg, args, stdout)
 	case "token":
 		return tokenCmd(ctx, cfg, args, stdout)
+	case "customer":
+		return customerCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -42,6 +42,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
+	priv := newPrivacy(st, core, cfg, log)
 	if cfg.Demo {
 		if err := seedDemo(ctx, core, st, stdout); err != nil {
 			return err
@@ -52,6 +53,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Records:       st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
 		Title: cfg.Shop.Name, Currency: cfg.Currency,
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
+		Privacy: priv,
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
@@ -61,7 +63,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, cfg, log)
+	registerAPI(mux, st, svc, priv, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
@@ -131,6 +133,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// One replica a day recomputes every tier; the others find it claimed.
 	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
 	loops.Go(func() { tiers.Run(ctx) })
+	// One replica an hour deletes the customers who never ordered and have
+	// been silent for ORDERBOT_RETENTION.
+	loops.Go(func() { priv.Run(ctx, core) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)
