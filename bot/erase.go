@@ -64,11 +64,11 @@ func (s *Service) CustomerCards(ctx context.Context, tx Repo, customerID int64, 
 			return nil, err
 		}
 		for _, r := range rs {
-			cards = append(cards, afterSalesCard(r, c))
+			cards = append(cards, s.afterSalesCard(r, c))
 		}
 	}
 	for _, h := range handoffs {
-		cards = append(cards, handoffCard(h, c, ""))
+		cards = append(cards, s.handoffCard(h, c, ""))
 	}
 	return cards, nil
 }
