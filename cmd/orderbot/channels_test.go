@@ -152,7 +152,7 @@ func TestWeChatIsWiredWhenConfigured(t *testing.T) {
 	}
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
-	if len(fake.menus) != 1 || !strings.Contains(fake.menus[0], "商品目录") {
+	if len(fake.menus) != 1 || !strings.Contains(fake.menus[0], "浏览商品") {
 		t.Fatalf("menus posted: %q", fake.menus)
 	}
 }
