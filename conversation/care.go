@@ -31,7 +31,7 @@ const (
 )
 
 func careTextsEN() map[msgKey]string {
-	return map[msgKey]string{
+	return withTexts(surveyTextsEN(), map[msgKey]string{
 		msgConsentAsk:      "One more thing: may we send you news about offers and new arrivals now and then? You can change your mind any time by typing \"subscribe\" or \"unsubscribe\".",
 		msgOptConsentYes:   "Yes, keep me posted",
 		msgOptConsentNo:    "No, thanks",
@@ -39,11 +39,11 @@ func careTextsEN() map[msgKey]string {
 		msgUnsubscribed:    "You're unsubscribed: we won't send you any more promotions. Messages about your orders still reach you. Type \"subscribe\" if you change your mind.",
 		msgConsentDeclined: "No problem, we won't send you promotions. Type \"subscribe\" any time if you change your mind.",
 		msgConsentFailed:   "Sorry, we couldn't save that just now. Please try again in a moment.",
-	}
+	})
 }
 
 func careTextsZH() map[msgKey]string {
-	return map[msgKey]string{
+	return withTexts(surveyTextsZH(), map[msgKey]string{
 		msgConsentAsk:      "还想问您一句：以后有优惠活动和新品上架时，可以发消息告诉您吗？随时回复“订阅”或“退订”即可更改。",
 		msgOptConsentYes:   "好的，通知我",
 		msgOptConsentNo:    "不用了，谢谢",
@@ -51,7 +51,15 @@ func careTextsZH() map[msgKey]string {
 		msgUnsubscribed:    "已为您退订，今后不会再给您发送促销消息，订单相关的通知不受影响。想重新订阅时，回复“订阅”即可。",
 		msgConsentDeclined: "好的，不会给您发送促销消息。以后想订阅，随时回复“订阅”即可。",
 		msgConsentFailed:   "抱歉，暂时没能保存您的设置，请稍后再试。",
+	})
+}
+
+// withTexts adds the texts of more to m.
+func withTexts(m, more map[msgKey]string) map[msgKey]string {
+	for k, v := range more {
+		m[k] = v
 	}
+	return m
 }
 
 func (t *turn) consentView() view {
