@@ -189,8 +189,8 @@ type dueRow struct {
 }
 
 // DueSurveys lists items that reached the survey's status in [since,
-// before) and have no survey, oldest first.
-func (r *repo) DueSurveys(ctx context.Context, kind string, since, before time.Time, limit int) ([]care.Due, error) {
+// until] and have no survey, oldest first.
+func (r *repo) DueSurveys(ctx context.Context, kind string, since, until time.Time, limit int) ([]care.Due, error) {
 	var q *gorm.DB
 	db := r.db.WithContext(ctx)
 	switch kind {
@@ -206,7 +206,7 @@ func (r *repo) DueSurveys(ctx context.Context, kind string, since, before time.T
 		return nil, fmt.Errorf("%w: survey kind %q", bot.ErrInvalid, kind)
 	}
 	var rows []dueRow
-	err := q.Where("h.changed_at >= ? AND h.changed_at < ?", since.UTC(), before.UTC()).
+	err := q.Where("h.changed_at >= ? AND h.changed_at <= ?", since.UTC(), until.UTC()).
 		Where("NOT EXISTS (SELECT 1 FROM care_surveys s WHERE s.kind = ? AND s.item_id = o.id)", kind).
 		Order("h.changed_at, h.id").Limit(limit).Scan(&rows).Error
 	if err != nil {

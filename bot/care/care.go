@@ -34,8 +34,8 @@ type Repo interface {
 	LatestSurvey(ctx context.Context, customerID int64) (Survey, error)
 	UpdateSurvey(ctx context.Context, s Survey) error
 	// DueSurveys returns up to limit items delivered (orders) or resolved
-	// (after-sales requests) in [since, before) that have no survey yet.
-	DueSurveys(ctx context.Context, kind string, since, before time.Time, limit int) ([]Due, error)
+	// (after-sales requests) in [since, until] that have no survey yet.
+	DueSurveys(ctx context.Context, kind string, since, until time.Time, limit int) ([]Due, error)
 }
 
 // Store is what the due-survey job needs around its Repo.

@@ -36,7 +36,7 @@ func (s *Service) SendDue(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			due, err = r.DueSurveys(ctx, kind, before.Add(-lookback), before.Add(time.Nanosecond), dueBatch)
+			due, err = r.DueSurveys(ctx, kind, before.Add(-lookback), before, dueBatch)
 			return err
 		})
 		if err != nil {
