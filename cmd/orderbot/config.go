@@ -20,6 +20,8 @@ type config struct {
 	Report reportConfig
 	// Chat is the customer web chat's logo and embedding.
 	Chat chatConfig
+	// Care is when satisfaction surveys go out.
+	Care careConfig
 
 	Addr      string
 	DB        string
@@ -96,6 +98,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Chat, err = loadChat(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Care, err = loadCare(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

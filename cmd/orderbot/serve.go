@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/care"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -39,6 +40,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	tiers := tier.New(st, log, nil, cfg.Shop.Location)
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
+	careSvc := care.New(st, log.With("component", "care"), care.Config{
+		SurveyDelay: cfg.Care.SurveyDelay, StaffChannels: coreCfg.StaffChannels,
+	}, disp.Kick)
+	coreCfg.Care = careSvc
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
@@ -131,6 +136,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// One replica a day recomputes every tier; the others find it claimed.
 	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
 	loops.Go(func() { tiers.Run(ctx) })
+	// Every replica looks for due surveys; each is created once, with its message.
+	loops.Go(func() { careSvc.Run(ctx, surveyTick) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)
