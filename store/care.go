@@ -243,3 +243,22 @@ func (r *repo) ConsentHistory(ctx context.Context, customerID int64) ([]care.Con
 	}
 	return out, nil
 }
+
+// ConsentsOf returns the consent rows of those customers that have one.
+func (r *repo) ConsentsOf(ctx context.Context, customerIDs []int64) (map[int64]care.Consent, error) {
+	out := make(map[int64]care.Consent, len(customerIDs))
+	if len(customerIDs) == 0 {
+		return out, nil
+	}
+	var rows []consentRow
+	if err := r.db.WithContext(ctx).Where("customer_id IN ?", customerIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("consents of %d customers: %w", len(customerIDs), dbErr(err))
+	}
+	for _, row := range rows {
+		out[row.CustomerID] = care.Consent{
+			CustomerID: row.CustomerID, Granted: row.Granted, At: fromNullTime(row.ChangedAt),
+			Channel: row.Channel, AskedAt: fromNullTime(row.AskedAt),
+		}
+	}
+	return out, nil
+}
