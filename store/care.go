@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/care"
+	"github.com/orderbot/orderbot/bot/report"
 )
 
 var _ care.Repo = (*repo)(nil)
@@ -259,6 +260,20 @@ func (r *repo) ConsentsOf(ctx context.Context, customerIDs []int64) (map[int64]c
 			CustomerID: row.CustomerID, Granted: row.Granted, At: fromNullTime(row.ChangedAt),
 			Channel: row.Channel, AskedAt: fromNullTime(row.AskedAt),
 		}
+	}
+	return out, nil
+}
+
+// SurveyCounts counts the surveys sent in [from, to) per channel, with how
+// many were answered and the sum of their scores, for the reports.
+func (r *repo) SurveyCounts(ctx context.Context, from, to time.Time) ([]report.SurveyCount, error) {
+	var out []report.SurveyCount
+	err := r.db.WithContext(ctx).Model(&surveyRow{}).
+		Select("channel, COUNT(*) AS sent, SUM(CASE WHEN score > 0 THEN 1 ELSE 0 END) AS answered, COALESCE(SUM(score), 0) AS score_sum").
+		Where("sent_at >= ? AND sent_at < ? AND stage <> ?", from.UTC(), to.UTC(), care.StageSkipped).
+		Group("channel").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("survey counts: %w", dbErr(err))
 	}
 	return out, nil
 }

@@ -77,8 +77,7 @@ func (s *Service) send(ctx context.Context, d Due, now time.Time) (bool, error) 
 			Channel: c.Channel, SentAt: now, Stage: StageAsked, Focus: true,
 		}
 		if c.Unreachable {
-			// Kept as done, so the item is not looked at again.
-			sv.Stage, sv.Focus = StageDone, false
+			sv.Stage, sv.Focus = StageSkipped, false
 		}
 		if err := r.CreateSurvey(ctx, &sv); err != nil {
 			return err

@@ -19,11 +19,13 @@ const (
 )
 
 // Survey stages: asked (awaiting a score), comment (scored, a comment
-// welcome), done.
+// welcome), done; skipped when the customer could not be reached, so the
+// item is not looked at again and the survey counts as never sent.
 const (
 	StageAsked   = "asked"
 	StageComment = "comment"
 	StageDone    = "done"
+	StageSkipped = "skipped"
 )
 
 // maxComment is the longest comment kept, in characters, as for any text
