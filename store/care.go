@@ -277,3 +277,19 @@ func (r *repo) SurveyCounts(ctx context.Context, from, to time.Time) ([]report.S
 	}
 	return out, nil
 }
+
+// SurveysOfCustomer returns the customer's latest surveys that went out,
+// newest first.
+func (r *repo) SurveysOfCustomer(ctx context.Context, customerID int64, limit int) ([]care.Survey, error) {
+	var rows []surveyRow
+	err := r.db.WithContext(ctx).Where("customer_id = ? AND stage <> ?", customerID, care.StageSkipped).
+		Order("id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("surveys of customer %d: %w", customerID, dbErr(err))
+	}
+	out := make([]care.Survey, len(rows))
+	for i, row := range rows {
+		out[i] = surveyFromRow(row)
+	}
+	return out, nil
+}
