@@ -153,6 +153,8 @@ const (
 	msgSurveyInvalid      msgKey = "survey_invalid"
 	msgSurveyCommentSaved msgKey = "survey_comment_saved"
 	msgSurveySkipped      msgKey = "survey_skipped"
+	msgCartReminder       msgKey = "cart_reminder"
+	msgCartReminderOne    msgKey = "cart_reminder_one"
 )
 
 func surveyTextsEN() map[msgKey]string {
@@ -172,6 +174,8 @@ func surveyTextsEN() map[msgKey]string {
 		msgSurveyInvalid:      "Please answer with a number from 1 (terrible) to 5 (great). To do something else, type \"menu\".",
 		msgSurveyCommentSaved: "Thank you, we've passed your comments on to the team.",
 		msgSurveySkipped:      "Thank you for your feedback!",
+		msgCartReminder:       "You left %s items in your cart. They're still there for you: type \"cart\" to see them or check out. (Type \"unsubscribe\" to stop messages like this.)",
+		msgCartReminderOne:    "You left %s item in your cart. It's still there for you: type \"cart\" to see it or check out. (Type \"unsubscribe\" to stop messages like this.)",
 	}
 }
 
@@ -192,5 +196,14 @@ func surveyTextsZH() map[msgKey]string {
 		msgSurveyInvalid:      "请回复 1 到 5 之间的数字（1 为很不满意，5 为很满意）。如需办理其他事情，请回复“菜单”。",
 		msgSurveyCommentSaved: "谢谢您的宝贵意见，我们已转达给相关同事。",
 		msgSurveySkipped:      "感谢您的反馈！",
+		msgCartReminder:       "您的购物车里还有 %s 件商品，我们一直为您留着。回复“购物车”即可查看或结算。（不想再收到此类消息，请回复“退订”。）",
+		msgCartReminderOne:    "您的购物车里还有 %s 件商品，我们一直为您留着。回复“购物车”即可查看或结算。（不想再收到此类消息，请回复“退订”。）",
 	}
+}
+
+// CartReminder reminds a customer of the items left in their cart, and how
+// to stop such messages.
+func CartReminder(lang Lang, items int) Reply {
+	t := newTurn(Env{}, State{Lang: lang}, English)
+	return Reply{Text: t.tr(plural(items, msgCartReminderOne, msgCartReminder), itoa(items))}
 }

@@ -293,3 +293,42 @@ func (r *repo) SurveysOfCustomer(ctx context.Context, customerID int64, limit in
 	}
 	return out, nil
 }
+
+type reminderRow struct {
+	ID         int64
+	CustomerID int64
+	Kind       string
+	Key        string
+	SentAt     time.Time
+}
+
+func (reminderRow) TableName() string { return "care_reminders" }
+
+// CartCandidates lists opted-in customers quiet since [since, until] who
+// neither ordered nor were reminded since their last message.
+func (r *repo) CartCandidates(ctx context.Context, since, until time.Time, limit int) ([]bot.Customer, error) {
+	var rows []customerRow
+	err := r.db.WithContext(ctx).Table("customers c").Select("c.*").
+		Joins("JOIN care_consents k ON k.customer_id = c.id AND k.granted = ?", true).
+		Where("c.last_inbound_at >= ? AND c.last_inbound_at <= ? AND c.unreachable = ?", since.UTC(), until.UTC(), false).
+		Where("NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.created_at >= c.last_inbound_at)").
+		Where("NOT EXISTS (SELECT 1 FROM care_reminders m WHERE m.customer_id = c.id AND m.kind = ? AND m.sent_at > c.last_inbound_at)", care.ReminderCart).
+		Order("c.last_inbound_at, c.id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("cart reminder candidates: %w", dbErr(err))
+	}
+	out := make([]bot.Customer, len(rows))
+	for i, row := range rows {
+		out[i] = customerFromRow(row)
+	}
+	return out, nil
+}
+
+// AddReminder records a reminder; ErrDuplicate when its key was used.
+func (r *repo) AddReminder(ctx context.Context, customerID int64, kind, key string, at time.Time) error {
+	row := reminderRow{CustomerID: customerID, Kind: kind, Key: key, SentAt: at.UTC()}
+	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("reminder %s for customer %d: %w", kind, customerID, dbErr(err))
+	}
+	return nil
+}

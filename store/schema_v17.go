@@ -7,8 +7,9 @@ import (
 )
 
 // The schema change of migration 17: customer care's own tables. Consent to
-// promotions with a log of every change (when, on which channel), and the
-// satisfaction surveys, one per delivered order or resolved request.
+// promotions with a log of every change (when, on which channel), the
+// satisfaction surveys, one per delivered order or resolved request, and
+// the reminders sent (abandoned carts).
 
 type v17Consent struct {
 	CustomerID int64      `gorm:"primaryKey;autoIncrement:false"`
@@ -45,12 +46,24 @@ type v17Survey struct {
 	ClosedAt    *time.Time
 }
 
+// v17Reminder is a reminder sent to a customer, once per Key: for an
+// abandoned cart the key is the time of the customer's last message, so a
+// cart left again later gets its own.
+type v17Reminder struct {
+	ID         int64     `gorm:"primaryKey"`
+	CustomerID int64     `gorm:"not null;uniqueIndex:uq_care_reminders_key,priority:1"`
+	Kind       string    `gorm:"size:16;not null;uniqueIndex:uq_care_reminders_key,priority:2"`
+	Key        string    `gorm:"size:64;not null;uniqueIndex:uq_care_reminders_key,priority:3"`
+	SentAt     time.Time `gorm:"not null"`
+}
+
+func (v17Reminder) TableName() string     { return "care_reminders" }
 func (v17Consent) TableName() string      { return "care_consents" }
 func (v17ConsentEvent) TableName() string { return "care_consent_events" }
 func (v17Survey) TableName() string       { return "care_surveys" }
 
 func migrateV17(ddl *gorm.DB) error {
-	for _, m := range []any{&v17Consent{}, &v17ConsentEvent{}, &v17Survey{}} {
+	for _, m := range []any{&v17Consent{}, &v17ConsentEvent{}, &v17Survey{}, &v17Reminder{}} {
 		if ddl.Migrator().HasTable(m) {
 			continue
 		}

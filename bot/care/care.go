@@ -36,6 +36,14 @@ type Repo interface {
 	// DueSurveys returns up to limit items delivered (orders) or resolved
 	// (after-sales requests) in [since, until] that have no survey yet.
 	DueSurveys(ctx context.Context, kind string, since, until time.Time, limit int) ([]Due, error)
+	// CartCandidates returns up to limit customers who consented to
+	// promotions, whose last message was in [since, until], who have not
+	// ordered since it and were not reminded since it. Whether their cart
+	// holds anything is the caller's to see.
+	CartCandidates(ctx context.Context, since, until time.Time, limit int) ([]bot.Customer, error)
+	// AddReminder records a reminder of a kind under key; bot.ErrDuplicate
+	// when one was recorded under it before.
+	AddReminder(ctx context.Context, customerID int64, kind, key string, at time.Time) error
 }
 
 // Store is what the due-survey job needs around its Repo.
@@ -48,6 +56,9 @@ type Config struct {
 	// SurveyDelay is how long after delivery the survey goes out; 0 sends
 	// it at the job's next run.
 	SurveyDelay time.Duration
+	// CartReminder is how long a cart may sit untouched before the
+	// customer (opted in) is reminded of it, once; 0 sends none.
+	CartReminder time.Duration
 	// StaffChannels get the card of an unhappy customer.
 	StaffChannels []string
 	// Clock is time.Now when nil.

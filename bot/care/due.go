@@ -102,8 +102,8 @@ func (s *Service) send(ctx context.Context, d Due, now time.Time) (bool, error) 
 	return queued, nil
 }
 
-// Run sends due surveys every interval until ctx ends. Errors are logged
-// and the next run tries again.
+// Run sends due surveys and cart reminders every interval until ctx ends.
+// Errors are logged and the next run tries again.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -112,6 +112,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 			s.log.ErrorContext(ctx, "surveys not sent", "err", err)
 		} else if n > 0 {
 			s.log.InfoContext(ctx, "surveys sent", "count", n)
+		}
+		if n, err := s.SendCartReminders(ctx); err != nil {
+			s.log.ErrorContext(ctx, "cart reminders not sent", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "cart reminders sent", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -53,11 +53,16 @@ var (
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func newShop(t *testing.T, st *store.Store, delay time.Duration) *shop {
+	return newShopWith(t, st, care.Config{SurveyDelay: delay})
+}
+
+func newShopWith(t *testing.T, st *store.Store, cfg care.Config) *shop {
 	t.Helper()
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	staff := []string{bot.WebChat}
-	cs := care.New(st, quiet(), care.Config{SurveyDelay: delay, StaffChannels: staff, Clock: c.Now}, nil)
+	cfg.StaffChannels, cfg.Clock = staff, c.Now
+	cs := care.New(st, quiet(), cfg, nil)
 	svc := bot.NewService(st, quiet(), bot.Config{StaffChannels: staff, Clock: c.Now, Care: cs}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
@@ -97,6 +102,16 @@ func texts(ms []*bot.Message) string {
 }
 
 var orderNumber = regexp.MustCompile(`\b1\d{5}\b`)
+
+// fillCart puts n teas in the customer's cart.
+func (s *shop) fillCart(user string, n int) {
+	s.t.Helper()
+	s.say(user, "menu")
+	for _, k := range []string{"browse", "cat:Tea", "sku:TEA", "add"} {
+		s.press(user, k)
+	}
+	s.say(user, fmt.Sprint(n))
+}
 
 // order places an order of one tea and returns the reply to the confirm
 // and the order.

@@ -10,26 +10,40 @@ type careConfig struct {
 	// SurveyDelay is ORDERBOT_CSAT_DELAY: how long after delivery the
 	// satisfaction survey goes out; 0 sends it at once.
 	SurveyDelay time.Duration
+	// CartReminder is ORDERBOT_CART_REMINDER: how long a cart sits before
+	// an opted-in customer is reminded; 0 (or off) sends no reminders.
+	CartReminder time.Duration
 }
 
-// surveyTick is how often a replica looks for due surveys; 0 as the delay
-// means within this.
+// surveyTick is how often a replica looks for due surveys and reminders;
+// 0 as the delay means within this.
 const surveyTick = 30 * time.Second
 
 func loadCare(get func(string) string) (careConfig, error) {
-	c := careConfig{SurveyDelay: 24 * time.Hour}
-	v := get("ORDERBOT_CSAT_DELAY")
-	if v == "" {
-		return c, nil
+	survey, err := careDuration(get, "ORDERBOT_CSAT_DELAY")
+	if err != nil {
+		return careConfig{}, err
 	}
-	if v == "0" {
-		c.SurveyDelay = 0
-		return c, nil
+	cart, err := careDuration(get, "ORDERBOT_CART_REMINDER")
+	if err != nil {
+		return careConfig{}, err
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return c, fmt.Errorf("ORDERBOT_CSAT_DELAY: %q is not a duration such as 24h, 90m or 0", v)
+	return careConfig{SurveyDelay: survey, CartReminder: cart}, nil
+}
+
+// careDuration reads a delay of customer care: 24h when unset, 0 for "0"
+// or "off".
+func careDuration(get func(string) string, name string) (time.Duration, error) {
+	switch v := get(name); v {
+	case "":
+		return 24 * time.Hour, nil
+	case "0", "off":
+		return 0, nil
+	default:
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("%s: %q is not a duration such as 24h, 90m or 0", name, v)
+		}
+		return d, nil
 	}
-	c.SurveyDelay = d
-	return c, nil
 }

@@ -41,7 +41,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
 	careSvc := care.New(st, log.With("component", "care"), care.Config{
-		SurveyDelay: cfg.Care.SurveyDelay, StaffChannels: coreCfg.StaffChannels,
+		SurveyDelay: cfg.Care.SurveyDelay, CartReminder: cfg.Care.CartReminder, StaffChannels: coreCfg.StaffChannels,
 	}, disp.Kick)
 	coreCfg.Care = careSvc
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
