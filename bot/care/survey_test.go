@@ -197,3 +197,37 @@ func TestSurveyAfterResolvedRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestSurveyOnceAcrossReplicas runs the due job of two replicas at once:
+// the item's unique survey makes one of them send it.
+func TestSurveyOnceAcrossReplicas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newShop(t, st, 0)
+		var orders []*bot.Order
+		for _, u := range []string{"u1", "u2", "u3"} {
+			_, o := s.order(u)
+			s.press(u, "consent_no")
+			s.deliver(o)
+			orders = append(orders, o)
+		}
+		other := care.New(st, quiet(), care.Config{StaffChannels: []string{bot.WebChat}, Clock: s.clock.Now}, nil)
+		sent := make(chan int, 2)
+		for _, c := range []*care.Service{s.care, other} {
+			go func() {
+				n, err := c.SendDue(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				sent <- n
+			}()
+		}
+		if total := <-sent + <-sent; total != len(orders) {
+			t.Fatalf("replicas sent %d surveys for %d orders", total, len(orders))
+		}
+		for _, u := range []string{"u1", "u2", "u3"} {
+			if n := len(s.surveys(u)); n != 1 {
+				t.Fatalf("%s got %d questions", u, n)
+			}
+		}
+	})
+}
