@@ -155,6 +155,8 @@ const (
 	msgSurveySkipped      msgKey = "survey_skipped"
 	msgCartReminder       msgKey = "cart_reminder"
 	msgCartReminderOne    msgKey = "cart_reminder_one"
+	msgFollowUpHint       msgKey = "follow_up_hint"
+	msgFollowUpThanks     msgKey = "follow_up_thanks"
 )
 
 func surveyTextsEN() map[msgKey]string {
@@ -176,6 +178,8 @@ func surveyTextsEN() map[msgKey]string {
 		msgSurveySkipped:      "Thank you for your feedback!",
 		msgCartReminder:       "You left %s items in your cart. They're still there for you: type \"cart\" to see them or check out. (Type \"unsubscribe\" to stop messages like this.)",
 		msgCartReminderOne:    "You left %s item in your cart. It's still there for you: type \"cart\" to see it or check out. (Type \"unsubscribe\" to stop messages like this.)",
+		msgFollowUpHint:       "Just reply here to tell us; type \"menu\" for anything else.",
+		msgFollowUpThanks:     "Thank you for letting us know! We've passed it on to the team. Type \"human\" if you'd like to talk to someone.",
 	}
 }
 
@@ -198,6 +202,8 @@ func surveyTextsZH() map[msgKey]string {
 		msgSurveySkipped:      "感谢您的反馈！",
 		msgCartReminder:       "您的购物车里还有 %s 件商品，我们一直为您留着。回复“购物车”即可查看或结算。（不想再收到此类消息，请回复“退订”。）",
 		msgCartReminderOne:    "您的购物车里还有 %s 件商品，我们一直为您留着。回复“购物车”即可查看或结算。（不想再收到此类消息，请回复“退订”。）",
+		msgFollowUpHint:       "直接回复即可告诉我们；办理其他事情请回复“菜单”。",
+		msgFollowUpThanks:     "谢谢您的反馈！我们已转达给相关同事。如需人工客服，请回复“人工”。",
 	}
 }
 
@@ -206,4 +212,17 @@ func surveyTextsZH() map[msgKey]string {
 func CartReminder(lang Lang, items int) Reply {
 	t := newTurn(Env{}, State{Lang: lang}, English)
 	return Reply{Text: t.tr(plural(items, msgCartReminderOne, msgCartReminder), itoa(items))}
+}
+
+// FollowUpVisit is a follow-up visit (回访): the shop's own text, and how
+// to answer it.
+func FollowUpVisit(lang Lang, text string) Reply {
+	t := newTurn(Env{}, State{Lang: lang}, English)
+	return Reply{Text: strings.TrimSpace(text) + "\n\n" + t.tr(msgFollowUpHint)}
+}
+
+// FollowUpThanks thanks the customer for answering a follow-up visit.
+func FollowUpThanks(lang Lang) Reply {
+	t := newTurn(Env{}, State{Lang: lang}, English)
+	return Reply{Text: t.tr(msgFollowUpThanks)}
 }

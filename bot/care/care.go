@@ -59,6 +59,9 @@ type Config struct {
 	// CartReminder is how long a cart may sit untouched before the
 	// customer (opted in) is reminded of it, once; 0 sends none.
 	CartReminder time.Duration
+	// Membership gives customers their tiers, for follow-up rules of a
+	// tier; without it only rules for every tier send.
+	Membership bot.Membership
 	// StaffChannels get the card of an unhappy customer.
 	StaffChannels []string
 	// Clock is time.Now when nil.

@@ -113,6 +113,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			s.log.InfoContext(ctx, "surveys sent", "count", n)
 		}
+		if n, err := s.SendFollowUps(ctx); err != nil {
+			s.log.ErrorContext(ctx, "follow-ups not sent", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "follow-ups sent", "count", n)
+		}
 		if n, err := s.SendCartReminders(ctx); err != nil {
 			s.log.ErrorContext(ctx, "cart reminders not sent", "err", err)
 		} else if n > 0 {

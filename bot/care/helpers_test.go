@@ -14,6 +14,7 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/care"
+	"github.com/orderbot/orderbot/bot/tier"
 	"github.com/orderbot/orderbot/store"
 )
 
@@ -41,11 +42,13 @@ type shop struct {
 	st    *store.Store
 	svc   *bot.Service
 	care  *care.Service
+	tiers *tier.Service
 	clock *clock
 	seq   atomic.Int64
 }
 
 var (
+	admin    = bot.Staff{Channel: bot.WebChat, UserID: "ada", Name: "ada", Role: bot.Admin}
 	approver = bot.Staff{Channel: bot.WebChat, UserID: "alice", Name: "alice", Role: bot.Approver}
 	agent    = bot.Staff{Channel: bot.WebChat, UserID: "ann", Name: "ann", Role: bot.Agent}
 )
@@ -61,21 +64,22 @@ func newShopWith(t *testing.T, st *store.Store, cfg care.Config) *shop {
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	staff := []string{bot.WebChat}
-	cfg.StaffChannels, cfg.Clock = staff, c.Now
+	tiers := tier.New(st, quiet(), c.Now, time.UTC)
+	cfg.StaffChannels, cfg.Clock, cfg.Membership = staff, c.Now, tiers
 	cs := care.New(st, quiet(), cfg, nil)
-	svc := bot.NewService(st, quiet(), bot.Config{StaffChannels: staff, Clock: c.Now, Care: cs}, nil)
+	svc := bot.NewService(st, quiet(), bot.Config{StaffChannels: staff, Clock: c.Now, Care: cs, Membership: tiers}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []bot.Staff{approver, agent} {
+	for _, s := range []bot.Staff{admin, approver, agent} {
 		if err := svc.SaveStaff(ctx, "test", s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return &shop{t: t, st: st, svc: svc, care: cs, clock: c}
+	return &shop{t: t, st: st, svc: svc, care: cs, tiers: tiers, clock: c}
 }
 
 func (s *shop) send(user string, in bot.Inbound) []*bot.Message {

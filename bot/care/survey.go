@@ -70,13 +70,26 @@ type Due struct {
 // unhappy is the highest score that opens a card for staff.
 const unhappy = 2
 
-// Answer takes a survey's answer before the conversation: a press of one of
-// its buttons however old, or what the customer typed right after it asked.
+// Answer takes, before the conversation, a survey's answer (a press of one
+// of its buttons however old, or what the customer typed right after it
+// asked) or the answer to a follow-up visit.
 func (s *Service) Answer(ctx context.Context, tx bot.Repo, c bot.Customer, in bot.Inbound, now time.Time) ([]conversation.Reply, bool, error) {
 	r, err := repoOf(tx)
 	if err != nil {
 		return nil, false, err
 	}
+	replies, ok, err := s.answerSurvey(ctx, tx, r, c, in, now)
+	if err != nil || ok {
+		return replies, ok, err
+	}
+	fr, err := followUpRepo(tx)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.answerFollowUp(ctx, c, in, fr, now)
+}
+
+func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, in bot.Inbound, now time.Time) ([]conversation.Reply, bool, error) {
 	if in.Button != "" {
 		id, score, ok := conversation.SurveyButton(in.Button)
 		if !ok {
