@@ -80,9 +80,9 @@ type v17FollowUp struct {
 	TextEN      string     `gorm:"column:text_en;type:text;not null"`
 	DueAt       *time.Time `gorm:"index:idx_care_follow_ups_due"`
 	SentAt      *time.Time
-	CreatedBy   string     `gorm:"size:255;not null"`
-	Focus       bool       `gorm:"not null"`
-	Answer      string     `gorm:"type:text;not null"`
+	CreatedBy   string `gorm:"size:255;not null"`
+	Focus       bool   `gorm:"not null"`
+	Answer      string `gorm:"type:text;not null"`
 	AnsweredAt  *time.Time
 }
 
