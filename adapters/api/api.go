@@ -61,6 +61,8 @@ type Options struct {
 	// StaffLang is the language of the report chart's labels, "zh" (the
 	// default) or "en".
 	StaffLang string
+	// Care is customer care's follow-ups; their routes answer 404 without it.
+	Care Care
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -132,6 +134,9 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/customers", h.listCustomers},
 		{"GET /api/v1/customers/{id}", h.getCustomer},
 		{"PATCH /api/v1/customers/{id}", h.patchCustomer},
+		{"POST /api/v1/customers/{id}/follow-ups", h.scheduleFollowUp},
+		{"GET /api/v1/follow-up-rules", h.listFollowUpRules},
+		{"PUT /api/v1/follow-up-rules", h.putFollowUpRules},
 		{"GET /api/v1/tiers", h.listTiers},
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},

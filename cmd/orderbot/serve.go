@@ -42,6 +42,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	coreCfg.Membership = tiers
 	careSvc := care.New(st, log.With("component", "care"), care.Config{
 		SurveyDelay: cfg.Care.SurveyDelay, CartReminder: cfg.Care.CartReminder, StaffChannels: coreCfg.StaffChannels,
+		Membership: tiers,
 	}, disp.Kick)
 	coreCfg.Care = careSvc
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
@@ -66,7 +67,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, cfg, log)
+	registerAPI(mux, st, svc, careSvc, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
