@@ -32,6 +32,16 @@ func TestConsoleCustomerCare(t *testing.T) {
 		if err := e.st.UpdateSurvey(ctx, sv); err != nil {
 			t.Fatal(err)
 		}
-		contains(t, e.get(c, url), "已订阅", `class="score">2 / 5<`, "茶叶受潮了", o.Number)
+		contains(t, e.get(c, url), "已订阅", `class="score">2 / 5<`, "茶叶受潮了", o.Number, "暂无回访。")
+		f := care.FollowUp{CustomerID: o.CustomerID, Key: "staff:test", TextZH: "问题解决了吗？", TextEN: "Sorted?",
+			DueAt: at, SentAt: at, CreatedBy: "Alice (webchat)"}
+		if err := e.st.CreateFollowUp(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+		f.Answer, f.AnsweredAt = "解决了", at
+		if err := e.st.UpdateFollowUp(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		contains(t, e.get(c, url), "问题解决了吗？", `class="answer">解决了<`)
 	})
 }
