@@ -103,3 +103,8 @@ func (t *turn) resolveConsent(it SetConsent, out Outcome) Result {
 	}
 	return t.show()
 }
+
+// TakesText reports whether the customer is in the middle of typing
+// something the conversation asked for (a name, a quantity, a reason, a
+// message to staff), so that nothing else reads their next words.
+func (s State) TakesText() bool { return s.Stage.takesText() }

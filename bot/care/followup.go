@@ -344,7 +344,7 @@ func (s *Service) answerFollowUp(ctx context.Context, c bot.Customer, in bot.Inb
 	if err != nil {
 		return nil, false, fmt.Errorf("latest follow-up of customer %d: %w", c.ID, err)
 	}
-	if !f.Focus || in.Button != "" || strings.TrimSpace(in.Text) == "" {
+	if !f.Focus || in.Button != "" || strings.TrimSpace(in.Text) == "" || midEntry(c) {
 		return nil, false, nil
 	}
 	f.Focus = false

@@ -2,6 +2,7 @@ package care
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -114,7 +115,7 @@ func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.C
 	if err != nil {
 		return nil, false, fmt.Errorf("latest survey of customer %d: %w", c.ID, err)
 	}
-	if !sv.Focus || in.Text == "" {
+	if !sv.Focus || in.Text == "" || midEntry(c) {
 		return nil, false, nil
 	}
 	if conversation.IsCommand(in.Text) {
@@ -137,6 +138,17 @@ func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.C
 		}
 	}
 	return s.say(c, sv, conversation.SurveyInvalid), true, nil
+}
+
+// midEntry reports whether the customer was typing what the conversation
+// asked for (a name, a quantity, a message to staff) when a survey or visit
+// came: their words are the conversation's, and only buttons answer.
+func midEntry(c bot.Customer) bool {
+	var st conversation.State
+	if len(c.Conversation) == 0 || json.Unmarshal(c.Conversation, &st) != nil {
+		return false
+	}
+	return st.TakesText()
 }
 
 func (s *Service) say(c bot.Customer, sv Survey, a conversation.SurveyAnswer) []conversation.Reply {

@@ -231,3 +231,29 @@ func TestSurveyOnceAcrossReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestSurveyLeavesTypingAlone: a customer asked for a quantity when the
+// survey comes keeps their number for the quantity; buttons still count.
+func TestSurveyLeavesTypingAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newShop(t, st, 0)
+		_, o := s.order("u1")
+		s.press("u1", "consent_no")
+		s.deliver(o)
+		s.say("u1", "menu")
+		for _, k := range []string{"browse", "cat:Tea", "sku:TEA", "add"} {
+			s.press("u1", k)
+		}
+		s.sendDue()
+		id := surveyID(t, s.surveys("u1")[0])
+		if got := s.say("u1", "3"); !strings.Contains(got, "Added 3") {
+			t.Fatalf("3 was not the quantity: %q", got)
+		}
+		if sv := s.survey(id); sv.Score != 0 {
+			t.Fatalf("survey %+v", sv)
+		}
+		if got := s.press("u1", fmt.Sprintf("survey:%d:3", id)); !strings.Contains(got, "Thank you for rating") {
+			t.Fatalf("button: %q", got)
+		}
+	})
+}
