@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +33,9 @@ type Care interface {
 // "survey:<id>", closed like a handoff.
 const RefSurvey = "survey"
 
+// errNoCare is why a shop without customer care records no consent.
+var errNoCare = errors.New("customer care is not set up")
+
 // noCare is the Care of a shop without customer care.
 type noCare struct{}
 
@@ -39,13 +43,13 @@ func (noCare) ConsentPrompt(context.Context, Repo, Customer, time.Time) (bool, e
 	return false, nil
 }
 func (noCare) SetConsent(context.Context, Repo, Customer, bool, time.Time) error {
-	return fmt.Errorf("%w: customer care is not set up", ErrInvalid)
+	return errNoCare
 }
 func (noCare) Answer(context.Context, Repo, Customer, Inbound, time.Time) ([]conversation.Reply, bool, error) {
 	return nil, false, nil
 }
 func (noCare) CardAction(context.Context, Repo, Staff, int64, StaffAction, time.Time) (Card, error) {
-	return Card{}, fmt.Errorf("%w: customer care is not set up", ErrNotFound)
+	return Card{}, fmt.Errorf("%w: %w", ErrNotFound, errNoCare)
 }
 
 // setConsent carries out the customer's consent word or answer.
@@ -53,7 +57,7 @@ func (s *Service) setConsent(ctx context.Context, tx Repo, c Customer, it conver
 	if err := s.cfg.Care.SetConsent(ctx, tx, c, it.Granted, now); err != nil {
 		// Without care set up the customer is told it did not work; a
 		// storage failure rolls back like any other.
-		if _, none := s.cfg.Care.(noCare); none {
+		if errors.Is(err, errNoCare) {
 			return conversation.Outcome{Problem: conversation.Internal}, nil
 		}
 		return conversation.Outcome{}, fmt.Errorf("set consent: %w", err)
