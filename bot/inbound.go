@@ -91,6 +91,12 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err := s.withStanding(ctx, tx, &c); err != nil {
 		return nil, err
 	}
+	if replies, ok, err := s.answerForCare(ctx, tx, c, in, now); err != nil || ok {
+		if err == nil && in.DedupKey != "" {
+			err = s.storeReplies(ctx, tx, in.DedupKey, replies)
+		}
+		return replies, err
+	}
 	st := s.savedState(c)
 	var later []conversation.Notice
 	res, err := s.converse(ctx, tx, &c, st, in, now, &later)

@@ -24,6 +24,8 @@ func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversati
 		return s.requestHuman(ctx, tx, *c, it.Text, now)
 	case conversation.RelayToStaff:
 		return s.relayToStaff(ctx, tx, *c, it, now)
+	case conversation.SetConsent:
+		return s.setConsent(ctx, tx, *c, it, now)
 	}
 	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
 }
@@ -83,7 +85,11 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	if err := s.queueCards(ctx, tx, s.orderCard(o, *c), now); err != nil {
 		return conversation.Outcome{}, err
 	}
-	return conversation.Outcome{Number: o.Number}, nil
+	ask, err := s.cfg.Care.ConsentPrompt(ctx, tx, *c, now)
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("consent prompt: %w", err)
+	}
+	return conversation.Outcome{Number: o.Number, AskConsent: ask}, nil
 }
 
 // customerOrder finds an order by number only among the customer's own.

@@ -82,6 +82,8 @@ type Config struct {
 	// Membership gives customers their tiers and decides items by the
 	// shop's approval rules; none when nil.
 	Membership Membership
+	// Care is consent to promotions and satisfaction surveys; none when nil.
+	Care Care
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -107,6 +109,9 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Membership == nil {
 		cfg.Membership = noMembership{}
+	}
+	if cfg.Care == nil {
+		cfg.Care = noCare{}
 	}
 	if kick == nil {
 		kick = func() {}

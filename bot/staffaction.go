@@ -20,7 +20,7 @@ func requiredRole(kind, action string) Role {
 		"after_sales:approve", "after_sales:reject":
 		return Approver
 	case "order:ship", "order:deliver", "order:complete", "after_sales:resolve",
-		"handoff:reply", "handoff:close":
+		"handoff:reply", "handoff:close", "survey:close":
 		return Agent
 	}
 	return ""
@@ -33,7 +33,7 @@ func parseRef(s string) (kind string, id int64, err error) {
 		return "", 0, fmt.Errorf("%w: card %q", ErrNotFound, s)
 	}
 	switch kind {
-	case refOrder, refCancel, refAfterSales, refHandoff:
+	case refOrder, refCancel, refAfterSales, refHandoff, RefSurvey:
 		return kind, id, nil
 	}
 	return "", 0, fmt.Errorf("%w: card %q", ErrNotFound, s)
@@ -98,6 +98,9 @@ func (s *Service) staffAction(ctx context.Context, tx Repo, kind string, id int6
 		return s.orderAction(ctx, tx, staff, kind, id, a)
 	case refAfterSales:
 		return s.afterSalesAction(ctx, tx, staff, id, a)
+	case RefSurvey:
+		card, err := s.cfg.Care.CardAction(ctx, tx, staff, id, a, s.now())
+		return StaffResult{Card: card}, err
 	default:
 		return s.handoffAction(ctx, tx, staff, id, a)
 	}

@@ -187,6 +187,9 @@ func (t *turn) resolvePlaceOrder(out Outcome) Result {
 		// The new order's page, so the customer sees what they bought and
 		// can find it again; the menu is one "back" away.
 		t.s.Order = out.Number
+		if out.AskConsent {
+			return t.goTo(stageConsent)
+		}
 		if _, ok := t.order(out.Number); !ok {
 			return t.goTo(stageMenu)
 		}

@@ -37,6 +37,8 @@ const (
 	gChinese
 	gBrowse
 	gEndChat
+	gSubscribe
+	gUnsubscribe
 )
 
 // global is a global word and its order number, if one was given.
@@ -82,6 +84,9 @@ func bareWords() map[string]globalKind {
 		// 商品目录) or a customer naturally sends to see the products.
 		"catalog": gBrowse, "browse": gBrowse, "products": gBrowse,
 		"商品目录": gBrowse, "商品": gBrowse, "浏览商品": gBrowse,
+		// Consent to promotions, which must be withdrawable with one word.
+		"subscribe": gSubscribe, "订阅": gSubscribe,
+		"unsubscribe": gUnsubscribe, "退订": gUnsubscribe, "取消订阅": gUnsubscribe,
 	}
 }
 
@@ -147,3 +152,7 @@ func orderNumberLike(s string) bool {
 	}
 	return digit && len(s) <= 32
 }
+
+// consent reports whether the word gives or withdraws consent to
+// promotions, which works even while a person is chatting with the customer.
+func (k globalKind) consent() bool { return k == gSubscribe || k == gUnsubscribe }

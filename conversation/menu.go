@@ -73,6 +73,9 @@ func (t *turn) global(g global) Result {
 		return t.switchLang(English)
 	case gChinese:
 		return t.switchLang(Chinese)
+	case gSubscribe, gUnsubscribe:
+		// Consent changes wherever the customer is, and they stay there.
+		return t.intend(SetConsent{Granted: g.kind == gSubscribe})
 	}
 	if t.s.Stage == stageHuman {
 		t.say(msgHandoffLeft)

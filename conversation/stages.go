@@ -52,6 +52,8 @@ func (t *turn) stage() stageFuncs {
 		return stageFuncs{(*turn).humanView, (*turn).onHuman}
 	case stageSearch:
 		return stageFuncs{(*turn).searchView, (*turn).onSearch}
+	case stageConsent:
+		return stageFuncs{(*turn).consentView, (*turn).onConsent}
 	}
 	return stageFuncs{(*turn).menuView, (*turn).onMenu}
 }

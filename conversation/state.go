@@ -65,7 +65,7 @@ func allStages() []Stage {
 		stageMenu, stageCategories, stageProducts, stageProduct, stageQty, stageAdded,
 		stageCart, stageCartPick, stageCartQty, stageName, stagePhone, stageAddress,
 		stageSummary, stageOrders, stageOrder, stageCancelPick, stageCancelConfirm,
-		stageASPick, stageASType, stageASReason, stageASPhotos, stageASSummary, stageHuman, stageSearch,
+		stageASPick, stageASType, stageASReason, stageASPhotos, stageASSummary, stageHuman, stageSearch, stageConsent,
 	}
 }
 

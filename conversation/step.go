@@ -27,7 +27,7 @@ func Step(env Env, s State, in Input) Result {
 	if t.s.idle(env.Now) {
 		return t.wake(msgWelcomeBack, g, isGlobal)
 	}
-	if isGlobal && t.s.Stage == stageHuman && g.kind != gMenu && g.kind != gEndChat {
+	if isGlobal && t.s.Stage == stageHuman && g.kind != gMenu && g.kind != gEndChat && !g.kind.consent() {
 		// While a person is talking with the customer, only the words that
 		// leave the chat leave it: "订单 100001" or "取消" is for staff.
 		isGlobal = false

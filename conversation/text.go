@@ -9,10 +9,14 @@ type msgKey string
 // texts returns the catalog of a language. It builds a fresh map on each
 // call so that no caller can change the texts another one sees.
 func texts(lang Lang) map[msgKey]string {
+	m, care := textsEN(), careTextsEN()
 	if lang == Chinese {
-		return textsZH()
+		m, care = textsZH(), careTextsZH()
 	}
-	return textsEN()
+	for k, v := range care {
+		m[k] = v
+	}
+	return m
 }
 
 // General.

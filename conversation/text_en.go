@@ -21,6 +21,7 @@ func textsEN() map[msgKey]string {
 			"• after-sales: returns, refunds, exchanges, repairs and complaints\n" +
 			"• end chat: finish talking to our staff\n" +
 			"• human: talk to our staff\n" +
+			"• unsubscribe / subscribe: stop or start offers and news\n" +
 			"• 中文: 切换到中文\n" +
 			"Where you see numbered options, reply with the number or the option's name.",
 

@@ -219,6 +219,9 @@ type Outcome struct {
 	Number  string // order number (PlaceOrder) or request number (FileAfterSales)
 	Status  string // for CancelOrder: "cancelled" or "cancel_requested"
 	SKU     string // for OutOfStock / Unavailable
+	// AskConsent, for PlaceOrder, says the customer was never asked about
+	// promotions and is to be asked now.
+	AskConsent bool
 }
 
 // NoticeKind is a proactive message the core sends when staff act.

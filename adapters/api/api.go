@@ -64,6 +64,8 @@ type Options struct {
 	// Privacy erases and exports customers' data; without it those
 	// routes answer 404.
 	Privacy Privacy
+	// Care is customer care's follow-ups; their routes answer 404 without it.
+	Care Care
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -137,6 +139,9 @@ func (h *Handler) routes() []route {
 		{"PATCH /api/v1/customers/{id}", h.patchCustomer},
 		{"POST /api/v1/customers/{id}/erase", h.eraseCustomer},
 		{"GET /api/v1/customers/{id}/export", h.exportCustomer},
+		{"POST /api/v1/customers/{id}/follow-ups", h.scheduleFollowUp},
+		{"GET /api/v1/follow-up-rules", h.listFollowUpRules},
+		{"PUT /api/v1/follow-up-rules", h.putFollowUpRules},
 		{"GET /api/v1/tiers", h.listTiers},
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},

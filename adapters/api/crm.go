@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/care"
 	"github.com/orderbot/orderbot/bot/crm"
 	"github.com/orderbot/orderbot/bot/tier"
 )
@@ -33,6 +34,8 @@ type Profile struct {
 	Standing bot.Standing
 	Tags     []string
 	Note     string
+	// Consent is the customer's consent to promotions (bot/care).
+	Consent care.Consent
 }
 
 // CustomerChange is a change staff make to a customer; nil fields stay.
@@ -48,6 +51,8 @@ type CustomerChange struct {
 type profileRepo interface {
 	TagsOf(ctx context.Context, customerIDs []int64) (map[int64][]string, error)
 	NotesOf(ctx context.Context, customerIDs []int64) (map[int64]crm.Note, error)
+	// ConsentsOf returns the consent rows of those customers that have one.
+	ConsentsOf(ctx context.Context, customerIDs []int64) (map[int64]care.Consent, error)
 }
 
 // DomainCRM is the CRM of bot/tier and bot/crm on a store whose
@@ -119,8 +124,12 @@ func (d *DomainCRM) Profiles(ctx context.Context, customerIDs []int64) (map[int6
 		if err != nil {
 			return err
 		}
+		consents, err := r.ConsentsOf(ctx, customerIDs)
+		if err != nil {
+			return err
+		}
 		for _, id := range customerIDs {
-			out[id] = Profile{Standing: standings[id], Tags: tags[id], Note: notes[id].Text}
+			out[id] = Profile{Standing: standings[id], Tags: tags[id], Note: notes[id].Text, Consent: consents[id]}
 		}
 		return nil
 	})

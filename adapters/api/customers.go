@@ -13,9 +13,9 @@ import (
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
-// customerJSON is a customer. Promotion consent does not exist yet and is
-// empty; one customer is one channel identity until customers can be
-// merged. PinnedTier is the tier staff pinned, "" when it is computed.
+// customerJSON is a customer. PromotionsConsent's at and channel say when
+// and where the customer last said yes or no (null and "" if never); one
+// customer is one channel identity until customers can be merged. PinnedTier is the tier staff pinned, "" when it is computed.
 type customerJSON struct {
 	ID                int64          `json:"id"`
 	Name              string         `json:"name"`
@@ -58,6 +58,11 @@ func (h *Handler) customerJSON(c bot.Customer, st bot.CustomerStats, p Profile) 
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
+	}
+	out.PromotionsConsent = consentJSON{Granted: p.Consent.Granted, Channel: p.Consent.Channel}
+	if !p.Consent.At.IsZero() {
+		at := h.timeText(p.Consent.At)
+		out.PromotionsConsent.At = &at
 	}
 	if st.OrderCount > 0 {
 		// Rounded to the nearest minor unit.

@@ -67,6 +67,8 @@ type customerPage struct {
 	Handoffs   []handoffView
 	// MoreHandoffs is how many handoffs are shown when there are more.
 	MoreHandoffs int
+	// Care is consent and surveys, nil where the records keep none.
+	Care *careView
 }
 
 // maxHandoffs is how many of a customer's handoffs their page shows.
@@ -107,6 +109,9 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 		page.Average = page.Stats.TotalSpent / int64(page.Stats.OrderCount)
 	}
 	if err := h.customerHistory(r, id, p, &page); err != nil {
+		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	if page.Care, err = h.careOf(r.Context(), id); err != nil {
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)
 	}
 	return "customer", page, nil

@@ -67,6 +67,9 @@ func (v *viewer) T(s string) string {
 func (v *viewer) zh() map[string]string {
 	if v.dict == nil {
 		v.dict = zh()
+		for k, t := range careZH() {
+			v.dict[k] = t
+		}
 	}
 	return v.dict
 }

@@ -47,10 +47,18 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		reqs               []AfterSalesCount
 		priorErr, salesErr error
 		reqsErr            error
+		surveys            []SurveyCount
+		surveysErr         error
 	)
 	wg.Go(func() { prior, priorErr = src.PriorOrders(ctx, from, to) })
 	wg.Go(func() { sales, salesErr = src.ProductSales(ctx, from, to, revenueStatuses) })
-	wg.Go(func() { reqs, reqsErr = src.AfterSalesCounts(ctx, from, to) })
+	// The survey counts are small: they follow the after-sales counts on
+	// that connection rather than take a fifth.
+	wg.Go(func() {
+		if reqs, reqsErr = src.AfterSalesCounts(ctx, from, to); reqsErr == nil {
+			surveys, surveysErr = src.SurveyCounts(ctx, from, to)
+		}
+	})
 	all, chans, days, ordersErr := tallyOrders(ctx, src, r)
 	wg.Wait()
 	switch {
@@ -62,6 +70,8 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		return nil, fmt.Errorf("report products: %w", salesErr)
 	case reqsErr != nil:
 		return nil, fmt.Errorf("report after-sales: %w", reqsErr)
+	case surveysErr != nil:
+		return nil, fmt.Errorf("report surveys: %w", surveysErr)
 	}
 	of := func(ch string) *tally {
 		if chans[ch] == nil {
@@ -76,6 +86,10 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 	for _, a := range reqs {
 		all.afterSales[a.Type] += a.N
 		of(a.Channel).afterSales[a.Type] += a.N
+	}
+	for _, c := range surveys {
+		all.addSurveys(c)
+		of(c.Channel).addSurveys(c)
 	}
 	rep := &Report{Summary: all.summary(r, "", prior), ByChannel: map[string]Summary{}, Days: days, rng: r}
 	for ch, t := range chans {

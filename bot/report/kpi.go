@@ -26,8 +26,7 @@ var refundTypes = []string{string(bot.Refund), string(bot.Return)}
 const TopN = 10
 
 // Summary is the KPIs of one range, for all channels (Channel "") or one.
-// customers_by_tier and the satisfaction KPIs are not computed yet: tiers
-// and surveys do not exist in this version, and a made-up zero would lie.
+// customers_by_tier is not computed yet, and a made-up zero would lie.
 type Summary struct {
 	From     string `json:"from"`
 	To       string `json:"to"`
@@ -58,6 +57,14 @@ type Summary struct {
 
 	TopProducts          []ProductSale `json:"top_products"`
 	TopProductsByRevenue []ProductSale `json:"top_products_by_revenue"`
+
+	// CSATAverage is the mean score (1–5, to two decimals) of the surveys
+	// sent in the range that were answered; CSATResponseRate the share of
+	// those sent that were answered. Both null when none was sent (average:
+	// none answered). Surveys go out after delivery and after a resolved
+	// after-sales request, so they count by when they were sent.
+	CSATAverage      *float64 `json:"csat_average"`
+	CSATResponseRate *float64 `json:"csat_response_rate"`
 }
 
 // tally gathers one channel's (or all channels') facts before they become a
@@ -70,6 +77,7 @@ type tally struct {
 	inRange                                map[int64]int // customer → orders placed in the range
 	afterSales                             map[string]int
 	products                               map[string]*ProductSale
+	surveys                                SurveyCount
 }
 
 func newTally() *tally {
@@ -149,7 +157,28 @@ func (t *tally) summary(r Range, channel string, prior map[int64]int) Summary {
 	}
 	s.RepeatRate = ratio(repeat, len(t.inRange))
 	s.TopProducts, s.TopProductsByRevenue = top(t.products)
+	s.CSATAverage, s.CSATResponseRate = csat(t.surveys)
 	return s
+}
+
+func (t *tally) addSurveys(c SurveyCount) {
+	t.surveys.Sent += c.Sent
+	t.surveys.Answered += c.Answered
+	t.surveys.ScoreSum += c.ScoreSum
+}
+
+// csat is the satisfaction KPIs of surveys sent: the average answered
+// score, to two decimals, and the share answered.
+func csat(c SurveyCount) (average, responseRate *float64) {
+	if c.Sent == 0 {
+		return nil, nil
+	}
+	rate := ratio(c.Answered, c.Sent)
+	if c.Answered == 0 {
+		return nil, &rate
+	}
+	avg := math.Round(float64(c.ScoreSum)/float64(c.Answered)*100) / 100
+	return &avg, &rate
 }
 
 // top ranks products by quantity and by revenue, ties broken by the other

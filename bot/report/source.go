@@ -21,6 +21,17 @@ type Source interface {
 	// AfterSalesCounts counts the after-sales requests filed in [from, to),
 	// per channel of their order and request type.
 	AfterSalesCounts(ctx context.Context, from, to time.Time) ([]AfterSalesCount, error)
+	// SurveyCounts counts the satisfaction surveys sent in [from, to) per
+	// channel: how many, how many were answered, and the sum of the scores.
+	SurveyCounts(ctx context.Context, from, to time.Time) ([]SurveyCount, error)
+}
+
+// SurveyCount is the surveys sent on one channel.
+type SurveyCount struct {
+	Channel  string
+	Sent     int
+	Answered int
+	ScoreSum int
 }
 
 // OrderFact is what the KPIs need to know of one order.

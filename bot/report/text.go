@@ -21,6 +21,7 @@ func money(v float64, cur string) string {
 func percent(v float64, _ string) string { return fmt.Sprintf("%.1f%%", v*100) }
 func minutes(v float64, _ string) string { return fmt.Sprintf("%.1f min", v) }
 func hours(v float64, _ string) string   { return fmt.Sprintf("%.1f h", v) }
+func score(v float64, _ string) string   { return fmt.Sprintf("%.2f / 5", v) }
 
 func orZero(p *float64) float64 {
 	if p == nil {
@@ -44,6 +45,8 @@ var metrics = []metric{
 	{"新客户", "new customers", func(s Summary) float64 { return float64(s.NewCustomers) }, number},
 	{"回头客", "returning customers", func(s Summary) float64 { return float64(s.ReturningCustomers) }, number},
 	{"复购率", "repeat rate", func(s Summary) float64 { return s.RepeatRate }, percent},
+	{"满意度", "satisfaction", func(s Summary) float64 { return orZero(s.CSATAverage) }, score},
+	{"评价回复率", "survey response rate", func(s Summary) float64 { return orZero(s.CSATResponseRate) }, percent},
 }
 
 // Comparison is a report with the reports it is compared against; either

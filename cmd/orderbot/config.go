@@ -24,6 +24,8 @@ type config struct {
 	// Retention is how long customers who never ordered are kept after
 	// their last message.
 	Retention time.Duration
+	// Care is when satisfaction surveys go out.
+	Care careConfig
 
 	Addr      string
 	DB        string
@@ -103,6 +105,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Retention, err = loadRetention(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Care, err = loadCare(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/care"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -39,6 +40,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	tiers := tier.New(st, log, nil, cfg.Shop.Location)
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
+	careSvc := care.New(st, log.With("component", "care"), care.Config{
+		SurveyDelay: cfg.Care.SurveyDelay, CartReminder: cfg.Care.CartReminder, StaffChannels: coreCfg.StaffChannels,
+		Membership: tiers,
+	}, disp.Kick)
+	coreCfg.Care = careSvc
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
@@ -63,7 +69,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, priv, cfg, log)
+	registerAPI(mux, st, svc, priv, careSvc, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
@@ -136,6 +142,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// One replica an hour deletes the customers who never ordered and have
 	// been silent for ORDERBOT_RETENTION.
 	loops.Go(func() { priv.Run(ctx, core) })
+	// Every replica looks for due surveys; each is created once, with its message.
+	loops.Go(func() { careSvc.Run(ctx, surveyTick) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)
