@@ -120,9 +120,10 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 	card := Card{
 		Ref:   ref(refOrder, o.ID),
 		Title: fmt.Sprintf("Order %s: %s", o.Number, o.Status),
-		Fields: append(customerFields(c),
-			CardField{Label: "Items", Value: strings.Join(items, "\n")},
-			CardField{Label: "Total", Value: s.money(o.Total)},
+		Fields: append(append(append(customerFields(c),
+			CardField{Label: "Items", Value: strings.Join(items, "\n")}),
+			s.priceFields(o)...),
+			s.paymentField(o),
 			CardField{Label: "Ship to", Value: fmt.Sprintf("%s, %s, %s", o.Contact.Name, o.Contact.Phone, o.Contact.Address)},
 		),
 		Status:  lastChange(o.History),
@@ -136,6 +137,9 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 		card.Fields = append(card.Fields, CardField{Label: "Reject reason", Value: o.RejectReason})
 	}
 	switch {
+	case o.Status == Pending && s.payFirst(o):
+		card.Actions = decideActions()[1:] // reject only: approval waits for the money
+		card.Status += " · awaiting payment"
 	case o.Status == Pending:
 		card.Actions = decideActions()
 	case o.Status == Confirmed && o.CancelRequested:
@@ -147,6 +151,7 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 	case o.Status == Delivered:
 		card.Actions = []CardAction{{ID: ActComplete, Label: "Complete"}}
 	}
+	card.Actions = append(card.Actions, markPaidAction(o)...)
 	return card
 }
 

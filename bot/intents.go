@@ -68,6 +68,11 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	if err != nil {
 		return undo(conversation.Outcome{Problem: conversation.Internal})
 	}
+	o.PayMethod = s.cfg.Pay.method(string(it.PayMethod))
+	var pay *conversation.PayInfo
+	if s.cfg.Pay.Flow == PayFirst {
+		pay = s.askPayment(o, now)
+	}
 	if err := tx.CreateOrder(ctx, o); err != nil {
 		return conversation.Outcome{}, fmt.Errorf("create order: %w", err)
 	}
@@ -75,6 +80,9 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	c.Name, c.Phone, c.Address = contact.Name, contact.Phone, contact.Address
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(*c), Entity: "order", Ref: o.Number, Action: "place", To: string(Pending), At: now}); err != nil {
 		return conversation.Outcome{}, err
+	}
+	if pay != nil {
+		*later = append(*later, conversation.Notice{Kind: conversation.PaymentDue, OrderNumber: o.Number, Pay: pay})
 	}
 	// A rule decides only an order that exists: its stock is reserved.
 	if err := s.autoApproveOrder(ctx, tx, *c, o, now, later); err != nil {

@@ -40,6 +40,10 @@ type StaffAction struct {
 	Carrier  string
 	Tracking string
 	Text     string
+	// Amount is a refund's amount in minor units (0: all that is left);
+	// Reference is a payment's transfer reference.
+	Amount    int64
+	Reference string
 }
 
 // StaffResult is what a staff action did: the card as it is now, and a short
@@ -76,6 +80,8 @@ type Config struct {
 	// Membership gives customers their tiers and decides items by the
 	// shop's approval rules; none when nil.
 	Membership Membership
+	// Pay is how the shop takes money: offline cash on delivery when zero.
+	Pay PayConfig
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -101,6 +107,12 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Membership == nil {
 		cfg.Membership = noMembership{}
+	}
+	if cfg.Pay.Flow == "" {
+		cfg.Pay.Flow = ApproveFirst
+	}
+	if len(cfg.Pay.Methods) == 0 {
+		cfg.Pay.Methods = []PayMethod{PayCOD}
 	}
 	if kick == nil {
 		kick = func() {}

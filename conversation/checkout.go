@@ -10,10 +10,11 @@ import (
 const KeySharePhone = "share_phone"
 
 const (
-	keyUse      = "use"
-	keyConfirm  = "confirm"
-	keyEdit     = "edit"
-	keyBackCart = "cart"
+	keyUse       = "use"
+	keyConfirm   = "confirm"
+	keyEdit      = "edit"
+	keyBackCart  = "cart"
+	keyPayPrefix = "pay_" // + the PayMethod: confirm and pay that way
 )
 
 // checkout starts the contact questions, unless the cart is empty or no
@@ -142,22 +143,49 @@ func (t *turn) summaryView() view {
 		return t.redirect(stageName, "")
 	}
 	c := t.s.Contact
-	text := strings.Join([]string{
+	parts := []string{
 		t.tr(msgSummaryHeading),
 		t.cartLines(),
 		t.tr(msgSummaryContact, c.Name, c.Phone, c.Address),
-	}, "\n\n")
-	return view{text: text, choices: []choice{
-		{key: keyConfirm, label: t.tr(msgOptConfirmOrder)},
-		{key: keyEdit, label: t.tr(msgOptEditContact)},
-		{key: keyBackCart, label: t.tr(msgOptBackToCart)},
-	}}
+	}
+	confirm := []choice{{key: keyConfirm, label: t.tr(msgOptConfirmOrder)}}
+	switch ms := t.env.PayMethods; {
+	case len(ms) == 1:
+		parts = append(parts, t.tr(msgPayMethodLine, t.payMethodWord(ms[0])))
+	case len(ms) > 1:
+		// One tap confirms and chooses how to pay.
+		confirm = confirm[:0]
+		for _, m := range ms {
+			confirm = append(confirm, choice{key: keyPayPrefix + string(m), label: t.payOption(m)})
+		}
+	}
+	return view{text: strings.Join(parts, "\n\n"), choices: append(confirm,
+		choice{key: keyEdit, label: t.tr(msgOptEditContact)},
+		choice{key: keyBackCart, label: t.tr(msgOptBackToCart)},
+	)}
+}
+
+// payOption is the label of "confirm and pay this way".
+func (t *turn) payOption(m PayMethod) string {
+	switch m {
+	case PayCOD:
+		return t.tr(msgOptConfirmCOD)
+	case PayTransfer:
+		return t.tr(msgOptConfirmXfer)
+	}
+	return t.tr(msgOptConfirmOrder) + " · " + string(m)
 }
 
 func (t *turn) onSummary(a answer) Result {
+	switch m := PayMethod(strings.TrimPrefix(a.key, keyPayPrefix)); {
+	case a.key == keyConfirm && len(t.env.PayMethods) == 1:
+		return t.confirmOrder(t.env.PayMethods[0])
+	case a.key == keyConfirm:
+		return t.confirmOrder("")
+	case strings.HasPrefix(a.key, keyPayPrefix) && slices.Contains(t.env.PayMethods, m):
+		return t.confirmOrder(m)
+	}
 	switch a.key {
-	case keyConfirm:
-		return t.confirmOrder()
 	case keyEdit:
 		return t.goTo(stageName)
 	case keyBackCart:
@@ -169,12 +197,12 @@ func (t *turn) onSummary(a answer) Result {
 // confirmOrder asks the core to place the order. A note means the summary
 // changed under the customer (a product left the catalog) or the stock no
 // longer covers the cart: they see the new state before anything is placed.
-func (t *turn) confirmOrder() Result {
+func (t *turn) confirmOrder(pay PayMethod) Result {
 	if len(t.notes) > 0 || t.fitStock() {
 		t.s.Stage = stageCart
 		return t.show()
 	}
-	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact})
+	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact, PayMethod: pay})
 }
 
 // resolvePlaceOrder reports a placed order, or takes the customer back to

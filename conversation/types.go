@@ -31,7 +31,20 @@ type Env struct {
 	TextOnly bool
 	// Tier is the customer's membership tier, shown with their orders.
 	Tier Tier
+	// PayMethods are the ways to pay the shop offers, in the order the
+	// summary offers them; none means the summary asks nothing about it.
+	PayMethods []PayMethod
 }
+
+// PayMethod is a way to pay: "cod" (cash on delivery), "transfer" (bank
+// transfer or payment QR), or a provider's name.
+type PayMethod string
+
+// The offline payment methods.
+const (
+	PayCOD      PayMethod = "cod"
+	PayTransfer PayMethod = "transfer"
+)
 
 // Tier is a membership tier's name in each language, e.g. 金卡 and Gold;
 // empty when the shop has no tiers.
@@ -67,7 +80,13 @@ type Contact struct {
 type OrderView struct {
 	Number          string
 	Status          string // pending, confirmed, rejected, shipped, delivered, completed, cancelled
-	Total           int64
+	Total           int64  // the amount to pay
+	Subtotal        int64  // what the items cost
+	Discount        int64  // positive
+	Coupon          string // the code that gave Discount
+	Shipping        int64
+	PaymentStatus   string // unpaid, paid, partially_refunded, refunded
+	PayMethod       PayMethod
 	CreatedAt       time.Time
 	Items           []ItemView
 	Timeline        []TimelineEntry
@@ -156,8 +175,9 @@ type Intent interface{ intent() }
 
 // PlaceOrder asks the core to place an order for the cart.
 type PlaceOrder struct {
-	Lines   []CartLine
-	Contact Contact
+	Lines     []CartLine
+	Contact   Contact
+	PayMethod PayMethod // "" when the shop offers no choice
 }
 
 // CancelOrder asks the core to cancel one of the customer's orders.
@@ -227,7 +247,23 @@ const (
 	AfterSalesResolved NoticeKind = "after_sales_resolved"
 	StaffMessage       NoticeKind = "staff_message" // a staff member wrote to the customer
 	HandoffEnded       NoticeKind = "handoff_ended"
+	PaymentDue         NoticeKind = "payment_due"      // how to pay, with Pay
+	PaymentReceived    NoticeKind = "payment_received" // Amount arrived
+	PaymentRefunded    NoticeKind = "payment_refunded" // Amount given back
+	PaymentReminder    NoticeKind = "payment_reminder" // still unpaid, with Pay
+	PaymentExpired     NoticeKind = "payment_expired"  // cancelled: unpaid in time
 )
+
+// PayInfo tells a customer how to pay an order: the amount, the shop's
+// instructions and payment QR picture, and the time after which the order
+// is cancelled unpaid.
+type PayInfo struct {
+	Amount       int64
+	Currency     string
+	Instructions string
+	Image        string // URL of the payment QR picture
+	Due          time.Time
+}
 
 // Notice is the data of a proactive message.
 type Notice struct {
@@ -239,4 +275,9 @@ type Notice struct {
 	Carrier       string
 	Tracking      string
 	Text          string // StaffMessage
+	Amount        int64  // PaymentReceived, PaymentRefunded
+	Currency      string // the symbol Amount is shown with
+	// Pay, when set, adds how to pay (PaymentDue, PaymentReminder, and
+	// OrderConfirmed when the order is to be paid after approval).
+	Pay *PayInfo
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/orderbot/orderbot/bot"
 )
 
 // config is every setting, parsed once from the environment.
@@ -20,6 +22,8 @@ type config struct {
 	Report reportConfig
 	// Chat is the customer web chat's logo and embedding.
 	Chat chatConfig
+	// Pay is how the shop takes money.
+	Pay bot.PayConfig
 
 	Addr      string
 	DB        string
@@ -96,6 +100,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Chat, err = loadChat(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Pay, err = loadPay(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {
