@@ -12,7 +12,7 @@ import (
 
 // apply carries out what the customer asked for. Rule violations become an
 // Outcome the conversation explains; only storage failures are errors.
-func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, env conversation.Env, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
 	switch it := it.(type) {
 	case conversation.PlaceOrder:
 		return s.placeOrder(ctx, tx, c, it, now, later)
@@ -24,6 +24,8 @@ func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversati
 		return s.requestHuman(ctx, tx, *c, it.Text, now)
 	case conversation.RelayToStaff:
 		return s.relayToStaff(ctx, tx, *c, it, now)
+	case conversation.ApplyCoupon:
+		return s.applyCoupon(ctx, tx, *c, it, env, now)
 	}
 	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
 }
@@ -67,6 +69,13 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	o, err := NewOrder(*c, items, contact, now)
 	if err != nil {
 		return undo(conversation.Outcome{Problem: conversation.Internal})
+	}
+	err = s.priceOrder(ctx, tx, *c, o, it.Coupon, now)
+	if out, refused := couponOutcome(err); refused {
+		return undo(out)
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("price order: %w", err)
 	}
 	o.PayMethod = s.cfg.Pay.method(string(it.PayMethod))
 	var pay *conversation.PayInfo

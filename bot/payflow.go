@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -103,4 +104,33 @@ func markPaidAction(o *Order) []CardAction {
 		return nil
 	}
 	return []CardAction{{ID: ActMarkPaid, Label: "Mark paid"}}
+}
+
+// ApplyPayment marks an order paid in tx for money a payment provider
+// reported (bot/pay records the provider's transaction beside it): the
+// customer is told, the cards updated, the change audited as actor.
+func (s *Service) ApplyPayment(ctx context.Context, tx Repo, number, actor string, amount int64, ref string) (int64, error) {
+	o, err := tx.OrderByNumber(ctx, number)
+	if err != nil {
+		return 0, fmt.Errorf("load order %s: %w", number, err)
+	}
+	now := s.now()
+	if err := o.MarkPaid(actor, amount, ref, now); err != nil {
+		return o.ID, err
+	}
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return o.ID, fmt.Errorf("save order %s: %w", number, err)
+	}
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
+	if err != nil {
+		return o.ID, err
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order " + ActMarkPaid, From: string(Unpaid), To: string(Paid), Note: ref, At: now}); err != nil {
+		return o.ID, err
+	}
+	n := conversation.Notice{Kind: conversation.PaymentReceived, OrderNumber: o.Number, Amount: amount, Currency: s.cfg.Currency}
+	if err := s.notify(ctx, tx, c, n, now); err != nil {
+		return o.ID, err
+	}
+	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
 }

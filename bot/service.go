@@ -82,6 +82,8 @@ type Config struct {
 	Membership Membership
 	// Pay is how the shop takes money: offline cash on delivery when zero.
 	Pay PayConfig
+	// Pricing adds shipping fees and coupons; none when nil.
+	Pricing Pricing
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -107,6 +109,9 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Membership == nil {
 		cfg.Membership = noMembership{}
+	}
+	if cfg.Pricing == nil {
+		cfg.Pricing = noPricing{}
 	}
 	if cfg.Pay.Flow == "" {
 		cfg.Pay.Flow = ApproveFirst

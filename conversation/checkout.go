@@ -145,7 +145,7 @@ func (t *turn) summaryView() view {
 	c := t.s.Contact
 	parts := []string{
 		t.tr(msgSummaryHeading),
-		t.cartLines(),
+		t.summaryPrice(),
 		t.tr(msgSummaryContact, c.Name, c.Phone, c.Address),
 	}
 	confirm := []choice{{key: keyConfirm, label: t.tr(msgOptConfirmOrder)}}
@@ -160,6 +160,7 @@ func (t *turn) summaryView() view {
 		}
 	}
 	return view{text: strings.Join(parts, "\n\n"), choices: append(confirm,
+		choice{key: keyCoupon, label: t.tr(msgOptCoupon)},
 		choice{key: keyEdit, label: t.tr(msgOptEditContact)},
 		choice{key: keyBackCart, label: t.tr(msgOptBackToCart)},
 	)}
@@ -185,11 +186,16 @@ func (t *turn) onSummary(a answer) Result {
 	case strings.HasPrefix(a.key, keyPayPrefix) && slices.Contains(t.env.PayMethods, m):
 		return t.confirmOrder(m)
 	}
-	switch a.key {
-	case keyEdit:
+	switch {
+	case a.key == keyCoupon:
+		return t.goTo(stageCoupon)
+	case a.key == keyEdit:
 		return t.goTo(stageName)
-	case keyBackCart:
+	case a.key == keyBackCart:
 		return t.goTo(stageCart)
+	case a.typed() && couponCode.MatchString(strings.TrimSpace(a.text)):
+		// A code typed at the summary is a coupon: no need to find the option.
+		return t.applyCoupon(a.text)
 	}
 	return t.invalid()
 }
@@ -202,7 +208,7 @@ func (t *turn) confirmOrder(pay PayMethod) Result {
 		t.s.Stage = stageCart
 		return t.show()
 	}
-	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact, PayMethod: pay})
+	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact, PayMethod: pay, Coupon: t.s.Coupon})
 }
 
 // resolvePlaceOrder reports a placed order, or takes the customer back to
@@ -210,7 +216,7 @@ func (t *turn) confirmOrder(pay PayMethod) Result {
 func (t *turn) resolvePlaceOrder(out Outcome) Result {
 	switch out.Problem {
 	case OK:
-		t.s.Cart, t.s.Names, t.s.Contact = nil, nil, Contact{}
+		t.s.Cart, t.s.Names, t.s.Contact, t.s.Coupon = nil, nil, Contact{}, ""
 		t.say(msgOrderPlaced, out.Number)
 		// The new order's page, so the customer sees what they bought and
 		// can find it again; the menu is one "back" away.
@@ -222,6 +228,13 @@ func (t *turn) resolvePlaceOrder(out Outcome) Result {
 	case OutOfStock, Unavailable:
 		t.dropBlocked(out)
 		return t.goTo(stageCart)
+	}
+	if t.sayCouponProblem(t.s.Coupon, out) {
+		// The coupon stopped applying since it was accepted (used up,
+		// expired): the order goes without it only if they confirm again.
+		t.s.Coupon = ""
+		t.say(msgCouponNotPlaced)
+		return t.goTo(stageSummary)
 	}
 	t.say(msgOrderFailed)
 	return t.goTo(stageSummary)

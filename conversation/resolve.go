@@ -16,6 +16,8 @@ func Resolve(env Env, s State, it Intent, out Outcome) Result {
 		return t.resolveHuman(out)
 	case RelayToStaff:
 		return t.resolveRelay(out)
+	case ApplyCoupon:
+		return t.resolveCoupon(it, out)
 	}
 	// Nothing to report: show where the customer is.
 	return t.show()
@@ -33,6 +35,8 @@ func deref(it Intent) Intent {
 	case *RequestHuman:
 		return derefOne(p)
 	case *RelayToStaff:
+		return derefOne(p)
+	case *ApplyCoupon:
 		return derefOne(p)
 	}
 	return it

@@ -34,6 +34,19 @@ type Env struct {
 	// PayMethods are the ways to pay the shop offers, in the order the
 	// summary offers them; none means the summary asks nothing about it.
 	PayMethods []PayMethod
+	// Quote is the price of the cart as the step found it, with the
+	// coupon of State.Coupon when it applies; nil when the core gives none.
+	Quote *Quote
+}
+
+// Quote is what an order of the cart would cost: the items, the coupon's
+// discount (Coupon is its code, "" when none applies) and shipping.
+type Quote struct {
+	Subtotal int64
+	Discount int64
+	Shipping int64
+	Total    int64
+	Coupon   string
 }
 
 // PayMethod is a way to pay: "cod" (cash on delivery), "transfer" (bank
@@ -178,6 +191,13 @@ type PlaceOrder struct {
 	Lines     []CartLine
 	Contact   Contact
 	PayMethod PayMethod // "" when the shop offers no choice
+	Coupon    string    // the code the customer gave, "" for none
+}
+
+// ApplyCoupon asks the core whether a coupon code applies to the cart.
+type ApplyCoupon struct {
+	Code  string
+	Lines []CartLine
 }
 
 // CancelOrder asks the core to cancel one of the customer's orders.
@@ -205,6 +225,7 @@ func (CancelOrder) intent()    {}
 func (FileAfterSales) intent() {}
 func (RequestHuman) intent()   {}
 func (RelayToStaff) intent()   {}
+func (ApplyCoupon) intent()    {}
 
 // Problem is why an intent could not be carried out; empty means it was.
 type Problem string
@@ -220,6 +241,14 @@ const (
 	AlreadyOpen    Problem = "already_open"    // an after-sales request is already open
 	AlreadyPending Problem = "already_pending" // a cancel request already awaits staff
 	Internal       Problem = "internal"        // something broke; try again later
+	// A coupon that does not apply; the order, if any, is not placed.
+	CouponUnknown    Problem = "coupon_unknown"     // no such code, or disabled
+	CouponNotStarted Problem = "coupon_not_started" // valid from later
+	CouponExpired    Problem = "coupon_expired"
+	CouponUsedUp     Problem = "coupon_used_up"     // its total uses are taken
+	CouponUsedByYou  Problem = "coupon_used_by_you" // this customer's uses are taken
+	CouponTier       Problem = "coupon_tier"        // for another membership tier
+	CouponMinSpend   Problem = "coupon_min_spend"   // Outcome.MinSpend names the minimum
 )
 
 // Outcome is what the core did with an intent.
@@ -228,6 +257,9 @@ type Outcome struct {
 	Number  string // order number (PlaceOrder) or request number (FileAfterSales)
 	Status  string // for CancelOrder: "cancelled" or "cancel_requested"
 	SKU     string // for OutOfStock / Unavailable
+	// Quote is the cart's price with the coupon (ApplyCoupon).
+	Quote    *Quote
+	MinSpend int64 // CouponMinSpend
 }
 
 // NoticeKind is a proactive message the core sends when staff act.

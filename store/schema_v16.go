@@ -10,7 +10,8 @@ import (
 // (subtotal, discount, shipping; total stays the amount to pay) and their
 // payment state; payments keeps every payment and refund a provider
 // reported, unique per (provider, txn_id) so a repeated notification counts
-// once; coupons and their uses; the shop's shipping fee rule.
+// once; coupons (a customer's uses are counted from orders.coupon); the
+// shop's shipping fee rule.
 
 type v16Order struct {
 	Subtotal      int64      `gorm:"not null;default:0"`
@@ -59,16 +60,6 @@ type v16Coupon struct {
 
 func (v16Coupon) TableName() string { return "coupons" }
 
-type v16CouponUse struct {
-	ID         int64     `gorm:"primaryKey"`
-	CouponID   int64     `gorm:"not null;index:idx_coupon_uses_customer,priority:1"`
-	CustomerID int64     `gorm:"not null;index:idx_coupon_uses_customer,priority:2"`
-	OrderID    int64     `gorm:"not null;uniqueIndex:uq_coupon_uses_order"`
-	UsedAt     time.Time `gorm:"not null"`
-}
-
-func (v16CouponUse) TableName() string { return "coupon_uses" }
-
 type v16ShippingRule struct {
 	ID        int64     `gorm:"primaryKey;autoIncrement:false"`
 	FlatFee   int64     `gorm:"not null"`
@@ -102,7 +93,7 @@ func migrateV16(ddl *gorm.DB) error {
 	if err := ddl.Exec("UPDATE orders SET subtotal = total WHERE subtotal = 0 AND discount = 0 AND shipping = 0").Error; err != nil {
 		return err
 	}
-	for _, t := range []any{&v16Payment{}, &v16Coupon{}, &v16CouponUse{}, &v16ShippingRule{}} {
+	for _, t := range []any{&v16Payment{}, &v16Coupon{}, &v16ShippingRule{}} {
 		if m.HasTable(t) {
 			continue
 		}

@@ -61,6 +61,9 @@ type Options struct {
 	// StaffLang is the language of the report chart's labels, "zh" (the
 	// default) or "en".
 	StaffLang string
+	// Money serves coupons and the shipping rule; their routes answer 422
+	// when nil.
+	Money Money
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -136,6 +139,10 @@ func (h *Handler) routes() []route {
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},
 		{"PUT /api/v1/rules", h.putRules},
+		{"GET /api/v1/coupons", h.listCoupons},
+		{"POST /api/v1/coupons", h.createCoupon},
+		{"GET /api/v1/shipping", h.getShipping},
+		{"PUT /api/v1/shipping", h.putShipping},
 		{"GET /api/v1/reports/summary", h.reportSummary},
 		{"GET /api/v1/reports/chart.png", h.reportChart},
 		{exportRoute, h.exportFile},

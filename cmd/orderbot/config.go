@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pay"
 )
 
 // config is every setting, parsed once from the environment.
@@ -22,8 +23,9 @@ type config struct {
 	Report reportConfig
 	// Chat is the customer web chat's logo and embedding.
 	Chat chatConfig
-	// Pay is how the shop takes money.
-	Pay bot.PayConfig
+	// Pay is how the shop takes money; Shipping the fee rule until one is saved.
+	Pay      bot.PayConfig
+	Shipping pay.Shipping
 
 	Addr      string
 	DB        string
@@ -103,6 +105,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Pay, err = loadPay(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Shipping, err = loadShipping(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pay"
 )
 
 // loadPay reads how the shop takes money. Offline methods only: bank
@@ -50,4 +51,25 @@ func loadPay(get func(string) string) (bot.PayConfig, error) {
 		pc.Methods = append(pc.Methods, bot.PayCOD)
 	}
 	return pc, nil
+}
+
+// loadShipping reads the shipping fee rule in force until staff save one
+// (PUT /api/v1/shipping): decimals in the shop's currency, like catalog prices.
+func loadShipping(get func(string) string) (pay.Shipping, error) {
+	var s pay.Shipping
+	for _, f := range []struct {
+		name string
+		to   *int64
+	}{{"ORDERBOT_SHIPPING_FEE", &s.FlatFee}, {"ORDERBOT_SHIPPING_FREE_ABOVE", &s.FreeAbove}} {
+		v := strings.TrimSpace(get(f.name))
+		if v == "" {
+			continue
+		}
+		amount, err := bot.ParsePrice(v)
+		if err != nil {
+			return s, fmt.Errorf("%s=%q: want an amount such as 10.00", f.name, v)
+		}
+		*f.to = amount
+	}
+	return s, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pay"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -37,8 +38,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	senders := map[string]bot.Sender{}
 	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{MaxAttempts: maxSendAttempts})
 	tiers := tier.New(st, log, nil, cfg.Shop.Location)
+	money := pay.New(st, log, nil, cfg.Shipping)
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
+	coreCfg.Pricing = money
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
@@ -61,7 +64,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, cfg, log)
+	registerAPI(mux, st, svc, money, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
