@@ -98,9 +98,13 @@ func (s *Service) priceFields(o *Order) []CardField {
 	return []CardField{{Label: "Total", Value: s.money(o.Total) + " (" + strings.Join(parts, ", ") + ")"}}
 }
 
-// markPaidAction is the card button for money that arrived offline.
+// markPaidAction is the card button for money that arrived offline: a
+// transfer any time the order is open, cash once the parcel is delivered
+// (the courier collected it). The action itself is allowed on any unpaid
+// open order (console, API).
 func markPaidAction(o *Order) []CardAction {
-	if o.PaymentStatus != Unpaid || !o.payable() {
+	cashIn := o.PayMethod != PayCOD || o.Status == Delivered || o.Status == Completed
+	if o.PaymentStatus != Unpaid || !o.payable() || !cashIn {
 		return nil
 	}
 	return []CardAction{{ID: ActMarkPaid, Label: "Mark paid"}}

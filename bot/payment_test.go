@@ -167,3 +167,78 @@ func TestPayFirstWaitsForTheMoneyBeforeApproval(t *testing.T) {
 		}
 	})
 }
+
+// TestUnpaidOrderRemindedThenCancelled: a transfer order placed in
+// pay-first is reminded once at half its 24 h, cancelled at 24 h with its
+// stock back and the customer told; two sweeps at once act once, and a
+// cash-on-delivery order is never touched.
+func TestUnpaidOrderRemindedThenCancelled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		s := newShopWith(t, st, offlinePay(bot.PayFirst))
+		o := s.orderPaying("u1", "transfer")
+		cod := s.orderPaying("u2", "cod")
+		if left := stock(t, st, "POT"); left != 8 {
+			t.Fatalf("stock %d", left)
+		}
+		sweep := func() int {
+			t.Helper()
+			// A sweep holds its claim for the minute: each run here is a
+			// minute later, as the loop's would be.
+			s.clock.Add(time.Minute)
+			var n [2]int
+			var errs [2]error
+			done := make(chan int)
+			for i := range 2 {
+				go func() { n[i], errs[i] = s.svc.SweepPayments(ctx); done <- i }()
+			}
+			<-done
+			<-done
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatal(errs)
+			}
+			return n[0] + n[1]
+		}
+		notices := func(user string) int {
+			t.Helper()
+			count := 0
+			for _, m := range s.feed(user) {
+				if m.Kind == bot.KindNotice {
+					count++
+				}
+			}
+			return count
+		}
+		before := notices("u1") // how to pay, after placing
+		if n := sweep(); n != 0 {
+			t.Fatalf("fresh order swept: %d", n)
+		}
+		s.clock.Add(12*time.Hour - time.Minute)
+		if n := sweep(); n != 1 || notices("u1") != before+1 {
+			t.Fatalf("reminder at half time: %d changed, %d notices", n, notices("u1"))
+		}
+		if last := s.lastNotice("u1"); !strings.Contains(last.Text, "hasn't been paid yet") || !strings.Contains(last.Text, "ICBC") {
+			t.Fatalf("reminder %q", last.Text)
+		}
+		if n := sweep(); n != 0 {
+			t.Fatalf("second reminder: %d", n)
+		}
+		s.clock.Add(12 * time.Hour)
+		if n := sweep(); n != 1 {
+			t.Fatalf("timeout: %d changed", n)
+		}
+		got := s.orderByNumber(o.Number)
+		if got.Status != bot.Cancelled || got.History[len(got.History)-1].Actor != "system (payment timeout)" || stock(t, st, "POT") != 9 {
+			t.Fatalf("after timeout: %s, stock %d", got.Status, stock(t, st, "POT"))
+		}
+		if last := s.lastNotice("u1"); !strings.Contains(last.Text, "cancelled because its payment didn't arrive in time") {
+			t.Fatalf("timeout notice %q", last.Text)
+		}
+		if n := sweep(); n != 0 || notices("u1") != before+2 {
+			t.Fatalf("swept again: %d, %d notices", n, notices("u1"))
+		}
+		if c := s.orderByNumber(cod.Number); c.Status != bot.Pending || c.PaymentStatus != bot.Unpaid {
+			t.Fatalf("cash on delivery order touched: %s", c.Status)
+		}
+	})
+}

@@ -180,3 +180,20 @@ func (r *repo) AddPayment(ctx context.Context, p pay.Payment) error {
 	}
 	return nil
 }
+
+// OrdersAwaitingPayment returns open unpaid orders due a reminder (their
+// deadline at or before remindBy, not yet reminded) or a cancel (their
+// deadline at or before now), oldest deadline first.
+func (r *repo) OrdersAwaitingPayment(ctx context.Context, remindBy, now time.Time, limit int) ([]*bot.Order, error) {
+	q := r.db.WithContext(ctx).
+		Where("payment_status = ? AND pay_due <= ? AND status IN ?", string(bot.Unpaid), dbTime(remindBy),
+			[]string{string(bot.Pending), string(bot.Confirmed)}).
+		Where("pay_reminded = ? OR pay_due <= ?", false, dbTime(now)).
+		Order("pay_due").Order("id").Limit(limit)
+	os, err := r.findOrders(q)
+	if err != nil {
+		return nil, fmt.Errorf("orders awaiting payment: %w", err)
+	}
+	return os, nil
+}
+var _ bot.UnpaidOrders = (*Store)(nil)

@@ -134,6 +134,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// One replica a day recomputes every tier; the others find it claimed.
 	// Waited for at shutdown, so that a sweep cut short ends before the database closes.
 	loops.Go(func() { tiers.Run(ctx) })
+	loops.Go(func() { core.RunPaymentSweep(ctx) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)
