@@ -12,7 +12,10 @@ import (
 	"github.com/orderbot/orderbot/bot/pay"
 )
 
-var _ pay.Repo = (*repo)(nil)
+var (
+	_ pay.Repo         = (*repo)(nil)
+	_ bot.UnpaidOrders = (*Store)(nil)
+)
 
 type couponRow struct {
 	ID                 int64
@@ -196,4 +199,3 @@ func (r *repo) OrdersAwaitingPayment(ctx context.Context, remindBy, now time.Tim
 	}
 	return os, nil
 }
-var _ bot.UnpaidOrders = (*Store)(nil)
