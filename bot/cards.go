@@ -114,9 +114,10 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 	card := Card{
 		Ref:   ref(refOrder, o.ID),
 		Title: w.sayf("Order %s · %s", "订单 %s · %s", o.Number, w.orderStatus(o.Status)),
-		Fields: append(w.customerFields(c),
+		Fields: append(append(w.customerFields(c),
 			CardField{Label: w.say("Items", "商品"), Value: strings.Join(items, "\n")},
-			CardField{Label: w.say("Total", "合计"), Value: w.money(o.Total)},
+			w.priceField(o),
+			w.paymentField(o)),
 			CardField{Label: w.say("Ship to", "收货信息"), Value: strings.Join([]string{o.Contact.Name, o.Contact.Phone, o.Contact.Address}, w.say(", ", "，"))},
 		),
 		Status:  w.lastChange(o.History),
@@ -130,6 +131,9 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 		card.Fields = append(card.Fields, CardField{Label: w.say("Reject reason", "拒绝原因"), Value: o.RejectReason})
 	}
 	switch {
+	case o.Status == Pending && s.payFirst(o):
+		card.Actions = w.decideActions()[1:] // reject only: approval waits for the money
+		card.Status += w.say(" · awaiting payment", " · 等待客户付款")
 	case o.Status == Pending:
 		card.Actions = w.decideActions()
 	case o.Status == Confirmed && o.CancelRequested:
@@ -141,6 +145,7 @@ func (s *Service) orderCard(o *Order, c Customer) Card {
 	case o.Status == Delivered:
 		card.Actions = []CardAction{{ID: ActComplete, Label: w.say("Complete", "完成订单")}}
 	}
+	card.Actions = append(card.Actions, w.markPaidAction(o)...)
 	return card
 }
 

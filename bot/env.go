@@ -35,6 +35,12 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		Catalog:       make([]conversation.Product, 0, len(products)),
 		Orders:        make([]conversation.OrderView, 0, len(orders)),
 	}
+	if len(s.cfg.Pay.Methods) > 0 {
+		env.PayMethods = make([]conversation.PayMethod, len(s.cfg.Pay.Methods))
+		for i, m := range s.cfg.Pay.Methods {
+			env.PayMethods[i] = conversation.PayMethod(m)
+		}
+	}
 	for _, p := range products {
 		env.Catalog = append(env.Catalog, conversation.Product{
 			SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, CategoryZH: p.CategoryZH,
@@ -92,6 +98,8 @@ next:
 func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversation.OrderView, error) {
 	v := conversation.OrderView{
 		Number: o.Number, Status: string(o.Status), Total: o.Total, CreatedAt: o.CreatedAt,
+		Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping, Coupon: o.Coupon,
+		PaymentStatus: string(o.PaymentStatus), PayMethod: conversation.PayMethod(o.PayMethod),
 		Carrier: o.Carrier, Tracking: o.Tracking, RejectReason: o.RejectReason,
 		CancelRequested: o.CancelRequested, CanCancel: o.CanCancel(),
 	}
@@ -99,7 +107,7 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversatio
 		v.Items = append(v.Items, conversation.ItemView{Name: it.Name, NameZH: it.NameZH, Qty: it.Qty, UnitPrice: it.UnitPrice})
 	}
 	for _, h := range o.History {
-		if h.To == string(Pending) || OrderStatus(h.To).known() {
+		if h.To == string(Pending) || h.To == string(Paid) || h.To == string(Refunded) || OrderStatus(h.To).known() {
 			v.Timeline = append(v.Timeline, conversation.TimelineEntry{At: h.At, Status: h.To})
 		}
 	}

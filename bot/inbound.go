@@ -157,19 +157,24 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 	if err != nil {
 		return conversation.Result{}, err
 	}
+	if env.Quote, err = s.cartQuote(ctx, tx, *c, env, st, now); err != nil {
+		return conversation.Result{}, err
+	}
 	res := conversation.Step(env, st, input)
 	if res.Intent == nil {
 		return res, nil
 	}
-	out, err := s.apply(ctx, tx, c, res.Intent, now, later)
+	out, err := s.apply(ctx, tx, c, res.Intent, env, now, later)
 	if err != nil {
 		return conversation.Result{}, err
 	}
 	// The outcome changed what the customer has (a new order, a request).
 	named = append(named, conversation.OrdersNamed(res.State, conversation.Input{})...)
+	quote := env.Quote
 	if env, err = s.env(ctx, tx, *c, now, named); err != nil {
 		return conversation.Result{}, err
 	}
+	env.Quote = quote
 	more := conversation.Resolve(env, res.State, res.Intent, out)
 	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...), StaleButton: res.StaleButton}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 // apply carries out what the customer asked for. Rule violations become an
 // Outcome the conversation explains; only storage failures are errors.
-func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, env conversation.Env, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
 	switch it := it.(type) {
 	case conversation.PlaceOrder:
 		return s.placeOrder(ctx, tx, c, it, now, later)
@@ -26,6 +26,8 @@ func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversati
 		return s.relayToStaff(ctx, tx, *c, it, now)
 	case conversation.SetConsent:
 		return s.setConsent(ctx, tx, *c, it, now)
+	case conversation.ApplyCoupon:
+		return s.applyCoupon(ctx, tx, *c, it, env, now)
 	}
 	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
 }
@@ -70,6 +72,18 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	if err != nil {
 		return undo(conversation.Outcome{Problem: conversation.Internal})
 	}
+	err = s.priceOrder(ctx, tx, *c, o, it.Coupon, now)
+	if out, refused := couponOutcome(err); refused {
+		return undo(out)
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("price order: %w", err)
+	}
+	o.PayMethod = s.cfg.Pay.method(string(it.PayMethod))
+	var pay *conversation.PayInfo
+	if s.cfg.Pay.Flow == PayFirst {
+		pay = s.askPayment(o, now)
+	}
 	if err := tx.CreateOrder(ctx, o); err != nil {
 		return conversation.Outcome{}, fmt.Errorf("create order: %w", err)
 	}
@@ -77,6 +91,9 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	c.Name, c.Phone, c.Address = contact.Name, contact.Phone, contact.Address
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(*c), Entity: "order", Ref: o.Number, Action: "place", To: string(Pending), At: now}); err != nil {
 		return conversation.Outcome{}, err
+	}
+	if pay != nil {
+		*later = append(*later, conversation.Notice{Kind: conversation.PaymentDue, OrderNumber: o.Number, Pay: pay})
 	}
 	// A rule decides only an order that exists: its stock is reserved.
 	if err := s.autoApproveOrder(ctx, tx, *c, o, now, later); err != nil {

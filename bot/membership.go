@@ -132,6 +132,9 @@ func (s *Service) addStandings(ctx context.Context, customers map[int64]Customer
 // through the order's guarded Approve. The customer's notice is added to
 // later, to go out after the reply that says the order was placed.
 func (s *Service) autoApproveOrder(ctx context.Context, tx Repo, c Customer, o *Order, now time.Time, later *[]conversation.Notice) error {
+	if s.payFirst(o) {
+		return nil // no rule decides before the money is there
+	}
 	rule, err := s.cfg.Membership.ApprovingRule(ctx, tx, Approvable{CustomerID: c.ID, Kind: ApprovableOrder, Amount: o.Total})
 	if err != nil || rule == "" {
 		return err
@@ -139,6 +142,8 @@ func (s *Service) autoApproveOrder(ctx context.Context, tx Repo, c Customer, o *
 	if err := o.Approve(RuleActor(rule), now); err != nil {
 		return fmt.Errorf("rule %s approves order %s: %w", rule, o.Number, err)
 	}
+	n := conversation.Notice{Kind: conversation.OrderConfirmed, OrderNumber: o.Number}
+	s.approved(o, &n, now)
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return fmt.Errorf("rule %s approves order %s: %w", rule, o.Number, err)
 	}
@@ -146,7 +151,7 @@ func (s *Service) autoApproveOrder(ctx context.Context, tx Repo, c Customer, o *
 	if err := audit(ctx, tx, e); err != nil {
 		return err
 	}
-	*later = append(*later, conversation.Notice{Kind: conversation.OrderConfirmed, OrderNumber: o.Number})
+	*later = append(*later, n)
 	return nil
 }
 
@@ -177,7 +182,7 @@ func (s *Service) autoApproveAfterSales(ctx context.Context, tx Repo, c Customer
 // change its customer's tier: an order completed, or its money given back.
 func tierChanges(kind, action string, r *AfterSales) bool {
 	switch {
-	case kind == refOrder && action == ActComplete:
+	case kind == refOrder && (action == ActComplete || action == ActRefund):
 		return true
 	case kind == refAfterSales && action == ActResolve && r != nil:
 		return r.Type == Refund || r.Type == Return

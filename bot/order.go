@@ -51,13 +51,27 @@ type StatusChange struct {
 // Order is a customer's order. Its status changes only through its methods,
 // which check the lifecycle rules and record the history.
 type Order struct {
-	ID              int64
-	Number          string
-	CustomerID      int64
-	Channel         string
-	Status          OrderStatus
-	Items           []OrderItem
-	Total           int64
+	ID         int64
+	Number     string
+	CustomerID int64
+	Channel    string
+	Status     OrderStatus
+	Items      []OrderItem
+	// Subtotal is what the items cost; Total, the amount to pay, is
+	// Subtotal - Discount + Shipping.
+	Subtotal int64
+	Discount int64 // positive; what Coupon took off
+	Shipping int64
+	Coupon   string // the coupon code applied, upper case; "" for none
+	Total    int64
+	// The payment side of the order: see payment.go.
+	PaymentStatus   PaymentStatus
+	PayMethod       PayMethod
+	Paid            int64     // what arrived
+	Refunded        int64     // what was given back of it
+	PaymentRef      string    // transfer reference or provider transaction id
+	PayDue          time.Time // an order awaiting payment is cancelled at this time; zero: never
+	PayReminded     bool      // the one reminder before PayDue went out
 	Contact         Contact
 	RejectReason    string
 	Carrier         string
@@ -83,10 +97,22 @@ func NewOrder(c Customer, items []OrderItem, contact Contact, now time.Time) (*O
 	}
 	o := &Order{
 		CustomerID: c.ID, Channel: c.Channel, Status: Pending, Items: items,
-		Total: total, Contact: contact, CreatedAt: now, UpdatedAt: now,
+		Subtotal: total, Total: total, Contact: contact, CreatedAt: now, UpdatedAt: now,
+		PaymentStatus: Unpaid, PayMethod: PayCOD,
 	}
 	o.History = []StatusChange{{To: string(Pending), At: now, Actor: CustomerActor(c)}}
 	return o, nil
+}
+
+// SetPrice applies a discount and a shipping fee to a new order's
+// subtotal. The discount never makes the items cost less than nothing.
+func (o *Order) SetPrice(discount, shipping int64, coupon string) error {
+	if discount < 0 || discount > o.Subtotal || shipping < 0 {
+		return fmt.Errorf("%w: discount %d and shipping %d do not fit subtotal %d", ErrInvalid, discount, shipping, o.Subtotal)
+	}
+	o.Discount, o.Shipping, o.Coupon = discount, shipping, coupon
+	o.Total = o.Subtotal - discount + shipping
+	return nil
 }
 
 func (o *Order) move(to OrderStatus, actor, note string, now time.Time) {

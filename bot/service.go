@@ -40,6 +40,10 @@ type StaffAction struct {
 	Carrier  string
 	Tracking string
 	Text     string
+	// Amount is a refund's amount in minor units (0: all that is left);
+	// Reference is a payment's transfer reference.
+	Amount    int64
+	Reference string
 }
 
 // StaffResult is what a staff action did: the card as it is now, and a short
@@ -84,6 +88,10 @@ type Config struct {
 	Membership Membership
 	// Care is consent to promotions and satisfaction surveys; none when nil.
 	Care Care
+	// Pay is how the shop takes money: offline cash on delivery when zero.
+	Pay PayConfig
+	// Pricing adds shipping fees and coupons; none when nil.
+	Pricing Pricing
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -112,6 +120,15 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Care == nil {
 		cfg.Care = noCare{}
+	}
+	if cfg.Pricing == nil {
+		cfg.Pricing = noPricing{}
+	}
+	if cfg.Pay.Flow == "" {
+		cfg.Pay.Flow = ApproveFirst
+	}
+	if len(cfg.Pay.Methods) == 0 {
+		cfg.Pay.Methods = []PayMethod{PayCOD}
 	}
 	if kick == nil {
 		kick = func() {}

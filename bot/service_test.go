@@ -26,9 +26,20 @@ type shop struct {
 
 func newShop(t *testing.T, st *store.Store) *shop {
 	t.Helper()
+	return newShopWith(t, st, bot.Config{})
+}
+
+// newShopWith is newShop with settings of the test's own; staff channels
+// and the clock are the shop's.
+func newShopWith(t *testing.T, st *store.Store, cfg bot.Config) *shop {
+	t.Helper()
 	ctx := context.Background()
 	clock := newClock()
-	svc := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}, Clock: clock.Now, StaffLang: bot.StaffLangEN}, nil)
+	cfg.StaffChannels, cfg.Clock = []string{bot.WebChat}, clock.Now
+	if cfg.StaffLang == "" {
+		cfg.StaffLang = bot.StaffLangEN // the tests read English cards
+	}
+	svc := bot.NewService(st, quietLog(), cfg, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 		{SKU: "POT", Name: "Clay pot", NameZH: "紫砂壶", Category: "Tea", Price: 16800, Stock: 10, Active: true},

@@ -17,7 +17,7 @@ import (
 func requiredRole(kind, action string) Role {
 	switch kind + ":" + action {
 	case "order:approve", "order:reject", "cancel:approve", "cancel:reject",
-		"after_sales:approve", "after_sales:reject":
+		"after_sales:approve", "after_sales:reject", "order:" + ActMarkPaid, "order:" + ActRefund:
 		return Approver
 	case "order:ship", "order:deliver", "order:complete", "after_sales:resolve",
 		"handoff:reply", "handoff:close", "survey:close":
@@ -131,10 +131,18 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 	}
 	before := cardOf()
 	from, now := o.Status, s.now()
-	n, err := decideOrder(o, kind, a, staff.Actor(), now)
+	err = s.payGuard(o, kind, a.Action)
+	var n conversation.Notice
+	if err == nil {
+		n, err = decideOrder(o, kind, a, staff.Actor(), now)
+	}
 	if err == nil {
 		err = stale(a, before.Version)
 	}
+	if err == nil && n.Kind == conversation.OrderConfirmed {
+		s.approved(o, &n, now)
+	}
+	n.Currency = s.cfg.Currency
 	if err != nil {
 		return StaffResult{Card: before}, err
 	}
@@ -190,6 +198,14 @@ func decideOrder(o *Order, kind string, a StaffAction, actor string, now time.Ti
 		n.Kind, err = conversation.OrderCancelled, o.ApproveCancel(actor, now)
 	case "cancel:reject":
 		n.Kind, n.Reason, err = conversation.CancelRejected, a.Reason, o.RejectCancel(actor, a.Reason, now)
+	case "order:" + ActMarkPaid:
+		// Staff confirm the whole amount arrived; a provider's different
+		// sum never gets here (see MarkPaid).
+		n.Kind, n.Amount, err = conversation.PaymentReceived, o.Total, o.MarkPaid(actor, o.Total, a.Reference, now)
+	case "order:" + ActRefund:
+		before := o.Refunded
+		err = o.Refund(actor, a.Amount, a.Reason, now)
+		n.Kind, n.Amount = conversation.PaymentRefunded, o.Refunded-before
 	default:
 		err = fmt.Errorf("%w: unknown action %q", ErrInvalid, a.Action)
 	}

@@ -111,8 +111,13 @@ func (t *turn) fitStock() bool {
 // cartLines lists the cart, one line per product with its subtotal, and
 // the total.
 func (t *turn) cartLines() string {
-	lines := make([]string, 0, len(t.s.Cart))
-	var total int64
+	lines, total := t.cartItems()
+	return bullet(lines) + "\n" + t.tr(msgTotal, t.money(total))
+}
+
+// cartItems are the cart's lines as text and what they cost together.
+func (t *turn) cartItems() (lines []string, total int64) {
+	lines = make([]string, 0, len(t.s.Cart))
 	for _, l := range t.s.Cart {
 		p, ok := t.product(l.SKU)
 		if !ok {
@@ -122,7 +127,7 @@ func (t *turn) cartLines() string {
 		total += sub
 		lines = append(lines, t.tr(msgCartLine, t.productName(p), t.money(p.Price), itoa(l.Qty), t.money(sub)))
 	}
-	return bullet(lines) + "\n" + t.tr(msgTotal, t.money(total))
+	return lines, total
 }
 
 func (t *turn) cartView() view {

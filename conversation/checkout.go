@@ -10,10 +10,11 @@ import (
 const KeySharePhone = "share_phone"
 
 const (
-	keyUse      = "use"
-	keyConfirm  = "confirm"
-	keyEdit     = "edit"
-	keyBackCart = "cart"
+	keyUse       = "use"
+	keyConfirm   = "confirm"
+	keyEdit      = "edit"
+	keyBackCart  = "cart"
+	keyPayPrefix = "pay_" // + the PayMethod: confirm and pay that way
 )
 
 // checkout starts the contact questions, unless the cart is empty or no
@@ -142,26 +143,59 @@ func (t *turn) summaryView() view {
 		return t.redirect(stageName, "")
 	}
 	c := t.s.Contact
-	text := strings.Join([]string{
+	parts := []string{
 		t.tr(msgSummaryHeading),
-		t.cartLines(),
+		t.summaryPrice(),
 		t.tr(msgSummaryContact, c.Name, c.Phone, c.Address),
-	}, "\n\n")
-	return view{text: text, choices: []choice{
-		{key: keyConfirm, label: t.tr(msgOptConfirmOrder)},
-		{key: keyEdit, label: t.tr(msgOptEditContact)},
-		{key: keyBackCart, label: t.tr(msgOptBackToCart)},
-	}}
+	}
+	confirm := []choice{{key: keyConfirm, label: t.tr(msgOptConfirmOrder)}}
+	switch ms := t.env.PayMethods; {
+	case len(ms) == 1:
+		parts = append(parts, t.tr(msgPayMethodLine, t.payMethodWord(ms[0])))
+	case len(ms) > 1:
+		// One tap confirms and chooses how to pay.
+		confirm = confirm[:0]
+		for _, m := range ms {
+			confirm = append(confirm, choice{key: keyPayPrefix + string(m), label: t.payOption(m)})
+		}
+	}
+	return view{text: strings.Join(parts, "\n\n"), choices: append(confirm,
+		choice{key: keyCoupon, label: t.tr(msgOptCoupon)},
+		choice{key: keyEdit, label: t.tr(msgOptEditContact)},
+		choice{key: keyBackCart, label: t.tr(msgOptBackToCart)},
+	)}
+}
+
+// payOption is the label of "confirm and pay this way".
+func (t *turn) payOption(m PayMethod) string {
+	switch m {
+	case PayCOD:
+		return t.tr(msgOptConfirmCOD)
+	case PayTransfer:
+		return t.tr(msgOptConfirmXfer)
+	}
+	return t.tr(msgOptConfirmOrder) + " · " + string(m)
 }
 
 func (t *turn) onSummary(a answer) Result {
-	switch a.key {
-	case keyConfirm:
-		return t.confirmOrder()
-	case keyEdit:
+	switch m := PayMethod(strings.TrimPrefix(a.key, keyPayPrefix)); {
+	case a.key == keyConfirm && len(t.env.PayMethods) == 1:
+		return t.confirmOrder(t.env.PayMethods[0])
+	case a.key == keyConfirm:
+		return t.confirmOrder("")
+	case strings.HasPrefix(a.key, keyPayPrefix) && slices.Contains(t.env.PayMethods, m):
+		return t.confirmOrder(m)
+	}
+	switch {
+	case a.key == keyCoupon:
+		return t.goTo(stageCoupon)
+	case a.key == keyEdit:
 		return t.goTo(stageName)
-	case keyBackCart:
+	case a.key == keyBackCart:
 		return t.goTo(stageCart)
+	case a.typed() && couponCode.MatchString(strings.TrimSpace(a.text)):
+		// A code typed at the summary is a coupon: no need to find the option.
+		return t.applyCoupon(a.text)
 	}
 	return t.invalid()
 }
@@ -169,12 +203,12 @@ func (t *turn) onSummary(a answer) Result {
 // confirmOrder asks the core to place the order. A note means the summary
 // changed under the customer (a product left the catalog) or the stock no
 // longer covers the cart: they see the new state before anything is placed.
-func (t *turn) confirmOrder() Result {
+func (t *turn) confirmOrder(pay PayMethod) Result {
 	if len(t.notes) > 0 || t.fitStock() {
 		t.s.Stage = stageCart
 		return t.show()
 	}
-	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact})
+	return t.intend(PlaceOrder{Lines: slices.Clone(t.s.Cart), Contact: t.s.Contact, PayMethod: pay, Coupon: t.s.Coupon})
 }
 
 // resolvePlaceOrder reports a placed order, or takes the customer back to
@@ -182,7 +216,7 @@ func (t *turn) confirmOrder() Result {
 func (t *turn) resolvePlaceOrder(out Outcome) Result {
 	switch out.Problem {
 	case OK:
-		t.s.Cart, t.s.Names, t.s.Contact = nil, nil, Contact{}
+		t.s.Cart, t.s.Names, t.s.Contact, t.s.Coupon = nil, nil, Contact{}, ""
 		t.say(msgOrderPlaced, out.Number)
 		// The new order's page, so the customer sees what they bought and
 		// can find it again; the menu is one "back" away.
@@ -197,6 +231,13 @@ func (t *turn) resolvePlaceOrder(out Outcome) Result {
 	case OutOfStock, Unavailable:
 		t.dropBlocked(out)
 		return t.goTo(stageCart)
+	}
+	if t.sayCouponProblem(t.s.Coupon, out) {
+		// The coupon stopped applying since it was accepted (used up,
+		// expired): the order goes without it only if they confirm again.
+		t.s.Coupon = ""
+		t.say(msgCouponNotPlaced)
+		return t.goTo(stageSummary)
 	}
 	t.say(msgOrderFailed)
 	return t.goTo(stageSummary)

@@ -78,6 +78,8 @@ func eventKeys() map[string]msgKey {
 		"completed":        msgEventCompleted,
 		"cancelled":        msgEventCancelled,
 		"cancel_requested": msgEventCancelRequested,
+		"paid":             msgEventPaid,
+		"refunded":         msgEventRefunded,
 	}
 }
 

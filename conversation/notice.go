@@ -6,15 +6,42 @@ import "strings"
 // Notices carry no options: they arrive outside the flow of the
 // conversation, so they point to the words that lead on instead.
 func RenderNotice(lang Lang, n Notice) Reply {
-	t := newTurn(Env{}, State{Lang: lang}, English)
+	env := Env{Currency: n.Currency}
+	if n.Pay != nil {
+		// Due comes in the shop's time zone, which dates are shown in.
+		env.Currency, env.Now = n.Pay.Currency, n.Pay.Due
+	}
+	t := newTurn(env, State{Lang: lang}, English)
 	parts := []string{t.noticeHead(n)}
 	if extra := t.noticeExtra(n); extra != "" {
 		parts = append(parts, extra)
 	}
+	if n.Pay != nil {
+		parts = append(parts, t.payText(*n.Pay))
+	}
 	if n.OrderNumber != "" && n.Kind != StaffMessage && n.Kind != HandoffEnded {
 		parts = append(parts, t.tr(msgNoticeHint, n.OrderNumber))
 	}
-	return Reply{Text: strings.Join(parts, "\n\n")}
+	r := Reply{Text: strings.Join(parts, "\n\n")}
+	if n.Pay != nil {
+		r.Image = n.Pay.Image
+	}
+	return r
+}
+
+// payText tells the customer what to pay, how, and by when.
+func (t *turn) payText(p PayInfo) string {
+	lines := []string{t.tr(msgPayAmount, t.money(p.Amount))}
+	if how := strings.TrimSpace(p.Instructions); how != "" {
+		lines = append(lines, t.tr(msgPayHow, how))
+	} else if p.Image == "" {
+		lines = append(lines, t.tr(msgPayHowDefault))
+	}
+	if !p.Due.IsZero() {
+		lines = append(lines, t.tr(msgPayDeadline, t.date(p.Due)))
+	}
+	lines = append(lines, t.tr(msgPayConfirmLater))
+	return strings.Join(lines, "\n")
 }
 
 func (t *turn) noticeHead(n Notice) string {
@@ -51,6 +78,16 @@ func (t *turn) noticeHead(n Notice) string {
 		return t.tr(msgNoticeStaff, strings.TrimSpace(n.Text))
 	case HandoffEnded:
 		return t.tr(msgNoticeHandoffEnded)
+	case PaymentDue:
+		return t.tr(msgNoticePayDue, n.OrderNumber)
+	case PaymentReceived:
+		return t.tr(msgNoticePaid, n.OrderNumber, t.money(n.Amount))
+	case PaymentRefunded:
+		return t.tr(msgNoticeRefunded, n.OrderNumber, t.money(n.Amount))
+	case PaymentReminder:
+		return t.tr(msgNoticePayRemind, n.OrderNumber)
+	case PaymentExpired:
+		return t.tr(msgNoticePayExpired, n.OrderNumber)
 	}
 	if n.OrderNumber != "" {
 		return t.tr(msgNoticeUpdate, n.OrderNumber)

@@ -46,7 +46,8 @@ func TestRenderNotice(t *testing.T) {
 
 func TestEveryNoticeKindHasItsOwnText(t *testing.T) {
 	kinds := []NoticeKind{OrderConfirmed, OrderRejected, OrderShipped, OrderDelivered, OrderCompleted, OrderCancelled,
-		CancelRejected, AfterSalesApproved, AfterSalesRejected, AfterSalesResolved, StaffMessage, HandoffEnded}
+		CancelRejected, AfterSalesApproved, AfterSalesRejected, AfterSalesResolved, StaffMessage, HandoffEnded,
+		PaymentDue, PaymentReceived, PaymentRefunded, PaymentReminder, PaymentExpired}
 	for _, lang := range []Lang{English, Chinese} {
 		seen := map[string]NoticeKind{}
 		generic := RenderNotice(lang, Notice{Kind: "unknown", OrderNumber: "7"}).Text

@@ -16,6 +16,9 @@ func (t *turn) orderDetail(o OrderView) string {
 	if r := strings.TrimSpace(o.RejectReason); r != "" {
 		notes = append(notes, t.tr(msgRejectReason, r))
 	}
+	if p := t.payStatus(o); p != "" {
+		notes = append(notes, p)
+	}
 	if o.CancelRequested {
 		notes = append(notes, t.tr(msgCancelPendingNote))
 	}
@@ -39,11 +42,53 @@ func (t *turn) itemLines(o OrderView) string {
 		sub := int64(it.Qty) * it.UnitPrice
 		lines = append(lines, t.tr(msgCartLine, t.itemName(it), t.money(it.UnitPrice), itoa(it.Qty), t.money(sub)))
 	}
-	total := t.tr(msgTotal, t.money(o.Total))
+	total := t.priceLines(o.Subtotal, o.Discount, o.Shipping, o.Coupon, o.Total)
 	if len(lines) == 0 {
 		return total
 	}
 	return bullet(lines) + "\n" + total
+}
+
+// priceLines shows the amount to pay; when a coupon or shipping changed
+// it, the parts it is made of first.
+func (t *turn) priceLines(subtotal, discount, shipping int64, coupon string, total int64) string {
+	if discount == 0 && shipping == 0 {
+		return t.tr(msgTotal, t.money(total))
+	}
+	lines := []string{t.tr(msgSubtotalLine, t.money(subtotal))}
+	if discount > 0 {
+		lines = append(lines, t.tr(msgDiscountLine, coupon, t.money(discount)))
+	}
+	if shipping > 0 {
+		lines = append(lines, t.tr(msgShippingLine, t.money(shipping)))
+	}
+	return strings.Join(append(lines, t.tr(msgToPay, t.money(total))), "\n")
+}
+
+// payStatus says whether the order is paid and how it is paid for.
+func (t *turn) payStatus(o OrderView) string {
+	key, ok := map[string]msgKey{
+		"unpaid": msgPayUnpaid, "paid": msgPayPaid,
+		"partially_refunded": msgPayPartRefunded, "refunded": msgPayRefunded,
+	}[o.PaymentStatus]
+	if !ok || (o.PaymentStatus == "unpaid" && (o.Status == "rejected" || o.Status == "cancelled")) {
+		return ""
+	}
+	word := t.tr(key)
+	if m := t.payMethodWord(o.PayMethod); m != "" {
+		word += " · " + m
+	}
+	return t.tr(msgPayStatusLine, word)
+}
+
+func (t *turn) payMethodWord(m PayMethod) string {
+	switch m {
+	case PayCOD:
+		return t.tr(msgPayMethodCOD)
+	case PayTransfer:
+		return t.tr(msgPayMethodXfer)
+	}
+	return string(m)
 }
 
 // shipping says who carries the parcel and its tracking number, as far as

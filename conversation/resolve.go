@@ -18,6 +18,8 @@ func Resolve(env Env, s State, it Intent, out Outcome) Result {
 		return t.resolveRelay(out)
 	case SetConsent:
 		return t.resolveConsent(it, out)
+	case ApplyCoupon:
+		return t.resolveCoupon(it, out)
 	}
 	// Nothing to report: show where the customer is.
 	return t.show()
@@ -37,6 +39,7 @@ func deref(it Intent) Intent {
 	case *RelayToStaff:
 		return derefOne(p)
 	case *SetConsent:
+	case *ApplyCoupon:
 		return derefOne(p)
 	}
 	return it

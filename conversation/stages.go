@@ -30,6 +30,8 @@ func (t *turn) stage() stageFuncs {
 		return stageFuncs{(*turn).contactView, (*turn).onContact}
 	case stageSummary:
 		return stageFuncs{(*turn).summaryView, (*turn).onSummary}
+	case stageCoupon:
+		return stageFuncs{(*turn).couponView, (*turn).onCoupon}
 	case stageOrders:
 		return stageFuncs{(*turn).ordersView, (*turn).onOrders}
 	case stageOrder:

@@ -21,6 +21,7 @@ type State struct {
 	Search   string `json:"search,omitempty"`   // what the customer searched for, while its results show
 
 	Contact    Contact         `json:"contact,omitzero"`     // checkout draft
+	Coupon     string          `json:"coupon,omitempty"`     // coupon code given at checkout
 	AfterSales AfterSalesDraft `json:"after_sales,omitzero"` // request draft
 
 	// Names remembers the names of the products in the cart, so a product
@@ -57,6 +58,7 @@ const (
 	stageASSummary     Stage = "after_sales_summary"
 	stageHuman         Stage = "human"
 	stageSearch        Stage = "search"
+	stageCoupon        Stage = "checkout_coupon"
 )
 
 // allStages lists every stage, for tests that must visit each one.
@@ -65,7 +67,7 @@ func allStages() []Stage {
 		stageMenu, stageCategories, stageProducts, stageProduct, stageQty, stageAdded,
 		stageCart, stageCartPick, stageCartQty, stageName, stagePhone, stageAddress,
 		stageSummary, stageOrders, stageOrder, stageCancelPick, stageCancelConfirm,
-		stageASPick, stageASType, stageASReason, stageASPhotos, stageASSummary, stageHuman, stageSearch, stageConsent,
+		stageASPick, stageASType, stageASReason, stageASPhotos, stageASSummary, stageHuman, stageSearch, stageConsent, stageCoupon,
 	}
 }
 
@@ -91,6 +93,16 @@ type AfterSalesDraft struct {
 // WithStaff reports whether the customer is talking to staff, so that what
 // they write is relayed rather than read as a choice.
 func (s State) WithStaff() bool { return s.Stage == stageHuman }
+
+// NearSummary reports whether the next step may show the order summary,
+// whose price the core then quotes (Env.Quote).
+func (s State) NearSummary() bool {
+	switch s.Stage {
+	case stageCart, stageName, stagePhone, stageAddress, stageSummary, stageCoupon:
+		return len(s.Cart) > 0
+	}
+	return false
+}
 
 // restart forgets where the customer was but keeps what they own: language,
 // cart and the names of its products.

@@ -31,7 +31,33 @@ type Env struct {
 	TextOnly bool
 	// Tier is the customer's membership tier, shown with their orders.
 	Tier Tier
+	// PayMethods are the ways to pay the shop offers, in the order the
+	// summary offers them; none means the summary asks nothing about it.
+	PayMethods []PayMethod
+	// Quote is the price of the cart as the step found it, with the
+	// coupon of State.Coupon when it applies; nil when the core gives none.
+	Quote *Quote
 }
+
+// Quote is what an order of the cart would cost: the items, the coupon's
+// discount (Coupon is its code, "" when none applies) and shipping.
+type Quote struct {
+	Subtotal int64
+	Discount int64
+	Shipping int64
+	Total    int64
+	Coupon   string
+}
+
+// PayMethod is a way to pay: "cod" (cash on delivery), "transfer" (bank
+// transfer or payment QR), or a provider's name.
+type PayMethod string
+
+// The offline payment methods.
+const (
+	PayCOD      PayMethod = "cod"
+	PayTransfer PayMethod = "transfer"
+)
 
 // Tier is a membership tier's name in each language, e.g. 金卡 and Gold;
 // empty when the shop has no tiers.
@@ -67,7 +93,13 @@ type Contact struct {
 type OrderView struct {
 	Number          string
 	Status          string // pending, confirmed, rejected, shipped, delivered, completed, cancelled
-	Total           int64
+	Total           int64  // the amount to pay
+	Subtotal        int64  // what the items cost
+	Discount        int64  // positive
+	Coupon          string // the code that gave Discount
+	Shipping        int64
+	PaymentStatus   string // unpaid, paid, partially_refunded, refunded
+	PayMethod       PayMethod
 	CreatedAt       time.Time
 	Items           []ItemView
 	Timeline        []TimelineEntry
@@ -167,8 +199,16 @@ type Intent interface{ intent() }
 
 // PlaceOrder asks the core to place an order for the cart.
 type PlaceOrder struct {
-	Lines   []CartLine
-	Contact Contact
+	Lines     []CartLine
+	Contact   Contact
+	PayMethod PayMethod // "" when the shop offers no choice
+	Coupon    string    // the code the customer gave, "" for none
+}
+
+// ApplyCoupon asks the core whether a coupon code applies to the cart.
+type ApplyCoupon struct {
+	Code  string
+	Lines []CartLine
 }
 
 // CancelOrder asks the core to cancel one of the customer's orders.
@@ -196,6 +236,7 @@ func (CancelOrder) intent()    {}
 func (FileAfterSales) intent() {}
 func (RequestHuman) intent()   {}
 func (RelayToStaff) intent()   {}
+func (ApplyCoupon) intent()    {}
 
 // Problem is why an intent could not be carried out; empty means it was.
 type Problem string
@@ -211,6 +252,14 @@ const (
 	AlreadyOpen    Problem = "already_open"    // an after-sales request is already open
 	AlreadyPending Problem = "already_pending" // a cancel request already awaits staff
 	Internal       Problem = "internal"        // something broke; try again later
+	// A coupon that does not apply; the order, if any, is not placed.
+	CouponUnknown    Problem = "coupon_unknown"     // no such code, or disabled
+	CouponNotStarted Problem = "coupon_not_started" // valid from later
+	CouponExpired    Problem = "coupon_expired"
+	CouponUsedUp     Problem = "coupon_used_up"     // its total uses are taken
+	CouponUsedByYou  Problem = "coupon_used_by_you" // this customer's uses are taken
+	CouponTier       Problem = "coupon_tier"        // for another membership tier
+	CouponMinSpend   Problem = "coupon_min_spend"   // Outcome.MinSpend names the minimum
 )
 
 // Outcome is what the core did with an intent.
@@ -222,6 +271,9 @@ type Outcome struct {
 	// AskConsent, for PlaceOrder, says the customer was never asked about
 	// promotions and is to be asked now.
 	AskConsent bool
+	// Quote is the cart's price with the coupon (ApplyCoupon).
+	Quote    *Quote
+	MinSpend int64 // CouponMinSpend
 }
 
 // NoticeKind is a proactive message the core sends when staff act.
@@ -241,7 +293,23 @@ const (
 	AfterSalesResolved NoticeKind = "after_sales_resolved"
 	StaffMessage       NoticeKind = "staff_message" // a staff member wrote to the customer
 	HandoffEnded       NoticeKind = "handoff_ended"
+	PaymentDue         NoticeKind = "payment_due"      // how to pay, with Pay
+	PaymentReceived    NoticeKind = "payment_received" // Amount arrived
+	PaymentRefunded    NoticeKind = "payment_refunded" // Amount given back
+	PaymentReminder    NoticeKind = "payment_reminder" // still unpaid, with Pay
+	PaymentExpired     NoticeKind = "payment_expired"  // cancelled: unpaid in time
 )
+
+// PayInfo tells a customer how to pay an order: the amount, the shop's
+// instructions and payment QR picture, and the time after which the order
+// is cancelled unpaid.
+type PayInfo struct {
+	Amount       int64
+	Currency     string
+	Instructions string
+	Image        string // URL of the payment QR picture
+	Due          time.Time
+}
 
 // Notice is the data of a proactive message.
 type Notice struct {
@@ -253,4 +321,9 @@ type Notice struct {
 	Carrier       string
 	Tracking      string
 	Text          string // StaffMessage
+	Amount        int64  // PaymentReceived, PaymentRefunded
+	Currency      string // the symbol Amount is shown with
+	// Pay, when set, adds how to pay (PaymentDue, PaymentReminder, and
+	// OrderConfirmed when the order is to be paid after approval).
+	Pay *PayInfo
 }

@@ -17,7 +17,18 @@ type orderRow struct {
 	CustomerID      int64
 	Channel         string
 	Status          string
+	Subtotal        int64
+	Discount        int64
+	Shipping        int64
+	Coupon          string
 	Total           int64
+	PaymentStatus   string
+	PayMethod       string
+	Paid            int64
+	Refunded        int64
+	PaymentRef      string
+	PayDue          *time.Time
+	PayReminded     bool
 	ContactName     string
 	ContactPhone    string
 	ContactAddress  string
@@ -67,6 +78,9 @@ func orderToRow(o *bot.Order) orderRow {
 		RejectReason: o.RejectReason, Carrier: o.Carrier, Tracking: o.Tracking,
 		CancelRequested: o.CancelRequested, Version: o.Version,
 		CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt),
+		Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping, Coupon: o.Coupon,
+		PaymentStatus: string(o.PaymentStatus), PayMethod: string(o.PayMethod), Paid: o.Paid,
+		Refunded: o.Refunded, PaymentRef: o.PaymentRef, PayDue: nullTime(o.PayDue), PayReminded: o.PayReminded,
 	}
 }
 
@@ -77,6 +91,12 @@ func orderFromRow(r orderRow) *bot.Order {
 		RejectReason: r.RejectReason, Carrier: r.Carrier, Tracking: r.Tracking,
 		CancelRequested: r.CancelRequested, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Subtotal: r.Subtotal, Discount: r.Discount, Shipping: r.Shipping, Coupon: r.Coupon,
+		PaymentStatus: bot.PaymentStatus(r.PaymentStatus), PayMethod: bot.PayMethod(r.PayMethod), Paid: r.Paid,
+		Refunded: r.Refunded, PaymentRef: r.PaymentRef, PayReminded: r.PayReminded,
+	}
+	if r.PayDue != nil {
+		o.PayDue = r.PayDue.UTC()
 	}
 	if r.Number != nil {
 		o.Number = *r.Number
@@ -124,6 +144,9 @@ func normalizeTimes(created, updated *time.Time, hs []bot.StatusChange) {
 // CreateOrder stores the order with its items and history and numbers it.
 func (r *repo) CreateOrder(ctx context.Context, o *bot.Order) error {
 	normalizeTimes(&o.CreatedAt, &o.UpdatedAt, o.History)
+	if !o.PayDue.IsZero() {
+		o.PayDue = dbTime(o.PayDue)
+	}
 	row := orderToRow(o)
 	row.ID, row.Number, row.Version = 0, nil, 1
 	var number string
@@ -253,6 +276,9 @@ func (r *repo) UpdateOrder(ctx context.Context, o *bot.Order) error {
 		o.UpdatedAt = nowUTC()
 	}
 	normalizeTimes(&o.CreatedAt, &o.UpdatedAt, o.History)
+	if !o.PayDue.IsZero() {
+		o.PayDue = dbTime(o.PayDue)
+	}
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&orderRow{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
 			"status":           string(o.Status),
@@ -264,6 +290,12 @@ func (r *repo) UpdateOrder(ctx context.Context, o *bot.Order) error {
 			"carrier":          o.Carrier,
 			"tracking":         o.Tracking,
 			"cancel_requested": o.CancelRequested,
+			"payment_status":   string(o.PaymentStatus),
+			"paid":             o.Paid,
+			"refunded":         o.Refunded,
+			"payment_ref":      o.PaymentRef,
+			"pay_due":          nullTime(o.PayDue),
+			"pay_reminded":     o.PayReminded,
 			"updated_at":       o.UpdatedAt,
 			"version":          gorm.Expr("version + 1"),
 		})

@@ -19,6 +19,10 @@ type actionBody struct {
 	Reason   string `json:"reason"`
 	Carrier  string `json:"carrier"`
 	Tracking string `json:"tracking"`
+	// Amount is a refund's amount in minor units, all that is left when
+	// omitted; Reference a payment's transfer reference (mark_paid).
+	Amount    int64  `json:"amount"`
+	Reference string `json:"reference"`
 }
 
 // check refuses what no action accepts; what each action needs (a reason
@@ -32,6 +36,12 @@ func (b *actionBody) check() error {
 		return invalid("reason must be at most 1000 characters")
 	case utf8.RuneCountInString(b.Carrier) > 100 || utf8.RuneCountInString(b.Tracking) > 100:
 		return invalid("carrier and tracking must be at most 100 characters each")
+	case utf8.RuneCountInString(b.Reference) > 100:
+		return invalid("reference must be at most 100 characters")
+	case b.Amount < 0:
+		return invalid("amount must be positive (minor units)")
+	case b.Amount != 0 && b.Action != bot.ActRefund:
+		return invalid("only refund takes an amount")
 	}
 	return nil
 }
@@ -40,7 +50,7 @@ func (b *actionBody) check() error {
 // core knows them by.
 func orderActionRef(action string) (kind, act string, ok bool) {
 	switch action {
-	case bot.ActApprove, bot.ActReject, bot.ActShip, bot.ActDeliver, bot.ActComplete:
+	case bot.ActApprove, bot.ActReject, bot.ActShip, bot.ActDeliver, bot.ActComplete, bot.ActMarkPaid, bot.ActRefund:
 		return "order", action, true
 	case "approve_cancel":
 		return "cancel", bot.ActApprove, true
@@ -59,8 +69,7 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, who bot.St
 		return err
 	}
 	kind, act, ok := orderActionRef(b.Action)
-	payment := b.Action == "mark_paid" || b.Action == "refund"
-	if !ok && !payment {
+	if !ok {
 		return invalid("action must be one of approve, reject, ship, deliver, complete, approve_cancel, reject_cancel, mark_paid, refund")
 	}
 	if err := b.check(); err != nil {
@@ -69,9 +78,6 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, who bot.St
 	o, err := h.order(r.Context(), r.PathValue("number"))
 	if err != nil {
 		return err
-	}
-	if payment {
-		return unprocessable("%s: payments are not set up yet", b.Action)
 	}
 	_, err = h.core.HandleStaffAction(r.Context(), b.staffAction(who, fmt.Sprintf("%s:%d", kind, o.ID), act))
 	if err != nil {
@@ -93,6 +99,7 @@ func (b *actionBody) staffAction(who bot.Staff, ref, action string) bot.StaffAct
 	return bot.StaffAction{
 		Channel: bot.APIChannel, UserID: who.UserID, Ref: ref, Action: action,
 		Version: *b.Version, Reason: b.Reason, Carrier: b.Carrier, Tracking: b.Tracking,
+		Amount: b.Amount, Reference: strings.TrimSpace(b.Reference),
 	}
 }
 

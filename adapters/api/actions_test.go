@@ -125,8 +125,11 @@ func TestOrderActionBadInput(t *testing.T) {
 			{"too large", path, `{"action":"approve","version":1,"reason":"` + strings.Repeat("x", 70<<10) + `"}`, 400, "invalid", "64 KiB"},
 			{"reason too long", path, act{"action": "reject", "version": 1, "reason": strings.Repeat("长", 1001)}, 400, "invalid", "reason"},
 			{"tracking too long", path, act{"action": "ship", "version": 1, "carrier": "SF", "tracking": strings.Repeat("1", 101)}, 400, "invalid", "tracking"},
-			{"mark paid", path, act{"action": "mark_paid", "version": 1}, 422, "unprocessable", "payments are not set up yet"},
-			{"refund", path, act{"action": "refund", "version": 1}, 422, "unprocessable", "payments are not set up yet"},
+			{"refund of an unpaid order", path, act{"action": "refund", "version": 1}, 409, "conflict", "unpaid"},
+			{"negative refund", path, act{"action": "refund", "version": 1, "amount": -5}, 400, "invalid", "amount"},
+			{"amount to mark paid", path, act{"action": "mark_paid", "version": 1, "amount": 100}, 400, "invalid", "amount"},
+			{"reference too long", path, act{"action": "mark_paid", "version": 1, "reference": strings.Repeat("r", 101)}, 400, "invalid", "reference"},
+			{"mark paid on a stale version", path, act{"action": "mark_paid", "version": 7}, 409, "conflict", "changed"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				e.do("POST", tc.path, e.admin, tc.body).fails(t, tc.status, tc.code, tc.want)

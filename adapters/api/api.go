@@ -66,6 +66,9 @@ type Options struct {
 	Privacy Privacy
 	// Care is customer care's follow-ups; their routes answer 404 without it.
 	Care Care
+	// Money serves coupons and the shipping rule; their routes answer 422
+	// when nil.
+	Money Money
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -146,6 +149,10 @@ func (h *Handler) routes() []route {
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},
 		{"PUT /api/v1/rules", h.putRules},
+		{"GET /api/v1/coupons", h.listCoupons},
+		{"POST /api/v1/coupons", h.createCoupon},
+		{"GET /api/v1/shipping", h.getShipping},
+		{"PUT /api/v1/shipping", h.putShipping},
 		{"GET /api/v1/reports/summary", h.reportSummary},
 		{"GET /api/v1/reports/chart.png", h.reportChart},
 		{exportRoute, h.exportFile},

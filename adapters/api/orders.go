@@ -78,11 +78,10 @@ func (h *Handler) history(hs []bot.StatusChange) []historyJSON {
 	return out
 }
 
-// Payments and discounts do not exist yet: every order is unpaid, with no
-// discount or shipping charge.
 func (h *Handler) orderJSON(o *bot.Order, c bot.Customer, st bot.Standing) orderJSON {
 	out := orderJSON{
-		Number: o.Number, Status: string(o.Status), PaymentStatus: "unpaid", Channel: o.Channel,
+		Number: o.Number, Status: string(o.Status), PaymentStatus: string(o.PaymentStatus), Channel: o.Channel,
+		Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping,
 		Customer: customerRef{ID: o.CustomerID, Name: customerName(c), Tier: st.Tier},
 		Items:    make([]itemJSON, len(o.Items)), Total: o.Total, Currency: h.opts.Currency,
 		Contact: contactJSON{Name: o.Contact.Name, Phone: o.Contact.Phone, Address: o.Contact.Address},
@@ -91,7 +90,6 @@ func (h *Handler) orderJSON(o *bot.Order, c bot.Customer, st bot.Standing) order
 	}
 	for i, it := range o.Items {
 		out.Items[i] = itemJSON{SKU: it.SKU, Name: it.Name, Qty: it.Qty, UnitPrice: it.UnitPrice}
-		out.Subtotal += it.UnitPrice * int64(it.Qty)
 	}
 	return out
 }

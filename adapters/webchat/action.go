@@ -18,6 +18,10 @@ type actionRequest struct {
 	Carrier  string `json:"carrier"`
 	Tracking string `json:"tracking"`
 	Text     string `json:"text"`
+	// Amount is a refund's amount as staff type it ("12.50"); empty
+	// refunds all that is left. Reference is a payment's transfer reference.
+	Amount    string `json:"amount"`
+	Reference string `json:"reference"`
 }
 
 type actionResponse struct {
@@ -33,10 +37,21 @@ func (req actionRequest) check() string {
 		return "action is required"
 	case len(req.Reason) > maxField || len(req.Text) > maxField:
 		return "text is too long (at most 2000 bytes)"
-	case len(req.Carrier) > 200 || len(req.Tracking) > 200:
-		return "carrier and tracking number must be at most 200 bytes"
+	case len(req.Carrier) > 200 || len(req.Tracking) > 200 || len(req.Reference) > 200:
+		return "carrier, tracking number and reference must be at most 200 bytes"
+	}
+	if _, err := req.amount(); err != nil {
+		return "amount must be an amount of money such as 12.50"
 	}
 	return ""
+}
+
+// amount is the refund amount in minor units, 0 when none was typed.
+func (req actionRequest) amount() (int64, error) {
+	if a := strings.TrimSpace(req.Amount); a != "" {
+		return bot.ParsePrice(a)
+	}
+	return 0, nil
 }
 
 // action carries out a card button press as the logged-in staff member. The
@@ -51,16 +66,19 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request, s staffRequest)
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
+	amount, _ := req.amount() // its error was refused by check
 	res, err := h.svc.HandleStaffAction(r.Context(), bot.StaffAction{
-		Channel:  bot.WebChat,
-		UserID:   s.staff.UserID,
-		Ref:      req.Ref,
-		Action:   req.Action,
-		Version:  req.Version,
-		Reason:   strings.TrimSpace(req.Reason),
-		Carrier:  strings.TrimSpace(req.Carrier),
-		Tracking: strings.TrimSpace(req.Tracking),
-		Text:     strings.TrimSpace(req.Text),
+		Channel:   bot.WebChat,
+		UserID:    s.staff.UserID,
+		Ref:       req.Ref,
+		Action:    req.Action,
+		Version:   req.Version,
+		Reason:    strings.TrimSpace(req.Reason),
+		Carrier:   strings.TrimSpace(req.Carrier),
+		Tracking:  strings.TrimSpace(req.Tracking),
+		Text:      strings.TrimSpace(req.Text),
+		Amount:    amount,
+		Reference: strings.TrimSpace(req.Reference),
 	})
 	if err != nil {
 		h.actionError(w, r, req.Ref, res, err)

@@ -144,9 +144,11 @@ type viewer struct {
 	Lang  string
 	Path  string // the page's path and query, to come back to after switching language
 	Zone  string
-	loc   *time.Location
-	cur   string
-	dict  map[string]string
+	// CanCoupons shows the coupon page in the menu.
+	CanCoupons bool
+	loc        *time.Location
+	cur        string
+	dict       map[string]string
 }
 
 func (h *Handler) viewerOf(r *http.Request, s staffRequest) *viewer {
@@ -161,6 +163,7 @@ func (h *Handler) viewerOf(r *http.Request, s staffRequest) *viewer {
 	return &viewer{
 		Title: h.opts.Title, Name: name, Role: s.staff.Role, CSRF: csrfToken(s), Lang: lang,
 		Path: r.URL.RequestURI(), Zone: h.opts.Location.String(), loc: h.opts.Location, cur: h.opts.Currency,
+		CanCoupons: h.opts.Coupons != nil && s.staff.Role.AtLeast(bot.Approver),
 	}
 }
 

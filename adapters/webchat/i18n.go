@@ -19,6 +19,12 @@ func zh() map[string]string {
 		"Status":                  "状态", "Channel": "渠道", "From": "从", "To": "到", "Type": "类型",
 		"Order": "订单", "Customer": "客户", "Total": "合计", "Placed": "下单时间", "Contact": "联系人",
 		"Items": "商品", "Qty": "数量", "Unit price": "单价", "Subtotal": "小计",
+		"Payment": "付款", "Mark paid": "确认收款", "Refund": "退款", "Refunded": "已退款", "Reference": "付款凭证号",
+		"Discount": "优惠", "Shipping": "运费", "To pay": "应付", "Coupon": "优惠券", "Pay by": "付款截止",
+		"Coupons": "优惠券", "Code": "券码", "Minimum spend": "最低消费", "Tier": "会员等级", "Valid": "有效期",
+		"Uses": "已用", "per customer": "每人", "Disabled": "已停用", "Active": "可用", "Enable": "启用",
+		"Disable": "停用", "No coupons.": "还没有优惠券。", "New coupon": "新建优惠券", "Amount off": "减金额",
+		"Percent off": "打折（减百分比）", "Total uses": "总次数", "Uses per customer": "每人次数", "Create": "创建",
 		"Name": "姓名", "Phone": "电话", "Address": "地址", "Language": "语言",
 		"Timeline": "状态时间线", "Audit trail": "操作记录", "Who": "操作人", "What": "操作", "When": "时间",
 		"Note": "备注", "Actions": "操作", "Request": "售后单", "Reason": "原因", "Filed": "提交时间",
@@ -75,6 +81,16 @@ func (v *viewer) zh() map[string]string {
 }
 
 // OrderStatus is an order status in words.
+// PaymentStatus is where an order's money is, in words, with how it is paid.
+func (v *viewer) PaymentStatus(o *bot.Order) string {
+	w := map[bot.PaymentStatus][2]string{
+		bot.Unpaid: {"Unpaid", "待付款"}, bot.Paid: {"Paid", "已付款"},
+		bot.PartiallyRefunded: {"Partly refunded", "部分退款"}, bot.Refunded: {"Refunded", "已退款"},
+	}
+	m := map[bot.PayMethod][2]string{bot.PayCOD: {"cash on delivery", "货到付款"}, bot.PayTransfer: {"transfer", "转账"}}
+	return v.pick(w[o.PaymentStatus], string(o.PaymentStatus)) + " · " + v.pick(m[o.PayMethod], string(o.PayMethod))
+}
+
 func (v *viewer) OrderStatus(s bot.OrderStatus) string {
 	en := map[bot.OrderStatus][2]string{
 		bot.Pending: {"Awaiting approval", "待确认"}, bot.Confirmed: {"Confirmed", "已确认"},

@@ -82,6 +82,8 @@ type Options struct {
 	Lang string
 	// Currency is the symbol put before amounts in the console ("¥" when empty).
 	Currency string
+	// Coupons backs the console's coupon page; no page when nil.
+	Coupons Coupons
 }
 
 //go:embed static templates
@@ -202,6 +204,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/api/action", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.action))))
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 	h.consoleRoutes()
+	h.couponRoutes()
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline

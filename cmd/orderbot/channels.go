@@ -46,6 +46,7 @@ func coreConfig(cfg config) bot.Config {
 		// WeChat answers in the response to its own request when the reply
 		// is ready within its deadline; the dispatcher waits that long.
 		ReplyHold: map[string]time.Duration{bot.WeChat: 5 * time.Second},
+		Pay:       cfg.Pay,
 	}
 	if cfg.Telegram.Token != "" && cfg.Telegram.StaffChat != 0 {
 		c.StaffChannels = append(c.StaffChannels, bot.Telegram)

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pay"
 )
 
 // config is every setting, parsed once from the environment.
@@ -26,6 +29,9 @@ type config struct {
 	Retention time.Duration
 	// Care is when satisfaction surveys go out.
 	Care careConfig
+	// Pay is how the shop takes money; Shipping the fee rule until one is saved.
+	Pay      bot.PayConfig
+	Shipping pay.Shipping
 
 	Addr      string
 	DB        string
@@ -108,6 +114,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Care, err = loadCare(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Pay, err = loadPay(get); err != nil {
+		return config{}, err
+	}
+	if cfg.Shipping, err = loadShipping(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -17,6 +17,7 @@ import (
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/care"
+	"github.com/orderbot/orderbot/bot/pay"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -38,6 +39,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	senders := map[string]bot.Sender{}
 	disp := bot.NewDispatcher(st, senders, log, bot.DispatcherConfig{MaxAttempts: maxSendAttempts})
 	tiers := tier.New(st, log, nil, cfg.Shop.Location)
+	money := pay.New(st, log, nil, cfg.Shipping)
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
 	careSvc := care.New(st, log.With("component", "care"), care.Config{
@@ -45,6 +47,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Membership: tiers,
 	}, disp.Kick)
 	coreCfg.Care = careSvc
+	coreCfg.Pricing = money
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
@@ -60,6 +63,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Title: cfg.Shop.Name, Currency: cfg.Currency,
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
 		Privacy: priv,
+		Coupons: money,
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
@@ -69,7 +73,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, priv, careSvc, cfg, log)
+	registerAPI(mux, st, svc, priv, careSvc, money, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
@@ -144,6 +148,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	loops.Go(func() { priv.Run(ctx, core) })
 	// Every replica looks for due surveys; each is created once, with its message.
 	loops.Go(func() { careSvc.Run(ctx, surveyTick) })
+	loops.Go(func() { core.RunPaymentSweep(ctx) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)

@@ -7,8 +7,8 @@
 (function () {
   const zh = document.body.dataset.lang === "zh";
   const words = zh
-    ? { reason: "原因（客户可见）", carrier: "快递公司", tracking: "运单号", text: "给客户的消息", cancel: "取消", working: "处理中…", network: "网络错误，请重试。" }
-    : { reason: "Reason (shown to the customer)", carrier: "Carrier", tracking: "Tracking number", text: "Message to the customer", cancel: "Cancel", working: "Working…", network: "Network error, please try again." };
+    ? { reason: "原因（客户可见）", carrier: "快递公司", tracking: "运单号", text: "给客户的消息", reference: "付款凭证号（可不填）", amount: "退款金额（不填则全部退）", note: "备注（可不填）", cancel: "取消", working: "处理中…", network: "网络错误，请重试。" }
+    : { reason: "Reason (shown to the customer)", carrier: "Carrier", tracking: "Tracking number", text: "Message to the customer", reference: "Transfer reference (optional)", amount: "Amount to refund (empty: all that is left)", note: "Note (optional)", cancel: "Cancel", working: "Working…", network: "Network error, please try again." };
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
   function el(tag, cls, text) {
@@ -51,21 +51,27 @@
   function press(box, b) {
     const inline = box.querySelector(".inline");
     inline.textContent = "";
-    const input = b.dataset.input;
+    // Marking paid may carry the transfer reference: the console asks for
+    // it, the chat platforms' cards mark paid at once.
+    const input = b.dataset.action === "mark_paid" ? "payment" : b.dataset.input;
     if (!input) return submit(box, b.dataset.action, {});
     const f = el("form", "inline-form");
     const fields = [];
-    function field(name, label, multiline) {
+    function field(name, label, multiline, optional) {
       const l = el("label", "", label);
       const i = el(multiline ? "textarea" : "input");
       i.name = name;
-      i.required = true;
+      i.required = !optional;
       i.maxLength = multiline ? 2000 : 200;
       l.appendChild(i);
       f.appendChild(l);
       fields.push(i);
     }
-    if (input === "reason") field("reason", words.reason, true);
+    if (input === "payment") field("reference", words.reference, false, true);
+    else if (input === "refund") {
+      field("amount", words.amount, false, true);
+      field("reason", words.note, false, true);
+    } else if (input === "reason") field("reason", words.reason, true);
     else if (input === "shipping") {
       field("carrier", words.carrier, false);
       field("tracking", words.tracking, false);

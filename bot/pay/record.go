@@ -1,0 +1,79 @@
+package pay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// Payment is money a provider reported for an order: a payment or a refund.
+type Payment struct {
+	OrderID  int64
+	Kind     string // KindPayment or KindRefund
+	Provider string // e.g. "wechatpay", "telegram"
+	TxnID    string // the provider's id of the transaction, unique per provider
+	Amount   int64  // minor units
+	At       time.Time
+}
+
+// The kinds of Payment.
+const (
+	KindPayment = "payment"
+	KindRefund  = "refund"
+)
+
+// Orders is what RecordPayment needs from the core: marking the order paid
+// in the transaction that records the payment (bot.Service).
+type Orders interface {
+	// ApplyPayment marks the order paid by amount as actor, with ref, in
+	// tx; bot.ErrInvalid when amount is not the order's total, a
+	// *bot.StateError or *bot.DecidedError when it cannot be paid.
+	ApplyPayment(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (orderID int64, err error)
+}
+
+// ErrAlreadyRecorded says a provider reported a payment seen before: its
+// one effect happened then.
+var ErrAlreadyRecorded = errors.New("payment already recorded")
+
+// RecordPayment is the one entry point of payment providers: it records
+// the payment and marks the order paid, in one transaction, once per
+// (provider, txn id) — a repeated notification returns ErrAlreadyRecorded
+// and changes nothing. The amount must be the order's amount to pay; any
+// refusal changes nothing.
+func RecordPayment(ctx context.Context, st Store, orders Orders, number string, p Payment) error {
+	if p.Provider == "" || p.TxnID == "" || p.Amount <= 0 {
+		return fmt.Errorf("%w: a payment needs a provider, a transaction id and an amount", bot.ErrInvalid)
+	}
+	p.Kind = KindPayment
+	if p.At.IsZero() {
+		p.At = time.Now().UTC()
+	}
+	err := st.InTx(ctx, func(tx bot.Repo) error {
+		r, err := repoOf(tx)
+		if err != nil {
+			return err
+		}
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		// The payment row first: its unique key makes a repeat fail here,
+		// before it could touch the order.
+		p.OrderID = o.ID
+		if err := r.AddPayment(ctx, p); err != nil {
+			return err
+		}
+		_, err = orders.ApplyPayment(ctx, tx, number, p.Provider, p.Amount, p.TxnID)
+		return err
+	})
+	if errors.Is(err, bot.ErrDuplicate) {
+		return ErrAlreadyRecorded
+	}
+	if err != nil {
+		return fmt.Errorf("record %s payment %s for order %s: %w", p.Provider, p.TxnID, number, err)
+	}
+	return nil
+}

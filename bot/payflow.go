@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// payInfo is how to pay the order, for the customer's notice.
+func (s *Service) payInfo(o *Order) *conversation.PayInfo {
+	p := &conversation.PayInfo{Amount: o.Total, Currency: s.cfg.Currency, Instructions: s.cfg.Pay.Instructions, Image: s.cfg.Pay.QRImage}
+	if !o.PayDue.IsZero() {
+		p.Due = o.PayDue.In(s.cfg.Location)
+	}
+	return p
+}
+
+// askPayment starts the payment clock of an order that now waits for its
+// money and returns how to pay it; nil when nothing is to be paid now. The
+// clock starts when the customer is told how to pay: at placing in
+// pay-first, at approval in approve-first.
+func (s *Service) askPayment(o *Order, now time.Time) *conversation.PayInfo {
+	if !o.AwaitsPayment() {
+		return nil
+	}
+	if s.cfg.Pay.Timeout > 0 && o.PayDue.IsZero() {
+		o.PayDue = now.Add(s.cfg.Pay.Timeout)
+	}
+	return s.payInfo(o)
+}
+
+// payFirst reports whether the order must be paid before staff approve it.
+func (s *Service) payFirst(o *Order) bool {
+	return s.cfg.Pay.Flow == PayFirst && o.AwaitsPayment()
+}
+
+// payGuard refuses to approve an order that must be paid first.
+func (s *Service) payGuard(o *Order, kind, action string) error {
+	if kind == refOrder && action == ActApprove && o.Status == Pending && s.payFirst(o) {
+		return &StateError{Action: "approve", Status: "pending, awaiting payment (pay-first)"}
+	}
+	return nil
+}
+
+// approved adds how to pay to the confirmation of an order approved in
+// approve-first, and starts its payment clock.
+func (s *Service) approved(o *Order, n *conversation.Notice, now time.Time) {
+	if s.cfg.Pay.Flow != PayFirst {
+		n.Pay = s.askPayment(o, now)
+	}
+}
+
+// payMethod names a payment method on a staff card.
+func (w staffWords) payMethod(m PayMethod) string {
+	switch m {
+	case PayCOD:
+		return w.say("cash on delivery", "货到付款")
+	case PayTransfer:
+		return w.say("transfer", "转账")
+	}
+	return string(m)
+}
+
+// paymentStatus names where an order's money is, in words.
+func (w staffWords) paymentStatus(st PaymentStatus) string {
+	switch st {
+	case Unpaid:
+		return w.say("unpaid", "未付款")
+	case Paid:
+		return w.say("paid", "已付款")
+	case PartiallyRefunded:
+		return w.say("partially refunded", "部分退款")
+	case Refunded:
+		return w.say("refunded", "已退款")
+	}
+	return strings.ReplaceAll(string(st), "_", " ")
+}
+
+// paymentField says on a staff card where the order's money is.
+func (w staffWords) paymentField(o *Order) CardField {
+	v := w.paymentStatus(o.PaymentStatus) + " · " + w.payMethod(o.PayMethod)
+	if o.Paid > 0 {
+		v += w.sayf(" · paid %s", " · 已收 %s", w.money(o.Paid))
+	}
+	if o.PaymentRef != "" {
+		v += w.sayf(" · ref %s", " · 流水号 %s", o.PaymentRef)
+	}
+	if o.Refunded > 0 {
+		v += w.sayf(" · refunded %s", " · 已退 %s", w.money(o.Refunded))
+	}
+	if !o.PayDue.IsZero() && o.AwaitsPayment() {
+		v += w.sayf(" · due %s", " · 付款截止 %s", w.when(o.PayDue))
+	}
+	return CardField{Label: w.say("Payment", "付款"), Value: v}
+}
+
+// priceField shows the amount to pay and, when a coupon or shipping
+// changed it, what it is made of.
+func (w staffWords) priceField(o *Order) CardField {
+	label := w.say("Total", "合计")
+	if o.Discount == 0 && o.Shipping == 0 {
+		return CardField{Label: label, Value: w.money(o.Total)}
+	}
+	parts := []string{w.sayf("items %s", "商品 %s", w.money(o.Subtotal))}
+	if o.Discount > 0 {
+		parts = append(parts, w.sayf("coupon %s −%s", "优惠券 %s −%s", o.Coupon, w.money(o.Discount)))
+	}
+	if o.Shipping > 0 {
+		parts = append(parts, w.sayf("shipping %s", "运费 %s", w.money(o.Shipping)))
+	}
+	return CardField{Label: label, Value: w.money(o.Total) + w.paren(strings.Join(parts, w.say(", ", "，")))}
+}
+
+// markPaidAction is the card button for money that arrived offline: a
+// transfer any time the order is open, cash once the parcel is delivered
+// (the courier collected it). The action itself is allowed on any unpaid
+// open order (console, API).
+func (w staffWords) markPaidAction(o *Order) []CardAction {
+	cashIn := o.PayMethod != PayCOD || o.Status == Delivered || o.Status == Completed
+	if o.PaymentStatus != Unpaid || !o.payable() || !cashIn {
+		return nil
+	}
+	return []CardAction{{ID: ActMarkPaid, Label: w.say("Mark paid", "确认收款")}}
+}
+
+// ApplyPayment marks an order paid in tx for money a payment provider
+// reported (bot/pay records the provider's transaction beside it): the
+// customer is told, the cards updated, the change audited as actor.
+func (s *Service) ApplyPayment(ctx context.Context, tx Repo, number, actor string, amount int64, ref string) (int64, error) {
+	o, err := tx.OrderByNumber(ctx, number)
+	if err != nil {
+		return 0, fmt.Errorf("load order %s: %w", number, err)
+	}
+	now := s.now()
+	if err := o.MarkPaid(actor, amount, ref, now); err != nil {
+		return o.ID, err
+	}
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return o.ID, fmt.Errorf("save order %s: %w", number, err)
+	}
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
+	if err != nil {
+		return o.ID, err
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order " + ActMarkPaid, From: string(Unpaid), To: string(Paid), Note: ref, At: now}); err != nil {
+		return o.ID, err
+	}
+	n := conversation.Notice{Kind: conversation.PaymentReceived, OrderNumber: o.Number, Amount: amount, Currency: s.cfg.Currency}
+	if err := s.notify(ctx, tx, c, n, now); err != nil {
+		return o.ID, err
+	}
+	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
+}

@@ -1,0 +1,126 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// Pricing prices orders: the shipping fee and coupons. It lives outside
+// the core (bot/pay) with its own storage; every method gets the Repo of
+// the transaction it takes part in. A Service without one charges no
+// shipping and knows no coupons.
+type Pricing interface {
+	// Quote prices an order of subtotal for the customer with the coupon
+	// code ("" for none). A coupon that does not apply is a *CouponError
+	// and changes nothing.
+	Quote(ctx context.Context, tx Repo, c Customer, subtotal int64, code string, now time.Time) (Quote, error)
+	// Redeem takes one use of the quote's coupon in the transaction that
+	// places the order, so that no more orders use it than it allows
+	// (*CouponError when its uses ran out since the quote).
+	Redeem(ctx context.Context, tx Repo, q Quote, now time.Time) error
+}
+
+// Quote is what an order costs before it is placed.
+type Quote struct {
+	Subtotal int64
+	Discount int64
+	Shipping int64
+	Coupon   string // the coupon's code as stored; "" when none applies
+}
+
+// Total is the amount to pay.
+func (q Quote) Total() int64 { return q.Subtotal - q.Discount + q.Shipping }
+
+// CouponError says why a coupon does not apply.
+type CouponError struct {
+	Code     string
+	Problem  conversation.Problem // one of the conversation's Coupon* problems
+	MinSpend int64                // for CouponMinSpend
+}
+
+func (e *CouponError) Error() string { return fmt.Sprintf("coupon %s: %s", e.Code, e.Problem) }
+
+// noPricing is the Pricing of a shop without shipping fees or coupons.
+type noPricing struct{}
+
+func (noPricing) Quote(_ context.Context, _ Repo, _ Customer, subtotal int64, code string, _ time.Time) (Quote, error) {
+	if code != "" {
+		return Quote{}, &CouponError{Code: code, Problem: conversation.CouponUnknown}
+	}
+	return Quote{Subtotal: subtotal}, nil
+}
+
+func (noPricing) Redeem(context.Context, Repo, Quote, time.Time) error { return nil }
+
+// couponOutcome turns a refused coupon into what the conversation explains.
+func couponOutcome(err error) (conversation.Outcome, bool) {
+	var ce *CouponError
+	if !errors.As(err, &ce) {
+		return conversation.Outcome{}, false
+	}
+	return conversation.Outcome{Problem: ce.Problem, MinSpend: ce.MinSpend}, true
+}
+
+func quoteView(q Quote) *conversation.Quote {
+	return &conversation.Quote{Subtotal: q.Subtotal, Discount: q.Discount, Shipping: q.Shipping, Total: q.Total(), Coupon: q.Coupon}
+}
+
+// cartSubtotal is what the lines cost at the catalog's prices; lines of
+// products not sold leave it out, as the cart shows them.
+func cartSubtotal(lines []conversation.CartLine, catalog []conversation.Product) int64 {
+	var total int64
+	for _, l := range lines {
+		for _, p := range catalog {
+			if p.SKU == l.SKU {
+				total += p.Price * int64(l.Qty)
+			}
+		}
+	}
+	return total
+}
+
+// cartQuote prices the cart of the conversation's state for the step to
+// show: with its coupon when that applies, without when not.
+func (s *Service) cartQuote(ctx context.Context, tx Repo, c Customer, env conversation.Env, st conversation.State, now time.Time) (*conversation.Quote, error) {
+	if !st.NearSummary() {
+		return nil, nil
+	}
+	subtotal := cartSubtotal(st.Cart, env.Catalog)
+	q, err := s.cfg.Pricing.Quote(ctx, tx, c, subtotal, st.Coupon, now)
+	if _, refused := couponOutcome(err); refused {
+		q, err = s.cfg.Pricing.Quote(ctx, tx, c, subtotal, "", now)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("price the cart: %w", err)
+	}
+	return quoteView(q), nil
+}
+
+// applyCoupon checks a coupon the customer typed against their cart.
+func (s *Service) applyCoupon(ctx context.Context, tx Repo, c Customer, it conversation.ApplyCoupon, env conversation.Env, now time.Time) (conversation.Outcome, error) {
+	q, err := s.cfg.Pricing.Quote(ctx, tx, c, cartSubtotal(it.Lines, env.Catalog), it.Code, now)
+	if out, refused := couponOutcome(err); refused {
+		return out, nil
+	}
+	if err != nil {
+		return conversation.Outcome{}, fmt.Errorf("apply coupon: %w", err)
+	}
+	return conversation.Outcome{Quote: quoteView(q)}, nil
+}
+
+// priceOrder prices a new order and takes its coupon's use, in the
+// transaction that places it.
+func (s *Service) priceOrder(ctx context.Context, tx Repo, c Customer, o *Order, code string, now time.Time) error {
+	q, err := s.cfg.Pricing.Quote(ctx, tx, c, o.Subtotal, code, now)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Pricing.Redeem(ctx, tx, q, now); err != nil {
+		return err
+	}
+	return o.SetPrice(q.Discount, q.Shipping, q.Coupon)
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pay"
+)
+
+// loadPay reads how the shop takes money. Offline methods only: bank
+// transfer / payment QR when instructions or a QR picture are set, cash on
+// delivery unless ORDERBOT_PAY_COD turns it off; cash on delivery when
+// nothing is set.
+func loadPay(get func(string) string) (bot.PayConfig, error) {
+	pc := bot.PayConfig{
+		Flow:         bot.PayFlow(orDefault(get("ORDERBOT_PAY_FLOW"), string(bot.ApproveFirst))),
+		Instructions: strings.TrimSpace(get("ORDERBOT_PAY_INSTRUCTIONS")),
+		QRImage:      strings.TrimSpace(get("ORDERBOT_PAY_QR_IMAGE")),
+	}
+	if pc.Flow != bot.ApproveFirst && pc.Flow != bot.PayFirst {
+		return pc, fmt.Errorf("ORDERBOT_PAY_FLOW=%q: want approve-first or pay-first", pc.Flow)
+	}
+	timeout := orDefault(get("ORDERBOT_PAY_TIMEOUT"), "24h")
+	d, err := time.ParseDuration(timeout)
+	if timeout == "off" {
+		d, err = 0, nil
+	}
+	if err != nil || d < 0 || (d > 0 && d < time.Minute) {
+		return pc, fmt.Errorf("ORDERBOT_PAY_TIMEOUT=%q: want a duration of at least 1m such as 24h, or off", timeout)
+	}
+	pc.Timeout = d
+	if n := len([]rune(pc.Instructions)); n > 1000 {
+		return pc, fmt.Errorf("ORDERBOT_PAY_INSTRUCTIONS: at most 1000 characters, not %d", n)
+	}
+	if pc.QRImage != "" && !strings.HasPrefix(pc.QRImage, "https://") && !strings.HasPrefix(pc.QRImage, "http://") {
+		return pc, fmt.Errorf("ORDERBOT_PAY_QR_IMAGE=%q: want an http(s) URL of the payment QR picture", pc.QRImage)
+	}
+	if pc.Instructions != "" || pc.QRImage != "" {
+		pc.Methods = append(pc.Methods, bot.PayTransfer)
+	}
+	cod := true
+	if v := get("ORDERBOT_PAY_COD"); v != "" {
+		if cod, err = strconv.ParseBool(v); err != nil {
+			return pc, fmt.Errorf("ORDERBOT_PAY_COD=%q: want true or false", v)
+		}
+	}
+	if cod || len(pc.Methods) == 0 {
+		pc.Methods = append(pc.Methods, bot.PayCOD)
+	}
+	return pc, nil
+}
+
+// loadShipping reads the shipping fee rule in force until staff save one
+// (PUT /api/v1/shipping): decimals in the shop's currency, like catalog prices.
+func loadShipping(get func(string) string) (pay.Shipping, error) {
+	var s pay.Shipping
+	for _, f := range []struct {
+		name string
+		to   *int64
+	}{{"ORDERBOT_SHIPPING_FEE", &s.FlatFee}, {"ORDERBOT_SHIPPING_FREE_ABOVE", &s.FreeAbove}} {
+		v := strings.TrimSpace(get(f.name))
+		if v == "" {
+			continue
+		}
+		amount, err := bot.ParsePrice(v)
+		if err != nil {
+			return s, fmt.Errorf("%s=%q: want an amount such as 10.00", f.name, v)
+		}
+		*f.to = amount
+	}
+	return s, nil
+}

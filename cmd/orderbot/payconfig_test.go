@@ -1,0 +1,47 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+func TestLoadPay(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		methods []bot.PayMethod
+		flow    bot.PayFlow
+		timeout time.Duration
+		err     string
+	}{
+		{"nothing set: cash on delivery", nil, []bot.PayMethod{bot.PayCOD}, bot.ApproveFirst, 24 * time.Hour, ""},
+		{"instructions add transfer", map[string]string{"ORDERBOT_PAY_INSTRUCTIONS": "ICBC 6222"},
+			[]bot.PayMethod{bot.PayTransfer, bot.PayCOD}, bot.ApproveFirst, 24 * time.Hour, ""},
+		{"QR only, no cash", map[string]string{"ORDERBOT_PAY_QR_IMAGE": "https://x.example/qr.png", "ORDERBOT_PAY_COD": "false", "ORDERBOT_PAY_FLOW": "pay-first", "ORDERBOT_PAY_TIMEOUT": "2h"},
+			[]bot.PayMethod{bot.PayTransfer}, bot.PayFirst, 2 * time.Hour, ""},
+		{"cash off with nothing else keeps cash", map[string]string{"ORDERBOT_PAY_COD": "false", "ORDERBOT_PAY_TIMEOUT": "off"},
+			[]bot.PayMethod{bot.PayCOD}, bot.ApproveFirst, 0, ""},
+		{"unknown flow", map[string]string{"ORDERBOT_PAY_FLOW": "later"}, nil, "", 0, "ORDERBOT_PAY_FLOW"},
+		{"bad timeout", map[string]string{"ORDERBOT_PAY_TIMEOUT": "tomorrow"}, nil, "", 0, "ORDERBOT_PAY_TIMEOUT"},
+		{"tiny timeout", map[string]string{"ORDERBOT_PAY_TIMEOUT": "5s"}, nil, "", 0, "ORDERBOT_PAY_TIMEOUT"},
+		{"QR not a URL", map[string]string{"ORDERBOT_PAY_QR_IMAGE": "qr.png"}, nil, "", 0, "ORDERBOT_PAY_QR_IMAGE"},
+		{"bad cod", map[string]string{"ORDERBOT_PAY_COD": "maybe"}, nil, "", 0, "ORDERBOT_PAY_COD"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pc, err := loadPay(func(k string) string { return tc.env[k] })
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want one naming %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(pc.Methods, tc.methods) || pc.Flow != tc.flow || pc.Timeout != tc.timeout {
+				t.Fatalf("got %+v, %v", pc, err)
+			}
+		})
+	}
+}
