@@ -194,3 +194,42 @@ func (r *repo) AfterSalesCounts(ctx context.Context, from, to time.Time) ([]repo
 	}
 	return out, nil
 }
+
+func customersByTierQuery(from, to time.Time) query {
+	// Each half reads the range's orders from idx_orders_created and each
+	// customer's tier by primary key; customer_tiers has at most one row a
+	// customer, so the counts of distinct customers add up per tier.
+	return query{`SELECT x.channel, COALESCE(ct.tier, '') AS tier, COUNT(*) AS n
+FROM (SELECT DISTINCT customer_id, channel FROM orders WHERE created_at >= ? AND created_at < ?) x
+LEFT JOIN customer_tiers ct ON ct.customer_id = x.customer_id
+GROUP BY x.channel, ct.tier
+UNION ALL
+SELECT '' AS channel, COALESCE(ct.tier, '') AS tier, COUNT(*) AS n
+FROM (SELECT DISTINCT customer_id FROM orders WHERE created_at >= ? AND created_at < ?) x
+LEFT JOIN customer_tiers ct ON ct.customer_id = x.customer_id
+GROUP BY ct.tier`, []any{dbTime(from), dbTime(to), dbTime(from), dbTime(to)}}
+}
+
+// CustomersByTier counts the customers who ordered in [from, to) by their
+// stored tier, per channel and over all channels (Channel "").
+func (r *repo) CustomersByTier(ctx context.Context, from, to time.Time) ([]report.TierCount, error) {
+	var out []report.TierCount
+	q := customersByTierQuery(from, to)
+	if err := r.db.WithContext(ctx).Raw(q.sql, q.args...).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("customers by tier: %w", dbErr(err))
+	}
+	return out, nil
+}
+
+// TierLadder lists the tiers' names, lowest first.
+func (r *repo) TierLadder(ctx context.Context) ([]report.TierName, error) {
+	ts, err := r.TierList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.TierName, len(ts))
+	for i, t := range ts {
+		out[i] = report.TierName{Name: t.Name, NameZH: t.NameZH, NameEN: t.NameEN}
+	}
+	return out, nil
+}

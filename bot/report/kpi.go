@@ -26,8 +26,8 @@ var refundTypes = []string{string(bot.Refund), string(bot.Return)}
 const TopN = 10
 
 // Summary is the KPIs of one range, for all channels (Channel "") or one.
-// customers_by_tier and the satisfaction KPIs are not computed yet: tiers
-// and surveys do not exist in this version, and a made-up zero would lie.
+// The satisfaction KPIs are not computed yet: surveys do not exist in this
+// version, and a made-up zero would lie.
 type Summary struct {
 	From     string `json:"from"`
 	To       string `json:"to"`
@@ -58,6 +58,12 @@ type Summary struct {
 
 	TopProducts          []ProductSale `json:"top_products"`
 	TopProductsByRevenue []ProductSale `json:"top_products_by_revenue"`
+
+	// CustomersByTier counts the customers who placed an order in the range
+	// (new and returning alike) by the tier they hold now, every tier of
+	// the ladder present. Tiers are not kept as history, so a past range is
+	// read with today's tiers: "who bought, by standing now".
+	CustomersByTier map[string]int `json:"customers_by_tier"`
 }
 
 // tally gathers one channel's (or all channels') facts before they become a
@@ -70,10 +76,11 @@ type tally struct {
 	inRange                                map[int64]int // customer → orders placed in the range
 	afterSales                             map[string]int
 	products                               map[string]*ProductSale
+	tiers                                  map[string]int // stored tier → customers
 }
 
 func newTally() *tally {
-	return &tally{inRange: map[int64]int{}, afterSales: map[string]int{}, products: map[string]*ProductSale{}}
+	return &tally{inRange: map[int64]int{}, afterSales: map[string]int{}, products: map[string]*ProductSale{}, tiers: map[string]int{}}
 }
 
 // addOrder counts one order placed in the range.
@@ -117,8 +124,8 @@ func (t *tally) addSale(p ProductSale) {
 }
 
 // summary turns the tally into KPIs; prior maps customers to their orders
-// before the range.
-func (t *tally) summary(r Range, channel string, prior map[int64]int) Summary {
+// before the range; ladder is the shop's tiers, lowest first.
+func (t *tally) summary(r Range, channel string, prior map[int64]int, ladder []TierName) Summary {
 	s := Summary{
 		From: r.From.String(), To: r.To.String(), Timezone: r.Loc.String(), Channel: channel,
 		OrdersPlaced: t.placed, OrdersConfirmed: t.confirmed, OrdersRejected: t.rejected, OrdersCancelled: t.cancelled,
@@ -149,7 +156,28 @@ func (t *tally) summary(r Range, channel string, prior map[int64]int) Summary {
 	}
 	s.RepeatRate = ratio(repeat, len(t.inRange))
 	s.TopProducts, s.TopProductsByRevenue = top(t.products)
+	s.CustomersByTier = byTier(t.tiers, ladder)
 	return s
+}
+
+// byTier puts the customers counted by their stored tier on the ladder: a
+// customer without a tier row, or whose tier was since taken off the
+// ladder, holds the first tier (as bot/tier reads it). Without a ladder
+// the stored names are kept as they are.
+func byTier(stored map[string]int, ladder []TierName) map[string]int {
+	out := make(map[string]int, len(ladder))
+	for _, t := range ladder {
+		out[t.Name] = 0
+	}
+	for name, n := range stored {
+		if _, ok := out[name]; !ok && len(ladder) > 0 {
+			name = ladder[0].Name
+		}
+		if name != "" {
+			out[name] += n
+		}
+	}
+	return out
 }
 
 // top ranks products by quantity and by revenue, ties broken by the other

@@ -21,6 +21,13 @@ type Source interface {
 	// AfterSalesCounts counts the after-sales requests filed in [from, to),
 	// per channel of their order and request type.
 	AfterSalesCounts(ctx context.Context, from, to time.Time) ([]AfterSalesCount, error)
+	// CustomersByTier counts the customers who placed an order in [from, to)
+	// by the tier stored for them now ("" for a customer without one), per
+	// channel of those orders, and once more over all channels with Channel
+	// "" (a customer who ordered on two channels counts once there).
+	CustomersByTier(ctx context.Context, from, to time.Time) ([]TierCount, error)
+	// TierLadder lists the shop's tiers, lowest first.
+	TierLadder(ctx context.Context) ([]TierName, error)
 }
 
 // OrderFact is what the KPIs need to know of one order.
@@ -55,4 +62,16 @@ type AfterSalesCount struct {
 	Channel string
 	Type    string
 	N       int
+}
+
+// TierCount is the number of customers of one tier on one channel.
+type TierCount struct {
+	Channel string
+	Tier    string
+	N       int
+}
+
+// TierName is one tier of the shop's ladder as staff read it.
+type TierName struct {
+	Name, NameZH, NameEN string
 }
