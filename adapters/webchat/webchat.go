@@ -79,6 +79,9 @@ type Options struct {
 	Lang string
 	// Currency is the symbol put before amounts in the console ("¥" when empty).
 	Currency string
+	// Reports is what the console's dashboard (/staff/reports) reads;
+	// without it the dashboard answers 404.
+	Reports Reports
 }
 
 //go:embed static templates
@@ -107,6 +110,9 @@ type Handler struct {
 	// beyond that.
 	headMu    sync.Mutex
 	staffHead int64
+
+	// charts draws the dashboard's chart in each console language.
+	charts charters
 }
 
 // The dispatcher marks web chat messages delivered through Send.
@@ -141,12 +147,13 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	}
 	opts.Limits = opts.Limits.withDefaults()
 	h := &Handler{
-		svc:   svc,
-		guard: guard,
-		log:   log,
-		opts:  opts,
-		mux:   http.NewServeMux(),
-		pages: template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
+		svc:    svc,
+		guard:  guard,
+		log:    log,
+		opts:   opts,
+		mux:    http.NewServeMux(),
+		pages:  template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
+		charts: newCharters(),
 	}
 	h.history, _ = guard.(ChatHistory)
 	h.routes()

@@ -178,3 +178,19 @@ func writeTop(b *strings.Builder, s Summary, currency string, zh bool) {
 		fmt.Fprintf(b, "%d. %s (%s) ×%d %s\n", i+1, name, p.SKU, p.Qty, money(float64(p.Revenue), currency))
 	}
 }
+
+// OfChannel is the comparison narrowed to one channel ("" keeps all).
+func (c Comparison) OfChannel(ch string) Comparison {
+	if ch == "" {
+		return c
+	}
+	narrow := func(r *Report) *Report {
+		if r == nil {
+			return nil
+		}
+		cp := *r
+		cp.Summary = r.Channel(ch)
+		return &cp
+	}
+	return Comparison{Report: narrow(c.Report), DayBefore: narrow(c.DayBefore), WeekBefore: narrow(c.WeekBefore)}
+}
