@@ -76,8 +76,8 @@ func TestConsoleReports(t *testing.T) {
 		lacks(t, week, "vs day before")
 
 		day := e.get(c, "/staff/reports?from=2026-03-10&to=2026-03-10")
-		contains(t, day, "<th>vs day before</th>", "<td>orders placed</td><td class=\"num\">2</td><td>↑1</td><td>↑2</td>",
-			"<td>customers · Gold</td><td class=\"num\">1</td><td>=</td><td>↑1</td>", "Green tea")
+		contains(t, day, "<th>vs day before</th>", "<td>orders placed</td><td class=\"num\">2</td><td><span class=\"cmp-label\">vs day before </span>↑1</td><td><span class=\"cmp-label\">vs last week </span>↑2</td>",
+			"<td>customers · Gold</td><td class=\"num\">1</td><td><span class=\"cmp-label\">vs day before </span>=</td><td><span class=\"cmp-label\">vs last week </span>↑1</td>", "Green tea")
 		tg := e.get(c, "/staff/reports?from=2026-03-10&channel=telegram")
 		contains(t, tg, "<td>orders placed</td><td class=\"num\">0</td>", `<option value="telegram" selected>`)
 	})
