@@ -195,28 +195,27 @@ func (r *repo) AfterSalesCounts(ctx context.Context, from, to time.Time) ([]repo
 	return out, nil
 }
 
-func customersByTierQuery(from, to time.Time) query {
-	// Each half reads the range's orders from idx_orders_created and each
-	// customer's tier by primary key; customer_tiers has at most one row a
-	// customer, so the counts of distinct customers add up per tier.
-	return query{`SELECT x.channel, COALESCE(ct.tier, '') AS tier, COUNT(*) AS n
-FROM (SELECT DISTINCT customer_id, channel FROM orders WHERE created_at >= ? AND created_at < ?) x
-LEFT JOIN customer_tiers ct ON ct.customer_id = x.customer_id
-GROUP BY x.channel, ct.tier
-UNION ALL
-SELECT '' AS channel, COALESCE(ct.tier, '') AS tier, COUNT(*) AS n
-FROM (SELECT DISTINCT customer_id FROM orders WHERE created_at >= ? AND created_at < ?) x
-LEFT JOIN customer_tiers ct ON ct.customer_id = x.customer_id
-GROUP BY ct.tier`, []any{dbTime(from), dbTime(to), dbTime(from), dbTime(to)}}
+func customerTiersQuery(from, to time.Time) query {
+	// A semi-join: each tier row is checked against the customer's orders
+	// in idx_orders_customer_created, or the range's customers are
+	// materialised from it; either way no order row is read.
+	return query{`SELECT ct.customer_id, ct.tier FROM customer_tiers ct
+WHERE ct.customer_id IN (SELECT customer_id FROM orders WHERE created_at >= ? AND created_at < ?)`,
+		[]any{dbTime(from), dbTime(to)}}
 }
 
-// CustomersByTier counts the customers who ordered in [from, to) by their
-// stored tier, per channel and over all channels (Channel "").
-func (r *repo) CustomersByTier(ctx context.Context, from, to time.Time) ([]report.TierCount, error) {
-	var out []report.TierCount
-	q := customersByTierQuery(from, to)
-	if err := r.db.WithContext(ctx).Raw(q.sql, q.args...).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("customers by tier: %w", dbErr(err))
+// OrderingCustomerTiers maps the customers who ordered in [from, to) and have a
+// tier row to their stored tier.
+func (r *repo) OrderingCustomerTiers(ctx context.Context, from, to time.Time) (map[int64]string, error) {
+	out := map[int64]string{}
+	var id int64
+	var name string
+	err := r.stream(ctx, "customer tiers", customerTiersQuery(from, to), []any{&id, &name}, func() error {
+		out[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		prior              map[int64]int
 		sales              []ProductSale
 		reqs               []AfterSalesCount
-		tiers              []TierCount
+		tiers              map[int64]string
 		ladder             []TierName
 		priorErr, salesErr error
 		reqsErr, tiersErr  error
@@ -58,7 +58,7 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 	wg.Go(func() { reqs, reqsErr = src.AfterSalesCounts(ctx, from, to) })
 	wg.Go(func() {
 		if ladder, tiersErr = src.TierLadder(ctx); tiersErr == nil {
-			tiers, tiersErr = src.CustomersByTier(ctx, from, to)
+			tiers, tiersErr = src.OrderingCustomerTiers(ctx, from, to)
 		}
 	})
 	all, chans, days, ordersErr := tallyOrders(ctx, src, r)
@@ -89,13 +89,11 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		all.afterSales[a.Type] += a.N
 		of(a.Channel).afterSales[a.Type] += a.N
 	}
-	for _, c := range tiers {
-		// Channel "" is the count over all channels, each customer once.
-		if c.Channel == "" {
-			all.tiers[c.Tier] += c.N
-		} else {
-			of(c.Channel).tiers[c.Tier] += c.N
-		}
+	// Customers are counted once per tally: once overall, once on each
+	// channel they ordered on.
+	all.countTiers(tiers)
+	for _, t := range chans {
+		t.countTiers(tiers)
 	}
 	rep := &Report{Summary: all.summary(r, "", prior, ladder), ByChannel: map[string]Summary{}, Days: days, Tiers: ladder, rng: r}
 	for ch, t := range chans {

@@ -160,6 +160,14 @@ func (t *tally) summary(r Range, channel string, prior map[int64]int, ladder []T
 	return s
 }
 
+// countTiers counts the tally's ordering customers by their stored tier
+// ("" for none).
+func (t *tally) countTiers(stored map[int64]string) {
+	for c := range t.inRange {
+		t.tiers[stored[c]]++
+	}
+}
+
 // byTier puts the customers counted by their stored tier on the ladder: a
 // customer without a tier row, or whose tier was since taken off the
 // ladder, holds the first tier (as bot/tier reads it). Without a ladder

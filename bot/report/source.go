@@ -21,11 +21,10 @@ type Source interface {
 	// AfterSalesCounts counts the after-sales requests filed in [from, to),
 	// per channel of their order and request type.
 	AfterSalesCounts(ctx context.Context, from, to time.Time) ([]AfterSalesCount, error)
-	// CustomersByTier counts the customers who placed an order in [from, to)
-	// by the tier stored for them now ("" for a customer without one), per
-	// channel of those orders, and once more over all channels with Channel
-	// "" (a customer who ordered on two channels counts once there).
-	CustomersByTier(ctx context.Context, from, to time.Time) ([]TierCount, error)
+	// OrderingCustomerTiers maps the customers who placed an order in [from, to)
+	// and have a stored tier to that tier's name; a customer without one is
+	// left out (they hold the first tier).
+	OrderingCustomerTiers(ctx context.Context, from, to time.Time) (map[int64]string, error)
 	// TierLadder lists the shop's tiers, lowest first.
 	TierLadder(ctx context.Context) ([]TierName, error)
 }
@@ -61,13 +60,6 @@ type ProductSale struct {
 type AfterSalesCount struct {
 	Channel string
 	Type    string
-	N       int
-}
-
-// TierCount is the number of customers of one tier on one channel.
-type TierCount struct {
-	Channel string
-	Tier    string
 	N       int
 }
 
