@@ -69,7 +69,6 @@ func (h *Handler) consoleRoutes() {
 		h.mux.Handle(pattern, only(http.MethodGet, h.requireStaff(h.consolePage(fn))))
 	}
 	h.mux.Handle("/staff/lang", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.setLang))))
-	h.reportRoutes()
 }
 
 // consoleHandler renders one console page: it returns the template and its

@@ -206,6 +206,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/api/action", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.action))))
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 	h.consoleRoutes()
+	h.reportRoutes()
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline
