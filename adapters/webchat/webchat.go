@@ -147,14 +147,14 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	}
 	opts.Limits = opts.Limits.withDefaults()
 	h := &Handler{
-		svc:    svc,
-		guard:  guard,
-		log:    log,
-		opts:   opts,
-		mux:    http.NewServeMux(),
-		pages:  template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
-		charts: newCharters(),
+		svc:   svc,
+		guard: guard,
+		log:   log,
+		opts:  opts,
+		mux:   http.NewServeMux(),
+		pages: template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
 	}
+	h.charts = newCharters()
 	h.history, _ = guard.(ChatHistory)
 	h.routes()
 	return h
