@@ -194,3 +194,41 @@ func (r *repo) AfterSalesCounts(ctx context.Context, from, to time.Time) ([]repo
 	}
 	return out, nil
 }
+
+func customerTiersQuery(from, to time.Time) query {
+	// A semi-join: each tier row is checked against the customer's orders
+	// in idx_orders_customer_created, or the range's customers are
+	// materialised from it; either way no order row is read.
+	return query{`SELECT ct.customer_id, ct.tier FROM customer_tiers ct
+WHERE ct.customer_id IN (SELECT customer_id FROM orders WHERE created_at >= ? AND created_at < ?)`,
+		[]any{dbTime(from), dbTime(to)}}
+}
+
+// OrderingCustomerTiers maps the customers who ordered in [from, to) and have a
+// tier row to their stored tier.
+func (r *repo) OrderingCustomerTiers(ctx context.Context, from, to time.Time) (map[int64]string, error) {
+	out := map[int64]string{}
+	var id int64
+	var name string
+	err := r.stream(ctx, "customer tiers", customerTiersQuery(from, to), []any{&id, &name}, func() error {
+		out[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TierLadder lists the tiers' names, lowest first.
+func (r *repo) TierLadder(ctx context.Context) ([]report.TierName, error) {
+	ts, err := r.TierList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.TierName, len(ts))
+	for i, t := range ts {
+		out[i] = report.TierName{Name: t.Name, NameZH: t.NameZH, NameEN: t.NameEN}
+	}
+	return out, nil
+}

@@ -41,6 +41,16 @@ func seedBulk(b *testing.B) (*store.Store, report.Range) {
 		benchCustomers, func(i int) string {
 			return fmt.Sprintf("(%d,'telegram','u%d','','','','','zh',0,%s,%s)", i+1, i, ts(start), ts(start))
 		})
+	// Every fifth customer has a tier row: one in five of those gold, the
+	// rest silver; the others hold the first tier.
+	bulk(b, db, "INSERT INTO customer_tiers (customer_id, tier, pinned, spend, orders, updated_at) VALUES",
+		benchCustomers/5, func(i int) string {
+			t := "silver"
+			if i%5 == 0 {
+				t = "gold"
+			}
+			return fmt.Sprintf("(%d,'%s',0,0,0,%s)", 5*i+1, t, ts(start))
+		})
 	statuses := []string{"confirmed", "shipped", "delivered", "completed", "rejected", "cancelled", "pending", "shipped"}
 	created := func(i int) time.Time { return start.Add(span / benchOrders * time.Duration(i)) }
 	bulk(b, db, "INSERT INTO orders (id, number, customer_id, channel, status, total, contact_name, contact_phone, contact_address, reject_reason, carrier, tracking, cancel_requested, version, created_at, updated_at) VALUES",
@@ -68,7 +78,7 @@ func seedBulk(b *testing.B) (*store.Store, report.Range) {
 			}
 			return fmt.Sprintf("(%d,'','pending',%s,'customer','')", i+1, ts(created(i)))
 		})
-	_, err = db.Exec("ANALYZE TABLE customers, orders, order_items, order_history, after_sales")
+	_, err = db.Exec("ANALYZE TABLE customers, customer_tiers, orders, order_items, order_history, after_sales")
 	must(b, err)
 	s, err := store.Open(context.Background(), dsn, storetest.Logger(b))
 	must(b, err)
@@ -105,6 +115,9 @@ func BenchmarkReport30Days(b *testing.B) {
 		must(b, err)
 		if rep.OrdersPlaced != benchOrders {
 			b.Fatalf("placed = %d, want %d", rep.OrdersPlaced, benchOrders)
+		}
+		if n := rep.CustomersByTier["gold"]; n != benchCustomers/25 {
+			b.Fatalf("gold customers = %d, want %d", n, benchCustomers/25)
 		}
 	}
 }

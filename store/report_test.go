@@ -8,6 +8,7 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/report"
+	"github.com/orderbot/orderbot/bot/tier"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -117,6 +118,12 @@ func seedReportFixture(t testing.TB, s *store.Store, loc *time.Location) {
 	// o6: 30 s after it, which UTC would still count on the 10th.
 	fxOrder(t, s, d, at(11, 0, 0, 30), []bot.OrderItem{qty(fxCake, 1)}, approve(time.Minute))
 
+	// Tiers now: A has no row (the first tier, regular), B's tier was taken
+	// off the ladder (regular too), C is gold, D silver.
+	must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: b.ID, Tier: "platinum"}))
+	must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: c.ID, Tier: "gold", Pinned: true}))
+	must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: d.ID, Tier: "silver"}))
+
 	fxRequest(t, s, a, o0, bot.Complaint, at(10, 10, 0, 0), false)
 	fxRequest(t, s, c, o4, bot.Refund, at(10, 20, 0, 0), true)
 	fxRequest(t, s, c, o4, bot.Repair, at(11, 0, 0, 30), false) // the next local day
@@ -152,6 +159,8 @@ func TestReportKPIs(t *testing.T) {
 				{SKU: "CAKE-1", Name: "CAKE-1", NameZH: "", Qty: 2, Revenue: 30000},
 				{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 6, Revenue: 22800},
 			},
+			// A and B regular, C gold, D silver.
+			CustomersByTier: map[string]int{"regular": 2, "silver": 1, "gold": 1},
 		}
 		sameJSON(t, "all channels", rep.Summary, want)
 
@@ -165,6 +174,7 @@ func TestReportKPIs(t *testing.T) {
 		tg.NewCustomers, tg.ReturningCustomers, tg.RepeatRate = 1, 1, 1
 		tg.TopProducts = []report.ProductSale{{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 2, Revenue: 7600}}
 		tg.TopProductsByRevenue = tg.TopProducts
+		tg.CustomersByTier = map[string]int{"regular": 2, "silver": 0, "gold": 0}
 		sameJSON(t, "telegram", rep.ByChannel[bot.Telegram], tg)
 
 		sl := want
@@ -180,6 +190,7 @@ func TestReportKPIs(t *testing.T) {
 			{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 1, Revenue: 3800},
 		}
 		sl.TopProductsByRevenue = sl.TopProducts
+		sl.CustomersByTier = map[string]int{"regular": 0, "silver": 0, "gold": 1}
 		sameJSON(t, "slack", rep.ByChannel[bot.Slack], sl)
 
 		wc := want
@@ -192,12 +203,14 @@ func TestReportKPIs(t *testing.T) {
 		wc.NewCustomers, wc.ReturningCustomers, wc.RepeatRate = 1, 0, 0
 		wc.TopProducts = []report.ProductSale{{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Qty: 3, Revenue: 11400}}
 		wc.TopProductsByRevenue = wc.TopProducts
+		wc.CustomersByTier = map[string]int{"regular": 0, "silver": 1, "gold": 0}
 		sameJSON(t, "wechat", rep.ByChannel[bot.WeChat], wc)
 		if len(rep.ByChannel) != 3 {
 			t.Errorf("channels = %v, want telegram, slack, wechat", rep.Channels())
 		}
 		sameJSON(t, "telegram by name", rep.Channel(bot.Telegram), tg)
-		if wc := rep.Channel(bot.WebChat); wc.Channel != bot.WebChat || wc.OrdersPlaced != 0 || wc.From != "2026-03-10" || wc.AfterSales == nil {
+		if wc := rep.Channel(bot.WebChat); wc.Channel != bot.WebChat || wc.OrdersPlaced != 0 || wc.From != "2026-03-10" || wc.AfterSales == nil ||
+			len(wc.CustomersByTier) != 3 || wc.CustomersByTier["gold"] != 0 {
 			t.Errorf("a channel without orders: %+v", wc)
 		}
 	})
@@ -232,6 +245,40 @@ func TestReportEmptyRange(t *testing.T) {
 		must(t, err)
 		if rep.OrdersPlaced != 0 || rep.Revenue != 0 || rep.DecisionMinutesP50 != nil || len(rep.ByChannel) != 0 || len(rep.TopProducts) != 0 {
 			t.Errorf("empty range: %+v", rep.Summary)
+		}
+	})
+}
+
+// TestReportCustomersByTier: a customer who ordered on two channels counts
+// once in the overall figure and once on each channel; customers who did
+// not order in the range are not counted.
+func TestReportCustomersByTier(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		loc := shanghai(t)
+		at := time.Date(2026, 3, 10, 12, 0, 0, 0, loc)
+		a, err := s.LockCustomer(ctx, bot.Telegram, "A")
+		must(t, err)
+		idle, err := s.LockCustomer(ctx, bot.Telegram, "idle")
+		must(t, err)
+		must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: a.ID, Tier: "gold"}))
+		must(t, s.SaveCustomerTier(ctx, tier.Member{CustomerID: idle.ID, Tier: "silver"}))
+		items := []bot.OrderItem{qty(fxTea, 1)}
+		fxOrder(t, s, a, at, items)
+		fxOrder(t, s, a, at.Add(time.Hour), items)
+		onWeb := a
+		onWeb.Channel = bot.WebChat
+		fxOrder(t, s, onWeb, at.Add(2*time.Hour), items)
+		fxOrder(t, s, idle, at.AddDate(0, 0, -3), items) // outside the range
+
+		rep, err := report.Compute(ctx, s, report.Day(report.Date{Year: 2026, Month: 3, Day: 10}, loc))
+		must(t, err)
+		want := map[string]int{"regular": 0, "silver": 0, "gold": 1}
+		sameJSON(t, "all channels", rep.CustomersByTier, want)
+		sameJSON(t, "telegram", rep.Channel(bot.Telegram).CustomersByTier, want)
+		sameJSON(t, "web chat", rep.Channel(bot.WebChat).CustomersByTier, want)
+		if len(rep.Tiers) != 3 || rep.Tiers[2].NameZH != "金卡" {
+			t.Errorf("ladder = %+v, want regular, silver, gold with names", rep.Tiers)
 		}
 	})
 }

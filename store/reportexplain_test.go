@@ -22,6 +22,7 @@ func ExplainReport(ctx context.Context, s *Store, from, to time.Time, refundType
 		{"prior orders", priorOrdersQuery(from, to)},
 		{"product sales", productSalesQuery(from, to, statuses)},
 		{"after-sales counts", afterSalesCountsQuery(from, to)},
+		{"customer tiers", customerTiersQuery(from, to)},
 	} {
 		start := time.Now()
 		rows, err := s.db.WithContext(ctx).Raw(q.q.sql, q.q.args...).Rows()

@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -111,6 +112,9 @@ func TestReportSummary(t *testing.T) {
 		if len(s.TopProducts) != 1 || s.TopProducts[0].SKU != "TEA-1" || s.TopProducts[0].Qty != 2 {
 			t.Fatalf("top products %+v", s.TopProducts)
 		}
+		if want := map[string]int{"regular": 2, "silver": 0, "gold": 0}; !maps.Equal(s.CustomersByTier, want) {
+			t.Fatalf("customers by tier %v, want %v", s.CustomersByTier, want)
+		}
 
 		var tg report.Summary
 		e.do("GET", "/api/v1/reports/summary?from=2026-11-20&to=2026-11-20&channel=telegram", e.sync, nil).ok(t, &tg)
@@ -127,7 +131,7 @@ func TestReportSummary(t *testing.T) {
 		}
 		var wc report.Summary
 		e.do("GET", "/api/v1/reports/summary?from=2026-11-01&to=2026-11-30&channel=wechat", e.agent, nil).ok(t, &wc)
-		if wc.Channel != "wechat" || wc.OrdersPlaced != 0 || wc.Revenue != 0 {
+		if wc.Channel != "wechat" || wc.OrdersPlaced != 0 || wc.Revenue != 0 || len(wc.CustomersByTier) != 3 {
 			t.Fatalf("wechat: %+v", wc)
 		}
 		var empty report.Summary

@@ -88,6 +88,9 @@ func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 	if opts.Records == nil {
 		opts.Records = st
 	}
+	if opts.Reports == nil {
+		opts.Reports = st
+	}
 	if opts.PollWait == 0 {
 		opts.PollWait = 3 * time.Second
 	}

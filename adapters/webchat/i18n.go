@@ -2,6 +2,7 @@ package webchat
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -60,6 +61,24 @@ func zh() map[string]string {
 	}
 }
 
+// reportsZH is the Chinese of the reports dashboard; the KPIs' own names
+// come from bot/report, worded as in the daily report.
+func reportsZH() map[string]string {
+	return map[string]string{
+		"Reports": "报表", "Show": "查看", "KPI": "指标", "Yesterday": "昨天", "Last 7 days": "近 7 天",
+		"Last 30 days": "近 30 天", "Top products": "畅销商品", "Revenue": "收入", "Downloads": "下载",
+		"Orders and revenue per day": "每日订单与收入",
+		"The chart shows every channel, over the range or the 30 days ending with it when the range is shorter.":              "图表含全部渠道，显示所选日期范围；不足 30 天时显示截至结束日的 30 天。",
+		"Orders have one row per item; customers are those who ordered in the range; CSV opens in Excel with Chinese intact.": "订单每个商品一行；客户为该期间下过单的客户；CSV 可直接用 Excel 打开，中文不会乱码。",
+		"Downloads hold customers' personal data: they take the approver role.":                                               "下载文件含客户个人信息，需要审批员及以上角色。",
+		"“From” must be a date like 2026-01-31.":                                                                              "“从”应为日期，例如 2026-01-31。",
+		"“To” must be a date like 2026-01-31.":                                                                                "“到”应为日期，例如 2026-01-31。",
+		"“From” must not be after “To”.":                                                                                      "“从”不能晚于“到”。",
+		"A range may have at most %d days.":                                                                                   "日期范围最多 %d 天。",
+		"Channel must be one of the list.":                                                                                    "渠道须从列表中选择。",
+	}
+}
+
 // T is the viewer's text for the English s.
 func (v *viewer) T(s string) string {
 	if v.Lang == "zh" {
@@ -76,6 +95,7 @@ func (v *viewer) zh() map[string]string {
 		for k, t := range careZH() {
 			v.dict[k] = t
 		}
+		maps.Copy(v.dict, reportsZH())
 	}
 	return v.dict
 }

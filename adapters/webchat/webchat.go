@@ -84,6 +84,9 @@ type Options struct {
 	Currency string
 	// Coupons backs the console's coupon page; no page when nil.
 	Coupons Coupons
+	// Reports is what the console's dashboard (/staff/reports) reads;
+	// without it the dashboard answers 404.
+	Reports Reports
 }
 
 //go:embed static templates
@@ -112,6 +115,9 @@ type Handler struct {
 	// beyond that.
 	headMu    sync.Mutex
 	staffHead int64
+
+	// charts draws the dashboard's chart in each console language.
+	charts charters
 }
 
 // The dispatcher marks web chat messages delivered through Send.
@@ -153,6 +159,7 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 		mux:   http.NewServeMux(),
 		pages: template.Must(template.New("").Funcs(templateFuncs()).ParseFS(assets, "templates/*.html")),
 	}
+	h.charts = newCharters()
 	h.history, _ = guard.(ChatHistory)
 	h.routes()
 	return h
@@ -205,6 +212,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 	h.consoleRoutes()
 	h.couponRoutes()
+	h.reportRoutes()
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline

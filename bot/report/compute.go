@@ -13,7 +13,10 @@ type Report struct {
 	Summary
 	ByChannel map[string]Summary `json:"by_channel"`
 	Days      []DayPoint         `json:"-"`
-	rng       Range
+	// Tiers is the shop's ladder, lowest first, for showing CustomersByTier
+	// in order and by name.
+	Tiers []TierName `json:"-"`
+	rng   Range
 }
 
 // Channel is the summary of one channel: zeros for a channel that had no
@@ -22,7 +25,7 @@ func (r *Report) Channel(ch string) Summary {
 	if s, ok := r.ByChannel[ch]; ok {
 		return s
 	}
-	return newTally().summary(r.rng, ch, nil)
+	return newTally().summary(r.rng, ch, nil, r.Tiers)
 }
 
 // Channels lists the channels of ByChannel in a stable order.
@@ -36,7 +39,7 @@ func (r *Report) Channels() []string {
 }
 
 // Compute reads the range's facts from src and computes its report. The
-// four reads are independent and run at once: on MySQL each gets its own
+// reads are independent and run at once: on MySQL each gets its own
 // connection, on SQLite they queue for the one connection.
 func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 	from, to := r.Start(), r.End()
@@ -45,18 +48,25 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		prior              map[int64]int
 		sales              []ProductSale
 		reqs               []AfterSalesCount
+		tiers              map[int64]string
+		ladder             []TierName
 		priorErr, salesErr error
-		reqsErr            error
+		reqsErr, tiersErr  error
 		surveys            []SurveyCount
 		surveysErr         error
 	)
 	wg.Go(func() { prior, priorErr = src.PriorOrders(ctx, from, to) })
 	wg.Go(func() { sales, salesErr = src.ProductSales(ctx, from, to, revenueStatuses) })
 	// The survey counts are small: they follow the after-sales counts on
-	// that connection rather than take a fifth.
+	// that connection rather than take another.
 	wg.Go(func() {
 		if reqs, reqsErr = src.AfterSalesCounts(ctx, from, to); reqsErr == nil {
 			surveys, surveysErr = src.SurveyCounts(ctx, from, to)
+		}
+	})
+	wg.Go(func() {
+		if ladder, tiersErr = src.TierLadder(ctx); tiersErr == nil {
+			tiers, tiersErr = src.OrderingCustomerTiers(ctx, from, to)
 		}
 	})
 	all, chans, days, ordersErr := tallyOrders(ctx, src, r)
@@ -72,6 +82,8 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		return nil, fmt.Errorf("report after-sales: %w", reqsErr)
 	case surveysErr != nil:
 		return nil, fmt.Errorf("report surveys: %w", surveysErr)
+	case tiersErr != nil:
+		return nil, fmt.Errorf("report tiers: %w", tiersErr)
 	}
 	of := func(ch string) *tally {
 		if chans[ch] == nil {
@@ -91,9 +103,15 @@ func Compute(ctx context.Context, src Source, r Range) (*Report, error) {
 		all.addSurveys(c)
 		of(c.Channel).addSurveys(c)
 	}
-	rep := &Report{Summary: all.summary(r, "", prior), ByChannel: map[string]Summary{}, Days: days, rng: r}
+	// Customers are counted once per tally: once overall, once on each
+	// channel they ordered on.
+	all.countTiers(tiers)
+	for _, t := range chans {
+		t.countTiers(tiers)
+	}
+	rep := &Report{Summary: all.summary(r, "", prior, ladder), ByChannel: map[string]Summary{}, Days: days, Tiers: ladder, rng: r}
 	for ch, t := range chans {
-		rep.ByChannel[ch] = t.summary(r, ch, prior)
+		rep.ByChannel[ch] = t.summary(r, ch, prior, ladder)
 	}
 	return rep, nil
 }

@@ -116,7 +116,8 @@ func TestDailyReportOncePerDayAcrossReplicas(t *testing.T) {
 			if err != nil || cfg.Width != report.ChartWidth || cfg.Height != report.ChartHeight {
 				t.Errorf("%s chart: %+v, %v", name, cfg, err)
 			}
-			if !strings.Contains(x.text, "茶叶小铺 报告 2026-03-10") || !strings.Contains(x.text, "下单: 1  较前日 ↑1") {
+			if !strings.Contains(x.text, "茶叶小铺 报告 2026-03-10") || !strings.Contains(x.text, "下单: 1  较前日 ↑1") ||
+				!strings.Contains(x.text, "下单客户·普通: 1  较前日 ↑1") {
 				t.Errorf("%s text:\n%s", name, x.text)
 			}
 		}

@@ -26,7 +26,6 @@ var refundTypes = []string{string(bot.Refund), string(bot.Return)}
 const TopN = 10
 
 // Summary is the KPIs of one range, for all channels (Channel "") or one.
-// customers_by_tier is not computed yet, and a made-up zero would lie.
 type Summary struct {
 	From     string `json:"from"`
 	To       string `json:"to"`
@@ -65,6 +64,11 @@ type Summary struct {
 	// after-sales request, so they count by when they were sent.
 	CSATAverage      *float64 `json:"csat_average"`
 	CSATResponseRate *float64 `json:"csat_response_rate"`
+	// CustomersByTier counts the customers who placed an order in the range
+	// (new and returning alike) by the tier they hold now, every tier of
+	// the ladder present. Tiers are not kept as history, so a past range is
+	// read with today's tiers: "who bought, by standing now".
+	CustomersByTier map[string]int `json:"customers_by_tier"`
 }
 
 // tally gathers one channel's (or all channels') facts before they become a
@@ -78,10 +82,11 @@ type tally struct {
 	afterSales                             map[string]int
 	products                               map[string]*ProductSale
 	surveys                                SurveyCount
+	tiers                                  map[string]int // stored tier → customers
 }
 
 func newTally() *tally {
-	return &tally{inRange: map[int64]int{}, afterSales: map[string]int{}, products: map[string]*ProductSale{}}
+	return &tally{inRange: map[int64]int{}, afterSales: map[string]int{}, products: map[string]*ProductSale{}, tiers: map[string]int{}}
 }
 
 // addOrder counts one order placed in the range.
@@ -125,8 +130,8 @@ func (t *tally) addSale(p ProductSale) {
 }
 
 // summary turns the tally into KPIs; prior maps customers to their orders
-// before the range.
-func (t *tally) summary(r Range, channel string, prior map[int64]int) Summary {
+// before the range; ladder is the shop's tiers, lowest first.
+func (t *tally) summary(r Range, channel string, prior map[int64]int, ladder []TierName) Summary {
 	s := Summary{
 		From: r.From.String(), To: r.To.String(), Timezone: r.Loc.String(), Channel: channel,
 		OrdersPlaced: t.placed, OrdersConfirmed: t.confirmed, OrdersRejected: t.rejected, OrdersCancelled: t.cancelled,
@@ -158,6 +163,7 @@ func (t *tally) summary(r Range, channel string, prior map[int64]int) Summary {
 	s.RepeatRate = ratio(repeat, len(t.inRange))
 	s.TopProducts, s.TopProductsByRevenue = top(t.products)
 	s.CSATAverage, s.CSATResponseRate = csat(t.surveys)
+	s.CustomersByTier = byTier(t.tiers, ladder)
 	return s
 }
 
@@ -179,6 +185,34 @@ func csat(c SurveyCount) (average, responseRate *float64) {
 	}
 	avg := math.Round(float64(c.ScoreSum)/float64(c.Answered)*100) / 100
 	return &avg, &rate
+}
+
+// countTiers counts the tally's ordering customers by their stored tier
+// ("" for none).
+func (t *tally) countTiers(stored map[int64]string) {
+	for c := range t.inRange {
+		t.tiers[stored[c]]++
+	}
+}
+
+// byTier puts the customers counted by their stored tier on the ladder: a
+// customer without a tier row, or whose tier was since taken off the
+// ladder, holds the first tier (as bot/tier reads it). Without a ladder
+// the stored names are kept as they are.
+func byTier(stored map[string]int, ladder []TierName) map[string]int {
+	out := make(map[string]int, len(ladder))
+	for _, t := range ladder {
+		out[t.Name] = 0
+	}
+	for name, n := range stored {
+		if _, ok := out[name]; !ok && len(ladder) > 0 {
+			name = ladder[0].Name
+		}
+		if name != "" {
+			out[name] += n
+		}
+	}
+	return out
 }
 
 // top ranks products by quantity and by revenue, ties broken by the other

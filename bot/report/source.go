@@ -21,6 +21,12 @@ type Source interface {
 	// AfterSalesCounts counts the after-sales requests filed in [from, to),
 	// per channel of their order and request type.
 	AfterSalesCounts(ctx context.Context, from, to time.Time) ([]AfterSalesCount, error)
+	// OrderingCustomerTiers maps the customers who placed an order in [from, to)
+	// and have a stored tier to that tier's name; a customer without one is
+	// left out (they hold the first tier).
+	OrderingCustomerTiers(ctx context.Context, from, to time.Time) (map[int64]string, error)
+	// TierLadder lists the shop's tiers, lowest first.
+	TierLadder(ctx context.Context) ([]TierName, error)
 	// SurveyCounts counts the satisfaction surveys sent in [from, to) per
 	// channel: how many, how many were answered, and the sum of the scores.
 	SurveyCounts(ctx context.Context, from, to time.Time) ([]SurveyCount, error)
@@ -66,4 +72,9 @@ type AfterSalesCount struct {
 	Channel string
 	Type    string
 	N       int
+}
+
+// TierName is one tier of the shop's ladder as staff read it.
+type TierName struct {
+	Name, NameZH, NameEN string
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -49,10 +50,66 @@ var metrics = []metric{
 	{"评价回复率", "survey response rate", func(s Summary) float64 { return orZero(s.CSATResponseRate) }, percent},
 }
 
+// tierMetrics are the customers_by_tier lines, one per tier of the ladder
+// in its order, named as staff see tiers elsewhere.
+func tierMetrics(ladder []TierName) []metric {
+	out := make([]metric, len(ladder))
+	for i, t := range ladder {
+		name := t.Name
+		out[i] = metric{
+			zh: "下单客户·" + cmpOr(t.NameZH, t.Name), en: "customers · " + cmpOr(t.NameEN, t.Name),
+			value: func(s Summary) float64 { return float64(s.CustomersByTier[name]) },
+			show:  number,
+		}
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // Comparison is a report with the reports it is compared against; either
 // may be nil.
 type Comparison struct {
 	Report, DayBefore, WeekBefore *Report
+}
+
+// Line is one KPI as staff read it, in one language: its label, its value
+// and its change against the day before and the same weekday a week before
+// ("↑2", "↓¥3.00", "=", or "" when there is nothing to compare with).
+type Line struct {
+	Label, Value, VsDayBefore, VsWeekBefore string
+}
+
+// Lines are the KPIs of c's report in lang ("zh" or "en"), in the order and
+// words of the daily report, for the chat, the terminal and the console.
+func Lines(lang, currency string, c Comparison) []Line {
+	zh := lang != "en"
+	s := c.Report.Summary
+	ms := append(slices.Clone(metrics), tierMetrics(c.Report.Tiers)...)
+	out := make([]Line, len(ms))
+	for i, m := range ms {
+		label := m.en
+		if zh {
+			label = m.zh
+		}
+		v := m.value(s)
+		out[i] = Line{Label: label, Value: m.show(v, currency),
+			VsDayBefore: delta(m, v, c.DayBefore, currency), VsWeekBefore: delta(m, v, c.WeekBefore, currency)}
+	}
+	return out
+}
+
+// CompareLabels are the names of the two comparisons in lang.
+func CompareLabels(lang string) (dayBefore, weekBefore string) {
+	if lang == "en" {
+		return "vs day before", "vs last week"
+	}
+	return "较前日", "较上周同日"
 }
 
 // WriteText writes the report as staff read it in chat or a terminal, in
@@ -68,15 +125,15 @@ func WriteText(w io.Writer, shop, currency, lang string, c Comparison) error {
 		fmt.Fprintf(&b, "%s report %s", shop, span(s))
 	}
 	fmt.Fprintf(&b, " (%s)\n", s.Timezone)
-	for _, m := range metrics {
-		label := m.en
-		if zh {
-			label = m.zh
+	dayLabel, weekLabel := CompareLabels(lang)
+	for _, l := range Lines(lang, currency, c) {
+		fmt.Fprintf(&b, "%s: %s", l.Label, l.Value)
+		if l.VsDayBefore != "" {
+			fmt.Fprintf(&b, "  %s %s", dayLabel, l.VsDayBefore)
 		}
-		v := m.value(s)
-		fmt.Fprintf(&b, "%s: %s", label, m.show(v, currency))
-		b.WriteString(delta(m, v, c.DayBefore, currency, zh, "较前日", "vs day before"))
-		b.WriteString(delta(m, v, c.WeekBefore, currency, zh, "较上周同日", "vs last week"))
+		if l.VsWeekBefore != "" {
+			fmt.Fprintf(&b, "  %s %s", weekLabel, l.VsWeekBefore)
+		}
 		b.WriteByte('\n')
 	}
 	writeTop(&b, s, currency, zh)
@@ -91,24 +148,20 @@ func span(s Summary) string {
 	return s.From + " – " + s.To
 }
 
-// delta is "  ↑2 vs day before" (or ↓, or = when equal), empty without a
-// report to compare with.
-func delta(m metric, v float64, other *Report, currency string, zh bool, zhLabel, enLabel string) string {
+// delta is "↑2" (or ↓, or = when equal), empty without a report to
+// compare with.
+func delta(m metric, v float64, other *Report, currency string) string {
 	if other == nil {
 		return ""
-	}
-	label := enLabel
-	if zh {
-		label = zhLabel
 	}
 	d := v - m.value(other.Summary)
 	switch {
 	case d > 0:
-		return fmt.Sprintf("  %s ↑%s", label, m.show(d, currency))
+		return "↑" + m.show(d, currency)
 	case d < 0:
-		return fmt.Sprintf("  %s ↓%s", label, m.show(-d, currency))
+		return "↓" + m.show(-d, currency)
 	}
-	return fmt.Sprintf("  %s =", label)
+	return "="
 }
 
 func writeTop(b *strings.Builder, s Summary, currency string, zh bool) {
@@ -127,4 +180,20 @@ func writeTop(b *strings.Builder, s Summary, currency string, zh bool) {
 		}
 		fmt.Fprintf(b, "%d. %s (%s) ×%d %s\n", i+1, name, p.SKU, p.Qty, money(float64(p.Revenue), currency))
 	}
+}
+
+// OfChannel is the comparison narrowed to one channel ("" keeps all).
+func (c Comparison) OfChannel(ch string) Comparison {
+	if ch == "" {
+		return c
+	}
+	narrow := func(r *Report) *Report {
+		if r == nil {
+			return nil
+		}
+		cp := *r
+		cp.Summary = r.Channel(ch)
+		return &cp
+	}
+	return Comparison{Report: narrow(c.Report), DayBefore: narrow(c.DayBefore), WeekBefore: narrow(c.WeekBefore)}
 }

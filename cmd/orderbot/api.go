@@ -35,10 +35,11 @@ func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, priv api.Pr
 // long as its rows take, far beyond an ordinary request's deadline.
 const apiExportTimeout = 15 * time.Minute
 
-// apiExport reports the paths of the API's exports, which get
-// apiExportTimeout instead of the ordinary deadline.
+// apiExport reports the paths of the exports, the API's and the console's
+// downloads of the same files, which get apiExportTimeout instead of the
+// ordinary deadline.
 func apiExport(path string) bool {
-	return strings.HasPrefix(path, "/api/v1/exports/")
+	return strings.HasPrefix(path, "/api/v1/exports/") || strings.HasPrefix(path, "/staff/reports/exports/")
 }
 
 // currencyCode is the ISO 4217 code the API reports for the shop's

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// The public middleware gives the API's exports their own deadline: the
+// The public middleware gives the exports (the API's and the console's
+// downloads) their own deadline: the
 // ordinary one would cut a long export (the API cannot lengthen a deadline
 // its caller set).
 func TestAPIExportsOutliveTheRequestDeadline(t *testing.T) {
@@ -23,13 +24,16 @@ func TestAPIExportsOutliveTheRequestDeadline(t *testing.T) {
 		left[r.URL.Path] = time.Until(d)
 	})
 	h := instrument(mux, newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Second)
-	for _, path := range []string{"/api/v1/exports/orders.csv", "/api/v1/orders", "/api/v1/reports/summary"} {
+	for _, path := range []string{"/api/v1/exports/orders.csv", "/api/v1/orders", "/api/v1/reports/summary",
+		"/staff/reports/exports/orders.xlsx", "/staff/reports"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
-	if d := left["/api/v1/exports/orders.csv"]; d < apiExportTimeout-time.Minute {
-		t.Errorf("an export has %v left, want about %v", d, apiExportTimeout)
+	for _, path := range []string{"/api/v1/exports/orders.csv", "/staff/reports/exports/orders.xlsx"} {
+		if d := left[path]; d < apiExportTimeout-time.Minute {
+			t.Errorf("%s has %v left, want about %v", path, d, apiExportTimeout)
+		}
 	}
-	for _, path := range []string{"/api/v1/orders", "/api/v1/reports/summary"} {
+	for _, path := range []string{"/api/v1/orders", "/api/v1/reports/summary", "/staff/reports"} {
 		if d := left[path]; d > time.Second {
 			t.Errorf("%s has %v left, want the ordinary second", path, d)
 		}

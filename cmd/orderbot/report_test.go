@@ -77,7 +77,8 @@ func TestReportCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v in %s", err, out)
 	}
-	if got.From != "2026-03-10" || got.OrdersPlaced != 2 || got.Revenue != 7600 || got.Timezone != "Asia/Shanghai" {
+	if got.From != "2026-03-10" || got.OrdersPlaced != 2 || got.Revenue != 7600 || got.Timezone != "Asia/Shanghai" ||
+		got.CustomersByTier["regular"] != 1 || got.CustomersByTier["gold"] != 0 || len(got.CustomersByTier) != 3 {
 		t.Errorf("json report: %s", out)
 	}
 	f, err := os.Open(pngPath)
@@ -94,13 +95,15 @@ func TestReportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2026-03-10", "下单: 2  较前日 ↑1  较上周同日 ↑2", "收入: ¥76.00  较前日 ↑¥38.00"} {
+	for _, want := range []string{"2026-03-10", "下单: 2  较前日 ↑1  较上周同日 ↑2", "收入: ¥76.00  较前日 ↑¥38.00",
+		"下单客户·普通: 1  较前日 =  较上周同日 ↑1", "下单客户·金卡: 0  较前日 =  较上周同日 ="} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
 		}
 	}
 	en, err := cliWith(t, map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_STAFF_LANG": "en"}, "", "report", "--from", "2026-03-09")
-	if err != nil || !strings.Contains(en, "orders placed: 1  vs day before ↑1") {
+	if err != nil || !strings.Contains(en, "orders placed: 1  vs day before ↑1") ||
+		!strings.Contains(en, "customers · Regular: 1  vs day before ↑1") {
 		t.Errorf("english report: %v\n%s", err, en)
 	}
 }

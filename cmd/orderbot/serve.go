@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	web := webchat.New(svc, st, log, webchat.Options{
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
-		Records:       st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
+		Records:       st, Reports: st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
 		Title: cfg.Shop.Name, Currency: cfg.Currency,
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
 		Privacy: priv,
