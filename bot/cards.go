@@ -192,27 +192,6 @@ func afterSalesCard(r *AfterSales, c Customer) Card {
 	return card
 }
 
-func handoffCard(h *Handoff, c Customer, lastMessage string) Card {
-	card := Card{
-		Ref:    ref(refHandoff, h.ID),
-		Title:  "Customer asks for a person: " + customerLabel(c),
-		Fields: customerFields(c),
-		Status: "Open since " + h.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"),
-	}
-	if lastMessage != "" {
-		card.Fields = append(card.Fields, CardField{Label: "Customer wrote", Value: lastMessage})
-	}
-	if h.Open {
-		card.Actions = []CardAction{
-			{ID: ActReply, Label: "Reply", Input: "text", Style: "primary"},
-			{ID: ActClose, Label: "End conversation"},
-		}
-	} else {
-		card.Status = fmt.Sprintf("Ended by %s at %s", h.ClosedBy, h.ClosedAt.UTC().Format("2006-01-02 15:04 UTC"))
-	}
-	return card
-}
-
 // queueCards posts or updates the card on every staff channel.
 func (s *Service) queueCards(ctx context.Context, tx Repo, card Card, now time.Time) error {
 	msgs := make([]*Message, 0, len(s.cfg.StaffChannels))

@@ -76,6 +76,12 @@ type Config struct {
 	// Membership gives customers their tiers and decides items by the
 	// shop's approval rules; none when nil.
 	Membership Membership
+	// Transcripts keeps what customers and staff say during handoffs; cards
+	// show only the message at hand when nil.
+	Transcripts Transcripts
+	// ConsoleURL is the staff console's address, for links on cards, e.g.
+	// "https://shop.example/staff"; "/staff" when empty.
+	ConsoleURL string
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -101,6 +107,12 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Membership == nil {
 		cfg.Membership = noMembership{}
+	}
+	if cfg.Transcripts == nil {
+		cfg.Transcripts = noTranscripts{}
+	}
+	if cfg.ConsoleURL == "" {
+		cfg.ConsoleURL = "/staff"
 	}
 	if kick == nil {
 		kick = func() {}

@@ -248,7 +248,11 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	}
 	now := s.now()
 	if !h.Open {
-		return StaffResult{Card: handoffCard(h, c, "")}, &DecidedError{Status: "ended", By: h.ClosedBy, At: h.ClosedAt}
+		card, err := s.handoffCardFor(ctx, tx, h, c, staff.Channel)
+		if err != nil {
+			return StaffResult{}, err
+		}
+		return StaffResult{Card: card}, &DecidedError{Status: "ended", By: h.ClosedBy, At: h.ClosedAt}
 	}
 	n := conversation.Notice{Kind: conversation.StaffMessage, Text: strings.TrimSpace(a.Text)}
 	if a.Action == ActClose {
@@ -258,7 +262,16 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 		}
 		n = conversation.Notice{Kind: conversation.HandoffEnded}
 	} else if n.Text == "" || len([]rune(n.Text)) > 1000 {
-		return StaffResult{Card: handoffCard(h, c, "")}, fmt.Errorf("%w: a reply must be 1-1000 characters", ErrInvalid)
+		card, err := s.handoffCardFor(ctx, tx, h, c, staff.Channel)
+		if err != nil {
+			return StaffResult{}, err
+		}
+		return StaffResult{Card: card}, fmt.Errorf("%w: a reply must be 1-1000 characters", ErrInvalid)
+	} else {
+		l := HandoffLine{HandoffID: h.ID, CustomerID: c.ID, Author: LineStaff, Actor: staff.Actor(), Channel: staff.Channel, Text: n.Text, At: now}
+		if err := s.addLine(ctx, tx, l); err != nil {
+			return StaffResult{}, err
+		}
 	}
 	if err := audit(ctx, tx, AuditEntry{Actor: staff.Actor(), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: a.Action, At: now}); err != nil {
 		return StaffResult{}, err
@@ -266,9 +279,9 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	if err := s.notify(ctx, tx, c, n, now); err != nil {
 		return StaffResult{}, err
 	}
-	card := handoffCard(h, c, "")
-	if a.Action == ActReply {
-		card.Fields = append(card.Fields, CardField{Label: "Last reply by " + staff.Actor(), Value: n.Text})
+	card, err := s.handoffCardFor(ctx, tx, h, c, staff.Channel)
+	if err != nil {
+		return StaffResult{}, err
 	}
-	return StaffResult{Card: card, Note: "Sent"}, s.queueCards(ctx, tx, card, now)
+	return StaffResult{Card: card, Note: "Sent"}, s.queueHandoffCard(ctx, tx, h, c, "", nil, now)
 }

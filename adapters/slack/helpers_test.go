@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -54,7 +55,7 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *env {
 	t.Helper()
 	ctx := t.Context()
 	log := quietLog(t)
-	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat, bot.Slack}}, nil)
+	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat, bot.Slack}, Transcripts: handoff.New(st)}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 	})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -39,6 +40,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	tiers := tier.New(st, log, nil, cfg.Shop.Location)
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
+	transcripts := handoff.New(st)
+	coreCfg.Transcripts = transcripts
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
