@@ -58,12 +58,13 @@ var errNoPage = errors.New("no such page")
 // consoleRoutes mounts the console's pages. Each needs a staff session.
 func (h *Handler) consoleRoutes() {
 	pages := map[string]consoleHandler{
-		"/staff/orders":               h.ordersPage,
-		"/staff/orders/{number}":      h.orderPage,
-		"/staff/customers":            h.customersPage,
-		"/staff/customers/{id}":       h.customerPage,
-		"/staff/after-sales":          h.afterSalesListPage,
-		"/staff/after-sales/{number}": h.afterSalesPage,
+		"/staff/orders":                     h.ordersPage,
+		"/staff/orders/{number}":            h.orderPage,
+		"/staff/customers":                  h.customersPage,
+		"/staff/customers/{id}":             h.customerPage,
+		"/staff/customers/{id}/transcripts": h.transcriptsPage,
+		"/staff/after-sales":                h.afterSalesListPage,
+		"/staff/after-sales/{number}":       h.afterSalesPage,
 	}
 	for pattern, fn := range pages {
 		h.mux.Handle(pattern, only(http.MethodGet, h.requireStaff(h.consolePage(fn))))
@@ -252,6 +253,12 @@ func templateFuncs() template.FuncMap {
 				V *viewer
 				H []bot.StatusChange
 			}{v, h}
+		},
+		"lines": func(v *viewer, l []bot.HandoffLine) any {
+			return struct {
+				V *viewer
+				L []bot.HandoffLine
+			}{v, l}
 		},
 		"audit": func(v *viewer, a []bot.AuditEntry) any {
 			return struct {

@@ -53,6 +53,9 @@ func (h *Handler) customersPage(r *http.Request, vw *viewer) (string, any, error
 type handoffView struct {
 	Handoff *bot.Handoff
 	Audit   []bot.AuditEntry
+	// Lines is the end of the conversation; Earlier says there is more.
+	Lines   []bot.HandoffLine
+	Earlier bool
 }
 
 type customerPage struct {
@@ -147,7 +150,11 @@ func (h *Handler) customerHistory(r *http.Request, id int64, p paging, page *cus
 		if err != nil {
 			return err
 		}
-		page.Handoffs = append(page.Handoffs, handoffView{Handoff: ho, Audit: a})
+		lines, earlier, err := h.handoffLines(ctx, ho.ID)
+		if err != nil {
+			return err
+		}
+		page.Handoffs = append(page.Handoffs, handoffView{Handoff: ho, Audit: a, Lines: lines, Earlier: earlier})
 	}
 	return nil
 }

@@ -79,6 +79,9 @@ type Options struct {
 	Lang string
 	// Currency is the symbol put before amounts in the console ("¥" when empty).
 	Currency string
+	// Transcripts are the handoff conversations the customer pages show;
+	// none are shown when nil.
+	Transcripts Transcripts
 }
 
 //go:embed static templates

@@ -55,6 +55,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Records:       st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
 		Title: cfg.Shop.Name, Currency: cfg.Currency,
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
+		Transcripts: transcripts,
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
