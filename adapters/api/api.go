@@ -61,6 +61,17 @@ type Options struct {
 	// StaffLang is the language of the report chart's labels, "zh" (the
 	// default) or "en".
 	StaffLang string
+	// Sessions lets the staff console's logged-in browsers use the API
+	// without a token; only bearer tokens are accepted when nil.
+	Sessions Sessions
+}
+
+// Sessions recognises the staff console's sessions.
+type Sessions interface {
+	// SessionStaff returns the staff member of r's console session; ok is
+	// false when r carries none that is live. A request that changes
+	// something without the session's CSRF token is bot.ErrForbidden.
+	SessionStaff(r *http.Request) (staff bot.Staff, ok bool, err error)
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.

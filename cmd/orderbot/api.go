@@ -20,11 +20,12 @@ import (
 // registerAPI serves the admin API (/api/v1) on mux. Its tiers service is
 // one of its own on the same store: the services keep no state between
 // calls, and the daily sweep is the served one's.
-func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, cfg config, log *slog.Logger) {
+func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, sessions api.Sessions, cfg config, log *slog.Logger) {
 	crm := api.NewCRM(st, log, nil, cfg.Shop.Location)
 	api.New(st, core, crm, log, api.Options{
 		Currency: currencyCode(cfg.Currency), Location: cfg.Shop.Location,
 		ExportTimeout: apiExportTimeout, ShopName: cfg.Shop.Name, StaffLang: cfg.Shop.StaffLang,
+		Sessions: sessions,
 	}).Register(mux)
 }
 

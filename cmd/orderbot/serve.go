@@ -65,7 +65,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, cfg, log)
+	registerAPI(mux, st, svc, web, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
