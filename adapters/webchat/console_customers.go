@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
 type customerRow struct {
@@ -70,6 +71,11 @@ type customerPage struct {
 	Handoffs   []handoffView
 	// MoreHandoffs is how many handoffs are shown when there are more.
 	MoreHandoffs int
+	// Profile is the customer's tier, tags and note, nil without a CRM;
+	// TagText is the tags as the form edits them; Tiers may be pinned.
+	Profile *Profile
+	TagText string
+	Tiers   []tier.Tier
 }
 
 // maxHandoffs is how many of a customer's handoffs their page shows.
@@ -108,6 +114,9 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 	page.Stats = stats[id]
 	if page.Stats.OrderCount > 0 {
 		page.Average = page.Stats.TotalSpent / int64(page.Stats.OrderCount)
+	}
+	if err := h.customerProfile(ctx, id, &page); err != nil {
+		return "", nil, fmt.Errorf("customer %d: %w", id, err)
 	}
 	if err := h.customerHistory(r, id, p, &page); err != nil {
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)

@@ -82,6 +82,9 @@ type Options struct {
 	// Transcripts are the handoff conversations the customer pages show;
 	// none are shown when nil.
 	Transcripts Transcripts
+	// CRM shows and changes customers' tiers, tags and notes on their
+	// pages; without it the pages show neither.
+	CRM CRM
 }
 
 //go:embed static templates
@@ -202,6 +205,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/api/action", only(http.MethodPost, h.requireStaff(h.requireCSRF(h.action))))
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 	h.consoleRoutes()
+	h.crmRoutes()
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/orderbot/orderbot/adapters/api"
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/handoff"
@@ -50,12 +51,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	crm := api.NewCRM(st, log, nil, cfg.Shop.Location)
 	web := webchat.New(svc, st, log, webchat.Options{
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		Records:       st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
 		Title: cfg.Shop.Name, Currency: cfg.Currency,
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
-		Transcripts: transcripts,
+		Transcripts: transcripts, CRM: consoleCRM{crm},
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
@@ -65,7 +67,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, web, cfg, log)
+	registerAPI(mux, st, svc, crm, web, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
