@@ -30,3 +30,11 @@ type Customer struct {
 	// (cards, the conversation); storage neither reads nor writes it.
 	Tier Standing
 }
+
+// Identity is one way a customer is known: a user on a channel. A customer
+// has one, and more once staff merge records of one person.
+type Identity struct {
+	Channel     string
+	UserID      string
+	DisplayName string
+}

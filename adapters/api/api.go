@@ -30,6 +30,9 @@ type Store interface {
 	SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error)
 	CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error)
 	CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error)
+	// CustomerIdentities returns each customer's channel identities, its
+	// own and those of the customers merged into it.
+	CustomerIdentities(ctx context.Context, ids []int64) (map[int64][]bot.Identity, error)
 	Products(ctx context.Context, activeOnly bool) ([]bot.Product, error)
 	Product(ctx context.Context, sku string) (bot.Product, error)
 	Reports
@@ -143,6 +146,7 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/customers", h.listCustomers},
 		{"GET /api/v1/customers/{id}", h.getCustomer},
 		{"PATCH /api/v1/customers/{id}", h.patchCustomer},
+		{"POST /api/v1/customers/{id}/merge", h.mergeCustomer},
 		{"GET /api/v1/tiers", h.listTiers},
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},

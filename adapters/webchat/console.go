@@ -28,6 +28,9 @@ type Records interface {
 	SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error)
 	CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error)
 	CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error)
+	// CustomerIdentities returns each customer's channel identities, its
+	// own and those of the customers merged into it.
+	CustomerIdentities(ctx context.Context, ids []int64) (map[int64][]bot.Identity, error)
 	HandoffsOfCustomer(ctx context.Context, customerID int64, n int) ([]*bot.Handoff, error)
 	Audit(ctx context.Context, entity, ref string) ([]bot.AuditEntry, error)
 	WorkQueue(ctx context.Context, q bot.WorkQuery) ([]bot.WorkItem, error)

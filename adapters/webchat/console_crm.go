@@ -21,6 +21,9 @@ type CRM interface {
 	Tiers(ctx context.Context) ([]tier.Tier, error)
 	// UpdateCustomer makes the whole change or, on any error, none of it.
 	UpdateCustomer(ctx context.Context, staff bot.Staff, customerID int64, ch CustomerChange) error
+	// MergeCustomers makes customer other part of customer keep (approver
+	// role); merging again what was merged changes nothing.
+	MergeCustomers(ctx context.Context, staff bot.Staff, keepID, otherID int64) error
 }
 
 // Profile is what staff keep on a customer.
@@ -43,6 +46,7 @@ func (h *Handler) crmRoutes() {
 	forms := map[string]func(r *http.Request, s staffRequest, id int64) error{
 		"/staff/customers/{id}/profile": h.saveProfile,
 		"/staff/customers/{id}/tier":    h.saveTier,
+		"/staff/customers/{id}/merge":   h.mergeCustomer,
 	}
 	for pattern, fn := range forms {
 		h.mux.Handle(pattern, only(http.MethodPost, h.requireStaff(h.requireCSRF(h.customerForm(fn)))))
@@ -70,7 +74,9 @@ func (h *Handler) customerForm(fn func(r *http.Request, s staffRequest, id int64
 			h.renderProblem(w, http.StatusNotFound, v, v.T("Nothing has this number."))
 		case errors.Is(err, bot.ErrForbidden):
 			h.renderProblem(w, http.StatusForbidden, v, v.T("Your role does not allow this."))
-		case errors.Is(err, bot.ErrInvalid), errors.Is(err, bot.ErrConflict):
+		case errors.Is(err, bot.ErrConflict):
+			h.renderProblem(w, http.StatusConflict, v, v.T("Not saved:")+" "+detail(err))
+		case errors.Is(err, bot.ErrInvalid):
 			h.renderProblem(w, http.StatusUnprocessableEntity, v, v.T("Not saved:")+" "+detail(err))
 		default:
 			h.log.Error("webchat: customer form", "path", r.URL.Path, "err", err)
@@ -108,6 +114,19 @@ func (h *Handler) saveTier(r *http.Request, s staffRequest, id int64) error {
 	}
 	pin := r.PostForm.Get("pinned_tier")
 	return h.opts.CRM.UpdateCustomer(r.Context(), s.staff, id, CustomerChange{PinnedTier: &pin})
+}
+
+// mergeCustomer merges the customer other_id into this one, once the staff
+// member ticked that they mean it.
+func (h *Handler) mergeCustomer(r *http.Request, s staffRequest, id int64) error {
+	other, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("other_id")), 10, 64)
+	if err != nil || other < 1 {
+		return invalidParam("other_id must be a customer number")
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		return invalidParam("tick the box to confirm the merge")
+	}
+	return h.opts.CRM.MergeCustomers(r.Context(), s.staff, id, other)
 }
 
 // customerProfile fills in the customer's tier, tags and note and the

@@ -76,6 +76,8 @@ type customerPage struct {
 	Profile *Profile
 	TagText string
 	Tiers   []tier.Tier
+	// Identities are every channel identity of the customer, merged ones too.
+	Identities []bot.Identity
 }
 
 // maxHandoffs is how many of a customer's handoffs their page shows.
@@ -112,6 +114,11 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)
 	}
 	page.Stats = stats[id]
+	ids, err := rec.CustomerIdentities(ctx, []int64{id})
+	if err != nil {
+		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	page.Identities = ids[id]
 	if page.Stats.OrderCount > 0 {
 		page.Average = page.Stats.TotalSpent / int64(page.Stats.OrderCount)
 	}
@@ -166,6 +173,11 @@ func (h *Handler) customerHistory(r *http.Request, id int64, p paging, page *cus
 		page.Handoffs = append(page.Handoffs, handoffView{Handoff: ho, Audit: a, Lines: lines, Earlier: earlier})
 	}
 	return nil
+}
+
+// IdentityOf is Identity for one of a customer's identities.
+func (v *viewer) IdentityOf(i bot.Identity) string {
+	return v.Identity(bot.Customer{Channel: i.Channel, UserID: i.UserID, DisplayName: i.DisplayName})
 }
 
 // Identity is how a customer is known on their channel, as staff read it:

@@ -34,3 +34,7 @@ func (c consoleCRM) Tiers(ctx context.Context) ([]tier.Tier, error) { return c.c
 func (c consoleCRM) UpdateCustomer(ctx context.Context, staff bot.Staff, customerID int64, ch webchat.CustomerChange) error {
 	return c.crm.UpdateCustomer(ctx, staff, customerID, api.CustomerChange{Tags: ch.Tags, Note: ch.Note, PinnedTier: ch.PinnedTier})
 }
+
+func (c consoleCRM) MergeCustomers(ctx context.Context, staff bot.Staff, keepID, otherID int64) error {
+	return c.crm.MergeCustomers(ctx, staff, keepID, otherID)
+}

@@ -80,3 +80,51 @@ func regexpFind(t *testing.T, expr, s string) string {
 	}
 	return m[1]
 }
+
+// TestConsoleMergesCustomers merges two web chat shoppers from the kept
+// one's console page: an approver only, confirmed, and once.
+func TestConsoleMergesCustomers(t *testing.T) {
+	dsn := storetest.DSN(t, "sqlite")
+	s := startServer(t, map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_DEMO": "true"})
+	if out, err := cli(t, dsn, "agent-pass-1\n", "staff", "add", "--channel", "webchat", "--user", "wu", "--role", "agent"); err != nil {
+		t.Fatalf("staff add: %q, %v", out, err)
+	}
+	a, b := s.newUser(), s.newUser()
+	a.order("TEA-LJ-250", 1, "Li Lei", "13800138000", "88 Wensan Road, Hangzhou")
+	b.order("TEA-LJ-250", 2, "Li Lei", "13900139000", "88 Wensan Road, Hangzhou")
+	demo := s.newUser()
+	demo.login("demo", "demo")
+	keep := regexpFind(t, `"id":(\d+)`, string(demo.get("/api/v1/customers?q=13800138000", http.StatusOK)))
+	other := regexpFind(t, `"id":(\d+)`, string(demo.get("/api/v1/customers?q=13900139000", http.StatusOK)))
+	page := "/staff/customers/" + keep
+	if body := string(demo.get(page, http.StatusOK)); !strings.Contains(body, `class="merge-form"`) {
+		t.Fatal("approver's page has no merge form")
+	}
+	wu := s.newUser()
+	wu.login("wu", "agent-pass-1")
+	if body := string(wu.get(page, http.StatusOK)); strings.Contains(body, `class="merge-form"`) {
+		t.Fatal("agent's page offers a merge")
+	}
+	wu.postForm(page+"/merge", url.Values{"other_id": {other}, "confirm": {"yes"}}, true, http.StatusForbidden)
+	demo.postForm(page+"/merge", url.Values{"other_id": {other}}, true, http.StatusBadRequest)
+	demo.postForm(page+"/merge", url.Values{"other_id": {keep}, "confirm": {"yes"}}, true, http.StatusUnprocessableEntity)
+	demo.postForm(page+"/merge", url.Values{"other_id": {"99999"}, "confirm": {"yes"}}, true, http.StatusNotFound)
+	demo.postForm(page+"/merge", url.Values{"other_id": {other}, "confirm": {"yes"}}, false, http.StatusForbidden)
+	demo.get("/staff/customers/"+other, http.StatusOK) // nothing changed so far
+
+	demo.postForm(page+"/merge", url.Values{"other_id": {other}, "confirm": {"yes"}}, true, http.StatusSeeOther)
+	body := string(demo.get(page, http.StatusOK))
+	if !strings.Contains(body, `class="order-count">2<`) || strings.Count(body, "网页访客") < 2 {
+		t.Fatalf("kept customer's page after the merge:\n%s", body)
+	}
+	demo.get("/staff/customers/"+other, http.StatusNotFound)
+	demo.postForm(page+"/merge", url.Values{"other_id": {other}, "confirm": {"yes"}}, true, http.StatusSeeOther) // again: nothing to do
+	// The merged shopper's next order belongs to the kept customer.
+	b.order("TEA-LJ-250", 1, "Li Lei", "13900139000", "88 Wensan Road, Hangzhou")
+	if body := string(demo.get(page, http.StatusOK)); !strings.Contains(body, `class="order-count">3<`) {
+		t.Fatal("the merged shopper's new order is not on the kept customer")
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+}
