@@ -135,15 +135,16 @@ func (r *repo) UpdateCustomer(ctx context.Context, c bot.Customer) error {
 		"conversation":    nullBytes(c.Conversation),
 		"updated_at":      nowUTC(),
 	}
-	all := maps.Clone(identity)
-	maps.Copy(all, contact)
-	// Nearly always the identity is the customer's own row: one statement.
-	res := db.Model(&customerRow{}).Where("id = ? AND channel = ? AND user_id = ?", c.ID, c.Channel, c.UserID).Updates(all)
-	if res.Error == nil && res.RowsAffected == 0 && c.Channel != "" {
-		res = db.Model(&customerRow{}).Where("channel = ? AND user_id = ? AND merged_into = ?", c.Channel, c.UserID, c.ID).Updates(identity)
-		if res.Error == nil && res.RowsAffected > 0 {
-			res = db.Model(&customerRow{}).Where("id = ?", c.ID).Updates(contact)
-		}
+	// An identity merged into c's customer keeps its own row; anything
+	// else is c's own row, found by id as always (an erase renames the
+	// user of that row through it).
+	res := db.Model(&customerRow{}).Where("channel = ? AND user_id = ? AND merged_into = ?", c.Channel, c.UserID, c.ID).Updates(identity)
+	if res.Error == nil && res.RowsAffected > 0 {
+		res = db.Model(&customerRow{}).Where("id = ?", c.ID).Updates(contact)
+	} else if res.Error == nil {
+		all := maps.Clone(identity)
+		maps.Copy(all, contact)
+		res = db.Model(&customerRow{}).Where("id = ?", c.ID).Updates(all)
 	}
 	if err := mustAffect(res); err != nil {
 		return fmt.Errorf("update customer %d: %w", c.ID, err)
