@@ -194,28 +194,6 @@ func (s *Service) afterSalesCard(r *AfterSales, c Customer) Card {
 	return card
 }
 
-func (s *Service) handoffCard(h *Handoff, c Customer, lastMessage string) Card {
-	w := s.words()
-	card := Card{
-		Ref:    ref(refHandoff, h.ID),
-		Title:  w.say("Customer asks for a person: ", "客户请求人工客服：") + w.customerLabel(c),
-		Fields: w.customerFields(c),
-		Status: w.say("Waiting since "+w.when(h.CreatedAt), zhJoin(w.when(h.CreatedAt), "起等待人工回复")),
-	}
-	if lastMessage != "" {
-		card.Fields = append(card.Fields, CardField{Label: w.say("Customer wrote", "客户留言"), Value: lastMessage})
-	}
-	if h.Open {
-		card.Actions = []CardAction{
-			{ID: ActReply, Label: w.say("Reply", "回复"), Input: "text", Style: "primary"},
-			{ID: ActClose, Label: w.say("End conversation", "结束对话")},
-		}
-	} else {
-		card.Status = w.byAt("ended", h.ClosedBy, h.ClosedAt)
-	}
-	return card
-}
-
 // queueCards posts or updates the card on every staff channel.
 func (s *Service) queueCards(ctx context.Context, tx Repo, card Card, now time.Time) error {
 	msgs := make([]*Message, 0, len(s.cfg.StaffChannels))

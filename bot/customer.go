@@ -26,7 +26,19 @@ type Customer struct {
 	LastInboundAt time.Time
 	Conversation  []byte
 	CreatedAt     time.Time
+	// IdentityID is, for a customer reached through an identity merged
+	// into it, that identity's own record, which keeps the identity's
+	// conversation and language; 0 otherwise. Storage sets and reads it.
+	IdentityID int64
 	// Tier is filled by the core from its Membership where it is shown
 	// (cards, the conversation); storage neither reads nor writes it.
 	Tier Standing
+}
+
+// Identity is one way a customer is known: a user on a channel. A customer
+// has one, and more once staff merge records of one person.
+type Identity struct {
+	Channel     string
+	UserID      string
+	DisplayName string
 }

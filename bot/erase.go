@@ -68,7 +68,7 @@ func (s *Service) CustomerCards(ctx context.Context, tx Repo, customerID int64, 
 		}
 	}
 	for _, h := range handoffs {
-		cards = append(cards, s.handoffCard(h, c, ""))
+		cards = append(cards, s.handoffCard(h, c, transcript{}, ""))
 	}
 	return cards, nil
 }

@@ -217,7 +217,13 @@ func (s *Service) requestHuman(ctx context.Context, tx Repo, c Customer, text st
 	if err != nil {
 		return conversation.Outcome{}, fmt.Errorf("open handoff: %w", err)
 	}
-	return conversation.Outcome{}, s.queueCards(ctx, tx, s.handoffCard(h, c, text), now)
+	if text != "" {
+		l := HandoffLine{HandoffID: h.ID, CustomerID: c.ID, Author: LineCustomer, Channel: c.Channel, Text: text, At: now}
+		if err := s.addLine(ctx, tx, l); err != nil {
+			return conversation.Outcome{}, err
+		}
+	}
+	return conversation.Outcome{}, s.queueHandoffCard(ctx, tx, h, c, "", nil, now)
 }
 
 // relayToStaff passes what a customer writes during a handoff to staff. When
@@ -230,13 +236,15 @@ func (s *Service) relayToStaff(ctx context.Context, tx Repo, c Customer, it conv
 	if err != nil {
 		return conversation.Outcome{}, fmt.Errorf("open handoff: %w", err)
 	}
+	l := HandoffLine{HandoffID: h.ID, CustomerID: c.ID, Author: LineCustomer, Channel: c.Channel, Text: it.Text, Photos: len(it.Media), At: now}
+	if err := s.addLine(ctx, tx, l); err != nil {
+		return conversation.Outcome{}, err
+	}
 	text := it.Text
 	if text == "" && len(it.Media) > 0 {
 		text = s.words().say("(photo)", "（图片）")
 	}
-	card := s.handoffCard(h, c, text)
-	card.Media = it.Media
-	return conversation.Outcome{}, s.queueThread(ctx, tx, card, text, now)
+	return conversation.Outcome{}, s.queueHandoffCard(ctx, tx, h, c, text, it.Media, now)
 }
 
 // endHandoff closes the customer's open handoff when they leave the chat
@@ -256,7 +264,7 @@ func (s *Service) endHandoff(ctx context.Context, tx Repo, c Customer, now time.
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: "leave", From: "open", To: "closed", At: now}); err != nil {
 		return err
 	}
-	return s.queueThread(ctx, tx, s.handoffCard(h, c, ""), s.words().say("The customer left the conversation.", "客户已离开对话。"), now)
+	return s.queueHandoffCard(ctx, tx, h, c, s.words().say("The customer left the conversation.", "客户已离开对话。"), nil, now)
 }
 
 // audit writes one audit row in the transaction of the change it records.

@@ -112,7 +112,7 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 	}
 	cards := make([]WorkCard, 0, len(items))
 	for _, it := range items {
-		card, err := s.loadedCard(it, byID, customer)
+		card, err := s.loadedCard(ctx, it, byID, customer)
 		if err != nil {
 			return nil, fmt.Errorf("work card %s %d: %w", it.Kind, it.ID, err)
 		}
@@ -177,7 +177,7 @@ func loadWork(ctx context.Context, l workLoader, items []WorkItem) (map[string]a
 	return byID, customerIDs, nil
 }
 
-func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int64) (Customer, error)) (WorkCard, error) {
+func (s *Service) loadedCard(ctx context.Context, it WorkItem, byID map[string]any, customer func(int64) (Customer, error)) (WorkCard, error) {
 	switch it.Kind {
 	case WorkAfterSales:
 		r, ok := byID[fmt.Sprint("r", it.ID)].(*AfterSales)
@@ -192,7 +192,13 @@ func (s *Service) loadedCard(it WorkItem, byID map[string]any, customer func(int
 			return WorkCard{}, ErrNotFound
 		}
 		c, err := customer(h.CustomerID)
-		return WorkCard{s.handoffCard(h, c, ""), "", c.ID}, err
+		if err != nil {
+			return WorkCard{}, err
+		}
+		// Handoffs are few among open work: one query each for the
+		// conversation the console's card shows.
+		card, err := s.handoffCardFor(ctx, s.store, h, c, WebChat)
+		return WorkCard{card, "", c.ID}, err
 	}
 	o, ok := byID[fmt.Sprint("o", it.ID)].(*Order)
 	if !ok {

@@ -92,6 +92,12 @@ type Config struct {
 	Pay PayConfig
 	// Pricing adds shipping fees and coupons; none when nil.
 	Pricing Pricing
+	// Transcripts keeps what customers and staff say during handoffs; cards
+	// show only the message at hand when nil.
+	Transcripts Transcripts
+	// ConsoleURL is the staff console's address, for links on cards, e.g.
+	// "https://shop.example/staff"; "/staff" when empty.
+	ConsoleURL string
 }
 
 // Service handles every inbound event and staff action in one transaction
@@ -129,6 +135,12 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if len(cfg.Pay.Methods) == 0 {
 		cfg.Pay.Methods = []PayMethod{PayCOD}
+	}
+	if cfg.Transcripts == nil {
+		cfg.Transcripts = noTranscripts{}
+	}
+	if cfg.ConsoleURL == "" {
+		cfg.ConsoleURL = "/staff"
 	}
 	if kick == nil {
 		kick = func() {}

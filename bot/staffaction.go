@@ -268,7 +268,11 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	}
 	now := s.now()
 	if !h.Open {
-		return StaffResult{Card: s.handoffCard(h, c, "")}, &DecidedError{Status: "ended", By: h.ClosedBy, At: h.ClosedAt}
+		card, err := s.handoffCardFor(ctx, tx, h, c, staff.Channel)
+		if err != nil {
+			return StaffResult{}, err
+		}
+		return StaffResult{Card: card}, &DecidedError{Status: "ended", By: h.ClosedBy, At: h.ClosedAt}
 	}
 	n := conversation.Notice{Kind: conversation.StaffMessage, Text: strings.TrimSpace(a.Text)}
 	if a.Action == ActClose {
@@ -278,7 +282,16 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 		}
 		n = conversation.Notice{Kind: conversation.HandoffEnded}
 	} else if n.Text == "" || len([]rune(n.Text)) > 1000 {
-		return StaffResult{Card: s.handoffCard(h, c, "")}, errReplyLength
+		card, err := s.handoffCardFor(ctx, tx, h, c, staff.Channel)
+		if err != nil {
+			return StaffResult{}, err
+		}
+		return StaffResult{Card: card}, errReplyLength
+	} else {
+		l := HandoffLine{HandoffID: h.ID, CustomerID: c.ID, Author: LineStaff, Actor: staff.Actor(), Channel: staff.Channel, Text: n.Text, At: now}
+		if err := s.addLine(ctx, tx, l); err != nil {
+			return StaffResult{}, err
+		}
 	}
 	if err := audit(ctx, tx, AuditEntry{Actor: staff.Actor(), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: a.Action, At: now}); err != nil {
 		return StaffResult{}, err
@@ -286,11 +299,14 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 	if err := s.notify(ctx, tx, c, n, now); err != nil {
 		return StaffResult{}, err
 	}
-	card, w := s.handoffCard(h, c, ""), s.words()
+	card, err := s.handoffCardFor(ctx, tx, h, c, staff.Channel)
+	if err != nil {
+		return StaffResult{}, err
+	}
+	w := s.words()
 	note := w.say("Conversation ended.", "对话已结束。")
 	if a.Action == ActReply {
-		card.Fields = append(card.Fields, CardField{Label: w.say("Last reply by "+w.actor(staff.Actor()), zhJoin(w.actor(staff.Actor()), "的最新回复")), Value: n.Text})
 		note = w.say("Sent to the customer.", "已发送给客户。")
 	}
-	return StaffResult{Card: card, Note: note}, s.queueCards(ctx, tx, card, now)
+	return StaffResult{Card: card, Note: note}, s.queueHandoffCard(ctx, tx, h, c, "", nil, now)
 }

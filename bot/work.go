@@ -58,7 +58,9 @@ func (s *Service) OpenWork(ctx context.Context) ([]Card, error) {
 		work = append(work, dated{s.afterSalesCard(r, customers[r.CustomerID]), r.UpdatedAt.UnixNano()})
 	}
 	for _, h := range w.handoffs {
-		work = append(work, dated{s.handoffCard(h, customers[h.CustomerID], ""), h.CreatedAt.UnixNano()})
+		// A list of open work names each item: the conversation is on
+		// the handoff's own card.
+		work = append(work, dated{s.handoffCard(h, customers[h.CustomerID], transcript{}, ""), h.CreatedAt.UnixNano()})
 	}
 	sort.SliceStable(work, func(i, j int) bool { return work[i].at > work[j].at })
 	cards := make([]Card, len(work))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"gorm.io/gorm"
@@ -26,6 +27,9 @@ type customerRow struct {
 	Conversation  []byte
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// MergedInto is the customer this one was merged into: the row is then
+	// only an identity (channel, user and its conversation) of that one.
+	MergedInto *int64
 }
 
 func (customerRow) TableName() string { return "customers" }
@@ -56,7 +60,7 @@ func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Cu
 		if err != nil {
 			return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
 		}
-		return customerFromRow(row), nil
+		return r.asPerson(db, row, true)
 	}
 }
 
@@ -73,6 +77,30 @@ func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow
 	err = db.Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
 	return row, err
+}
+
+// asPerson is the customer an identity row stands for: the row itself, or,
+// when it was merged into another customer, that one (locked too when
+// lock) as seen on this identity: its id and contact details, with the
+// identity's channel, user, language and conversation, so that replies go
+// where the message came from. A merge re-points every identity of the
+// merged customer, so one step always reaches the kept one.
+func (r *repo) asPerson(db *gorm.DB, row customerRow, lock bool) (bot.Customer, error) {
+	c := customerFromRow(row)
+	if row.MergedInto == nil {
+		return c, nil
+	}
+	q := db
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var kept customerRow
+	if err := q.Omit("conversation").Take(&kept, *row.MergedInto).Error; err != nil {
+		return bot.Customer{}, fmt.Errorf("customer %d, merged into %d: %w", row.ID, *row.MergedInto, dbErr(err))
+	}
+	c.IdentityID = row.ID
+	c.ID, c.Name, c.Phone, c.Address, c.CreatedAt = kept.ID, kept.Name, kept.Phone, kept.Address, kept.CreatedAt.UTC()
+	return c, nil
 }
 
 // insertCustomer creates the customer unless a concurrent transaction just
@@ -99,26 +127,43 @@ func (r *repo) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 // CustomerByUser returns the customer of (channel, userID) without creating it.
 func (r *repo) CustomerByUser(ctx context.Context, channel, userID string) (bot.Customer, error) {
 	var row customerRow
-	err := r.db.WithContext(ctx).Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
+	db := r.db.WithContext(ctx)
+	err := db.Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
 	if err != nil {
 		return bot.Customer{}, fmt.Errorf("customer on %s: %w", channel, dbErr(err))
 	}
-	return customerFromRow(row), nil
+	return r.asPerson(db, row, false)
 }
 
-// UpdateCustomer saves everything but the identity and creation time.
+// UpdateCustomer saves everything but the identity and creation time: on
+// the row of c's identity, and the contact details on the customer's own
+// row when the identity was merged into it (asPerson).
 func (r *repo) UpdateCustomer(ctx context.Context, c bot.Customer) error {
-	res := r.db.WithContext(ctx).Model(&customerRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+	db := r.db.WithContext(ctx)
+	contact := map[string]any{"name": c.Name, "phone": c.Phone, "address": c.Address, "updated_at": nowUTC()}
+	identity := map[string]any{
 		"display_name":    c.DisplayName,
-		"name":            c.Name,
-		"phone":           c.Phone,
-		"address":         c.Address,
 		"lang":            c.Lang,
 		"unreachable":     c.Unreachable,
 		"last_inbound_at": nullTime(c.LastInboundAt),
 		"conversation":    nullBytes(c.Conversation),
 		"updated_at":      nowUTC(),
-	})
+	}
+	// Nearly always c is its own record: one statement, by id (an erase
+	// renames the user of that record through it). Reached through an
+	// identity merged into it, the identity's record keeps the identity's
+	// part and c's own record the contact details.
+	var res *gorm.DB
+	if c.IdentityID != 0 && c.IdentityID != c.ID {
+		res = db.Model(&customerRow{}).Where("id = ? AND merged_into = ?", c.IdentityID, c.ID).Updates(identity)
+		if res.Error == nil && res.RowsAffected > 0 {
+			res = db.Model(&customerRow{}).Where("id = ?", c.ID).Updates(contact)
+		}
+	} else {
+		all := maps.Clone(identity)
+		maps.Copy(all, contact)
+		res = db.Model(&customerRow{}).Where("id = ?", c.ID).Updates(all)
+	}
 	if err := mustAffect(res); err != nil {
 		return fmt.Errorf("update customer %d: %w", c.ID, err)
 	}

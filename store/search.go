@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,18 +194,46 @@ func (r *repo) SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot
 	if err != nil {
 		return nil, fmt.Errorf("search customers: %w", err)
 	}
+	if ids, err = r.keptIDs(ctx, ids); err != nil {
+		return nil, fmt.Errorf("search customers: %w", err)
+	}
 	return r.CustomersByID(ctx, ids)
+}
+
+// keptIDs replaces the ids of customers merged into others by those
+// others': a search that finds a merged identity finds its customer.
+func (r *repo) keptIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	var rows []customerRow
+	err := r.db.WithContext(ctx).Select("id", "merged_into").Where("id IN ? AND merged_into IS NOT NULL", ids).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return ids, dbErr(err)
+	}
+	out := slices.Clone(ids)
+	for _, row := range rows {
+		for i, id := range out {
+			if id == row.ID {
+				out[i] = *row.MergedInto
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // CustomersByID returns the customers with these ids, newest first,
 // without their conversation state, which staff tools have no use for;
-// ids that do not exist are left out.
+// ids that do not exist, or were merged into another customer, are left
+// out.
 func (r *repo) CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var rows []customerRow
-	if err := r.db.WithContext(ctx).Omit("conversation").Where("id IN ?", ids).Order("id DESC").Find(&rows).Error; err != nil {
+	q := r.db.WithContext(ctx).Omit("conversation").Where("id IN ? AND merged_into IS NULL", ids)
+	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("customers by id: %w", dbErr(err))
 	}
 	cs := make([]bot.Customer, len(rows))

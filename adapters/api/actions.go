@@ -97,7 +97,7 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, who bot.St
 
 func (b *actionBody) staffAction(who bot.Staff, ref, action string) bot.StaffAction {
 	return bot.StaffAction{
-		Channel: bot.APIChannel, UserID: who.UserID, Ref: ref, Action: action,
+		Channel: who.Channel, UserID: who.UserID, Ref: ref, Action: action,
 		Version: *b.Version, Reason: b.Reason, Carrier: b.Carrier, Tracking: b.Tracking,
 		Amount: b.Amount, Reference: strings.TrimSpace(b.Reference),
 	}

@@ -30,6 +30,9 @@ type Store interface {
 	SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error)
 	CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error)
 	CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error)
+	// CustomerIdentities returns each customer's channel identities, its
+	// own and those of the customers merged into it.
+	CustomerIdentities(ctx context.Context, ids []int64) (map[int64][]bot.Identity, error)
 	Products(ctx context.Context, activeOnly bool) ([]bot.Product, error)
 	Product(ctx context.Context, sku string) (bot.Product, error)
 	Reports
@@ -69,6 +72,17 @@ type Options struct {
 	// Money serves coupons and the shipping rule; their routes answer 422
 	// when nil.
 	Money Money
+	// Sessions lets the staff console's logged-in browsers use the API
+	// without a token; only bearer tokens are accepted when nil.
+	Sessions Sessions
+}
+
+// Sessions recognises the staff console's sessions.
+type Sessions interface {
+	// SessionStaff returns the staff member of r's console session; ok is
+	// false when r carries none that is live. A request that changes
+	// something without the session's CSRF token is bot.ErrForbidden.
+	SessionStaff(r *http.Request) (staff bot.Staff, ok bool, err error)
 }
 
 // maxBody bounds a request body; nothing the API accepts comes near it.
@@ -145,6 +159,7 @@ func (h *Handler) routes() []route {
 		{"POST /api/v1/customers/{id}/follow-ups", h.scheduleFollowUp},
 		{"GET /api/v1/follow-up-rules", h.listFollowUpRules},
 		{"PUT /api/v1/follow-up-rules", h.putFollowUpRules},
+		{"POST /api/v1/customers/{id}/merge", h.mergeCustomer},
 		{"GET /api/v1/tiers", h.listTiers},
 		{"PUT /api/v1/tiers", h.putTiers},
 		{"GET /api/v1/rules", h.listRules},

@@ -63,7 +63,7 @@ func (h *Handler) handle(pattern string, fn handlerFunc, timeout time.Duration) 
 		// sees the caller's own context to tell a timeout from a hang-up.
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		who, err := h.authenticate(ctx, r.Header.Get("Authorization"))
+		who, err := h.authenticate(ctx, r)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="orderbot"`)
 			h.fail(w, r, err)
@@ -75,7 +75,21 @@ func (h *Handler) handle(pattern string, fn handlerFunc, timeout time.Duration) 
 	})
 }
 
-func (h *Handler) authenticate(ctx context.Context, header string) (bot.Staff, error) {
+// authenticate finds who sends r: the bearer token's staff identity or,
+// without an Authorization header, the console session's staff member.
+func (h *Handler) authenticate(ctx context.Context, r *http.Request) (bot.Staff, error) {
+	header := r.Header.Get("Authorization")
+	if header == "" && h.opts.Sessions != nil {
+		who, ok, err := h.opts.Sessions.SessionStaff(r.WithContext(ctx))
+		switch {
+		case errors.Is(err, bot.ErrForbidden):
+			return bot.Staff{}, &apiError{http.StatusForbidden, codeForbidden, "a console session must send its CSRF token in the X-CSRF-Token header"}
+		case err != nil:
+			return bot.Staff{}, fmt.Errorf("authenticate: %w", err)
+		case ok:
+			return who, nil
+		}
+	}
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(token, tokenPrefix) || len(token) > 200 {
 		return bot.Staff{}, &apiError{http.StatusUnauthorized, codeUnauthorized, "send Authorization: Bearer TOKEN"}

@@ -27,6 +27,9 @@ type CRM interface {
 	ReplaceRules(ctx context.Context, staff bot.Staff, rs []tier.Rule) error
 	// UpdateCustomer makes the whole change or, on any error, none of it.
 	UpdateCustomer(ctx context.Context, staff bot.Staff, customerID int64, ch CustomerChange) error
+	// MergeCustomers makes customer other part of customer keep (approver
+	// role), with keep's tier recomputed; see crm.Service.Merge.
+	MergeCustomers(ctx context.Context, staff bot.Staff, keepID, otherID int64) error
 }
 
 // Profile is what staff keep on a customer beyond their contact details.
@@ -160,6 +163,22 @@ func (d *DomainCRM) UpdateCustomer(ctx context.Context, staff bot.Staff, custome
 			return notes.SetNote(ctx, staff, customerID, *ch.Note)
 		}
 		return nil
+	})
+}
+
+// MergeCustomers merges and recomputes the kept customer's tier in one
+// transaction: the tier then counts the orders the merge brought.
+func (d *DomainCRM) MergeCustomers(ctx context.Context, staff bot.Staff, keepID, otherID int64) error {
+	return d.store.InTx(ctx, func(tx bot.Repo) error {
+		one := oneTx{tx}
+		if err := crm.New(one, d.clock).Merge(ctx, staff, keepID, otherID); err != nil {
+			return err
+		}
+		now := time.Now
+		if d.clock != nil {
+			now = d.clock
+		}
+		return tier.New(one, d.log, d.clock, d.loc).Recompute(ctx, tx, keepID, now().UTC())
 	})
 }
 

@@ -13,9 +13,10 @@ import (
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
-// customerJSON is a customer. PromotionsConsent's at and channel say when
-// and where the customer last said yes or no (null and "" if never); one
-// customer is one channel identity until customers can be merged. PinnedTier is the tier staff pinned, "" when it is computed.
+// customerJSON is a customer with every channel identity it has (more
+// than one once staff merged customers). PromotionsConsent's at and
+// channel say when and where the customer last said yes or no (null and ""
+// if never). PinnedTier is the tier staff pinned, "" when it is computed.
 type customerJSON struct {
 	ID                int64          `json:"id"`
 	Name              string         `json:"name"`
@@ -46,12 +47,18 @@ type consentJSON struct {
 	Channel string  `json:"channel"`
 }
 
-func (h *Handler) customerJSON(c bot.Customer, st bot.CustomerStats, p Profile) customerJSON {
+func (h *Handler) customerJSON(c bot.Customer, st bot.CustomerStats, p Profile, ids []bot.Identity) customerJSON {
 	out := customerJSON{
 		ID: c.ID, Name: customerName(c), Phone: c.Phone, Address: c.Address, Lang: c.Lang,
 		Tier: p.Standing.Tier, Tags: p.Tags, Note: p.Note,
 		Identities: []identityJSON{{Channel: c.Channel, UserID: c.UserID}},
 		OrderCount: st.OrderCount, TotalSpent: st.TotalSpent,
+	}
+	if len(ids) > 0 {
+		out.Identities = out.Identities[:0]
+		for _, i := range ids {
+			out.Identities = append(out.Identities, identityJSON{Channel: i.Channel, UserID: i.UserID})
+		}
 	}
 	if p.Standing.Pinned {
 		out.PinnedTier = p.Standing.Tier
@@ -86,9 +93,13 @@ func (h *Handler) customersJSON(r *http.Request, cs []bot.Customer) ([]customerJ
 	if err != nil {
 		return nil, err
 	}
+	identities, err := h.store.CustomerIdentities(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]customerJSON, len(cs))
 	for i, c := range cs {
-		out[i] = h.customerJSON(c, stats[c.ID], profiles[c.ID])
+		out[i] = h.customerJSON(c, stats[c.ID], profiles[c.ID], identities[c.ID])
 	}
 	return out, nil
 }

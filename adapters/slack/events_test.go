@@ -74,8 +74,8 @@ func TestHandoffThreadRelaysBothWays(t *testing.T) {
 	}
 
 	// Staff end the conversation from the card.
-	upd := e.slack.last(t, "chat.update") // the card now shows the last reply
-	if !strings.Contains(upd.allText(), "Last reply by ann (Slack)") {
+	upd := e.slack.last(t, "chat.update") // the card now shows the conversation
+	if !strings.Contains(upd.allText(), "ann (Slack): Hi, I'm Ann") {
 		t.Fatalf("card after reply:\n%s", upd.allText())
 	}
 	e.press("U3", upd, "close")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -70,7 +71,7 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *env {
 		f(&cfg)
 	}
 	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat, bot.Slack},
-		StaffLang: cfg.StaffLang, Location: cfg.Location}, nil)
+		StaffLang: cfg.StaffLang, Location: cfg.Location, Transcripts: handoff.New(st)}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 	})

@@ -28,6 +28,9 @@ type Records interface {
 	SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error)
 	CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, error)
 	CustomerStats(ctx context.Context, ids []int64) (map[int64]bot.CustomerStats, error)
+	// CustomerIdentities returns each customer's channel identities, its
+	// own and those of the customers merged into it.
+	CustomerIdentities(ctx context.Context, ids []int64) (map[int64][]bot.Identity, error)
 	HandoffsOfCustomer(ctx context.Context, customerID int64, n int) ([]*bot.Handoff, error)
 	Audit(ctx context.Context, entity, ref string) ([]bot.AuditEntry, error)
 	WorkQueue(ctx context.Context, q bot.WorkQuery) ([]bot.WorkItem, error)
@@ -58,12 +61,13 @@ var errNoPage = errors.New("no such page")
 // consoleRoutes mounts the console's pages. Each needs a staff session.
 func (h *Handler) consoleRoutes() {
 	pages := map[string]consoleHandler{
-		"/staff/orders":               h.ordersPage,
-		"/staff/orders/{number}":      h.orderPage,
-		"/staff/customers":            h.customersPage,
-		"/staff/customers/{id}":       h.customerPage,
-		"/staff/after-sales":          h.afterSalesListPage,
-		"/staff/after-sales/{number}": h.afterSalesPage,
+		"/staff/orders":                     h.ordersPage,
+		"/staff/orders/{number}":            h.orderPage,
+		"/staff/customers":                  h.customersPage,
+		"/staff/customers/{id}":             h.customerPage,
+		"/staff/customers/{id}/transcripts": h.transcriptsPage,
+		"/staff/after-sales":                h.afterSalesListPage,
+		"/staff/after-sales/{number}":       h.afterSalesPage,
 	}
 	for pattern, fn := range pages {
 		h.mux.Handle(pattern, only(http.MethodGet, h.requireStaff(h.consolePage(fn))))
@@ -256,6 +260,12 @@ func templateFuncs() template.FuncMap {
 				V *viewer
 				H []bot.StatusChange
 			}{v, h}
+		},
+		"lines": func(v *viewer, l []bot.HandoffLine) any {
+			return struct {
+				V *viewer
+				L []bot.HandoffLine
+			}{v, l}
 		},
 		"audit": func(v *viewer, a []bot.AuditEntry) any {
 			return struct {

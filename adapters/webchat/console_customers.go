@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
 type customerRow struct {
@@ -53,6 +54,9 @@ func (h *Handler) customersPage(r *http.Request, vw *viewer) (string, any, error
 type handoffView struct {
 	Handoff *bot.Handoff
 	Audit   []bot.AuditEntry
+	// Lines is the end of the conversation; Earlier says there is more.
+	Lines   []bot.HandoffLine
+	Earlier bool
 }
 
 type customerPage struct {
@@ -69,6 +73,13 @@ type customerPage struct {
 	MoreHandoffs int
 	// Care is consent and surveys, nil where the records keep none.
 	Care *careView
+	// Profile is the customer's tier, tags and note, nil without a CRM;
+	// TagText is the tags as the form edits them; Tiers may be pinned.
+	Profile *Profile
+	TagText string
+	Tiers   []tier.Tier
+	// Identities are every channel identity of the customer, merged ones too.
+	Identities []bot.Identity
 }
 
 // maxHandoffs is how many of a customer's handoffs their page shows.
@@ -105,8 +116,16 @@ func (h *Handler) customerPage(r *http.Request, vw *viewer) (string, any, error)
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)
 	}
 	page.Stats = stats[id]
+	ids, err := rec.CustomerIdentities(ctx, []int64{id})
+	if err != nil {
+		return "", nil, fmt.Errorf("customer %d: %w", id, err)
+	}
+	page.Identities = ids[id]
 	if page.Stats.OrderCount > 0 {
 		page.Average = page.Stats.TotalSpent / int64(page.Stats.OrderCount)
+	}
+	if err := h.customerProfile(ctx, id, &page); err != nil {
+		return "", nil, fmt.Errorf("customer %d: %w", id, err)
 	}
 	if err := h.customerHistory(r, id, p, &page); err != nil {
 		return "", nil, fmt.Errorf("customer %d: %w", id, err)
@@ -152,9 +171,18 @@ func (h *Handler) customerHistory(r *http.Request, id int64, p paging, page *cus
 		if err != nil {
 			return err
 		}
-		page.Handoffs = append(page.Handoffs, handoffView{Handoff: ho, Audit: a})
+		lines, earlier, err := h.handoffLines(ctx, ho.ID)
+		if err != nil {
+			return err
+		}
+		page.Handoffs = append(page.Handoffs, handoffView{Handoff: ho, Audit: a, Lines: lines, Earlier: earlier})
 	}
 	return nil
+}
+
+// IdentityOf is Identity for one of a customer's identities.
+func (v *viewer) IdentityOf(i bot.Identity) string {
+	return v.Identity(bot.Customer{Channel: i.Channel, UserID: i.UserID, DisplayName: i.DisplayName})
 }
 
 // Identity is how a customer is known on their channel, as staff read it:

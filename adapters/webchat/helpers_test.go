@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -83,13 +84,17 @@ func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 	}
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+	transcripts := handoff.New(st)
+	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}, Transcripts: transcripts}, nil)
 	opts.Title = "Test Shop"
 	if opts.Records == nil {
 		opts.Records = st
 	}
 	if opts.Reports == nil {
 		opts.Reports = st
+	}
+	if opts.Transcripts == nil {
+		opts.Transcripts = transcripts
 	}
 	if opts.PollWait == 0 {
 		opts.PollWait = 3 * time.Second

@@ -44,7 +44,6 @@ func zh() map[string]string {
 		"Complete": "完成", "Mark resolved": "标记已解决", "Approve cancel": "同意取消", "Reject cancel": "拒绝取消",
 		"Cancel": "取消", "Carrier": "快递公司", "Tracking number": "运单号",
 		"Reason (shown to the customer)": "原因（客户可见）", "Message to the customer": "给客户的消息",
-		"What the customer and staff wrote during a handoff is not stored; only who acted and when.": "人工客服期间的对话内容未保存，仅记录谁在何时操作。",
 		"Web chat visitor": "网页访客", "Cancel requested": "已申请取消", "Language of the console": "控制台语言",
 		"Only the latest handoffs are shown:":                  "仅显示最近的人工客服记录：",
 		"Personal data":                                        "个人信息",
@@ -96,6 +95,7 @@ func (v *viewer) zh() map[string]string {
 			v.dict[k] = t
 		}
 		maps.Copy(v.dict, reportsZH())
+		maps.Copy(v.dict, zhBackoffice())
 	}
 	return v.dict
 }

@@ -88,15 +88,21 @@ func (h *Handler) startSession(ctx context.Context, st bot.Staff) (string, error
 }
 
 func (h *Handler) setSession(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	// The whole site, so that the admin API under /api/v1 gets it too.
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
 		Value:    value,
-		Path:     "/staff",
+		Path:     "/",
 		MaxAge:   maxAge,
 		HttpOnly: true,
 		Secure:   h.secure(r),
 		SameSite: http.SameSiteStrictMode,
 	})
+	// Sessions started before the cookie covered the whole site have it on
+	// /staff, where the browser would send it first: it goes.
+	if _, err := r.Cookie(sessionCookie); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/staff", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+	}
 }
 
 // requireStaff lets a request through only with a live session of a staff

@@ -87,6 +87,12 @@ type Options struct {
 	// Reports is what the console's dashboard (/staff/reports) reads;
 	// without it the dashboard answers 404.
 	Reports Reports
+	// Transcripts are the handoff conversations the customer pages show;
+	// none are shown when nil.
+	Transcripts Transcripts
+	// CRM shows and changes customers' tiers, tags and notes on their
+	// pages; without it the pages show neither.
+	CRM CRM
 }
 
 //go:embed static templates
@@ -213,6 +219,7 @@ func (h *Handler) routes() {
 	h.consoleRoutes()
 	h.couponRoutes()
 	h.reportRoutes()
+	h.crmRoutes()
 }
 
 // securityHeaders keeps the pages to their own scripts and styles (no inline

@@ -47,6 +47,8 @@ func coreConfig(cfg config) bot.Config {
 		// is ready within its deadline; the dispatcher waits that long.
 		ReplyHold: map[string]time.Duration{bot.WeChat: 5 * time.Second},
 		Pay:       cfg.Pay,
+		// Links on cards to the console; relative without a public URL.
+		ConsoleURL: cfg.PublicURL + "/staff",
 	}
 	if cfg.Telegram.Token != "" && cfg.Telegram.StaffChat != 0 {
 		c.StaffChannels = append(c.StaffChannels, bot.Telegram)

@@ -14,9 +14,11 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/orderbot/orderbot/adapters/api"
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/care"
+	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/bot/pay"
 	"github.com/orderbot/orderbot/bot/tier"
 )
@@ -48,6 +50,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}, disp.Kick)
 	coreCfg.Care = careSvc
 	coreCfg.Pricing = money
+	transcripts := handoff.New(st)
+	coreCfg.Transcripts = transcripts
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
@@ -57,13 +61,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	crm := api.NewCRM(st, log, nil, cfg.Shop.Location)
 	web := webchat.New(svc, st, log, webchat.Options{
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 		Records:       st, Reports: st, Location: cfg.Shop.Location, Lang: cfg.Shop.StaffLang,
 		Title: cfg.Shop.Name, Currency: cfg.Currency,
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
-		Privacy: priv,
-		Coupons: money,
+		Privacy:     priv,
+		Coupons:     money,
+		Transcripts: transcripts, CRM: consoleCRM{crm},
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
 	chans, err := openChannels(ctx, cfg, svc, st, log)
@@ -73,7 +79,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
-	registerAPI(mux, st, svc, priv, careSvc, money, cfg, log)
+	registerAPI(mux, st, svc, crm, web, priv, careSvc, money, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
