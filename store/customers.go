@@ -26,16 +26,43 @@ type customerRow struct {
 	Conversation  []byte
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// The keyed hashes of the sealed name, display name and phone, for
+	// exact search.
+	NameHash        string
+	DisplayNameHash string
+	PhoneHash       string
 }
 
 func (customerRow) TableName() string { return "customers" }
 
-func customerFromRow(r customerRow) bot.Customer {
+// customerFromRow opens the sealed columns of row.
+func (r *repo) customerFromRow(row customerRow) (bot.Customer, error) {
+	if err := r.openAll(&row.DisplayName, &row.Name, &row.Phone, &row.Address); err != nil {
+		return bot.Customer{}, fmt.Errorf("open customer %d: %w", row.ID, err)
+	}
+	conv, err := r.openBytes(row.Conversation)
+	if err != nil {
+		return bot.Customer{}, fmt.Errorf("open conversation of customer %d: %w", row.ID, err)
+	}
 	return bot.Customer{
-		ID: r.ID, Channel: r.Channel, UserID: r.UserID, DisplayName: r.DisplayName,
-		Name: r.Name, Phone: r.Phone, Address: r.Address, Lang: r.Lang, Unreachable: r.Unreachable,
-		LastInboundAt: fromNullTime(r.LastInboundAt), Conversation: nonEmpty(r.Conversation),
-		CreatedAt: r.CreatedAt.UTC(),
+		ID: row.ID, Channel: row.Channel, UserID: row.UserID, DisplayName: row.DisplayName,
+		Name: row.Name, Phone: row.Phone, Address: row.Address, Lang: row.Lang, Unreachable: row.Unreachable,
+		LastInboundAt: fromNullTime(row.LastInboundAt), Conversation: nonEmpty(conv),
+		CreatedAt: row.CreatedAt.UTC(),
+	}, nil
+}
+
+// customerColumns are the sealed columns of c, with their hashes.
+func (r *repo) customerColumns(c bot.Customer) map[string]any {
+	return map[string]any{
+		"display_name":      r.seal(c.DisplayName),
+		"name":              r.seal(c.Name),
+		"phone":             r.seal(c.Phone),
+		"address":           r.seal(c.Address),
+		"conversation":      nullBytes(r.sealBytes(c.Conversation)),
+		"display_name_hash": r.nameHash(c.DisplayName),
+		"name_hash":         r.nameHash(c.Name),
+		"phone_hash":        r.phoneHash(c.Phone),
 	}
 }
 
@@ -59,7 +86,7 @@ func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Cu
 	if err != nil {
 		return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
 	}
-	return customerFromRow(row), nil
+	return r.customerFromRow(row)
 }
 
 // insertCustomer creates the customer unless a concurrent transaction just
@@ -80,7 +107,7 @@ func (r *repo) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	if err := r.db.WithContext(ctx).Take(&row, id).Error; err != nil {
 		return bot.Customer{}, fmt.Errorf("customer %d: %w", id, dbErr(err))
 	}
-	return customerFromRow(row), nil
+	return r.customerFromRow(row)
 }
 
 // CustomerByUser returns the customer of (channel, userID) without creating it.
@@ -90,22 +117,17 @@ func (r *repo) CustomerByUser(ctx context.Context, channel, userID string) (bot.
 	if err != nil {
 		return bot.Customer{}, fmt.Errorf("customer on %s: %w", channel, dbErr(err))
 	}
-	return customerFromRow(row), nil
+	return r.customerFromRow(row)
 }
 
 // UpdateCustomer saves everything but the identity and creation time.
 func (r *repo) UpdateCustomer(ctx context.Context, c bot.Customer) error {
-	res := r.db.WithContext(ctx).Model(&customerRow{}).Where("id = ?", c.ID).Updates(map[string]any{
-		"display_name":    c.DisplayName,
-		"name":            c.Name,
-		"phone":           c.Phone,
-		"address":         c.Address,
-		"lang":            c.Lang,
-		"unreachable":     c.Unreachable,
-		"last_inbound_at": nullTime(c.LastInboundAt),
-		"conversation":    nullBytes(c.Conversation),
-		"updated_at":      nowUTC(),
-	})
+	cols := r.customerColumns(c)
+	cols["lang"] = c.Lang
+	cols["unreachable"] = c.Unreachable
+	cols["last_inbound_at"] = nullTime(c.LastInboundAt)
+	cols["updated_at"] = nowUTC()
+	res := r.db.WithContext(ctx).Model(&customerRow{}).Where("id = ?", c.ID).Updates(cols)
 	if err := mustAffect(res); err != nil {
 		return fmt.Errorf("update customer %d: %w", c.ID, err)
 	}

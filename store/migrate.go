@@ -31,6 +31,7 @@ func migrations() []migration {
 		{version: 9, name: "customer tiers and approval rules", up: migrateV9},
 		{version: 10, name: "report indexes and daily report claims", up: migrateV10},
 		{version: 12, name: "Chinese catalog texts, web chat history", up: migrateV12},
+		{version: 14, name: "personal data sealed: wider columns, keyed search hashes", up: migrateV14},
 	}
 }
 

@@ -157,12 +157,9 @@ func (r *Ring) Seal(s string) string {
 	return textPrefix + r.current.id + ":" + base64.StdEncoding.EncodeToString(r.seal([]byte(s)))
 }
 
-// SealBytes encrypts b under the current key; empty stays nil.
+// SealBytes encrypts b under the current key; empty stays as it is.
 func (r *Ring) SealBytes(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	if r == nil {
+	if r == nil || len(b) == 0 {
 		return b
 	}
 	out := make([]byte, 0, len(blobPrefix)+idLen+1+len(b)+28)
