@@ -271,19 +271,19 @@ func (r *repo) UpdateOrder(ctx context.Context, o *bot.Order) error {
 	normalizeTimes(&o.CreatedAt, &o.UpdatedAt, o.History)
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&orderRow{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
-			"status":           string(o.Status),
-			"total":            o.Total,
+			"status":             string(o.Status),
+			"total":              o.Total,
 			"contact_name":       r.seal(o.Contact.Name),
 			"contact_phone":      r.seal(o.Contact.Phone),
 			"contact_address":    r.seal(o.Contact.Address),
 			"contact_name_hash":  r.nameHash(o.Contact.Name),
 			"contact_phone_hash": r.phoneHash(o.Contact.Phone),
-			"reject_reason":    o.RejectReason,
-			"carrier":          o.Carrier,
-			"tracking":         o.Tracking,
-			"cancel_requested": o.CancelRequested,
-			"updated_at":       o.UpdatedAt,
-			"version":          gorm.Expr("version + 1"),
+			"reject_reason":      o.RejectReason,
+			"carrier":            o.Carrier,
+			"tracking":           o.Tracking,
+			"cancel_requested":   o.CancelRequested,
+			"updated_at":         o.UpdatedAt,
+			"version":            gorm.Expr("version + 1"),
 		})
 		if err := versionCheck(tx, res, &orderRow{}, o.ID); err != nil {
 			return err

@@ -141,4 +141,3 @@ func TestWrongDataKeyIsRefused(t *testing.T) {
 		})
 	}
 }
-
