@@ -43,6 +43,7 @@ commands:
                              create an admin API token (printed once)
   token list                 list admin API tokens
   token revoke NAME          revoke an admin API token
+  data rotate-key            re-encrypt personal data under ORDERBOT_DATA_KEY (old key in ORDERBOT_DATA_KEY_OLD)
 `
 
 // run is the whole program with its dependencies passed in, so tests can
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return wechatCmd(ctx, cfg, args, stdout)
 	case "token":
 		return tokenCmd(ctx, cfg, args, stdout)
+	case "data":
+		return dataCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

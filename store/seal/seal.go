@@ -90,8 +90,11 @@ func ParseKey(b64 string) ([]byte, error) {
 func GenerateKey() string {
 	raw := make([]byte, KeySize)
 	rand.Read(raw)
-	return base64.StdEncoding.EncodeToString(raw)
+	return KeyText(raw)
 }
+
+// KeyText is raw in the form ParseKey reads.
+func KeyText(raw []byte) string { return base64.StdEncoding.EncodeToString(raw) }
 
 // Ring holds the key new values are sealed under and the older keys that
 // still open values sealed before a rotation. A nil Ring seals nothing and
