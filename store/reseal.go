@@ -24,6 +24,8 @@ type sealedTable struct {
 	texts  []string
 	blobs  []string
 	hashes []hashColumn
+	// maxBatch bounds the rows per batch where rows are large (photos).
+	maxBatch int
 }
 
 // hashColumn is a keyed hash kept beside a sealed text column.
@@ -45,7 +47,7 @@ func sealedTables() []sealedTable {
 		{name: "inbound", key: "dedup_key", blobs: []string{"reply"}},
 		{name: "after_sales", key: "id", texts: []string{"reason", "decision_reason"}},
 		{name: "chat_lines", key: "id", texts: []string{"text"}},
-		{name: "media", key: "id", blobs: []string{"data"}},
+		{name: "media", key: "id", blobs: []string{"data"}, maxBatch: 10},
 	}
 }
 
@@ -156,6 +158,9 @@ func (s *Store) setSetting(ctx context.Context, name, value string) error {
 
 // resealTable walks the table in key order, one batch per transaction.
 func (s *Store) resealTable(ctx context.Context, t sealedTable, batch int, progress func(ResealStats)) (ResealStats, error) {
+	if t.maxBatch > 0 {
+		batch = min(batch, t.maxBatch)
+	}
 	var st ResealStats
 	var after any
 	for {
