@@ -17,11 +17,17 @@ import (
 // the core on a real database: dedup insert, customer lock, catalog and
 // orders load, conversation step, save, outbox insert, all in one
 // transaction. Customers are spread so that row locks do not serialize them.
+// "clear" runs the same without a data key: what sealing personal data
+// costs per message is the difference.
 func BenchmarkHandleInbound(b *testing.B) {
 	for _, backend := range []struct {
 		name string
 		open func(testing.TB) *store.Store
-	}{{"sqlite", storetest.SQLite}, {"mysql", storetest.MySQL}} {
+	}{
+		{"sqlite", storetest.SQLite}, {"mysql", storetest.MySQL},
+		{"sqlite-clear", func(tb testing.TB) *store.Store { return clearStore(tb, "sqlite") }},
+		{"mysql-clear", func(tb testing.TB) *store.Store { return clearStore(tb, "mysql") }},
+	} {
 		b.Run(backend.name, func(b *testing.B) {
 			st := backend.open(b)
 			svc := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
@@ -47,6 +53,16 @@ func BenchmarkHandleInbound(b *testing.B) {
 			})
 		})
 	}
+}
+
+// clearStore is a migrated store without a data key.
+func clearStore(tb testing.TB, backend string) *store.Store {
+	st, err := store.Open(context.Background(), storetest.DSN(tb, backend), quietLog())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
 }
 
 func parallelism() int {

@@ -54,20 +54,28 @@ func openSlot(open bool) *int {
 	return &one
 }
 
-func afterSalesToRow(a *bot.AfterSales) (afterSalesRow, error) {
+// afterSalesToRow seals the customer's reason and the staff's answer.
+func (r *repo) afterSalesToRow(a *bot.AfterSales) (afterSalesRow, error) {
 	media, err := jsonText(a.Media, len(a.Media) == 0)
 	if err != nil {
 		return afterSalesRow{}, err
 	}
 	return afterSalesRow{
 		ID: a.ID, OrderID: a.OrderID, OrderNumber: a.OrderNumber, CustomerID: a.CustomerID,
-		RequestType: string(a.Type), Reason: a.Reason, Media: media, Status: string(a.Status),
-		OpenSlot: openSlot(a.Status.Open()), DecisionReason: a.DecisionReason, Version: a.Version,
+		RequestType: string(a.Type), Reason: r.seal(a.Reason), Media: media, Status: string(a.Status),
+		OpenSlot: openSlot(a.Status.Open()), DecisionReason: r.seal(a.DecisionReason), Version: a.Version,
 		CreatedAt: dbTime(a.CreatedAt), UpdatedAt: dbTime(a.UpdatedAt),
 	}, nil
 }
 
-func afterSalesFromRow(r afterSalesRow) (*bot.AfterSales, error) {
+func (r *repo) afterSalesFromRow(row afterSalesRow) (*bot.AfterSales, error) {
+	if err := r.openAll(&row.Reason, &row.DecisionReason); err != nil {
+		return nil, fmt.Errorf("open request %d: %w", row.ID, err)
+	}
+	return afterSalesFromOpenRow(row)
+}
+
+func afterSalesFromOpenRow(r afterSalesRow) (*bot.AfterSales, error) {
 	a := &bot.AfterSales{
 		ID: r.ID, OrderID: r.OrderID, OrderNumber: r.OrderNumber, CustomerID: r.CustomerID,
 		Type: bot.AfterSalesType(r.RequestType), Reason: r.Reason, Status: bot.RequestStatus(r.Status),
@@ -99,7 +107,7 @@ func (r afterSalesHistoryRow) change() bot.StatusChange {
 // order already has an open one.
 func (r *repo) CreateAfterSales(ctx context.Context, a *bot.AfterSales) error {
 	normalizeTimes(&a.CreatedAt, &a.UpdatedAt, a.History)
-	row, err := afterSalesToRow(a)
+	row, err := r.afterSalesToRow(a)
 	if err != nil {
 		return fmt.Errorf("create after-sales: %w", err)
 	}
@@ -168,7 +176,7 @@ func (r *repo) findAfterSales(q *gorm.DB) ([]*bot.AfterSales, error) {
 	byID := make(map[int64]*bot.AfterSales, len(rows))
 	ids := make([]int64, len(rows))
 	for i, row := range rows {
-		a, err := afterSalesFromRow(row)
+		a, err := r.afterSalesFromRow(row)
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +201,7 @@ func (r *repo) UpdateAfterSales(ctx context.Context, a *bot.AfterSales) error {
 		a.UpdatedAt = nowUTC()
 	}
 	normalizeTimes(&a.CreatedAt, &a.UpdatedAt, a.History)
-	row, err := afterSalesToRow(a)
+	row, err := r.afterSalesToRow(a)
 	if err != nil {
 		return fmt.Errorf("update after-sales %s: %w", a.Number, err)
 	}

@@ -319,7 +319,11 @@ func (r *repo) CartCandidates(ctx context.Context, since, until time.Time, limit
 	}
 	out := make([]bot.Customer, len(rows))
 	for i, row := range rows {
-		out[i] = customerFromRow(row)
+		c, err := r.customerFromRow(row)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
 	}
 	return out, nil
 }

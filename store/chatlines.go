@@ -32,7 +32,7 @@ func (chatImageRow) TableName() string { return "chat_images" }
 // SaveChatLine keeps a web chat customer's message; a second one with the
 // same client id (a retried request) is ignored.
 func (r *repo) SaveChatLine(ctx context.Context, l bot.ChatLine) error {
-	row := chatLineRow{UserID: l.UserID, ClientID: l.ClientID, Kind: l.Kind, Text: l.Text, At: l.At.UTC(), BeforeID: l.BeforeID}
+	row := chatLineRow{UserID: l.UserID, ClientID: l.ClientID, Kind: l.Kind, Text: r.seal(l.Text), At: l.At.UTC(), BeforeID: l.BeforeID}
 	err := r.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("save chat line: %w", dbErr(err))
@@ -49,6 +49,9 @@ func (r *repo) ChatLines(ctx context.Context, userID string, n int) ([]bot.ChatL
 	}
 	out := make([]bot.ChatLine, len(rows))
 	for i, row := range rows {
+		if row.Text, err = r.open(row.Text); err != nil {
+			return nil, fmt.Errorf("open chat line %d: %w", row.ID, err)
+		}
 		out[len(rows)-1-i] = bot.ChatLine{ID: row.ID, UserID: row.UserID, ClientID: row.ClientID,
 			Kind: row.Kind, Text: row.Text, At: row.At.UTC(), BeforeID: row.BeforeID}
 	}

@@ -30,16 +30,43 @@ type customerRow struct {
 	// MergedInto is the customer this one was merged into: the row is then
 	// only an identity (channel, user and its conversation) of that one.
 	MergedInto *int64
+	// The keyed hashes of the sealed name, display name and phone, for
+	// exact search.
+	NameHash        string
+	DisplayNameHash string
+	PhoneHash       string
 }
 
 func (customerRow) TableName() string { return "customers" }
 
-func customerFromRow(r customerRow) bot.Customer {
+// customerFromRow opens the sealed columns of row.
+func (r *repo) customerFromRow(row customerRow) (bot.Customer, error) {
+	if err := r.openAll(&row.DisplayName, &row.Name, &row.Phone, &row.Address); err != nil {
+		return bot.Customer{}, fmt.Errorf("open customer %d: %w", row.ID, err)
+	}
+	conv, err := r.openBytes(row.Conversation)
+	if err != nil {
+		return bot.Customer{}, fmt.Errorf("open conversation of customer %d: %w", row.ID, err)
+	}
 	return bot.Customer{
-		ID: r.ID, Channel: r.Channel, UserID: r.UserID, DisplayName: r.DisplayName,
-		Name: r.Name, Phone: r.Phone, Address: r.Address, Lang: r.Lang, Unreachable: r.Unreachable,
-		LastInboundAt: fromNullTime(r.LastInboundAt), Conversation: nonEmpty(r.Conversation),
-		CreatedAt: r.CreatedAt.UTC(),
+		ID: row.ID, Channel: row.Channel, UserID: row.UserID, DisplayName: row.DisplayName,
+		Name: row.Name, Phone: row.Phone, Address: row.Address, Lang: row.Lang, Unreachable: row.Unreachable,
+		LastInboundAt: fromNullTime(row.LastInboundAt), Conversation: nonEmpty(conv),
+		CreatedAt: row.CreatedAt.UTC(),
+	}, nil
+}
+
+// customerColumns are the sealed columns of c, with their hashes.
+func (r *repo) customerColumns(c bot.Customer) map[string]any {
+	return map[string]any{
+		"display_name":      r.seal(c.DisplayName),
+		"name":              r.seal(c.Name),
+		"phone":             r.seal(c.Phone),
+		"address":           r.seal(c.Address),
+		"conversation":      nullBytes(r.sealBytes(c.Conversation)),
+		"display_name_hash": r.nameHash(c.DisplayName),
+		"name_hash":         r.nameHash(c.Name),
+		"phone_hash":        r.phoneHash(c.Phone),
 	}
 }
 
@@ -86,20 +113,24 @@ func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow
 // where the message came from. A merge re-points every identity of the
 // merged customer, so one step always reaches the kept one.
 func (r *repo) asPerson(db *gorm.DB, row customerRow, lock bool) (bot.Customer, error) {
-	c := customerFromRow(row)
-	if row.MergedInto == nil {
-		return c, nil
+	c, err := r.customerFromRow(row)
+	if err != nil || row.MergedInto == nil {
+		return c, err
 	}
 	q := db
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	var kept customerRow
-	if err := q.Omit("conversation").Take(&kept, *row.MergedInto).Error; err != nil {
+	var keptRow customerRow
+	if err := q.Omit("conversation").Take(&keptRow, *row.MergedInto).Error; err != nil {
 		return bot.Customer{}, fmt.Errorf("customer %d, merged into %d: %w", row.ID, *row.MergedInto, dbErr(err))
 	}
+	kept, err := r.customerFromRow(keptRow)
+	if err != nil {
+		return bot.Customer{}, err
+	}
 	c.IdentityID = row.ID
-	c.ID, c.Name, c.Phone, c.Address, c.CreatedAt = kept.ID, kept.Name, kept.Phone, kept.Address, kept.CreatedAt.UTC()
+	c.ID, c.Name, c.Phone, c.Address, c.CreatedAt = kept.ID, kept.Name, kept.Phone, kept.Address, kept.CreatedAt
 	return c, nil
 }
 
@@ -121,7 +152,7 @@ func (r *repo) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	if err := r.db.WithContext(ctx).Take(&row, id).Error; err != nil {
 		return bot.Customer{}, fmt.Errorf("customer %d: %w", id, dbErr(err))
 	}
-	return customerFromRow(row), nil
+	return r.customerFromRow(row)
 }
 
 // CustomerByUser returns the customer of (channel, userID) without creating it.
@@ -140,14 +171,19 @@ func (r *repo) CustomerByUser(ctx context.Context, channel, userID string) (bot.
 // row when the identity was merged into it (asPerson).
 func (r *repo) UpdateCustomer(ctx context.Context, c bot.Customer) error {
 	db := r.db.WithContext(ctx)
-	contact := map[string]any{"name": c.Name, "phone": c.Phone, "address": c.Address, "updated_at": nowUTC()}
+	sealed := r.customerColumns(c)
+	contact := map[string]any{"updated_at": nowUTC()}
+	for _, k := range []string{"name", "phone", "address", "name_hash", "phone_hash"} {
+		contact[k] = sealed[k]
+	}
 	identity := map[string]any{
-		"display_name":    c.DisplayName,
-		"lang":            c.Lang,
-		"unreachable":     c.Unreachable,
-		"last_inbound_at": nullTime(c.LastInboundAt),
-		"conversation":    nullBytes(c.Conversation),
-		"updated_at":      nowUTC(),
+		"display_name":      sealed["display_name"],
+		"display_name_hash": sealed["display_name_hash"],
+		"conversation":      sealed["conversation"],
+		"lang":              c.Lang,
+		"unreachable":       c.Unreachable,
+		"last_inbound_at":   nullTime(c.LastInboundAt),
+		"updated_at":        nowUTC(),
 	}
 	// Nearly always c is its own record: one statement, by id (an erase
 	// renames the user of that record through it). Reached through an

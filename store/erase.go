@@ -27,7 +27,7 @@ func (r *repo) EraseCustomerData(ctx context.Context, e privacy.Erasure) (privac
 		fn   func(context.Context, *gorm.DB, privacy.Erasure, *privacy.Counts) error
 	}{
 		{"customer", r.eraseCustomerRow},
-		{"orders", eraseOrderContacts},
+		{"orders", r.eraseOrderContacts},
 		{"after-sales", r.eraseAfterSales},
 		{"actors", eraseActors},
 		{"messages", r.eraseMessages},
@@ -35,6 +35,8 @@ func (r *repo) EraseCustomerData(ctx context.Context, e privacy.Erasure) (privac
 		{"photos", eraseMedia},
 		{"notes and tags", eraseNotesAndTags},
 		{"handoffs", closeHandoffs},
+		{"conversations with staff", eraseHandoffLines},
+		{"customer care", eraseCare},
 	}
 	db := r.db.WithContext(ctx)
 	for _, s := range steps {
@@ -55,10 +57,12 @@ func (r *repo) eraseCustomerRow(ctx context.Context, db *gorm.DB, e privacy.Eras
 
 // eraseOrderContacts blanks the contact snapshot of every order; items,
 // amounts and statuses stay.
-func eraseOrderContacts(_ context.Context, db *gorm.DB, e privacy.Erasure, n *privacy.Counts) error {
-	blank := orderToRow(&bot.Order{})
+func (r *repo) eraseOrderContacts(_ context.Context, db *gorm.DB, e privacy.Erasure, n *privacy.Counts) error {
+	blank := r.orderToRow(&bot.Order{})
+	// The hashes go too: an erased phone must not find the orders.
 	res := db.Model(&orderRow{}).Where("customer_id = ?", e.Before.ID).Updates(map[string]any{
 		"contact_name": blank.ContactName, "contact_phone": blank.ContactPhone, "contact_address": blank.ContactAddress,
+		"contact_name_hash": blank.ContactNameHash, "contact_phone_hash": blank.ContactPhoneHash,
 	})
 	n.Orders = int(res.RowsAffected)
 	return res.Error
@@ -67,7 +71,7 @@ func eraseOrderContacts(_ context.Context, db *gorm.DB, e privacy.Erasure, n *pr
 // eraseAfterSales blanks the reasons customers gave and their photo
 // references; the photos themselves go with the customer's media.
 func (r *repo) eraseAfterSales(_ context.Context, db *gorm.DB, e privacy.Erasure, n *privacy.Counts) error {
-	blank, err := afterSalesToRow(&bot.AfterSales{})
+	blank, err := r.afterSalesToRow(&bot.AfterSales{})
 	if err != nil {
 		return err
 	}
@@ -178,4 +182,26 @@ func chunks[T any](list []T, size int) [][]T {
 		out = append(out, list)
 	}
 	return out
+}
+
+// eraseHandoffLines deletes what the customer and staff wrote to each
+// other during handoffs; the handoffs themselves (when, who closed them)
+// stay.
+func eraseHandoffLines(_ context.Context, db *gorm.DB, e privacy.Erasure, _ *privacy.Counts) error {
+	return db.Where("customer_id = ?", e.Before.ID).Delete(&handoffLineRow{}).Error
+}
+
+// eraseCare deletes the customer's consent records and blanks what they
+// wrote in surveys and follow-up visits; scores stay, as the orders'
+// amounts do, for the shop's figures.
+func eraseCare(_ context.Context, db *gorm.DB, e privacy.Erasure, _ *privacy.Counts) error {
+	for _, model := range []any{&consentRow{}, &consentEventRow{}, &reminderRow{}} {
+		if err := db.Where("customer_id = ?", e.Before.ID).Delete(model).Error; err != nil {
+			return err
+		}
+	}
+	if err := db.Model(&surveyRow{}).Where("customer_id = ?", e.Before.ID).Update("comment", "").Error; err != nil {
+		return err
+	}
+	return db.Model(&followUpRow{}).Where("customer_id = ?", e.Before.ID).Update("answer", "").Error
 }

@@ -128,7 +128,7 @@ func (r *repo) RedactStaffMessages(ctx context.Context, cards []bot.Card, now ti
 			return changed, nil
 		}
 		after = rows[len(rows)-1].ID
-		ms, err := messagesFromRows(rows)
+		ms, err := r.messagesFromRows(rows)
 		if err != nil {
 			return changed, err
 		}
@@ -140,7 +140,7 @@ func (r *repo) RedactStaffMessages(ctx context.Context, cards []bot.Card, now ti
 			if !ok {
 				continue
 			}
-			if err := redactStaffMessage(db, m, card, now); err != nil {
+			if err := r.redactStaffMessage(db, m, card, now); err != nil {
 				return changed, err
 			}
 			changed++
@@ -148,12 +148,12 @@ func (r *repo) RedactStaffMessages(ctx context.Context, cards []bot.Card, now ti
 	}
 }
 
-func redactStaffMessage(db *gorm.DB, m *bot.Message, card bot.Card, now time.Time) error {
+func (r *repo) redactStaffMessage(db *gorm.DB, m *bot.Message, card bot.Card, now time.Time) error {
 	m.Text, m.Card = "", &card
 	if m.Kind == bot.KindThread && m.DeliveredAt.IsZero() && m.FailedAt.IsZero() {
 		m.FailedAt, m.LastError = now, "customer erased"
 	}
-	row, err := messageToRow(m)
+	row, err := r.messageToRow(m)
 	if err != nil {
 		return fmt.Errorf("redact message %d: %w", m.ID, err)
 	}

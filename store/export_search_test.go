@@ -22,7 +22,8 @@ func SeedOrders(ctx context.Context, s *Store, n, customers int, start time.Time
 	for i := range cs {
 		cs[i] = customerRow{
 			ID: int64(i + 1), Channel: bot.WeChat, UserID: fmt.Sprintf("o%07d", i+1),
-			Name: SeedName(i), Phone: SeedPhone(i), Address: "1 Road", Lang: "zh",
+			Name: s.seal(SeedName(i)), Phone: s.seal(SeedPhone(i)), Address: s.seal("1 Road"), Lang: "zh",
+			NameHash: s.nameHash(SeedName(i)), PhoneHash: s.phoneHash(SeedPhone(i)),
 			CreatedAt: dbTime(start), UpdatedAt: dbTime(start),
 		}
 	}
@@ -42,6 +43,7 @@ func SeedOrders(ctx context.Context, s *Store, n, customers int, start time.Time
 			os = append(os, orderRow{
 				ID: id, Number: &num, CustomerID: c.ID, Channel: c.Channel, Status: statuses[i%len(statuses)],
 				Total: 3800, ContactName: c.Name, ContactPhone: c.Phone, ContactAddress: c.Address,
+				ContactNameHash: c.NameHash, ContactPhoneHash: c.PhoneHash,
 				Version: 1, CreatedAt: at, UpdatedAt: at,
 			})
 			items = append(items, orderItemRow{OrderID: id, SKU: "TEA-1", Name: "Green tea", UnitPrice: 3800, Qty: 1})
@@ -83,7 +85,7 @@ func SelectOne(ctx context.Context, s *Store) error {
 // ExplainOrderSearch returns the MySQL plan of the id query SearchOrders
 // runs for f, one line per step: table, access type, index, rows, extra.
 func ExplainOrderSearch(ctx context.Context, s *Store, f bot.OrderFilter) ([]string, error) {
-	matches, filter := orderSearch(f)
+	matches, filter := s.orderSearch(f)
 	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		var ids []int64
 		return idsQuery(tx, &orderRow{}, matches, filter, f.BeforeID, f.Limit).Scan(&ids)

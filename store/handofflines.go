@@ -25,18 +25,24 @@ type handoffLineRow struct {
 
 func (handoffLineRow) TableName() string { return "handoff_lines" }
 
-func handoffLineFromRow(r handoffLineRow) bot.HandoffLine {
-	return bot.HandoffLine{
-		ID: r.ID, HandoffID: r.HandoffID, CustomerID: r.CustomerID, Author: r.Author, Actor: r.Actor,
-		Channel: r.Channel, Text: r.Text, Photos: r.Photos, At: r.At.UTC(),
+// handoffLineFromRow opens the sealed text of a line: what customers and
+// staff write to each other is personal data like the rest.
+func (r *repo) handoffLineFromRow(row handoffLineRow) (bot.HandoffLine, error) {
+	text, err := r.open(row.Text)
+	if err != nil {
+		return bot.HandoffLine{}, fmt.Errorf("open handoff line %d: %w", row.ID, err)
 	}
+	return bot.HandoffLine{
+		ID: row.ID, HandoffID: row.HandoffID, CustomerID: row.CustomerID, Author: row.Author, Actor: row.Actor,
+		Channel: row.Channel, Text: text, Photos: row.Photos, At: row.At.UTC(),
+	}, nil
 }
 
 // AddHandoffLine stores l and sets its ID.
 func (r *repo) AddHandoffLine(ctx context.Context, l *bot.HandoffLine) error {
 	row := handoffLineRow{
 		HandoffID: l.HandoffID, CustomerID: l.CustomerID, Author: l.Author, Actor: l.Actor,
-		Channel: l.Channel, Text: l.Text, Photos: l.Photos, At: orNow(l.At),
+		Channel: l.Channel, Text: r.seal(l.Text), Photos: l.Photos, At: orNow(l.At),
 	}
 	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("add handoff line: %w", dbErr(err))
@@ -71,10 +77,14 @@ func (r *repo) HandoffLines(ctx context.Context, q handoff.Query) ([]bot.Handoff
 	}
 	out := make([]bot.HandoffLine, len(rows))
 	for i, row := range rows {
+		l, err := r.handoffLineFromRow(row)
+		if err != nil {
+			return nil, err
+		}
 		if q.Newest {
-			out[len(rows)-1-i] = handoffLineFromRow(row)
+			out[len(rows)-1-i] = l
 		} else {
-			out[i] = handoffLineFromRow(row)
+			out[i] = l
 		}
 	}
 	return out, nil

@@ -39,7 +39,7 @@ func (r *repo) ReleaseHeld(ctx context.Context, channel, recipient string, nextA
 	if err != nil {
 		return nil, dbErrf("release held", err)
 	}
-	return messagesFromRows(rows)
+	return r.messagesFromRows(rows)
 }
 
 // MarkReplied records messages as delivered in the answer to the platform's

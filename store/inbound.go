@@ -31,7 +31,7 @@ func (r *repo) RecordInbound(ctx context.Context, key string, at time.Time) erro
 
 // SetInboundReply keeps the reply given to the event, for its duplicates.
 func (r *repo) SetInboundReply(ctx context.Context, key string, reply []byte) error {
-	res := r.db.WithContext(ctx).Model(&inboundRow{}).Where("dedup_key = ?", key).Update("reply", nullBytes(reply))
+	res := r.db.WithContext(ctx).Model(&inboundRow{}).Where("dedup_key = ?", key).Update("reply", nullBytes(r.sealBytes(reply)))
 	if err := mustAffect(res); err != nil {
 		return fmt.Errorf("set inbound reply: %w", err)
 	}
@@ -44,7 +44,11 @@ func (r *repo) InboundReply(ctx context.Context, key string) ([]byte, error) {
 	if err := r.db.WithContext(ctx).Where("dedup_key = ?", key).Take(&row).Error; err != nil {
 		return nil, fmt.Errorf("inbound reply: %w", dbErr(err))
 	}
-	return row.reply(), nil
+	reply, err := r.openBytes(row.Reply)
+	if err != nil {
+		return nil, fmt.Errorf("open inbound reply: %w", err)
+	}
+	return nonEmpty(reply), nil
 }
 
 // reply is the stored reply, nil when none was: every read of one goes

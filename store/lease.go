@@ -82,7 +82,7 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 	if rows, err = r.giveBackOutOfTurn(ctx, owner, leaseUntil, rows); err != nil {
 		return nil, err
 	}
-	return messagesFromRows(rows)
+	return r.messagesFromRows(rows)
 }
 
 // giveBackOutOfTurn frees the messages just claimed that wait behind one

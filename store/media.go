@@ -21,7 +21,7 @@ func (mediaRow) TableName() string { return "media" }
 
 // SaveMedia stores an uploaded file and sets its ID.
 func (r *repo) SaveMedia(ctx context.Context, m *bot.Media) error {
-	row := mediaRow{Channel: m.Channel, Owner: m.Owner, ContentType: m.ContentType, Data: m.Data, CreatedAt: orNow(m.CreatedAt)}
+	row := mediaRow{Channel: m.Channel, Owner: m.Owner, ContentType: m.ContentType, Data: r.sealBytes(m.Data), CreatedAt: orNow(m.CreatedAt)}
 	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("save media: %w", dbErr(err))
 	}
@@ -35,7 +35,11 @@ func (r *repo) Media(ctx context.Context, id int64) (bot.Media, error) {
 	if err := r.db.WithContext(ctx).Take(&row, id).Error; err != nil {
 		return bot.Media{}, fmt.Errorf("media %d: %w", id, dbErr(err))
 	}
-	return bot.Media{ID: row.ID, Channel: row.Channel, Owner: row.Owner, ContentType: row.ContentType, Data: row.Data, CreatedAt: row.CreatedAt.UTC()}, nil
+	data, err := r.openBytes(row.Data)
+	if err != nil {
+		return bot.Media{}, fmt.Errorf("open media %d: %w", id, err)
+	}
+	return bot.Media{ID: row.ID, Channel: row.Channel, Owner: row.Owner, ContentType: row.ContentType, Data: data, CreatedAt: row.CreatedAt.UTC()}, nil
 }
 
 // CountMedia counts the files one owner uploaded on a channel since a time.

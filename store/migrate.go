@@ -32,6 +32,7 @@ func migrations() []migration {
 		{version: 10, name: "report indexes and daily report claims", up: migrateV10},
 		{version: 12, name: "Chinese catalog texts, web chat history", up: migrateV12},
 		{version: 13, name: "handoff transcripts, merged customers", up: migrateV13},
+		{version: 14, name: "personal data sealed: wider columns, keyed search hashes", up: migrateV14},
 		{version: 16, name: "prices, payments, coupons, shipping", up: migrateV16},
 		{version: 17, name: "customer care: consent, surveys", up: migrateV17},
 		{version: 19, name: "pictures of replies in the outbox", up: migrateV19},

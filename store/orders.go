@@ -39,6 +39,9 @@ type orderRow struct {
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Keyed hashes of the sealed contact name and phone, for exact search.
+	ContactNameHash  string
+	ContactPhoneHash string
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -71,10 +74,12 @@ func (orderHistoryRow) TableName() string { return "order_history" }
 // orders the shop has had.
 func orderNumber(id int64) string { return strconv.FormatInt(100000+id, 10) }
 
-func orderToRow(o *bot.Order) orderRow {
+// orderToRow seals the contact snapshot.
+func (r *repo) orderToRow(o *bot.Order) orderRow {
 	return orderRow{
 		ID: o.ID, CustomerID: o.CustomerID, Channel: o.Channel, Status: string(o.Status), Total: o.Total,
-		ContactName: o.Contact.Name, ContactPhone: o.Contact.Phone, ContactAddress: o.Contact.Address,
+		ContactName: r.seal(o.Contact.Name), ContactPhone: r.seal(o.Contact.Phone), ContactAddress: r.seal(o.Contact.Address),
+		ContactNameHash: r.nameHash(o.Contact.Name), ContactPhoneHash: r.phoneHash(o.Contact.Phone),
 		RejectReason: o.RejectReason, Carrier: o.Carrier, Tracking: o.Tracking,
 		CancelRequested: o.CancelRequested, Version: o.Version,
 		CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt),
@@ -84,7 +89,15 @@ func orderToRow(o *bot.Order) orderRow {
 	}
 }
 
-func orderFromRow(r orderRow) *bot.Order {
+// orderFromRow opens the contact snapshot.
+func (r *repo) orderFromRow(row orderRow) (*bot.Order, error) {
+	if err := r.openAll(&row.ContactName, &row.ContactPhone, &row.ContactAddress); err != nil {
+		return nil, fmt.Errorf("open contact of order %d: %w", row.ID, err)
+	}
+	return orderFromOpenRow(row), nil
+}
+
+func orderFromOpenRow(r orderRow) *bot.Order {
 	o := &bot.Order{
 		ID: r.ID, CustomerID: r.CustomerID, Channel: r.Channel, Status: bot.OrderStatus(r.Status), Total: r.Total,
 		Contact:      bot.Contact{Name: r.ContactName, Phone: r.ContactPhone, Address: r.ContactAddress},
@@ -147,7 +160,7 @@ func (r *repo) CreateOrder(ctx context.Context, o *bot.Order) error {
 	if !o.PayDue.IsZero() {
 		o.PayDue = dbTime(o.PayDue)
 	}
-	row := orderToRow(o)
+	row := r.orderToRow(o)
 	row.ID, row.Number, row.Version = 0, nil, 1
 	var number string
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -247,8 +260,11 @@ func (r *repo) findOrders(q *gorm.DB) ([]*bot.Order, error) {
 	byID := make(map[int64]*bot.Order, len(rows))
 	ids := make([]int64, len(rows))
 	for i, row := range rows {
-		os[i] = orderFromRow(row)
-		byID[row.ID], ids[i] = os[i], row.ID
+		o, err := r.orderFromRow(row)
+		if err != nil {
+			return nil, err
+		}
+		os[i], byID[row.ID], ids[i] = o, o, row.ID
 	}
 	db := q.Session(&gorm.Session{NewDB: true})
 	var items []orderItemRow
@@ -281,23 +297,25 @@ func (r *repo) UpdateOrder(ctx context.Context, o *bot.Order) error {
 	}
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&orderRow{}).Where("id = ? AND version = ?", o.ID, o.Version).Updates(map[string]any{
-			"status":           string(o.Status),
-			"total":            o.Total,
-			"contact_name":     o.Contact.Name,
-			"contact_phone":    o.Contact.Phone,
-			"contact_address":  o.Contact.Address,
-			"reject_reason":    o.RejectReason,
-			"carrier":          o.Carrier,
-			"tracking":         o.Tracking,
-			"cancel_requested": o.CancelRequested,
-			"payment_status":   string(o.PaymentStatus),
-			"paid":             o.Paid,
-			"refunded":         o.Refunded,
-			"payment_ref":      o.PaymentRef,
-			"pay_due":          nullTime(o.PayDue),
-			"pay_reminded":     o.PayReminded,
-			"updated_at":       o.UpdatedAt,
-			"version":          gorm.Expr("version + 1"),
+			"status":             string(o.Status),
+			"total":              o.Total,
+			"contact_name":       r.seal(o.Contact.Name),
+			"contact_phone":      r.seal(o.Contact.Phone),
+			"contact_address":    r.seal(o.Contact.Address),
+			"contact_name_hash":  r.nameHash(o.Contact.Name),
+			"contact_phone_hash": r.phoneHash(o.Contact.Phone),
+			"reject_reason":      o.RejectReason,
+			"carrier":            o.Carrier,
+			"tracking":           o.Tracking,
+			"cancel_requested":   o.CancelRequested,
+			"payment_status":     string(o.PaymentStatus),
+			"paid":               o.Paid,
+			"refunded":           o.Refunded,
+			"payment_ref":        o.PaymentRef,
+			"pay_due":            nullTime(o.PayDue),
+			"pay_reminded":       o.PayReminded,
+			"updated_at":         o.UpdatedAt,
+			"version":            gorm.Expr("version + 1"),
 		})
 		if err := versionCheck(tx, res, &orderRow{}, o.ID); err != nil {
 			return err

@@ -37,7 +37,9 @@ type messageRow struct {
 
 func (messageRow) TableName() string { return "messages" }
 
-func messageToRow(m *bot.Message) (messageRow, error) {
+// messageToRow seals the message's text, options, card and notice: any of
+// them may quote a customer's name, phone or address.
+func (r *repo) messageToRow(m *bot.Message) (messageRow, error) {
 	options, err := jsonText(m.Options, len(m.Options) == 0)
 	if err != nil {
 		return messageRow{}, fmt.Errorf("options: %w", err)
@@ -51,15 +53,53 @@ func messageToRow(m *bot.Message) (messageRow, error) {
 		return messageRow{}, fmt.Errorf("notice: %w", err)
 	}
 	return messageRow{
-		Channel: m.Channel, Recipient: m.Recipient, Kind: string(m.Kind), Text: m.Text,
-		Options: options, Card: card, Notice: notice, Lang: m.Lang, Attempts: m.Attempts,
+		Channel: m.Channel, Recipient: m.Recipient, Kind: string(m.Kind), Text: r.seal(m.Text),
+		Options: r.sealText(options), Card: r.sealText(card), Notice: r.sealText(notice), Lang: m.Lang, Attempts: m.Attempts,
 		NextAt: nullTime(m.NextAt), DeliveredAt: nullTime(m.DeliveredAt), FailedAt: nullTime(m.FailedAt),
 		LastError: m.LastError, ExternalID: m.ExternalID, Path: m.Path, CreatedAt: orNow(m.CreatedAt),
 		ImageURL: nullString(m.ImageURL),
 	}, nil
 }
 
-func messageFromRow(r messageRow) (*bot.Message, error) {
+// sealText seals a nullable text column.
+func (r *repo) sealText(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	v := r.seal(*s)
+	return &v
+}
+
+// openText opens a nullable text column.
+func (r *repo) openText(s *string) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	v, err := r.open(*s)
+	return &v, err
+}
+
+func (r *repo) messageFromRow(row messageRow) (*bot.Message, error) {
+	if err := r.openMessageRow(&row); err != nil {
+		return nil, fmt.Errorf("open message %d: %w", row.ID, err)
+	}
+	return messageFromOpenRow(row)
+}
+
+func (r *repo) openMessageRow(row *messageRow) error {
+	var err error
+	if row.Text, err = r.open(row.Text); err != nil {
+		return err
+	}
+	for _, col := range []**string{&row.Options, &row.Card, &row.Notice} {
+		if *col, err = r.openText(*col); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func messageFromOpenRow(r messageRow) (*bot.Message, error) {
 	m := &bot.Message{
 		ID: r.ID, Channel: r.Channel, Recipient: r.Recipient, Kind: bot.MessageKind(r.Kind), Text: r.Text,
 		Lang: r.Lang, Attempts: r.Attempts, NextAt: fromNullTime(r.NextAt),
@@ -89,10 +129,10 @@ func messageFromRow(r messageRow) (*bot.Message, error) {
 	return m, nil
 }
 
-func messagesFromRows(rows []messageRow) ([]*bot.Message, error) {
+func (r *repo) messagesFromRows(rows []messageRow) ([]*bot.Message, error) {
 	ms := make([]*bot.Message, len(rows))
 	for i, row := range rows {
-		m, err := messageFromRow(row)
+		m, err := r.messageFromRow(row)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +150,7 @@ func (r *repo) Enqueue(ctx context.Context, ms []*bot.Message) error {
 	}
 	return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, m := range ms {
-			row, err := messageToRow(m)
+			row, err := r.messageToRow(m)
 			if err != nil {
 				return fmt.Errorf("enqueue message: %w", err)
 			}
@@ -131,5 +171,5 @@ func (r *repo) Feed(ctx context.Context, channel, recipient string, afterID int6
 	if err := limit(q, n).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("feed: %w", dbErr(err))
 	}
-	return messagesFromRows(rows)
+	return r.messagesFromRows(rows)
 }

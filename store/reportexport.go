@@ -53,6 +53,9 @@ WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.id, i.id`,
 		[]any{dbTime(from), dbTime(to)}},
 		[]any{&number, &created, &status, &channel, &customer, &name, &phone, &address, &sku, &iname, &inameZH, &qty, &price, &total},
 		func() error {
+			if err := r.openAll(&name, &phone, &address); err != nil {
+				return fmt.Errorf("open contact of order %s: %w", number, err)
+			}
 			cells = append(cells[:0], number, localTime(created, loc), status, channel, customer, name, phone, address,
 				sku, iname, inameZH, qty, price, price*int64(qty), total)
 			return fn(cells)
@@ -78,6 +81,9 @@ GROUP BY c.id, c.channel, c.name, c.phone, c.lang ORDER BY c.id`,
 		[]any{[]string{string(bot.Confirmed), string(bot.Shipped), string(bot.Delivered), string(bot.Completed)}, dbTime(from), dbTime(to)}},
 		[]any{&id, &channel, &name, &phone, &lang, &n, &spent, &first, &last},
 		func() error {
+			if err := r.openAll(&name, &phone); err != nil {
+				return fmt.Errorf("open customer %d: %w", id, err)
+			}
 			f, err := aggregateTime(first)
 			if err != nil {
 				return err
@@ -133,6 +139,9 @@ WHERE a.created_at >= ? AND a.created_at < ? ORDER BY a.id`,
 		[]any{dbTime(from), dbTime(to)}},
 		[]any{&number, &created, &orderNumber, &channel, &customer, &typ, &status, &reason, &decisionReason},
 		func() error {
+			if err := r.openAll(&reason, &decisionReason); err != nil {
+				return fmt.Errorf("open request %s: %w", number.String, err)
+			}
 			cells = append(cells[:0], number.String, localTime(created, loc), orderNumber, channel, customer, typ, status, reason, decisionReason)
 			return fn(cells)
 		})

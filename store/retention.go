@@ -51,10 +51,15 @@ func (r *repo) DeleteCustomer(ctx context.Context, id int64) error {
 	if orders > 0 {
 		return fmt.Errorf("delete customer %d: %w: they have orders", id, bot.ErrConflict)
 	}
-	for _, model := range []any{&handoffRow{}, &customerTierRow{}, &customerTagRow{}, &customerNoteRow{}} {
+	for _, model := range []any{&handoffLineRow{}, &handoffRow{}, &customerTierRow{}, &customerTagRow{}, &customerNoteRow{},
+		&consentRow{}, &consentEventRow{}, &followUpRow{}, &reminderRow{}} {
 		if err := db.Where("customer_id = ?", id).Delete(model).Error; err != nil {
 			return fmt.Errorf("delete customer %d: %w", id, dbErr(err))
 		}
+	}
+	// Identities merged into the customer are the same person.
+	if err := db.Where("merged_into = ?", id).Delete(&customerRow{}).Error; err != nil {
+		return fmt.Errorf("delete customer %d: %w", id, dbErr(err))
 	}
 	if err := mustAffect(db.Where("id = ?", id).Delete(&customerRow{})); err != nil {
 		return fmt.Errorf("delete customer %d: %w", id, err)
@@ -82,5 +87,5 @@ func (r *repo) LockCustomerByID(ctx context.Context, id int64) (bot.Customer, er
 	if err != nil {
 		return bot.Customer{}, fmt.Errorf("lock customer %d: %w", id, dbErr(err))
 	}
-	return customerFromRow(row), nil
+	return r.customerFromRow(row)
 }

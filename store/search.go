@@ -19,15 +19,6 @@ type match struct {
 	args []any
 }
 
-// prefixEnd bounds a prefix match from above. A range instead of LIKE
-// 'x%' compares the same way on SQLite and on MySQL's binary collation,
-// needs no escaping of % and _, and is answered from an index on both.
-const prefixEnd = "\U0010FFFF"
-
-func prefixMatch(column, prefix string) match {
-	return match{sql: column + " >= ? AND " + column + " < ?", args: []any{prefix, prefix + prefixEnd}}
-}
-
 func exactMatch(column, value string) match {
 	return match{sql: column + " = ?", args: []any{value}}
 }
@@ -84,8 +75,9 @@ func idQuery(db *gorm.DB, model any, m match, filter func(*gorm.DB) *gorm.DB, be
 	return limit(q.Order("id DESC"), n)
 }
 
-// orderSearch is how an order filter becomes queries.
-func orderSearch(f bot.OrderFilter) ([]match, func(*gorm.DB) *gorm.DB) {
+// orderSearch is how an order filter becomes queries. Contact names and
+// phones are sealed, so they match whole, through their keyed hashes.
+func (r *repo) orderSearch(f bot.OrderFilter) ([]match, func(*gorm.DB) *gorm.DB) {
 	var matches []match
 	if q := f.Query; q != "" {
 		// Order numbers are digits and phones have some: a name spares
@@ -94,9 +86,9 @@ func orderSearch(f bot.OrderFilter) ([]match, func(*gorm.DB) *gorm.DB) {
 			matches = append(matches, exactMatch("number", q))
 		}
 		if hasDigit(q) {
-			matches = append(matches, exactMatch("contact_phone", q))
+			matches = append(matches, exactMatch("contact_phone_hash", r.phoneHash(q)))
 		}
-		matches = append(matches, prefixMatch("contact_name", q))
+		matches = append(matches, exactMatch("contact_name_hash", r.nameHash(q)))
 	}
 	return matches, func(q *gorm.DB) *gorm.DB {
 		if f.Status != "" {
@@ -121,7 +113,7 @@ func orderSearch(f bot.OrderFilter) ([]match, func(*gorm.DB) *gorm.DB) {
 // SearchOrders returns the orders the filter selects, newest first, with
 // their items and history.
 func (r *repo) SearchOrders(ctx context.Context, f bot.OrderFilter) ([]*bot.Order, error) {
-	matches, filter := orderSearch(f)
+	matches, filter := r.orderSearch(f)
 	ids, err := r.searchIDs(ctx, &orderRow{}, matches, filter, f.BeforeID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("search orders: %w", err)
@@ -181,9 +173,10 @@ func (r *repo) AfterSalesByNumber(ctx context.Context, number string) (*bot.Afte
 func (r *repo) SearchCustomers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
 	var matches []match
 	if f.Query != "" {
-		matches = []match{prefixMatch("name", f.Query), prefixMatch("display_name", f.Query), exactMatch("user_id", f.Query)}
+		name := r.nameHash(f.Query)
+		matches = []match{exactMatch("name_hash", name), exactMatch("display_name_hash", name), exactMatch("user_id", f.Query)}
 		if hasDigit(f.Query) {
-			matches = append(matches, exactMatch("phone", f.Query))
+			matches = append(matches, exactMatch("phone_hash", r.phoneHash(f.Query)))
 		}
 	}
 	filter, err := r.customerFilter(ctx, f)
@@ -238,7 +231,11 @@ func (r *repo) CustomersByID(ctx context.Context, ids []int64) ([]bot.Customer, 
 	}
 	cs := make([]bot.Customer, len(rows))
 	for i, row := range rows {
-		cs[i] = customerFromRow(row)
+		c, err := r.customerFromRow(row)
+		if err != nil {
+			return nil, fmt.Errorf("customers by id: %w", err)
+		}
+		cs[i] = c
 	}
 	return cs, nil
 }

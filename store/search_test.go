@@ -16,9 +16,9 @@ func TestSearchOrdersMergesMatches(t *testing.T) {
 		c := customer(t, s, "1")
 		items := []bot.OrderItem{{SKU: "TEA-1", Name: "Green tea", UnitPrice: 3800, Qty: 1}}
 		var os []*bot.Order
-		// The first order's number is 100001; its phone, and the start of
-		// the next one's name, are that number too: each order once.
-		for _, contact := range []bot.Contact{{Name: "A", Phone: "100001"}, {Name: "100001 Co", Phone: "9"}, {Name: "B", Phone: "8"}} {
+		// The first order's number is 100001; its phone, and the next
+		// one's whole name, are that number too: each order once.
+		for _, contact := range []bot.Contact{{Name: "A", Phone: "100001"}, {Name: "100001", Phone: "9"}, {Name: "B", Phone: "8"}} {
 			o, err := bot.NewOrder(c, items, contact, t0)
 			must(t, err)
 			must(t, s.CreateOrder(ctx, o))

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store/seal"
 )
 
 // The supported databases, as named in a dsn's scheme.
@@ -40,6 +41,16 @@ var (
 type repo struct {
 	db      *gorm.DB
 	dialect string
+	// keys seal personal data on its way in and open it on its way out;
+	// nil until UseKeys, when values are written as they are.
+	keys *seal.Ring
+}
+
+// on returns the repo bound to db (a transaction), with the same keys.
+func (r *repo) on(db *gorm.DB) *repo {
+	c := *r
+	c.db = db
+	return &c
 }
 
 // Close closes the database.

@@ -34,7 +34,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t bot.APIToken, actor string
 	}
 	now := orNow(t.CreatedAt)
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		r := &repo{db: db, dialect: s.dialect}
+		r := s.repo.on(db)
 		if err := db.Create(&apiTokenRow{Name: t.Name, TokenHash: t.Hash, CreatedAt: now}).Error; err != nil {
 			return dbErr(err)
 		}
@@ -54,7 +54,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t bot.APIToken, actor string
 // transaction; ErrNotFound when there is no token of that name.
 func (s *Store) RevokeAPIToken(ctx context.Context, name, actor string, at time.Time) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		r := &repo{db: db, dialect: s.dialect}
+		r := s.repo.on(db)
 		if err := mustAffect(db.Where("name = ?", name).Delete(&apiTokenRow{})); err != nil {
 			return err
 		}

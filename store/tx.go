@@ -36,7 +36,7 @@ const (
 func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
 	return s.retry(ctx, func() error {
 		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(&repo{db: tx, dialect: s.dialect})
+			return fn(s.repo.on(tx))
 		}, s.txOptions()...)
 	})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +100,10 @@ func TestCustomers(t *testing.T) {
 		}
 		for _, tc := range []struct{ query, want string }{
 			{"", fmt.Sprintf("%d,%d,%d", quiet.ID, lee.ID, wang.ID)},
-			{"q=%E7%8E%8B", fmt.Sprint(wang.ID)}, // 王
-			{"q=Quiet", fmt.Sprint(quiet.ID)},
+			{"q=" + url.QueryEscape("王小明"), fmt.Sprint(wang.ID)},
+			{"q=%E7%8E%8B", ""}, // 王: sealed names match whole
+			{"q=quiet%20visitor", fmt.Sprint(quiet.ID)},
+			{"q=Quiet", ""},
 			{"q=13800000001", fmt.Sprint(wang.ID)},
 			{"q=4242", fmt.Sprint(lee.ID)},
 			{"q=oWang", fmt.Sprint(wang.ID)},

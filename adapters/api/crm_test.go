@@ -163,8 +163,8 @@ func TestCustomerFilters(t *testing.T) {
 			{"tag=wholesale", ids(vip)},
 			{"tag=vip&tier=gold", ids(gold)},
 			{"tag=vip&tier=regular", ids(vip)},
-			{"tag=vip&q=Gold", ids(gold)},
-			{"tag=wholesale&q=Gold", ""},
+			{"tag=vip&q=Gold%20Gao", ids(gold)},
+			{"tag=wholesale&q=Gold%20Gao", ""},
 			{"tier=regular&q=13800000004", ids(unpinned)},
 		} {
 			if got, _ := list(tc.query); got != tc.want {

@@ -38,7 +38,7 @@ func lacks(t *testing.T, res response, not ...string) {
 	}
 }
 
-// TestConsoleOrderSearchAndPage finds an order by number, phone and name,
+// TestConsoleOrderSearchAndPage finds an order by number, phone and whole name,
 // and shows its page with items, local times, the audit trail of an
 // approval and only the buttons the viewer's role allows.
 func TestConsoleOrderSearchAndPage(t *testing.T) {
@@ -46,7 +46,7 @@ func TestConsoleOrderSearchAndPage(t *testing.T) {
 		c := e.client()
 		token := e.login(c, "alice", alicePassword)
 		o := e.placeOrder(e.customer(e.client()))
-		for _, q := range []string{o.Number, "13800000000", "Li"} {
+		for _, q := range []string{o.Number, "13800000000", "138 0000 0000", "li lei"} {
 			res := e.get(c, "/staff/orders?q="+url.QueryEscape(q))
 			if res.status != http.StatusOK {
 				t.Fatalf("search %q: %d", q, res.status)

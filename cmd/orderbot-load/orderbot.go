@@ -21,6 +21,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/seal"
 )
 
 // webhookSecret is what the started orderbot expects on webhook calls.
@@ -72,6 +73,8 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 		"ORDERBOT_DEMO=true",
 		"ORDERBOT_ENV_FILE="+filepath.Join(os.TempDir(), "orderbot-load-no.env"),
 		"ORDERBOT_PUBLIC_URL=https://load.invalid",
+		// MySQL needs a data key; the run's database is thrown away.
+		"ORDERBOT_DATA_KEY="+seal.GenerateKey(),
 	)
 	if o.channel == "telegram" {
 		b.cmd.Env = append(b.cmd.Env,

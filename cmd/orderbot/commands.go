@@ -22,13 +22,23 @@ import (
 // cliActor is who the audit trail names for changes made from the command line.
 const cliActor = "command line"
 
-// openStore opens the database and applies pending migrations.
+// openStore opens the database, applies pending migrations and puts the
+// data keys to use (refusing keys the database is not encrypted under).
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	// The keys first: MySQL without one is refused before it is touched.
+	ring, created, err := dataRing(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, cfg.DB, log)
 	if err != nil {
 		return nil, err
 	}
 	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := useDataKeys(ctx, st, cfg, ring, created); err != nil {
 		st.Close()
 		return nil, err
 	}

@@ -27,6 +27,7 @@ func cli(t *testing.T, dsn, stdin string, args ...string) (string, error) {
 func cliWith(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
 	t.Helper()
 	env["ORDERBOT_ENV_FILE"] = filepath.Join(t.TempDir(), "none.env")
+	withTestDataKey(env)
 	var out bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &out)
 	return out.String(), err
@@ -288,5 +289,14 @@ func TestShopSettings(t *testing.T) {
 		if _, err := loadConfig(env(bad...)); err == nil || !strings.Contains(err.Error(), bad[0]) {
 			t.Errorf("%s=%q: err = %v, want one naming the variable", bad[0], bad[1], err)
 		}
+	}
+}
+
+// withTestDataKey gives the run storetest's data key, so that tests may
+// read what it wrote through storetest's stores, unless the test names its
+// own (an empty value: none, the key file).
+func withTestDataKey(env map[string]string) {
+	if _, ok := env["ORDERBOT_DATA_KEY"]; !ok {
+		env["ORDERBOT_DATA_KEY"] = storetest.DataKey
 	}
 }

@@ -44,6 +44,8 @@ type config struct {
 
 	// TrustedProxies are the peers whose X-Forwarded-* headers are believed.
 	TrustedProxies trustedProxies
+	// DataKeys encrypt personal data at rest.
+	DataKeys dataKeyConfig
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
@@ -120,6 +122,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	if cfg.Shipping, err = loadShipping(get); err != nil {
+		return config{}, err
+	}
+	if cfg.DataKeys, err = loadDataKeys(get); err != nil {
 		return config{}, err
 	}
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "mysql:") {

@@ -37,6 +37,7 @@ func startServer(t *testing.T, env map[string]string, tweaks ...func(*config)) *
 		env["ORDERBOT_ADMIN_ADDR"] = "127.0.0.1:0"
 	}
 	env["ORDERBOT_ENV_FILE"] = t.TempDir() + "/none.env"
+	withTestDataKey(env)
 	getenv := func(k string) string { return env[k] }
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

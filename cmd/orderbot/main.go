@@ -45,6 +45,7 @@ commands:
   token revoke NAME          revoke an admin API token
   customer erase ID          erase a customer's personal data (orders keep items and amounts)
   customer export ID         write everything kept about a customer as JSON to stdout
+  data rotate-key            re-encrypt personal data under ORDERBOT_DATA_KEY (old key in ORDERBOT_DATA_KEY_OLD)
 `
 
 // run is the whole program with its dependencies passed in, so tests can
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tokenCmd(ctx, cfg, args, stdout)
 	case "customer":
 		return customerCmd(ctx, cfg, args, stdout)
+	case "data":
+		return dataCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

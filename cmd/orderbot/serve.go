@@ -36,6 +36,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	resealed := resealInBackground(ctx, st, log)
+	defer func() { stop(); <-resealed }()
 
 	m := newMetrics()
 	senders := map[string]bot.Sender{}

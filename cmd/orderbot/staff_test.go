@@ -75,6 +75,7 @@ func TestStaffAddPasswordNotEchoed(t *testing.T) {
 	master, slave := openPTY(t)
 	dsn := storetest.DSN(t, "sqlite")
 	env := map[string]string{"ORDERBOT_DB": dsn, "ORDERBOT_ENV_FILE": t.TempDir() + "/none"}
+	withTestDataKey(env)
 	var out bytes.Buffer
 	done := make(chan error, 1)
 	go func() {

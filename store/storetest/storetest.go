@@ -16,6 +16,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/seal"
 )
 
 // MySQLEnv names the variable holding a go-sql-driver DSN of a MySQL or
@@ -29,17 +30,38 @@ const MySQLEnv = "ORDERBOT_TEST_MYSQL_DSN"
 // the same tests there, and is skipped when it is unset.
 const TiDBEnv = "ORDERBOT_TEST_TIDB_DSN"
 
+// DataKey is the data key (ORDERBOT_DATA_KEY) of the stores this package
+// gives: every contract test runs with personal data sealed.
+const DataKey = "b3JkZXJib3QgdGVzdCBkYXRhIGtleSwgMzIgYnl0ZXM="
+
+// UseDataKey makes s seal personal data under DataKey, as the stores of
+// SQLite, MySQL and Each do.
+func UseDataKey(t testing.TB, s *store.Store) {
+	t.Helper()
+	raw, err := seal.ParseKey(DataKey)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	ring, err := seal.NewRing(raw)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	if err := s.UseKeys(context.Background(), ring); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+}
+
 // SQLite returns a store on a new, migrated SQLite file, closed when the test ends.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, DSN(t, "sqlite"))
+	return openKeyed(t, DSN(t, "sqlite"))
 }
 
 // MySQL returns a store on a new, migrated MySQL database, dropped when the
 // test ends. The test is skipped when ORDERBOT_TEST_MYSQL_DSN is unset.
 func MySQL(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, DSN(t, "mysql"))
+	return openKeyed(t, DSN(t, "mysql"))
 }
 
 // Each runs fn as the subtests "sqlite" and "mysql", each with its own
@@ -47,8 +69,16 @@ func MySQL(t testing.TB) *store.Store {
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
 	for _, b := range Backends() {
-		t.Run(b, func(t *testing.T) { fn(t, open(t, EmptyDSN(t, b))) })
+		t.Run(b, func(t *testing.T) { fn(t, openKeyed(t, EmptyDSN(t, b))) })
 	}
+}
+
+// openKeyed is open with DataKey in use.
+func openKeyed(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	s := open(t, dsn)
+	UseDataKey(t, s)
+	return s
 }
 
 // Backends names every backend a test should run on: "sqlite" always,
@@ -60,7 +90,7 @@ func Backends() []string { return []string{"sqlite", "mysql", "tidb"} }
 // test ends. The test is skipped when ORDERBOT_TEST_TIDB_DSN is unset.
 func TiDB(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, DSN(t, "tidb"))
+	return openKeyed(t, DSN(t, "tidb"))
 }
 
 // DSN creates a fresh migrated database for backend "sqlite", "mysql" or "tidb" and
