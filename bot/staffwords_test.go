@@ -144,7 +144,7 @@ func TestStaffTextHasNoInternalRefs(t *testing.T) {
 		}
 		text := strings.Join(append(all, notes...), "\n")
 		for _, want := range []string{"订单 " + n + " · 已发货", "已标记为已发货", "客户请求人工客服", "顺丰 SF1234567890",
-			"（UTC+8）起等待人工回复", "ann（网页后台）的最新回复", "已发送给客户。"} {
+			"（UTC+8）起等待人工回复", "已发送给客户。"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("staff text lacks %q", want)
 			}

@@ -60,7 +60,11 @@ func (r *repo) clearInboundReplies(ctx context.Context, db *gorm.DB, ids []int64
 			return cleared, err
 		}
 		for _, row := range rows {
-			replied, err := bot.RepliedMessageIDs(row.reply())
+			reply, err := r.reply(row)
+			if err != nil {
+				return cleared, fmt.Errorf("inbound %q: %w", row.DedupKey, err)
+			}
+			replied, err := bot.RepliedMessageIDs(reply)
 			if err != nil {
 				return cleared, fmt.Errorf("inbound %q: %w", row.DedupKey, err)
 			}

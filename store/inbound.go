@@ -44,16 +44,20 @@ func (r *repo) InboundReply(ctx context.Context, key string) ([]byte, error) {
 	if err := r.db.WithContext(ctx).Where("dedup_key = ?", key).Take(&row).Error; err != nil {
 		return nil, fmt.Errorf("inbound reply: %w", dbErr(err))
 	}
+	return r.reply(row)
+}
+
+// reply is the stored reply, nil when none was: every read of one goes
+// through it.
+// reply opens the stored reply of row: it holds what the bot said, so it is
+// sealed like the outbox.
+func (r *repo) reply(row inboundRow) ([]byte, error) {
 	reply, err := r.openBytes(row.Reply)
 	if err != nil {
 		return nil, fmt.Errorf("open inbound reply: %w", err)
 	}
 	return nonEmpty(reply), nil
 }
-
-// reply is the stored reply, nil when none was: every read of one goes
-// through it.
-func (row inboundRow) reply() []byte { return nonEmpty(row.Reply) }
 
 type cardRefRow struct {
 	ID         int64
