@@ -19,14 +19,18 @@ const (
 
 // The actions staff cards offer.
 const (
-	ActApprove  = "approve"
-	ActReject   = "reject"
-	ActShip     = "ship"
-	ActDeliver  = "deliver"
-	ActComplete = "complete"
-	ActResolve  = "resolve"
-	ActReply    = "reply"
-	ActClose    = "close"
+	ActApprove = "approve"
+	// ActApproveNote approves an after-sales request with a note for the
+	// customer (where to send the goods, when the refund arrives). A
+	// button of its own: a card's buttons need distinct actions.
+	ActApproveNote = "approve_note"
+	ActReject      = "reject"
+	ActShip        = "ship"
+	ActDeliver     = "deliver"
+	ActComplete    = "complete"
+	ActResolve     = "resolve"
+	ActReply       = "reply"
+	ActClose       = "close"
 )
 
 // decideActions are the buttons of anything awaiting approval.
@@ -187,7 +191,11 @@ func (s *Service) afterSalesCard(r *AfterSales, c Customer) Card {
 	}
 	switch r.Status {
 	case Submitted:
-		card.Actions = w.decideActions()
+		// An approval may tell the customer the next step: where to send
+		// a return, when a refund arrives.
+		decide := w.decideActions()
+		card.Actions = []CardAction{decide[0],
+			{ID: ActApproveNote, Label: w.say("Approve with a note", "批准并留言"), Input: "note"}, decide[1]}
 	case Approved:
 		card.Actions = []CardAction{{ID: ActResolve, Label: w.say("Mark resolved", "标记已解决"), Style: "primary"}}
 	}

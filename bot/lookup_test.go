@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -72,8 +73,26 @@ func TestRequestNoteAndLookupByNumber(t *testing.T) {
 			t.Fatalf("requests %+v, %v", reqs, err)
 		}
 		r := reqs[0]
+		cards, err := s.svc.OpenWork(ctx)
+		must(t, err)
+		var withNote bool
+		for _, c := range cards {
+			for _, a := range c.Actions {
+				withNote = withNote || (c.Ref == fmt.Sprintf("after_sales:%d", r.ID) && a.ID == bot.ActApproveNote && a.Input == "note")
+			}
+		}
+		if !withNote {
+			t.Fatalf("the request's card offers no approval with a note: %+v", cards)
+		}
+		ref := fmt.Sprintf("after_sales:%d", r.ID)
+		if _, err := s.act("bob", ref, bot.ActApproveNote, r.Version, "  "); !errors.Is(err, bot.ErrInvalid) {
+			t.Fatalf("approval with an empty note: %v", err)
+		}
+		if _, err := s.act("ann", ref, bot.ActApproveNote, r.Version, "x"); !errors.Is(err, bot.ErrForbidden) {
+			t.Fatalf("an agent approved with a note: %v", err)
+		}
 		note := "Send it to 1 Tea Street, Hangzhou"
-		if _, err := s.act("bob", fmt.Sprintf("after_sales:%d", r.ID), bot.ActApprove, r.Version, note); err != nil {
+		if _, err := s.act("bob", ref, bot.ActApproveNote, r.Version, note); err != nil {
 			t.Fatal(err)
 		}
 		if told := texts(s.feed("u1")); !strings.Contains(told, note) {

@@ -17,7 +17,7 @@ import (
 func requiredRole(kind, action string) Role {
 	switch kind + ":" + action {
 	case "order:approve", "order:reject", "cancel:approve", "cancel:reject",
-		"after_sales:approve", "after_sales:reject", "order:" + ActMarkPaid, "order:" + ActRefund:
+		"after_sales:approve", "after_sales:" + ActApproveNote, "after_sales:reject", "order:" + ActMarkPaid, "order:" + ActRefund:
 		return Approver
 	case "order:ship", "order:deliver", "order:complete", "after_sales:resolve",
 		"handoff:reply", "handoff:close", "survey:close":
@@ -225,7 +225,10 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 	before, now := s.afterSalesCard(r, c), s.now()
 	n := conversation.Notice{OrderNumber: r.OrderNumber, RequestNumber: r.Number, Type: conversation.AfterSalesType(r.Type)}
 	switch a.Action {
-	case ActApprove:
+	case ActApprove, ActApproveNote:
+		if a.Action == ActApproveNote && strings.TrimSpace(a.Reason) == "" {
+			return StaffResult{Card: before}, fmt.Errorf("%w: approving with a note needs the note", ErrInvalid)
+		}
 		n.Kind, n.Reason, err = conversation.AfterSalesApproved, a.Reason, r.Approve(staff.Actor(), a.Reason, now)
 	case ActReject:
 		n.Kind, n.Reason, err = conversation.AfterSalesRejected, a.Reason, r.Reject(staff.Actor(), a.Reason, now)

@@ -40,6 +40,9 @@ func formInputs(kind string, w staffText) []formInput {
 		}
 	case "text":
 		return []formInput{{block: "text", label: w.say("Message to the customer", "给客户的消息"), multiline: true, max: 1000}}
+	case "note":
+		return []formInput{{block: "reason", label: w.say("Note to the customer (next steps, return address)", "给客户的说明（下一步、退货地址等）"),
+			placeholder: w.say("e.g. please send it to …", "例如：请寄回至……"), multiline: true, max: 500}}
 	}
 	return nil
 }

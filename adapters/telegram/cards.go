@@ -27,7 +27,7 @@ type cardPress struct {
 // inputCodes are the one-letter prefixes of card callback data: "a" acts
 // at once, the others ask for the action's input first.
 func inputCodes() map[string]string {
-	return map[string]string{"a": "", "r": "reason", "s": "shipping", "t": "text"}
+	return map[string]string{"a": "", "r": "reason", "s": "shipping", "t": "text", "n": "note"}
 }
 
 // data is the button's callback_data, "<code>:<action>:<ref>:<version>",

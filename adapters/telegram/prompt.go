@@ -157,7 +157,7 @@ func promptAction(w staffText, p bot.StaffPrompt, user, key, text string, now ti
 	}
 	act := bot.StaffAction{Channel: bot.Telegram, UserID: user, DedupKey: key, Ref: p.Ref, Action: p.Action, Version: p.Version}
 	switch p.Input {
-	case "reason":
+	case "reason", "note":
 		act.Reason = text
 	case "shipping":
 		carrier, tracking, ok := parseShipping(text)

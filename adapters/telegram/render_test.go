@@ -81,6 +81,7 @@ func TestCardPressData(t *testing.T) {
 		{action: "approve", ref: "order:42", version: 3},
 		{input: "reason", action: "reject", ref: "after_sales:7", version: 0},
 		{input: "shipping", action: "ship", ref: "order:9999999", version: 12},
+		{input: "note", action: "approve_note", ref: "after_sales:7", version: 2},
 		{input: "text", action: "reply", ref: "handoff:5", version: 0},
 	} {
 		d, ok := p.data()

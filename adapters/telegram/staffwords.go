@@ -72,6 +72,9 @@ func (w staffText) prompt(input, subject string) string {
 	case "shipping":
 		return w.sayf(`Carrier and tracking number for %s? Reply to this message, e.g. "SF Express SF1234567890".`,
 			"%s的快递公司和运单号是什么？请直接回复这条消息，例如“顺丰 SF1234567890”。", subject)
+	case "note":
+		return w.sayf("Approving %s: what should the customer do next? Reply to this message with the note (the customer sees it).",
+			"批准%s：请直接回复这条消息，告诉客户下一步怎么做（客户会看到）。", subject)
 	}
 	return w.sayf("Your message to %s? Reply to this message with it.",
 		"要发给%s的消息是什么？请直接回复这条消息。", subject)
@@ -84,6 +87,8 @@ func (w staffText) placeholder(input string) string {
 		return w.say("Reason", "原因")
 	case "shipping":
 		return w.say("CARRIER TRACKING-NUMBER", "快递公司 运单号")
+	case "note":
+		return w.say("Note to the customer", "给客户的说明")
 	}
 	return w.say("Message", "消息")
 }

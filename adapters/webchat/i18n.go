@@ -43,7 +43,7 @@ func zh() map[string]string {
 		"Approve": "批准", "Reject": "拒绝", "Mark shipped": "标记已发货", "Mark delivered": "标记已送达",
 		"Complete": "完成", "Mark resolved": "标记已解决", "Approve cancel": "同意取消", "Reject cancel": "拒绝取消",
 		"Cancel": "取消", "Carrier": "快递公司", "Tracking number": "运单号",
-		"Reason (shown to the customer)": "原因（客户可见）", "Message to the customer": "给客户的消息",
+		"Reason (shown to the customer)": "原因（客户可见）", "Note to the customer (next steps, return address)": "给客户的说明（下一步、退货地址等）", "Message to the customer": "给客户的消息",
 		"Web chat visitor": "网页访客", "Cancel requested": "已申请取消", "Language of the console": "控制台语言",
 		"Only the latest handoffs are shown:":                  "仅显示最近的人工客服记录：",
 		"Personal data":                                        "个人信息",

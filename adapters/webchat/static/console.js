@@ -7,8 +7,8 @@
 (function () {
   const zh = document.body.dataset.lang === "zh";
   const words = zh
-    ? { reason: "原因（客户可见）", carrier: "快递公司", tracking: "运单号", text: "给客户的消息", reference: "付款凭证号（可不填）", amount: "退款金额（不填则全部退）", note: "备注（可不填）", cancel: "取消", working: "处理中…", network: "网络错误，请重试。" }
-    : { reason: "Reason (shown to the customer)", carrier: "Carrier", tracking: "Tracking number", text: "Message to the customer", reference: "Transfer reference (optional)", amount: "Amount to refund (empty: all that is left)", note: "Note (optional)", cancel: "Cancel", working: "Working…", network: "Network error, please try again." };
+    ? { reason: "原因（客户可见）", carrier: "快递公司", tracking: "运单号", text: "给客户的消息", reference: "付款凭证号（可不填）", amount: "退款金额（不填则全部退）", note: "备注（可不填）", customerNote: "给客户的说明（下一步、退货地址等）", cancel: "取消", working: "处理中…", network: "网络错误，请重试。" }
+    : { reason: "Reason (shown to the customer)", carrier: "Carrier", tracking: "Tracking number", text: "Message to the customer", reference: "Transfer reference (optional)", amount: "Amount to refund (empty: all that is left)", note: "Note (optional)", customerNote: "Note to the customer (next steps, return address)", cancel: "Cancel", working: "Working…", network: "Network error, please try again." };
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
   function el(tag, cls, text) {
@@ -72,6 +72,7 @@
       field("amount", words.amount, false, true);
       field("reason", words.note, false, true);
     } else if (input === "reason") field("reason", words.reason, true);
+    else if (input === "note") field("reason", words.customerNote, true);
     else if (input === "shipping") {
       field("carrier", words.carrier, false);
       field("tracking", words.tracking, false);

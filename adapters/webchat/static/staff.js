@@ -171,6 +171,7 @@
       fields.push(i);
     }
     if (a.input === "reason") field("reason", words.i18nReason, true);
+    else if (a.input === "note") field("reason", words.i18nNote, true);
     else if (a.input === "shipping") {
       field("carrier", words.i18nCarrier, false);
       field("tracking", words.i18nTracking, false);
