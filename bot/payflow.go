@@ -154,3 +154,33 @@ func (s *Service) ApplyPayment(ctx context.Context, tx Repo, number, actor strin
 	}
 	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
 }
+
+// ApplyRefund records in tx money a payment provider reported given back
+// (bot/pay records the provider's refund beside it): the order becomes
+// partially_refunded or refunded, the customer is told, the cards updated,
+// the change audited as actor.
+func (s *Service) ApplyRefund(ctx context.Context, tx Repo, number, actor string, amount int64, ref string) (int64, error) {
+	o, err := tx.OrderByNumber(ctx, number)
+	if err != nil {
+		return 0, fmt.Errorf("load order %s: %w", number, err)
+	}
+	now, from := s.now(), o.PaymentStatus
+	if err := o.Refund(actor, amount, ref, now); err != nil {
+		return o.ID, err
+	}
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return o.ID, fmt.Errorf("save order %s: %w", number, err)
+	}
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
+	if err != nil {
+		return o.ID, err
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order " + ActRefund, From: string(from), To: string(o.PaymentStatus), Note: ref, At: now}); err != nil {
+		return o.ID, err
+	}
+	n := conversation.Notice{Kind: conversation.PaymentRefunded, OrderNumber: o.Number, Amount: amount, Currency: s.cfg.Currency}
+	if err := s.notify(ctx, tx, c, n, now); err != nil {
+		return o.ID, err
+	}
+	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
+}

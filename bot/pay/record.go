@@ -77,3 +77,46 @@ func RecordPayment(ctx context.Context, st Store, orders Orders, number string, 
 	}
 	return nil
 }
+
+// Refunds is what RecordRefund needs from the core (bot.Service).
+type Refunds interface {
+	// ApplyRefund records amount given back on the order as actor, with
+	// ref, in tx; bot.ErrInvalid when it is more than is left to refund.
+	ApplyRefund(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (orderID int64, err error)
+}
+
+// RecordRefund records a refund a provider reported and applies it to the
+// order, in one transaction, once per (provider, txn id): a repeated
+// notification returns ErrAlreadyRecorded and changes nothing.
+func RecordRefund(ctx context.Context, st Store, orders Refunds, number string, p Payment) error {
+	if p.Provider == "" || p.TxnID == "" || p.Amount <= 0 {
+		return fmt.Errorf("%w: a refund needs a provider, a refund id and an amount", bot.ErrInvalid)
+	}
+	p.Kind = KindRefund
+	if p.At.IsZero() {
+		p.At = time.Now().UTC()
+	}
+	err := st.InTx(ctx, func(tx bot.Repo) error {
+		r, err := repoOf(tx)
+		if err != nil {
+			return err
+		}
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		p.OrderID = o.ID
+		if err := r.AddPayment(ctx, p); err != nil {
+			return err
+		}
+		_, err = orders.ApplyRefund(ctx, tx, number, p.Provider, p.Amount, p.TxnID)
+		return err
+	})
+	if errors.Is(err, bot.ErrDuplicate) {
+		return ErrAlreadyRecorded
+	}
+	if err != nil {
+		return fmt.Errorf("record %s refund %s for order %s: %w", p.Provider, p.TxnID, number, err)
+	}
+	return nil
+}
