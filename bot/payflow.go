@@ -11,11 +11,29 @@ import (
 
 // payInfo is how to pay the order, for the customer's notice.
 func (s *Service) payInfo(o *Order) *conversation.PayInfo {
-	p := &conversation.PayInfo{Amount: o.Total, Currency: s.cfg.Currency, Instructions: s.cfg.Pay.Instructions, Image: s.cfg.Pay.QRImage}
+	p := &conversation.PayInfo{Amount: o.Total, Currency: s.cfg.Currency, Method: conversation.PayMethod(o.PayMethod)}
+	if o.PayMethod == PayTransfer {
+		p.Instructions, p.Image = s.cfg.Pay.Instructions, s.cfg.Pay.QRImage
+	}
 	if !o.PayDue.IsZero() {
 		p.Due = o.PayDue.In(s.cfg.Location)
 	}
 	return p
+}
+
+// withPayLink adds the online method's pay link or QR code for the
+// customer who gets the notice: a WeChat user opens a page, others scan.
+func (s *Service) withPayLink(n conversation.Notice, c Customer) conversation.Notice {
+	if n.Pay == nil || s.cfg.Pay.Links == nil {
+		return n
+	}
+	p := *n.Pay
+	link, image := s.cfg.Pay.Links.PayLink(PayMethod(p.Method), n.OrderNumber, c.Channel, c.UserID)
+	if link != "" || image != "" {
+		p.Link, p.Image = link, image
+	}
+	n.Pay = &p
+	return n
 }
 
 // askPayment starts the payment clock of an order that now waits for its
@@ -60,6 +78,8 @@ func (w staffWords) payMethod(m PayMethod) string {
 		return w.say("cash on delivery", "货到付款")
 	case PayTransfer:
 		return w.say("transfer", "转账")
+	case PayWeChat:
+		return w.say("WeChat Pay", "微信支付")
 	}
 	return string(m)
 }

@@ -30,6 +30,10 @@ const (
 	// PayTransfer is a bank transfer or a payment QR code: the customer is
 	// shown the shop's instructions and staff confirm the money arrived.
 	PayTransfer PayMethod = "transfer"
+	// PayWeChat is WeChat Pay, an online provider: the customer gets its
+	// pay page or QR code (PayLinks) and its notification marks the order
+	// paid.
+	PayWeChat PayMethod = "wechatpay"
 )
 
 // The staff actions on an order's money.
@@ -140,6 +144,18 @@ type PayConfig struct {
 	// Timeout cancels an order still unpaid this long after the customer
 	// was asked to pay; never when zero.
 	Timeout time.Duration
+	// Links gives the pay page or QR code of an online method; the
+	// customer gets only the amount and due time when nil.
+	Links PayLinks
+}
+
+// PayLinks is what the core needs of an online payment provider to tell a
+// customer how to pay.
+type PayLinks interface {
+	// PayLink returns the page that takes the payment of the order for
+	// the customer on channel as user (link), or the URL of a QR code
+	// picture to scan (image); both empty when the method has none there.
+	PayLink(method PayMethod, number, channel, user string) (link, image string)
 }
 
 // method picks the customer's choice when the shop offers it, else the
