@@ -1,8 +1,11 @@
 package bot_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store"
@@ -44,6 +47,73 @@ func TestOnlinePaymentNoticeCarriesTheProviderLink(t *testing.T) {
 		s.orderPaying("u2", "transfer")
 		if n := s.lastNotice("u2"); n.ImageURL != "https://shop.example/pay.png" || !strings.Contains(n.Text, "ICBC") {
 			t.Fatalf("transfer notice: image %q text %q", n.ImageURL, n.Text)
+		}
+	})
+}
+
+// settler is a provider whose sweep settlement pays one order (its lost
+// notification) and fails once for another.
+type settler struct {
+	fakeLinks
+	paid    func(number string)
+	failFor string
+	calls   []string
+}
+
+func (s *settler) Settle(_ context.Context, m bot.PayMethod, number string) error {
+	s.calls = append(s.calls, string(m)+":"+number)
+	if number == s.failFor {
+		s.failFor = ""
+		return errors.New("provider down")
+	}
+	if s.paid != nil {
+		s.paid(number)
+		s.paid = nil
+	}
+	return nil
+}
+
+// TestSweepSettlesWithTheProviderBeforeCancelling: at the deadline the
+// sweep asks the provider first; an order it reports paid is not
+// cancelled, one it cannot settle waits for the next sweep.
+func TestSweepSettlesWithTheProviderBeforeCancelling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cfg := offlinePay(bot.PayFirst)
+		cfg.Pay.Methods = []bot.PayMethod{bot.PayWeChat, bot.PayCOD}
+		set := &settler{}
+		cfg.Pay.Links = set
+		s := newShopWith(t, st, cfg)
+		paid, later := s.orderPaying("u1", "wechatpay"), s.orderPaying("u2", "wechatpay")
+		set.failFor = later.Number
+		set.paid = func(number string) {
+			err := st.InTx(ctx, func(tx bot.Repo) error {
+				_, err := s.svc.ApplyPayment(ctx, tx, number, "wechatpay", paid.Total, "4200001")
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		s.clock.Add(25 * time.Hour)
+		if n, err := s.svc.SweepPayments(ctx); err != nil || n != 0 {
+			t.Fatalf("first sweep changed %d: %v (calls %v)", n, err, set.calls)
+		}
+		if o := s.orderByNumber(paid.Number); o.Status != bot.Pending || o.PaymentStatus != bot.Paid {
+			t.Fatalf("order paid at the provider: %s %s", o.Status, o.PaymentStatus)
+		}
+		if o := s.orderByNumber(later.Number); o.Status != bot.Pending {
+			t.Fatalf("order the provider could not settle: %s", o.Status)
+		}
+		s.clock.Add(time.Minute)
+		if n, err := s.svc.SweepPayments(ctx); err != nil || n != 1 {
+			t.Fatalf("second sweep changed %d: %v", n, err)
+		}
+		if o := s.orderByNumber(later.Number); o.Status != bot.Cancelled {
+			t.Fatalf("unsettled order after the second sweep: %s", o.Status)
+		}
+		if len(set.calls) != 3 || set.calls[0] != "wechatpay:"+paid.Number {
+			t.Fatalf("settle calls %v", set.calls)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -156,6 +157,16 @@ type PayLinks interface {
 	// the customer on channel as user (link), or the URL of a QR code
 	// picture to scan (image); both empty when the method has none there.
 	PayLink(method PayMethod, number, channel, user string) (link, image string)
+}
+
+// PaySettler is an ability some PayLinks have: the payment sweep settles
+// an order with its provider before cancelling it unpaid.
+type PaySettler interface {
+	// Settle makes sure the order can no longer be paid at the provider,
+	// and records a payment made meanwhile whose notification was lost
+	// (the order is then paid, and the sweep leaves it). An error leaves
+	// the order for the next sweep.
+	Settle(ctx context.Context, method PayMethod, number string) error
 }
 
 // method picks the customer's choice when the shop offers it, else the

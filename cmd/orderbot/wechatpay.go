@@ -161,3 +161,25 @@ func openWeChatPay(cfg config, st wechatPayStore, log *slog.Logger) (*wechatpay.
 	}
 	return a, dom, nil
 }
+
+// Settle, before the sweep cancels an unpaid order: a payment WeChat took
+// (its notification lost) is recorded, otherwise the order is closed at
+// WeChat so that it cannot be paid after it is cancelled here. A close
+// refused because the customer paid in between records that payment.
+func (l wechatPayLinks) Settle(ctx context.Context, m bot.PayMethod, number string) error {
+	if m != bot.PayWeChat {
+		return nil
+	}
+	state, err := l.a.Reconcile(ctx, number)
+	if err != nil || state == wechatpay.TradeSuccess {
+		return err
+	}
+	closeErr := l.a.Close(ctx, number)
+	if closeErr == nil {
+		return nil
+	}
+	if state, err = l.a.Reconcile(ctx, number); err == nil && state == wechatpay.TradeSuccess {
+		return nil
+	}
+	return fmt.Errorf("close wechatpay order %s: %w", number, closeErr)
+}
