@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,9 @@ type settler struct {
 	paid    func(number string)
 	failFor string
 	calls   []string
+
+	refunds   []bot.RefundRequest
+	refundErr error
 }
 
 func (s *settler) Settle(_ context.Context, m bot.PayMethod, number string) error {
@@ -114,6 +118,71 @@ func TestSweepSettlesWithTheProviderBeforeCancelling(t *testing.T) {
 		}
 		if len(set.calls) != 3 || set.calls[0] != "wechatpay:"+paid.Number {
 			t.Fatalf("settle calls %v", set.calls)
+		}
+	})
+}
+
+func (s *settler) Refund(_ context.Context, r bot.RefundRequest) error {
+	s.refunds = append(s.refunds, r)
+	return s.refundErr
+}
+
+// TestApprovedRefundGoesBackThroughTheProvider: approving a refund request
+// on an order paid with WeChat Pay asks the provider, after the commit,
+// for all that was paid; a failure is told to the approver.
+func TestApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cfg := offlinePay(bot.PayFirst)
+		cfg.Pay.Methods = []bot.PayMethod{bot.PayWeChat, bot.PayCOD}
+		set := &settler{}
+		cfg.Pay.Links = set
+		s := newShopWith(t, st, cfg)
+		request := func(user string) (*bot.Order, *bot.AfterSales) {
+			t.Helper()
+			o := s.orderPaying(user, "wechatpay")
+			err := st.InTx(ctx, func(tx bot.Repo) error {
+				_, err := s.svc.ApplyPayment(ctx, tx, o.Number, "wechatpay", o.Total, "42"+o.Number)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o = s.orderByNumber(o.Number)
+			if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), bot.ActApprove, o.Version); err != nil {
+				t.Fatal(err)
+			}
+			o = s.orderByNumber(o.Number)
+			if _, err := s.act("ann", fmt.Sprintf("order:%d", o.ID), bot.ActShip, o.Version, "SF", "SF1"); err != nil {
+				t.Fatal(err)
+			}
+			s.say(user, "menu")
+			s.press(user, "aftersales")
+			s.press(user, "order:"+o.Number)
+			s.press(user, "type:refund")
+			s.say(user, "Not what I ordered.")
+			s.press(user, "done")
+			s.press(user, "submit")
+			reqs, err := st.AfterSalesByOrder(ctx, o.ID)
+			if err != nil || len(reqs) != 1 {
+				t.Fatalf("after-sales %+v %v", reqs, err)
+			}
+			return o, reqs[0]
+		}
+		o, r := request("u1")
+		if len(set.refunds) != 0 {
+			t.Fatalf("refund before approval: %+v", set.refunds)
+		}
+		res, err := s.act("bob", fmt.Sprintf("after_sales:%d", r.ID), bot.ActApprove, r.Version)
+		want := bot.RefundRequest{Method: bot.PayWeChat, OrderNumber: o.Number, RequestNumber: r.Number, Amount: o.Total, Total: o.Total}
+		if err != nil || len(set.refunds) != 1 || set.refunds[0] != want || !strings.Contains(res.Note, "Refund of") {
+			t.Fatalf("approve: %v, refunds %+v, note %q", err, set.refunds, res.Note)
+		}
+		set.refundErr = errors.New("NOT_ENOUGH")
+		_, r2 := request("u2")
+		res, err = s.act("bob", fmt.Sprintf("after_sales:%d", r2.ID), bot.ActApprove, r2.Version)
+		if err != nil || len(set.refunds) != 2 || !strings.Contains(res.Note, "could not be requested") {
+			t.Fatalf("failed refund: %v, note %q", err, res.Note)
 		}
 	})
 }

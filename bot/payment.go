@@ -169,6 +169,24 @@ type PaySettler interface {
 	Settle(ctx context.Context, method PayMethod, number string) error
 }
 
+// PayRefunder is an ability some PayLinks have: giving an online payment
+// back when staff approve a refund or return request.
+type PayRefunder interface {
+	// Refund asks the provider to give amount of the order's payment
+	// (total) back for the request; asking again for the same request is
+	// safe. The provider's refund notification records it on the order.
+	Refund(ctx context.Context, r RefundRequest) error
+}
+
+// RefundRequest is money to give back through the provider an order was
+// paid with.
+type RefundRequest struct {
+	Method        PayMethod
+	OrderNumber   string
+	RequestNumber string
+	Amount, Total int64
+}
+
 // method picks the customer's choice when the shop offers it, else the
 // shop's default.
 func (c PayConfig) method(chosen string) PayMethod {
