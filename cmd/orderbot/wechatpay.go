@@ -84,14 +84,24 @@ type wechatPayDomain struct {
 
 // Paid records a payment once per WeChat transaction id.
 func (d *wechatPayDomain) Paid(ctx context.Context, p wechatpay.Payment) error {
-	err := pay.RecordPayment(ctx, d.st, d.core, p.OrderNumber, pay.Payment{
-		Provider: wechatPayProvider, TxnID: p.TransactionID, Amount: p.Amount, At: p.PaidAt,
-	})
+	pm := pay.Payment{Provider: wechatPayProvider, TxnID: p.TransactionID, Amount: p.Amount, At: p.PaidAt}
+	err := pay.RecordPayment(ctx, d.st, d.core, p.OrderNumber, pm)
+	var state *bot.StateError
+	var decided *bot.DecidedError
 	switch {
 	case err == nil, errors.Is(err, pay.ErrAlreadyRecorded):
 		return nil
 	case errors.Is(err, bot.ErrNotFound), errors.Is(err, bot.ErrInvalid):
 		return fmt.Errorf("%w: %w", wechatpay.ErrRejected, err)
+	case errors.As(err, &state), errors.As(err, &decided):
+		// Money WeChat took for an order that cannot take it any more:
+		// kept and raised to staff, never refused and lost.
+		fresh, err := pay.RecordStray(ctx, d.st, p.OrderNumber, pm)
+		if fresh {
+			d.log.ErrorContext(ctx, "wechatpay payment for an order that cannot take it: refund it in the merchant platform",
+				"order", p.OrderNumber, "transaction", p.TransactionID)
+		}
+		return err
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/orderbot/orderbot/adapters/wechatpay"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pay"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -123,6 +125,32 @@ func TestWeChatPayDomain(t *testing.T) {
 		}
 		if _, err := d.Payable(ctx, o.Number); !errors.Is(err, wechatpay.ErrNotPayable) {
 			t.Fatalf("paid order payable: %v", err)
+		}
+		// Paid twice (QR and pay page): the second payment is kept for a
+		// refund, once, and the order is unchanged.
+		twice := p
+		twice.TransactionID = "4200003"
+		for range 2 {
+			if err := d.Paid(ctx, twice); err != nil {
+				t.Fatalf("second payment: %v", err)
+			}
+		}
+		if err := st.InTx(ctx, func(tx bot.Repo) error {
+			es, err := tx.(interface {
+				Audit(context.Context, string, string) ([]bot.AuditEntry, error)
+			}).Audit(ctx, "order", o.Number)
+			stray := 0
+			for _, e := range es {
+				if e.Action == pay.StrayAction && strings.HasPrefix(e.Note, "4200003 ") {
+					stray++
+				}
+			}
+			if err == nil && stray != 1 {
+				err = fmt.Errorf("%d stray payment entries in %+v", stray, es)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
 		r := wechatpay.Refund{OrderNumber: o.Number, RefundNumber: o.Number + "-S1", RefundID: "5030001", Amount: 7600, Status: wechatpay.RefundSuccess, At: time.Now()}
 		if err := d.Refunded(ctx, wechatpay.Refund{OrderNumber: o.Number, RefundNumber: o.Number + "-S1", Status: wechatpay.RefundProcessing}); err != nil {
