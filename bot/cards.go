@@ -237,10 +237,11 @@ func (s *Service) notify(ctx context.Context, tx Repo, c Customer, n conversatio
 		return nil
 	}
 	lang := conversation.ParseLang(c.Lang)
+	n = s.withPayLink(n, c)
 	r := conversation.RenderNotice(lang, n)
 	m := &Message{
 		Channel: c.Channel, Recipient: c.UserID, Kind: KindNotice, Text: r.Text, Options: r.Options,
-		Notice: &n, Lang: string(lang), NextAt: now, CreatedAt: now,
+		ImageURL: r.Image, Notice: &n, Lang: string(lang), NextAt: now, CreatedAt: now,
 	}
 	if err := tx.Enqueue(ctx, []*Message{m}); err != nil {
 		return fmt.Errorf("queue notice %s: %w", n.Kind, err)

@@ -11,11 +11,29 @@ import (
 
 // payInfo is how to pay the order, for the customer's notice.
 func (s *Service) payInfo(o *Order) *conversation.PayInfo {
-	p := &conversation.PayInfo{Amount: o.Total, Currency: s.cfg.Currency, Instructions: s.cfg.Pay.Instructions, Image: s.cfg.Pay.QRImage}
+	p := &conversation.PayInfo{Amount: o.Total, Currency: s.cfg.Currency, Method: conversation.PayMethod(o.PayMethod)}
+	if o.PayMethod == PayTransfer {
+		p.Instructions, p.Image = s.cfg.Pay.Instructions, s.cfg.Pay.QRImage
+	}
 	if !o.PayDue.IsZero() {
 		p.Due = o.PayDue.In(s.cfg.Location)
 	}
 	return p
+}
+
+// withPayLink adds the online method's pay link or QR code for the
+// customer who gets the notice: a WeChat user opens a page, others scan.
+func (s *Service) withPayLink(n conversation.Notice, c Customer) conversation.Notice {
+	if n.Pay == nil || s.cfg.Pay.Links == nil {
+		return n
+	}
+	p := *n.Pay
+	link, image := s.cfg.Pay.Links.PayLink(PayMethod(p.Method), n.OrderNumber, c.Channel, c.UserID)
+	if link != "" || image != "" {
+		p.Link, p.Image = link, image
+	}
+	n.Pay = &p
+	return n
 }
 
 // askPayment starts the payment clock of an order that now waits for its
@@ -60,6 +78,8 @@ func (w staffWords) payMethod(m PayMethod) string {
 		return w.say("cash on delivery", "货到付款")
 	case PayTransfer:
 		return w.say("transfer", "转账")
+	case PayWeChat:
+		return w.say("WeChat Pay", "微信支付")
 	}
 	return string(m)
 }
@@ -149,6 +169,36 @@ func (s *Service) ApplyPayment(ctx context.Context, tx Repo, number, actor strin
 		return o.ID, err
 	}
 	n := conversation.Notice{Kind: conversation.PaymentReceived, OrderNumber: o.Number, Amount: amount, Currency: s.cfg.Currency}
+	if err := s.notify(ctx, tx, c, n, now); err != nil {
+		return o.ID, err
+	}
+	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
+}
+
+// ApplyRefund records in tx money a payment provider reported given back
+// (bot/pay records the provider's refund beside it): the order becomes
+// partially_refunded or refunded, the customer is told, the cards updated,
+// the change audited as actor.
+func (s *Service) ApplyRefund(ctx context.Context, tx Repo, number, actor string, amount int64, ref string) (int64, error) {
+	o, err := tx.OrderByNumber(ctx, number)
+	if err != nil {
+		return 0, fmt.Errorf("load order %s: %w", number, err)
+	}
+	now, from := s.now(), o.PaymentStatus
+	if err := o.Refund(actor, amount, ref, now); err != nil {
+		return o.ID, err
+	}
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return o.ID, fmt.Errorf("save order %s: %w", number, err)
+	}
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
+	if err != nil {
+		return o.ID, err
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order " + ActRefund, From: string(from), To: string(o.PaymentStatus), Note: ref, At: now}); err != nil {
+		return o.ID, err
+	}
+	n := conversation.Notice{Kind: conversation.PaymentRefunded, OrderNumber: o.Number, Amount: amount, Currency: s.cfg.Currency}
 	if err := s.notify(ctx, tx, c, n, now); err != nil {
 		return o.ID, err
 	}

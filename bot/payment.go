@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -30,6 +31,10 @@ const (
 	// PayTransfer is a bank transfer or a payment QR code: the customer is
 	// shown the shop's instructions and staff confirm the money arrived.
 	PayTransfer PayMethod = "transfer"
+	// PayWeChat is WeChat Pay, an online provider: the customer gets its
+	// pay page or QR code (PayLinks) and its notification marks the order
+	// paid.
+	PayWeChat PayMethod = "wechatpay"
 )
 
 // The staff actions on an order's money.
@@ -140,6 +145,46 @@ type PayConfig struct {
 	// Timeout cancels an order still unpaid this long after the customer
 	// was asked to pay; never when zero.
 	Timeout time.Duration
+	// Links gives the pay page or QR code of an online method; the
+	// customer gets only the amount and due time when nil.
+	Links PayLinks
+}
+
+// PayLinks is what the core needs of an online payment provider to tell a
+// customer how to pay.
+type PayLinks interface {
+	// PayLink returns the page that takes the payment of the order for
+	// the customer on channel as user (link), or the URL of a QR code
+	// picture to scan (image); both empty when the method has none there.
+	PayLink(method PayMethod, number, channel, user string) (link, image string)
+}
+
+// PaySettler is an ability some PayLinks have: the payment sweep settles
+// an order with its provider before cancelling it unpaid.
+type PaySettler interface {
+	// Settle makes sure the order can no longer be paid at the provider,
+	// and records a payment made meanwhile whose notification was lost
+	// (the order is then paid, and the sweep leaves it). An error leaves
+	// the order for the next sweep.
+	Settle(ctx context.Context, method PayMethod, number string) error
+}
+
+// PayRefunder is an ability some PayLinks have: giving an online payment
+// back when staff approve a refund or return request.
+type PayRefunder interface {
+	// Refund asks the provider to give amount of the order's payment
+	// (total) back for the request; asking again for the same request is
+	// safe. The provider's refund notification records it on the order.
+	Refund(ctx context.Context, r RefundRequest) error
+}
+
+// RefundRequest is money to give back through the provider an order was
+// paid with.
+type RefundRequest struct {
+	Method        PayMethod
+	OrderNumber   string
+	RequestNumber string
+	Amount, Total int64
 }
 
 // method picks the customer's choice when the shop offers it, else the

@@ -59,6 +59,10 @@ func (s *Service) SweepPayments(ctx context.Context) (int, error) {
 	}
 	changed := 0
 	for _, o := range os {
+		if err := s.settle(ctx, o, now); err != nil {
+			s.log.WarnContext(logctx.WithOrder(ctx, o.Number), "payment sweep: provider not settled, retrying later", "err", err)
+			continue
+		}
 		err := s.store.InTx(ctx, func(tx Repo) error { return s.payTimeout(ctx, tx, o.ID, now) })
 		if errors.Is(err, ErrConflict) || errors.Is(err, errNothingDue) {
 			continue // someone changed the order first: paid, cancelled, swept
@@ -75,6 +79,17 @@ func (s *Service) SweepPayments(ctx context.Context) (int, error) {
 }
 
 var errNothingDue = errors.New("nothing due")
+
+// settle asks the order's online provider, before the order is cancelled
+// unpaid, to stop taking its money and to report a payment it took: a
+// notification may have been lost, and money taken must not be cancelled.
+func (s *Service) settle(ctx context.Context, o *Order, now time.Time) error {
+	st, ok := s.cfg.Pay.Links.(PaySettler)
+	if !ok || now.Before(o.PayDue) {
+		return nil
+	}
+	return st.Settle(ctx, o.PayMethod, o.Number)
+}
 
 // payTimeout reminds or cancels one order, on its state in tx.
 func (s *Service) payTimeout(ctx context.Context, tx Repo, id int64, now time.Time) error {

@@ -51,6 +51,9 @@ type StaffAction struct {
 type StaffResult struct {
 	Card Card
 	Note string
+	// refund is money to give back through a provider once the decision
+	// is committed.
+	refund *RefundRequest
 }
 
 // Config is the service's settings.

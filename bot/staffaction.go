@@ -69,6 +69,7 @@ func (s *Service) HandleStaffAction(ctx context.Context, a StaffAction) (StaffRe
 	}
 	s.log.InfoContext(ctx, "staff action applied", "channel", a.Channel, "ref", a.Ref, "action", a.Action)
 	s.kick()
+	s.refundOnline(ctx, &res)
 	return res, nil
 }
 
@@ -257,7 +258,13 @@ func (s *Service) afterSalesAction(ctx context.Context, tx Repo, staff Staff, id
 		return StaffResult{}, err
 	}
 	card := s.afterSalesCard(r, c)
-	return StaffResult{Card: card, Note: s.words().requestNote(r.Number, string(r.Status))}, s.queueCards(ctx, tx, card, now)
+	res := StaffResult{Card: card, Note: s.words().requestNote(r.Number, string(r.Status))}
+	if a.Action == ActApprove {
+		if res.refund, err = s.onlineRefund(ctx, tx, r); err != nil {
+			return StaffResult{}, err
+		}
+	}
+	return res, s.queueCards(ctx, tx, card, now)
 }
 
 func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id int64, a StaffAction) (StaffResult, error) {

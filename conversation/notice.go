@@ -32,16 +32,30 @@ func RenderNotice(lang Lang, n Notice) Reply {
 // payText tells the customer what to pay, how, and by when.
 func (t *turn) payText(p PayInfo) string {
 	lines := []string{t.tr(msgPayAmount, t.money(p.Amount))}
-	if how := strings.TrimSpace(p.Instructions); how != "" {
-		lines = append(lines, t.tr(msgPayHow, how))
-	} else if p.Image == "" {
-		lines = append(lines, t.tr(msgPayHowDefault))
+	if how := t.payHow(p); how != "" {
+		lines = append(lines, how)
 	}
 	if !p.Due.IsZero() {
 		lines = append(lines, t.tr(msgPayDeadline, t.date(p.Due)))
 	}
 	lines = append(lines, t.tr(msgPayConfirmLater))
 	return strings.Join(lines, "\n")
+}
+
+// payHow is the line saying how to pay: WeChat Pay's link or QR code, or
+// the shop's transfer instructions (none when only their QR picture is).
+func (t *turn) payHow(p PayInfo) string {
+	switch how := strings.TrimSpace(p.Instructions); {
+	case p.Method == PayWeChat && p.Link != "":
+		return t.tr(msgPayWeChatLink, p.Link)
+	case p.Method == PayWeChat && p.Image != "":
+		return t.tr(msgPayWeChatScan)
+	case p.Method != PayWeChat && how != "":
+		return t.tr(msgPayHow, how)
+	case p.Image != "" && p.Method != PayWeChat:
+		return ""
+	}
+	return t.tr(msgPayHowDefault)
 }
 
 func (t *turn) noticeHead(n Notice) string {

@@ -63,3 +63,31 @@ func TestEveryNoticeKindHasItsOwnText(t *testing.T) {
 		}
 	}
 }
+
+// TestWeChatPayNotice: a WeChat Pay order's notice gives its pay link or
+// asks to scan the QR picture, never the shop's transfer instructions.
+func TestWeChatPayNotice(t *testing.T) {
+	for _, tc := range []struct {
+		lang      Lang
+		pay       PayInfo
+		has, not  string
+		wantImage bool
+	}{
+		{Chinese, PayInfo{Amount: 7600, Method: PayWeChat, Link: "https://shop.example/wechatpay/pay?o=1"}, "点击微信支付：https://shop.example/wechatpay/pay?o=1", "工行", false},
+		{English, PayInfo{Amount: 7600, Method: PayWeChat, Image: "https://shop.example/wechatpay/qr?o=1"}, "Scan the QR code below with WeChat", "ICBC", true},
+		{Chinese, PayInfo{Amount: 7600, Method: PayTransfer, Instructions: "工行 6222"}, "付款方法：工行 6222", "微信", false},
+	} {
+		p := tc.pay
+		if p.Method == PayWeChat {
+			p.Instructions = "工行 ICBC 6222" // set for transfers; not for this order
+		}
+		r := RenderNotice(tc.lang, Notice{Kind: PaymentDue, OrderNumber: "100001", Pay: &p})
+		checkReply(t, r)
+		if !strings.Contains(r.Text, tc.has) || strings.Contains(r.Text, tc.not) {
+			t.Errorf("%s %s: want %q and not %q in\n%s", tc.lang, p.Method, tc.has, tc.not, r.Text)
+		}
+		if (r.Image != "") != tc.wantImage {
+			t.Errorf("%s %s: image %q", tc.lang, p.Method, r.Image)
+		}
+	}
+}

@@ -87,6 +87,8 @@ func (t *turn) payMethodWord(m PayMethod) string {
 		return t.tr(msgPayMethodCOD)
 	case PayTransfer:
 		return t.tr(msgPayMethodXfer)
+	case PayWeChat:
+		return t.tr(msgPayMethodWeChat)
 	}
 	return string(m)
 }

@@ -57,6 +57,8 @@ type PayMethod string
 const (
 	PayCOD      PayMethod = "cod"
 	PayTransfer PayMethod = "transfer"
+	// PayWeChat is WeChat Pay: a pay page inside WeChat or a QR code.
+	PayWeChat PayMethod = "wechatpay"
 )
 
 // Tier is a membership tier's name in each language, e.g. 金卡 and Gold;
@@ -309,6 +311,10 @@ type PayInfo struct {
 	Instructions string
 	Image        string // URL of the payment QR picture
 	Due          time.Time
+	// Method is how the order is paid; Link, for an online method, is the
+	// page that takes the payment (Image then is its QR code, if any).
+	Method PayMethod
+	Link   string
 }
 
 // Notice is the data of a proactive message.

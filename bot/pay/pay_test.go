@@ -90,3 +90,43 @@ func TestRecordPaymentOncePerTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordRefundOncePerRefund: a provider's refund moves the order to
+// partially_refunded and then refunded, once per refund id; more than is
+// left is refused and changes nothing.
+func TestRecordRefundOncePerRefund(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		core := bot.NewService(st, slog.New(slog.NewTextHandler(io.Discard, nil)), bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+		o := order(t, st, "u1")
+		if err := pay.RecordPayment(ctx, st, core, o.Number, pay.Payment{Provider: "wechatpay", TxnID: "4200001", Amount: 7600}); err != nil {
+			t.Fatal(err)
+		}
+		part := pay.Payment{Provider: "wechatpay", TxnID: "5000001", Amount: 3800}
+		if err := pay.RecordRefund(ctx, st, core, o.Number, part); err != nil {
+			t.Fatal(err)
+		}
+		if err := pay.RecordRefund(ctx, st, core, o.Number, part); !errors.Is(err, pay.ErrAlreadyRecorded) {
+			t.Fatalf("repeat: %v", err)
+		}
+		over := pay.Payment{Provider: "wechatpay", TxnID: "5000002", Amount: 3801}
+		if err := pay.RecordRefund(ctx, st, core, o.Number, over); !errors.Is(err, bot.ErrInvalid) {
+			t.Fatalf("refund above what is left: %v", err)
+		}
+		got, err := st.OrderByNumber(ctx, o.Number)
+		if err != nil || got.PaymentStatus != bot.PartiallyRefunded || got.Refunded != 3800 {
+			t.Fatalf("after a partial refund: %s %d %v", got.PaymentStatus, got.Refunded, err)
+		}
+		rest := pay.Payment{Provider: "wechatpay", TxnID: "5000003", Amount: 3800}
+		if err := pay.RecordRefund(ctx, st, core, o.Number, rest); err != nil {
+			t.Fatal(err)
+		}
+		if got, err = st.OrderByNumber(ctx, o.Number); err != nil || got.PaymentStatus != bot.Refunded || got.Refunded != 7600 {
+			t.Fatalf("after the rest: %s %d %v", got.PaymentStatus, got.Refunded, err)
+		}
+		ms, err := st.Feed(ctx, bot.WebChat, "u1", 0, 10)
+		if err != nil || len(ms) != 3 {
+			t.Fatalf("customer told %d times (want paid + 2 refunds): %v", len(ms), err)
+		}
+	})
+}

@@ -77,3 +77,84 @@ func RecordPayment(ctx context.Context, st Store, orders Orders, number string, 
 	}
 	return nil
 }
+
+// Refunds is what RecordRefund needs from the core (bot.Service).
+type Refunds interface {
+	// ApplyRefund records amount given back on the order as actor, with
+	// ref, in tx; bot.ErrInvalid when it is more than is left to refund.
+	ApplyRefund(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (orderID int64, err error)
+}
+
+// RecordRefund records a refund a provider reported and applies it to the
+// order, in one transaction, once per (provider, txn id): a repeated
+// notification returns ErrAlreadyRecorded and changes nothing.
+func RecordRefund(ctx context.Context, st Store, orders Refunds, number string, p Payment) error {
+	if p.Provider == "" || p.TxnID == "" || p.Amount <= 0 {
+		return fmt.Errorf("%w: a refund needs a provider, a refund id and an amount", bot.ErrInvalid)
+	}
+	p.Kind = KindRefund
+	if p.At.IsZero() {
+		p.At = time.Now().UTC()
+	}
+	err := st.InTx(ctx, func(tx bot.Repo) error {
+		r, err := repoOf(tx)
+		if err != nil {
+			return err
+		}
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		p.OrderID = o.ID
+		if err := r.AddPayment(ctx, p); err != nil {
+			return err
+		}
+		_, err = orders.ApplyRefund(ctx, tx, number, p.Provider, p.Amount, p.TxnID)
+		return err
+	})
+	if errors.Is(err, bot.ErrDuplicate) {
+		return ErrAlreadyRecorded
+	}
+	if err != nil {
+		return fmt.Errorf("record %s refund %s for order %s: %w", p.Provider, p.TxnID, number, err)
+	}
+	return nil
+}
+
+// StrayAction is the audit action of a payment its order could not take.
+const StrayAction = "payment to refund"
+
+// RecordStray keeps a payment its order cannot take (cancelled or timed
+// out meanwhile, or paid already another way): the money arrived, so it
+// is stored once per (provider, txn id) and written to the order's audit
+// trail for staff to give back; the order does not change. It reports
+// whether the payment was new.
+func RecordStray(ctx context.Context, st Store, number string, p Payment) (bool, error) {
+	p.Kind = KindPayment
+	if p.At.IsZero() {
+		p.At = time.Now().UTC()
+	}
+	err := st.InTx(ctx, func(tx bot.Repo) error {
+		r, err := repoOf(tx)
+		if err != nil {
+			return err
+		}
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		p.OrderID = o.ID
+		if err := r.AddPayment(ctx, p); err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, bot.AuditEntry{Actor: p.Provider, Entity: "order", Ref: number, Action: StrayAction,
+			From: string(o.Status), To: string(o.PaymentStatus), Note: fmt.Sprintf("%s %d", p.TxnID, p.Amount), At: p.At})
+	})
+	if errors.Is(err, bot.ErrDuplicate) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record stray %s payment %s for order %s: %w", p.Provider, p.TxnID, number, err)
+	}
+	return true, nil
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderbot/orderbot/adapters/wechatpay"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/pay"
 )
@@ -32,6 +33,8 @@ type config struct {
 	// Pay is how the shop takes money; Shipping the fee rule until one is saved.
 	Pay      bot.PayConfig
 	Shipping pay.Shipping
+	// WeChatPay is the WeChat Pay merchant; nil when not configured.
+	WeChatPay *wechatpay.Config
 
 	Addr      string
 	DB        string
@@ -123,6 +126,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.Shipping, err = loadShipping(get); err != nil {
 		return config{}, err
+	}
+	if cfg.WeChatPay, err = loadWeChatPay(get, cfg.PublicURL); err != nil {
+		return config{}, err
+	}
+	if cfg.WeChatPay != nil {
+		// The online method first: it is the default at the summary.
+		cfg.Pay.Methods = append([]bot.PayMethod{bot.PayWeChat}, cfg.Pay.Methods...)
 	}
 	if cfg.DataKeys, err = loadDataKeys(get); err != nil {
 		return config{}, err

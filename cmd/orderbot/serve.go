@@ -52,9 +52,19 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}, disp.Kick)
 	coreCfg.Care = careSvc
 	coreCfg.Pricing = money
+	wxpay, wxdom, err := openWeChatPay(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if wxpay != nil {
+		coreCfg.Pay.Links = wechatPayLinks{wxpay}
+	}
 	transcripts := handoff.New(st)
 	coreCfg.Transcripts = transcripts
 	core := bot.NewService(st, log, coreCfg, disp.Kick)
+	if wxdom != nil {
+		wxdom.core = core
+	}
 	m.watchOutbox(core.OutboxCounts, cfg.Ops.ReadyTimeout)
 	svc := m.service(core, st)
 	priv := newPrivacy(st, core, cfg, log)
@@ -81,6 +91,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	mux := http.NewServeMux()
 	web.Register(mux)
+	if wxpay != nil {
+		wxpay.Register(mux)
+	}
 	registerAPI(mux, st, svc, crm, web, priv, careSvc, money, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
