@@ -30,6 +30,10 @@ const (
 	// PayTransfer is a bank transfer or a payment QR code: the customer is
 	// shown the shop's instructions and staff confirm the money arrived.
 	PayTransfer PayMethod = "transfer"
+	// PayTelegram is Telegram Payments: an invoice in the customer's
+	// Telegram chat, paid by card through the shop's provider. Offered to
+	// Telegram customers only.
+	PayTelegram PayMethod = "telegram"
 )
 
 // The staff actions on an order's money.
@@ -142,16 +146,29 @@ type PayConfig struct {
 	Timeout time.Duration
 }
 
-// method picks the customer's choice when the shop offers it, else the
-// shop's default.
-func (c PayConfig) method(chosen string) PayMethod {
+// methodsFor are the methods offered on a channel: a provider's method
+// only where the customer can pay it (Telegram Payments in Telegram).
+func (c PayConfig) methodsFor(channel string) []PayMethod {
+	var out []PayMethod
 	for _, m := range c.Methods {
+		if m != PayTelegram || channel == Telegram {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// method picks the customer's choice when the shop offers it on their
+// channel, else the shop's default there.
+func (c PayConfig) method(channel, chosen string) PayMethod {
+	ms := c.methodsFor(channel)
+	for _, m := range ms {
 		if string(m) == chosen {
 			return m
 		}
 	}
-	if len(c.Methods) > 0 {
-		return c.Methods[0]
+	if len(ms) > 0 {
+		return ms[0]
 	}
 	return PayCOD
 }

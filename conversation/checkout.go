@@ -173,6 +173,8 @@ func (t *turn) payOption(m PayMethod) string {
 		return t.tr(msgOptConfirmCOD)
 	case PayTransfer:
 		return t.tr(msgOptConfirmXfer)
+	case PayTelegram:
+		return t.tr(msgOptConfirmTG)
 	}
 	return t.tr(msgOptConfirmOrder) + " · " + string(m)
 }

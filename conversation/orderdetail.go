@@ -87,6 +87,8 @@ func (t *turn) payMethodWord(m PayMethod) string {
 		return t.tr(msgPayMethodCOD)
 	case PayTransfer:
 		return t.tr(msgPayMethodXfer)
+	case PayTelegram:
+		return t.tr(msgPayMethodTG)
 	}
 	return string(m)
 }

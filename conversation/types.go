@@ -57,6 +57,9 @@ type PayMethod string
 const (
 	PayCOD      PayMethod = "cod"
 	PayTransfer PayMethod = "transfer"
+	// PayTelegram is Telegram Payments: the customer pays an invoice in
+	// the Telegram chat, by card through the shop's provider.
+	PayTelegram PayMethod = "telegram"
 )
 
 // Tier is a membership tier's name in each language, e.g. 金卡 and Gold;
@@ -309,6 +312,12 @@ type PayInfo struct {
 	Instructions string
 	Image        string // URL of the payment QR picture
 	Due          time.Time
+	// Method is how the order is paid. For a provider's invoice
+	// (PayTelegram) the channel renders one from Number and the amounts,
+	// whose parts add up to Amount.
+	Method                       PayMethod `json:",omitempty"`
+	Number                       string    `json:",omitempty"`
+	Subtotal, Discount, Shipping int64     `json:",omitempty"`
 }
 
 // Notice is the data of a proactive message.
