@@ -55,6 +55,12 @@ type Config struct {
 	// StaffLang is the language the bot speaks in the staff group: "en",
 	// or Chinese for anything else (ORDERBOT_STAFF_LANG defaults to zh).
 	StaffLang string
+	// PayProviderToken (from BotFather) enables Telegram Payments: orders
+	// paid by PayTelegram are billed with an invoice in PayCurrency (the
+	// shop's currency when empty); Payments checks and records them.
+	PayProviderToken string
+	PayCurrency      string
+	Payments         Payments
 	// HTTPClient makes the API calls; nil gets one with connection timeouts.
 	HTTPClient *http.Client
 

@@ -17,7 +17,7 @@ import (
 
 // allowedUpdates are the update kinds the bot asks Telegram for.
 func allowedUpdates() []string {
-	return []string{"message", "callback_query"}
+	return []string{"message", "callback_query", "pre_checkout_query"}
 }
 
 // maxInbound keeps typed text within what the core accepts (16 KiB, more
@@ -34,6 +34,10 @@ func (a *Adapter) handleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	key := "telegram:" + strconv.Itoa(u.UpdateID)
 	var err error
 	switch {
+	case u.PreCheckoutQuery != nil:
+		err = a.onPreCheckout(ctx, u.PreCheckoutQuery)
+	case u.Message != nil && u.Message.SuccessfulPayment != nil:
+		err = a.onPaid(ctx, u.Message.SuccessfulPayment)
 	case u.Message != nil:
 		err = a.onMessage(ctx, key, u.Message)
 	case u.CallbackQuery != nil:
