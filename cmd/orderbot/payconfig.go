@@ -53,6 +53,16 @@ func loadPay(get func(string) string) (bot.PayConfig, error) {
 	return pc, nil
 }
 
+// offerTelegramPay puts Telegram Payments first among the methods when a
+// provider token is set: Telegram customers are billed in the chat by
+// default; the core offers it to nobody else.
+func offerTelegramPay(cfg *config) {
+	if cfg.Telegram.Token == "" || cfg.Telegram.PayProviderToken == "" {
+		return
+	}
+	cfg.Pay.Methods = append([]bot.PayMethod{bot.PayTelegram}, cfg.Pay.Methods...)
+}
+
 // loadShipping reads the shipping fee rule in force until staff save one
 // (PUT /api/v1/shipping): decimals in the shop's currency, like catalog prices.
 func loadShipping(get func(string) string) (pay.Shipping, error) {
