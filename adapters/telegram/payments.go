@@ -65,17 +65,10 @@ func (a *Adapter) sendInvoice(ctx context.Context, chat int64, m *bot.Message, p
 	for i, l := range inv.Lines {
 		prices[i] = tgbotapi.LabeledPrice{Label: l.Label, Amount: int(l.Amount)}
 	}
-	c := tgbotapi.NewInvoice(chat, inv.Title, inv.Description, a.payload(p.Number), a.cfg.PayProviderToken, "", a.payCurrency(p), prices)
+	c := tgbotapi.NewInvoice(chat, inv.Title, inv.Description, a.payload(p.Number), a.cfg.PayProviderToken, "", a.cfg.PayCurrency, prices)
 	c.SuggestedTipAmounts = []int{} // v5.5.1 sends null otherwise, which Telegram refuses
 	_, err := a.deliver(ctx, chat, "sendInvoice", c, pace)
 	return err
-}
-
-func (a *Adapter) payCurrency(p *conversation.PayInfo) string {
-	if a.cfg.PayCurrency != "" {
-		return a.cfg.PayCurrency
-	}
-	return p.Currency
 }
 
 // onPreCheckout answers Telegram's last question before it charges: at
@@ -104,7 +97,7 @@ func (a *Adapter) checkPayment(ctx context.Context, q *tgbotapi.PreCheckoutQuery
 	}
 	err := a.cfg.Payments.Check(ctx, number, int64(q.TotalAmount))
 	switch {
-	case err == nil && a.cfg.PayCurrency != "" && !strings.EqualFold(q.Currency, a.cfg.PayCurrency):
+	case err == nil && q.Currency != a.cfg.PayCurrency:
 		return conversation.RefusedAmount, true
 	case err == nil:
 		return 0, false

@@ -99,6 +99,9 @@ const webhookPath = "/telegram/webhook"
 // secretToken is what Telegram accepts as a webhook secret_token.
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
+// currencyCode is what Telegram takes as an invoice's currency.
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
 func (c *Config) setDefaults() {
 	if c.APIEndpoint == "" {
 		c.APIEndpoint = tgbotapi.APIEndpoint
@@ -158,6 +161,8 @@ func (c Config) check() error {
 		return errors.New("telegram: webhook mode needs the public URL (ORDERBOT_PUBLIC_URL)")
 	case c.StaffChat != 0 && c.Prompts == nil:
 		return errors.New("telegram: a staff group needs a store for its prompts")
+	case c.PayProviderToken != "" && (c.Payments == nil || !currencyCode.MatchString(c.PayCurrency)):
+		return errors.New("telegram: payments need the shop's payments and an ISO 4217 currency code such as CNY")
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts 
 			StaffLang:        cfg.Shop.StaffLang,
 			Prompts:          prompts,
 			PayProviderToken: cfg.Telegram.PayProviderToken,
-			PayCurrency:      orDefault(cfg.Telegram.PayCurrency, cfg.Currency),
+			PayCurrency:      cfg.Telegram.PayCurrency,
 			Payments:         payments,
 			HTTPClient:       &http.Client{Timeout: 70 * time.Second},
 		})

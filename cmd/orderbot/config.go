@@ -124,7 +124,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.Pay, err = loadPay(get); err != nil {
 		return config{}, err
 	}
-	offerTelegramPay(&cfg)
+	if err := offerTelegramPay(&cfg); err != nil {
+		return config{}, err
+	}
 	if cfg.Shipping, err = loadShipping(get); err != nil {
 		return config{}, err
 	}
