@@ -15,7 +15,7 @@ func (s *Service) payInfo(o *Order) *conversation.PayInfo {
 	if o.PayMethod == PayTelegram {
 		// The channel bills the order itself; the transfer details do not apply.
 		p = &conversation.PayInfo{Amount: o.Total, Currency: s.cfg.Currency, Method: conversation.PayTelegram,
-			Number: o.Number, Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping}
+			Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping}
 	}
 	if !o.PayDue.IsZero() {
 		p.Due = o.PayDue.In(s.cfg.Location)

@@ -14,11 +14,11 @@ type InvoiceLine struct {
 	Amount int64
 }
 
-// RenderInvoice writes the invoice of an order awaiting payment: the
+// RenderInvoice writes the invoice of order number awaiting payment: the
 // items, the coupon's discount and shipping, so the lines sum to p.Amount.
-func RenderInvoice(lang Lang, p PayInfo) Invoice {
+func RenderInvoice(lang Lang, number string, p PayInfo) Invoice {
 	t := newTurn(Env{Currency: p.Currency}, State{Lang: lang}, English)
-	inv := Invoice{Title: t.tr(msgInvoiceTitle, p.Number), Description: t.tr(msgInvoiceDesc, p.Number)}
+	inv := Invoice{Title: t.tr(msgInvoiceTitle, number), Description: t.tr(msgInvoiceDesc, number)}
 	items := p.Subtotal
 	if items == 0 {
 		items = p.Amount + p.Discount - p.Shipping

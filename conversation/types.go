@@ -313,10 +313,9 @@ type PayInfo struct {
 	Image        string // URL of the payment QR picture
 	Due          time.Time
 	// Method is how the order is paid. For a provider's invoice
-	// (PayTelegram) the channel renders one from Number and the amounts,
-	// whose parts add up to Amount.
+	// (PayTelegram) the channel renders one from the notice's order number
+	// and these amounts, whose parts add up to Amount.
 	Method                       PayMethod `json:",omitempty"`
-	Number                       string    `json:",omitempty"`
 	Subtotal, Discount, Shipping int64     `json:",omitempty"`
 }
 

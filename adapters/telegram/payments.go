@@ -52,7 +52,7 @@ func (a *Adapter) invoiceOf(m *bot.Message) *conversation.PayInfo {
 	if a.cfg.PayProviderToken == "" || m.Notice == nil || m.Notice.Pay == nil {
 		return nil
 	}
-	if p := m.Notice.Pay; p.Method == conversation.PayTelegram && p.Number != "" {
+	if p := m.Notice.Pay; p.Method == conversation.PayTelegram && m.Notice.OrderNumber != "" {
 		return p
 	}
 	return nil
@@ -60,12 +60,13 @@ func (a *Adapter) invoiceOf(m *bot.Message) *conversation.PayInfo {
 
 // sendInvoice bills the order in the customer's chat.
 func (a *Adapter) sendInvoice(ctx context.Context, chat int64, m *bot.Message, p *conversation.PayInfo, pace pacing) error {
-	inv := conversation.RenderInvoice(conversation.ParseLang(m.Lang), *p)
+	number := m.Notice.OrderNumber
+	inv := conversation.RenderInvoice(conversation.ParseLang(m.Lang), number, *p)
 	prices := make([]tgbotapi.LabeledPrice, len(inv.Lines))
 	for i, l := range inv.Lines {
 		prices[i] = tgbotapi.LabeledPrice{Label: l.Label, Amount: int(l.Amount)}
 	}
-	c := tgbotapi.NewInvoice(chat, inv.Title, inv.Description, a.payload(p.Number), a.cfg.PayProviderToken, "", a.cfg.PayCurrency, prices)
+	c := tgbotapi.NewInvoice(chat, inv.Title, inv.Description, a.payload(number), a.cfg.PayProviderToken, "", a.cfg.PayCurrency, prices)
 	c.SuggestedTipAmounts = []int{} // v5.5.1 sends null otherwise, which Telegram refuses
 	_, err := a.deliver(ctx, chat, "sendInvoice", c, pace)
 	return err

@@ -58,7 +58,7 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 	id, err := a.sendText(ctx, chat, m, pace)
 	if p := a.invoiceOf(m); p != nil && err == nil {
 		if err := a.sendInvoice(ctx, chat, m, p, pace); err != nil {
-			return "", fmt.Errorf("telegram: invoice for order %s: %w", p.Number, err)
+			return "", fmt.Errorf("telegram: invoice for order %s: %w", m.Notice.OrderNumber, err)
 		}
 	}
 	return id, err
