@@ -78,6 +78,9 @@ func TestTelegramPayments(t *testing.T) {
 		c := e.customer(8101, "Mei")
 		o := c.order(2)
 
+		if polls := e.api.callsOf("getUpdates"); !strings.Contains(polls[0].Params.Get("allowed_updates"), "pre_checkout_query") {
+			t.Fatalf("the bot does not ask for pre-checkout queries: %v", polls[0].Params)
+		}
 		inv := e.invoiceTo(c.id)
 		p := inv.Params
 		if p.Get("title") != "Order "+o.Number || p.Get("currency") != "CNY" || p.Get("provider_token") != providerToken {

@@ -15,9 +15,13 @@ import (
 	"github.com/orderbot/orderbot/conversation"
 )
 
-// allowedUpdates are the update kinds the bot asks Telegram for.
-func allowedUpdates() []string {
-	return []string{"message", "callback_query", "pre_checkout_query"}
+// allowedUpdates are the update kinds the bot asks Telegram for:
+// pre-checkout queries only when it takes payments.
+func (a *Adapter) allowedUpdates() []string {
+	if a.cfg.PayProviderToken != "" {
+		return []string{"message", "callback_query", "pre_checkout_query"}
+	}
+	return []string{"message", "callback_query"}
 }
 
 // maxInbound keeps typed text within what the core accepts (16 KiB, more
