@@ -156,7 +156,7 @@ func TestTelegramPayApproveFirst(t *testing.T) {
 // TestTelegramPayCancelledAndLate: an order past its payment deadline is
 // refused at pre-checkout, before and after the sweep cancelled it; a
 // charge that arrives for it all the same is recorded and raised to staff
-// for a refund.
+// for a refund, which staff then record with the refund action.
 func TestTelegramPayCancelledAndLate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newPayEnv(t, st, bot.PayFirst, 3*time.Second)
@@ -193,6 +193,15 @@ func TestTelegramPayCancelledAndLate(t *testing.T) {
 		}
 		if told == 0 {
 			t.Fatalf("staff were not asked to refund the late charge:\n%s", e.textsTo(staffChat))
+		}
+		// Once the shop refunded with the provider, the existing action records it.
+		e.addStaff(777, "Alice", bot.Approver)
+		a := bot.StaffAction{Channel: bot.Telegram, UserID: "777", Ref: fmt.Sprintf("order:%d", got.ID), Action: bot.ActRefund, Version: got.Version}
+		if _, err := e.svc.HandleStaffAction(context.Background(), a); err != nil {
+			t.Fatalf("refund the late charge: %v", err)
+		}
+		if got := e.order(o.Number); got.PaymentStatus != bot.Refunded || got.Refunded != o.Total {
+			t.Fatalf("after the refund: %s refunded %d", got.PaymentStatus, got.Refunded)
 		}
 	})
 }
