@@ -35,9 +35,9 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		Catalog:       make([]conversation.Product, 0, len(products)),
 		Orders:        make([]conversation.OrderView, 0, len(orders)),
 	}
-	if len(s.cfg.Pay.Methods) > 0 {
-		env.PayMethods = make([]conversation.PayMethod, len(s.cfg.Pay.Methods))
-		for i, m := range s.cfg.Pay.Methods {
+	if ms := s.cfg.Pay.methodsFor(c.Channel); len(ms) > 0 {
+		env.PayMethods = make([]conversation.PayMethod, len(ms))
+		for i, m := range ms {
 			env.PayMethods[i] = conversation.PayMethod(m)
 		}
 	}

@@ -79,7 +79,7 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 	if err != nil {
 		return conversation.Outcome{}, fmt.Errorf("price order: %w", err)
 	}
-	o.PayMethod = s.cfg.Pay.method(string(it.PayMethod))
+	o.PayMethod = s.cfg.Pay.method(c.Channel, string(it.PayMethod))
 	var pay *conversation.PayInfo
 	if s.cfg.Pay.Flow == PayFirst {
 		pay = s.askPayment(o, now)

@@ -15,6 +15,10 @@ func (s *Service) payInfo(o *Order) *conversation.PayInfo {
 	if o.PayMethod == PayTransfer {
 		p.Instructions, p.Image = s.cfg.Pay.Instructions, s.cfg.Pay.QRImage
 	}
+	if o.PayMethod == PayTelegram {
+		// The channel bills the order itself: an invoice of these parts.
+		p.Subtotal, p.Discount, p.Shipping = o.Subtotal, o.Discount, o.Shipping
+	}
 	if !o.PayDue.IsZero() {
 		p.Due = o.PayDue.In(s.cfg.Location)
 	}
@@ -80,6 +84,8 @@ func (w staffWords) payMethod(m PayMethod) string {
 		return w.say("transfer", "转账")
 	case PayWeChat:
 		return w.say("WeChat Pay", "微信支付")
+	case PayTelegram:
+		return w.say("Telegram Payments (card)", "Telegram 支付（刷卡）")
 	}
 	return string(m)
 }
@@ -203,4 +209,36 @@ func (s *Service) ApplyRefund(ctx context.Context, tx Repo, number, actor string
 		return o.ID, err
 	}
 	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
+}
+
+// ApplyLatePayment keeps money a provider took for an order that was
+// cancelled or rejected meanwhile (a payment timeout racing the customer):
+// the order shows it paid so staff can refund it with the existing refund
+// action, and every staff channel is told to do so. Its status stays.
+func (s *Service) ApplyLatePayment(ctx context.Context, tx Repo, number, actor string, amount int64, ref string) (int64, error) {
+	o, err := tx.OrderByNumber(ctx, number)
+	if err != nil {
+		return 0, fmt.Errorf("load order %s: %w", number, err)
+	}
+	if o.PaymentStatus != Unpaid || o.payable() {
+		return o.ID, &StateError{Action: "record late payment", Status: string(o.Status) + ", " + string(o.PaymentStatus)}
+	}
+	now := s.now()
+	o.Paid, o.PaymentRef = amount, ref
+	o.paymentChange(Paid, actor, ref+" (late)", now)
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return o.ID, fmt.Errorf("save order %s: %w", number, err)
+	}
+	if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order late_payment", From: string(Unpaid), To: string(Paid), Note: ref, At: now}); err != nil {
+		return o.ID, err
+	}
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
+	if err != nil {
+		return o.ID, err
+	}
+	w := s.words()
+	text := w.sayf("Payment of %s (%s) arrived after order %s was %s: refund it with the provider, then press Refund.",
+		"订单 %[3]s 已%[4]s，之后才收到付款 %[1]s（%[2]s）：请在支付服务商处退款，再点“退款”。",
+		w.money(amount), ref, o.Number, w.orderStatus(o.Status))
+	return o.ID, s.queueThread(ctx, tx, s.orderCard(o, c), text, now)
 }

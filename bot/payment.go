@@ -35,6 +35,10 @@ const (
 	// pay page or QR code (PayLinks) and its notification marks the order
 	// paid.
 	PayWeChat PayMethod = "wechatpay"
+	// PayTelegram is Telegram Payments: an invoice in the customer's
+	// Telegram chat, paid by card through the shop's provider. Offered to
+	// Telegram customers only.
+	PayTelegram PayMethod = "telegram"
 )
 
 // The staff actions on an order's money.
@@ -187,16 +191,29 @@ type RefundRequest struct {
 	Amount, Total int64
 }
 
-// method picks the customer's choice when the shop offers it, else the
-// shop's default.
-func (c PayConfig) method(chosen string) PayMethod {
+// methodsFor are the methods offered on a channel: a provider's method
+// only where the customer can pay it (Telegram Payments in Telegram).
+func (c PayConfig) methodsFor(channel string) []PayMethod {
+	var out []PayMethod
 	for _, m := range c.Methods {
+		if m != PayTelegram || channel == Telegram {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// method picks the customer's choice when the shop offers it on their
+// channel, else the shop's default there.
+func (c PayConfig) method(channel, chosen string) PayMethod {
+	ms := c.methodsFor(channel)
+	for _, m := range ms {
 		if string(m) == chosen {
 			return m
 		}
 	}
-	if len(c.Methods) > 0 {
-		return c.Methods[0]
+	if len(ms) > 0 {
+		return ms[0]
 	}
 	return PayCOD
 }

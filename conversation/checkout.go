@@ -175,6 +175,8 @@ func (t *turn) payOption(m PayMethod) string {
 		return t.tr(msgOptConfirmXfer)
 	case PayWeChat:
 		return t.tr(msgOptConfirmWeChat)
+	case PayTelegram:
+		return t.tr(msgOptConfirmTG)
 	}
 	return t.tr(msgOptConfirmOrder) + " · " + string(m)
 }

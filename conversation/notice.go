@@ -23,7 +23,7 @@ func RenderNotice(lang Lang, n Notice) Reply {
 		parts = append(parts, t.tr(msgNoticeHint, n.OrderNumber))
 	}
 	r := Reply{Text: strings.Join(parts, "\n\n")}
-	if n.Pay != nil {
+	if n.Pay != nil && n.Pay.Method != PayTelegram {
 		r.Image = n.Pay.Image
 	}
 	return r
@@ -32,6 +32,13 @@ func RenderNotice(lang Lang, n Notice) Reply {
 // payText tells the customer what to pay, how, and by when.
 func (t *turn) payText(p PayInfo) string {
 	lines := []string{t.tr(msgPayAmount, t.money(p.Amount))}
+	if p.Method == PayTelegram {
+		lines = append(lines, t.tr(msgPayByInvoice))
+		if !p.Due.IsZero() {
+			lines = append(lines, t.tr(msgPayDeadline, t.date(p.Due)))
+		}
+		return strings.Join(lines, "\n")
+	}
 	if how := t.payHow(p); how != "" {
 		lines = append(lines, how)
 	}

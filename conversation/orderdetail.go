@@ -89,6 +89,8 @@ func (t *turn) payMethodWord(m PayMethod) string {
 		return t.tr(msgPayMethodXfer)
 	case PayWeChat:
 		return t.tr(msgPayMethodWeChat)
+	case PayTelegram:
+		return t.tr(msgPayMethodTG)
 	}
 	return string(m)
 }

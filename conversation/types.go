@@ -59,6 +59,9 @@ const (
 	PayTransfer PayMethod = "transfer"
 	// PayWeChat is WeChat Pay: a pay page inside WeChat or a QR code.
 	PayWeChat PayMethod = "wechatpay"
+	// PayTelegram is Telegram Payments: the customer pays an invoice in
+	// the Telegram chat, by card through the shop's provider.
+	PayTelegram PayMethod = "telegram"
 )
 
 // Tier is a membership tier's name in each language, e.g. 金卡 and Gold;
@@ -312,9 +315,13 @@ type PayInfo struct {
 	Image        string // URL of the payment QR picture
 	Due          time.Time
 	// Method is how the order is paid; Link, for an online method, is the
-	// page that takes the payment (Image then is its QR code, if any).
-	Method PayMethod
-	Link   string
+	// page that takes the payment (Image then is its QR code, if any). For
+	// a provider's invoice (PayTelegram) the channel renders one from the
+	// notice's order number and these amounts, whose parts add up to
+	// Amount.
+	Method                       PayMethod `json:",omitempty"`
+	Link                         string    `json:",omitempty"`
+	Subtotal, Discount, Shipping int64     `json:",omitempty"`
 }
 
 // Notice is the data of a proactive message.

@@ -275,7 +275,7 @@ func (f *fakeAPI) answer(c *apiCall) (int, string) {
 	switch c.Method {
 	case "getMe":
 		return ok(tgbotapi.User{ID: botID, IsBot: true, FirstName: "Shop", UserName: "shop_bot"})
-	case "sendMessage", "sendPhoto":
+	case "sendMessage", "sendPhoto", "sendInvoice":
 		f.nextMsg++
 		c.MsgID = f.nextMsg
 		f.msgs[msgKey(c.chat(), c.MsgID)] = &sentMsg{chat: c.chat(), text: p.Get("text"), markup: p.Get("reply_markup")}
@@ -295,7 +295,7 @@ func (f *fakeAPI) answer(c *apiCall) (int, string) {
 		}
 		m.text, m.markup = text, p.Get("reply_markup")
 		return ok(f.result(c))
-	case "answerCallbackQuery", "setMyCommands", "setWebhook", "deleteWebhook":
+	case "answerCallbackQuery", "answerPreCheckoutQuery", "setMyCommands", "setWebhook", "deleteWebhook":
 		return ok(true)
 	}
 	return http.StatusNotFound, `{"ok":false,"error_code":404,"description":"Not Found"}`

@@ -158,7 +158,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update
 	updates, err := a.client(ctx).GetUpdates(tgbotapi.UpdateConfig{
 		Offset:         offset,
 		Timeout:        max(1, int(a.cfg.PollTimeout/time.Second)),
-		AllowedUpdates: allowedUpdates(),
+		AllowedUpdates: a.allowedUpdates(),
 	})
 	if err != nil {
 		return nil, apiError("getUpdates", err)

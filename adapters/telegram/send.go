@@ -55,7 +55,13 @@ func (a *Adapter) Send(ctx context.Context, m *bot.Message) (string, error) {
 		// bursts beyond that, so only notifications wait for it.
 		pace = direct
 	}
-	return a.sendText(ctx, chat, m, pace)
+	id, err := a.sendText(ctx, chat, m, pace)
+	if p := a.invoiceOf(m); p != nil && err == nil {
+		if err := a.sendInvoice(ctx, chat, m, p, pace); err != nil {
+			return "", fmt.Errorf("telegram: invoice for order %s: %w", m.Notice.OrderNumber, err)
+		}
+	}
+	return id, err
 }
 
 // sendText sends a customer message with its options as buttons. A text

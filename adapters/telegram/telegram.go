@@ -55,6 +55,12 @@ type Config struct {
 	// StaffLang is the language the bot speaks in the staff group: "en",
 	// or Chinese for anything else (ORDERBOT_STAFF_LANG defaults to zh).
 	StaffLang string
+	// PayProviderToken (from BotFather) enables Telegram Payments: orders
+	// paid by PayTelegram are billed with an invoice in PayCurrency (the
+	// shop's currency when empty); Payments checks and records them.
+	PayProviderToken string
+	PayCurrency      string
+	Payments         Payments
 	// HTTPClient makes the API calls; nil gets one with connection timeouts.
 	HTTPClient *http.Client
 
@@ -92,6 +98,9 @@ const webhookPath = "/telegram/webhook"
 
 // secretToken is what Telegram accepts as a webhook secret_token.
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// currencyCode is what Telegram takes as an invoice's currency.
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 func (c *Config) setDefaults() {
 	if c.APIEndpoint == "" {
@@ -152,6 +161,8 @@ func (c Config) check() error {
 		return errors.New("telegram: webhook mode needs the public URL (ORDERBOT_PUBLIC_URL)")
 	case c.StaffChat != 0 && c.Prompts == nil:
 		return errors.New("telegram: a staff group needs a store for its prompts")
+	case c.PayProviderToken != "" && (c.Payments == nil || !currencyCode.MatchString(c.PayCurrency)):
+		return errors.New("telegram: payments need the shop's payments and an ISO 4217 currency code such as CNY")
 	}
 	return nil
 }

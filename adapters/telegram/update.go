@@ -15,8 +15,12 @@ import (
 	"github.com/orderbot/orderbot/conversation"
 )
 
-// allowedUpdates are the update kinds the bot asks Telegram for.
-func allowedUpdates() []string {
+// allowedUpdates are the update kinds the bot asks Telegram for:
+// pre-checkout queries only when it takes payments.
+func (a *Adapter) allowedUpdates() []string {
+	if a.cfg.PayProviderToken != "" {
+		return []string{"message", "callback_query", "pre_checkout_query"}
+	}
 	return []string{"message", "callback_query"}
 }
 
@@ -34,6 +38,10 @@ func (a *Adapter) handleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	key := "telegram:" + strconv.Itoa(u.UpdateID)
 	var err error
 	switch {
+	case u.PreCheckoutQuery != nil:
+		err = a.onPreCheckout(ctx, u.PreCheckoutQuery)
+	case u.Message != nil && u.Message.SuccessfulPayment != nil:
+		err = a.onPaid(ctx, u.Message.SuccessfulPayment)
 	case u.Message != nil:
 		err = a.onMessage(ctx, key, u.Message)
 	case u.CallbackQuery != nil:

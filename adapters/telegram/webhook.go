@@ -63,7 +63,7 @@ func (a *Adapter) secretOK(got string) bool {
 // reached. A refusal (wrong token, URL Telegram will not call) is a
 // configuration error and ends Run.
 func (a *Adapter) setWebhook(ctx context.Context) error {
-	allowed, err := json.Marshal(allowedUpdates())
+	allowed, err := json.Marshal(a.allowedUpdates())
 	if err != nil {
 		return fmt.Errorf("telegram: allowed updates: %w", err)
 	}

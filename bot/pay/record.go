@@ -16,7 +16,11 @@ type Payment struct {
 	Provider string // e.g. "wechatpay", "telegram"
 	TxnID    string // the provider's id of the transaction, unique per provider
 	Amount   int64  // minor units
-	At       time.Time
+	// Reference is a second id of the charge, e.g. the card provider's
+	// for a Telegram payment (what the shop refunds by); the order's
+	// payment reference shows it beside TxnID.
+	Reference string
+	At        time.Time
 }
 
 // The kinds of Payment.
@@ -32,6 +36,14 @@ type Orders interface {
 	// tx; bot.ErrInvalid when amount is not the order's total, a
 	// *bot.StateError or *bot.DecidedError when it cannot be paid.
 	ApplyPayment(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (orderID int64, err error)
+}
+
+// ref is what the order keeps as its payment reference.
+func (p Payment) ref() string {
+	if p.Reference == "" {
+		return p.TxnID
+	}
+	return p.TxnID + " / " + p.Reference
 }
 
 // ErrAlreadyRecorded says a provider reported a payment seen before: its
@@ -66,7 +78,7 @@ func RecordPayment(ctx context.Context, st Store, orders Orders, number string, 
 		if err := r.AddPayment(ctx, p); err != nil {
 			return err
 		}
-		_, err = orders.ApplyPayment(ctx, tx, number, p.Provider, p.Amount, p.TxnID)
+		_, err = orders.ApplyPayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
 		return err
 	})
 	if errors.Is(err, bot.ErrDuplicate) {

@@ -61,18 +61,21 @@ func coreConfig(cfg config) bot.Config {
 
 // openChannels builds the adapters the configuration enables; prompts keeps
 // what the Telegram staff group is asked.
-func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts telegram.Prompts, log *slog.Logger) (map[string]channel, error) {
+func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts telegram.Prompts, payments telegram.Payments, log *slog.Logger) (map[string]channel, error) {
 	chans := map[string]channel{}
 	if cfg.Telegram.Token != "" {
 		tg, err := telegram.New(ctx, svc, log.With("channel", bot.Telegram), telegram.Config{
-			Token:         cfg.Telegram.Token,
-			APIEndpoint:   cfg.Telegram.API,
-			WebhookSecret: cfg.Telegram.WebhookSecret,
-			PublicURL:     cfg.PublicURL,
-			StaffChat:     cfg.Telegram.StaffChat,
-			StaffLang:     cfg.Shop.StaffLang,
-			Prompts:       prompts,
-			HTTPClient:    &http.Client{Timeout: 70 * time.Second},
+			Token:            cfg.Telegram.Token,
+			APIEndpoint:      cfg.Telegram.API,
+			WebhookSecret:    cfg.Telegram.WebhookSecret,
+			PublicURL:        cfg.PublicURL,
+			StaffChat:        cfg.Telegram.StaffChat,
+			StaffLang:        cfg.Shop.StaffLang,
+			Prompts:          prompts,
+			PayProviderToken: cfg.Telegram.PayProviderToken,
+			PayCurrency:      cfg.Telegram.PayCurrency,
+			Payments:         payments,
+			HTTPClient:       &http.Client{Timeout: 70 * time.Second},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("telegram: %w", err)

@@ -55,6 +55,9 @@ type config struct {
 type telegramConfig struct {
 	Token, API, WebhookSecret string
 	StaffChat                 int64
+	// PayProviderToken enables Telegram Payments; PayCurrency is the
+	// invoices' currency (the shop's when empty).
+	PayProviderToken, PayCurrency string
 }
 
 // slackConfig is set when the bot token and signing secret (HTTP mode) or
@@ -124,6 +127,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.Pay, err = loadPay(get); err != nil {
 		return config{}, err
 	}
+	if err := offerTelegramPay(&cfg); err != nil {
+		return config{}, err
+	}
 	if cfg.Shipping, err = loadShipping(get); err != nil {
 		return config{}, err
 	}
@@ -145,9 +151,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 
 func loadChannels(cfg *config, get func(string) string) error {
 	cfg.Telegram = telegramConfig{
-		Token:         get("ORDERBOT_TELEGRAM_TOKEN"),
-		API:           orDefault(get("ORDERBOT_TELEGRAM_API"), "https://api.telegram.org/bot%s/%s"),
-		WebhookSecret: get("ORDERBOT_TELEGRAM_WEBHOOK_SECRET"),
+		Token:            get("ORDERBOT_TELEGRAM_TOKEN"),
+		API:              orDefault(get("ORDERBOT_TELEGRAM_API"), "https://api.telegram.org/bot%s/%s"),
+		WebhookSecret:    get("ORDERBOT_TELEGRAM_WEBHOOK_SECRET"),
+		PayProviderToken: strings.TrimSpace(get("ORDERBOT_TELEGRAM_PAY_PROVIDER_TOKEN")),
+		PayCurrency:      strings.ToUpper(strings.TrimSpace(get("ORDERBOT_TELEGRAM_PAY_CURRENCY"))),
 	}
 	if v := get("ORDERBOT_TELEGRAM_STAFF_CHAT"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

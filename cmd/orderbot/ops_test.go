@@ -129,7 +129,16 @@ func checkJourneyMetrics(t *testing.T, s *server, n string) {
 	t.Helper()
 	admin := *s
 	admin.base = s.admin
-	m := string(admin.newUser().get("/metrics", http.StatusOK))
+	scrape := func() string { return string(admin.newUser().get("/metrics", http.StatusOK)) }
+	// The dispatcher delivers the web chat's messages on its own time: a
+	// loaded machine may not have counted the last ones yet.
+	m := scrape()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); m = scrape() {
+		if metricValue(m, "orderbot_outbox_deliveries_total", `channel="webchat"`, `result="delivered"`) >= 10 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	checks := []struct {
 		name   string
 		labels []string

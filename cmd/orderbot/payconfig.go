@@ -53,6 +53,41 @@ func loadPay(get func(string) string) (bot.PayConfig, error) {
 	return pc, nil
 }
 
+// offerTelegramPay puts Telegram Payments first among the methods when a
+// provider token is set: Telegram customers are billed in the chat by
+// default; the core offers it to nobody else.
+func offerTelegramPay(cfg *config) error {
+	if cfg.Telegram.Token == "" || cfg.Telegram.PayProviderToken == "" {
+		return nil
+	}
+	if cfg.Telegram.PayCurrency == "" {
+		// The shop's currency is a symbol to show; Telegram wants its code.
+		codes := map[string]string{"¥": "CNY", "￥": "CNY", "$": "USD", "€": "EUR", "£": "GBP"}
+		cfg.Telegram.PayCurrency = codes[cfg.Currency]
+		if isCurrencyCode(strings.ToUpper(cfg.Currency)) {
+			cfg.Telegram.PayCurrency = strings.ToUpper(cfg.Currency)
+		}
+	}
+	if !isCurrencyCode(cfg.Telegram.PayCurrency) {
+		return fmt.Errorf("ORDERBOT_TELEGRAM_PAY_CURRENCY=%q: want the ISO 4217 code of the shop's currency %q, such as CNY", cfg.Telegram.PayCurrency, cfg.Currency)
+	}
+	cfg.Pay.Methods = append([]bot.PayMethod{bot.PayTelegram}, cfg.Pay.Methods...)
+	return nil
+}
+
+// isCurrencyCode reports whether s looks like an ISO 4217 code (CNY).
+func isCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // loadShipping reads the shipping fee rule in force until staff save one
 // (PUT /api/v1/shipping): decimals in the shop's currency, like catalog prices.
 func loadShipping(get func(string) string) (pay.Shipping, error) {

@@ -45,3 +45,37 @@ func TestLoadPay(t *testing.T) {
 		})
 	}
 }
+
+// TestOfferTelegramPay: a provider token puts Telegram Payments first, in
+// the currency code given or the one of the shop's symbol; a symbol with
+// no known code needs ORDERBOT_TELEGRAM_PAY_CURRENCY.
+func TestOfferTelegramPay(t *testing.T) {
+	for _, tc := range []struct {
+		name, token, provider, code, symbol string
+		want                                string // the invoices' currency; "" = not offered
+		err                                 bool
+	}{
+		{"no provider token", "123:abc", "", "", "¥", "", false},
+		{"no bot", "", "prov", "", "¥", "", false},
+		{"yuan symbol", "123:abc", "prov", "", "¥", "CNY", false},
+		{"code given", "123:abc", "prov", "HKD", "HK$", "HKD", false},
+		{"shop currency is a code", "123:abc", "prov", "", "eur", "EUR", false},
+		{"unknown symbol", "123:abc", "prov", "", "HK$", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config{Currency: tc.symbol, Pay: bot.PayConfig{Methods: []bot.PayMethod{bot.PayCOD}}}
+			cfg.Telegram.Token, cfg.Telegram.PayProviderToken, cfg.Telegram.PayCurrency = tc.token, tc.provider, tc.code
+			err := offerTelegramPay(&cfg)
+			if tc.err {
+				if err == nil || !strings.Contains(err.Error(), "ORDERBOT_TELEGRAM_PAY_CURRENCY") {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			offered := cfg.Pay.Methods[0] == bot.PayTelegram
+			if err != nil || offered != (tc.want != "") || (offered && cfg.Telegram.PayCurrency != tc.want) {
+				t.Fatalf("methods %v currency %q err %v", cfg.Pay.Methods, cfg.Telegram.PayCurrency, err)
+			}
+		})
+	}
+}

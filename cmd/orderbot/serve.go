@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Transcripts: transcripts, CRM: consoleCRM{crm},
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
-	chans, err := openChannels(ctx, cfg, svc, st, log)
+	chans, err := openChannels(ctx, cfg, svc, st, pay.Checkout{Store: st, Orders: core}, log)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,101 @@
+package pay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+)
+
+// Refusals of Checkout.Check: the provider must not charge the customer.
+var (
+	ErrNotPayable  = errors.New("order is not awaiting payment")
+	ErrWrongAmount = errors.New("amount is not the order's amount to pay")
+)
+
+// LateOrders keeps a payment that arrived after its order was cancelled
+// (bot.Service), so staff refund it.
+type LateOrders interface {
+	ApplyLatePayment(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (int64, error)
+}
+
+// CheckoutOrders is what Checkout needs from the core.
+type CheckoutOrders interface {
+	Orders
+	LateOrders
+}
+
+// Checkout serves a provider that asks before it charges (Telegram's
+// pre-checkout query) and then reports the charge.
+type Checkout struct {
+	Store  Store
+	Orders CheckoutOrders
+	Now    func() time.Time
+}
+
+// Check reports whether the order may be charged amount now: nil, or
+// bot.ErrNotFound, ErrNotPayable, ErrWrongAmount. It changes nothing.
+func (c Checkout) Check(ctx context.Context, number string, amount int64) error {
+	return c.Store.InTx(ctx, func(tx bot.Repo) error {
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		// An order past its deadline that the sweep has not reached yet
+		// is as good as cancelled.
+		if !o.AwaitsPayment() || (!o.PayDue.IsZero() && !c.now().Before(o.PayDue)) {
+			return ErrNotPayable
+		}
+		if amount != o.Total {
+			return ErrWrongAmount
+		}
+		return nil
+	})
+}
+
+func (c Checkout) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+// Record records a charge the provider made (RecordPayment). A charge for
+// an order cancelled or rejected meanwhile is never lost: it is recorded
+// all the same and raised to staff for a refund.
+func (c Checkout) Record(ctx context.Context, number string, p Payment) error {
+	err := RecordPayment(ctx, c.Store, c.Orders, number, p)
+	var se *bot.StateError
+	if !errors.As(err, &se) {
+		return err
+	}
+	p.Kind = KindPayment
+	if p.At.IsZero() {
+		p.At = c.now().UTC()
+	}
+	err = c.Store.InTx(ctx, func(tx bot.Repo) error {
+		r, err := repoOf(tx)
+		if err != nil {
+			return err
+		}
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		p.OrderID = o.ID
+		if err := r.AddPayment(ctx, p); err != nil {
+			return err
+		}
+		_, err = c.Orders.ApplyLatePayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
+		return err
+	})
+	if errors.Is(err, bot.ErrDuplicate) {
+		return ErrAlreadyRecorded
+	}
+	if err != nil {
+		return fmt.Errorf("record late %s payment %s for order %s: %w", p.Provider, p.TxnID, number, err)
+	}
+	return nil
+}
