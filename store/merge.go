@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/crm"
@@ -16,20 +16,20 @@ import (
 
 var _ crm.MergeRepo = (*repo)(nil)
 
-// LockCustomerRecords locks the customers' rows in id order.
+// LockCustomerRecords locks the customers' rows in the order given,
+// through the (channel, user id) index as LockCustomer does: a message
+// and a merge then queue on the same lock first, where locking by id
+// would let TiDB's message hold the index key while it waits for the row
+// the merge holds, and the merge wait for that key when it updates the row.
 func (r *repo) LockCustomerRecords(ctx context.Context, ids []int64) (map[int64]crm.Record, error) {
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
 	out := map[int64]crm.Record{}
-	for _, id := range sorted {
-		var row customerRow
-		err := r.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
-			Select("id", "merged_into").Where("id = ?", id).Limit(1).Find(&row).Error
-		if err != nil {
-			return nil, fmt.Errorf("lock customer %d: %w", id, dbErr(err))
-		}
-		if row.ID == 0 {
+	for _, id := range ids {
+		row, err := r.lockCustomerRowByID(ctx, id)
+		if errors.Is(err, bot.ErrNotFound) {
 			continue
+		}
+		if err != nil {
+			return nil, err
 		}
 		rec := crm.Record{ID: row.ID}
 		if row.MergedInto != nil {
@@ -67,10 +67,14 @@ func (r *repo) MergeCustomer(ctx context.Context, otherID, keepID int64, by stri
 	}
 	// Every identity of other, its own and those merged into it before,
 	// now points at keep directly.
-	err := db.Model(&customerRow{}).Where("id = ? OR merged_into = ?", otherID, otherID).
-		Updates(map[string]any{"merged_into": keepID, "updated_at": nowUTC()}).Error
-	if err != nil {
-		return fmt.Errorf("merge customer %d into %d: %w", otherID, keepID, dbErr(err))
+	// Two statements, each on its own index: an OR would have TiDB scan
+	// (and lock) far more.
+	for _, where := range []string{"merged_into = ?", "id = ?"} {
+		err := db.Model(&customerRow{}).Where(where, otherID).
+			Updates(map[string]any{"merged_into": keepID, "updated_at": nowUTC()}).Error
+		if err != nil {
+			return fmt.Errorf("merge customer %d into %d: %w", otherID, keepID, dbErr(err))
+		}
 	}
 	return nil
 }

@@ -73,6 +73,15 @@ func (r *repo) DeleteCustomer(ctx context.Context, id int64) error {
 // message of the customer's take their locks in the same order and wait
 // for each other instead of deadlocking.
 func (r *repo) LockCustomerByID(ctx context.Context, id int64) (bot.Customer, error) {
+	row, err := r.lockCustomerRowByID(ctx, id)
+	if err != nil {
+		return bot.Customer{}, err
+	}
+	return r.customerFromRow(row)
+}
+
+// lockCustomerRowByID is LockCustomerByID's locking read, the row as stored.
+func (r *repo) lockCustomerRowByID(ctx context.Context, id int64) (customerRow, error) {
 	db := r.db.WithContext(ctx)
 	var ident, row customerRow
 	err := db.Select("channel", "user_id").Where("id = ?", id).Take(&ident).Error
@@ -85,7 +94,7 @@ func (r *repo) LockCustomerByID(ctx context.Context, id int64) (bot.Customer, er
 		err = db.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&row).Error
 	}
 	if err != nil {
-		return bot.Customer{}, fmt.Errorf("lock customer %d: %w", id, dbErr(err))
+		return customerRow{}, fmt.Errorf("lock customer %d: %w", id, dbErr(err))
 	}
-	return r.customerFromRow(row)
+	return row, nil
 }

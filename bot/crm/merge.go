@@ -19,8 +19,8 @@ type Record struct {
 // MergeRepo is the storage merging needs; the store's transaction Repo
 // implements it beside bot.Repo.
 type MergeRepo interface {
-	// LockCustomerRecords locks the rows of the customers, in id order so
-	// that two merges cannot deadlock, and returns those that exist.
+	// LockCustomerRecords locks the rows of the customers in the order
+	// given, and returns those that exist.
 	LockCustomerRecords(ctx context.Context, ids []int64) (map[int64]Record, error)
 	// MergeCustomer moves every identity, order, after-sales request,
 	// handoff and its transcript, tag and note of customer other to keep,
@@ -47,7 +47,10 @@ func (s *Service) Merge(ctx context.Context, staff bot.Staff, keepID, otherID in
 		if !ok {
 			return fmt.Errorf("crm: storage %T cannot merge customers", tx)
 		}
-		recs, err := r.LockCustomerRecords(ctx, []int64{keepID, otherID})
+		// The merged-away customer first: a message through one of its
+		// identities locks it and then, once merged, the kept one, and
+		// taking them in the same order keeps the two from deadlocking.
+		recs, err := r.LockCustomerRecords(ctx, []int64{otherID, keepID})
 		if err != nil {
 			return err
 		}
