@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,4 +67,18 @@ func (s *Service) MediaByRef(ctx context.Context, ref string) (Media, error) {
 		return Media{}, fmt.Errorf("media %q: %w", ref, ErrNotFound)
 	}
 	return s.store.Media(ctx, id)
+}
+
+// PictureURL is u if a platform or a browser may fetch it as a picture:
+// http or https with a host, no credentials, at most 2000 bytes; "" for
+// anything else, which the channels then leave out.
+func PictureURL(u string) string {
+	if u == "" || len(u) > 2000 {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	return p.String()
 }

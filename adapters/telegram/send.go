@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -71,7 +70,7 @@ func (a *Adapter) sendText(ctx context.Context, chat int64, m *bot.Message, pace
 	if strings.TrimSpace(text) == "" {
 		return "", nil // Telegram refuses empty messages, and there is nothing to say
 	}
-	if photo := photoURL(m.ImageURL); photo != "" && len(utf16.Encode([]rune(text))) <= maxCaption {
+	if photo := bot.PictureURL(m.ImageURL); photo != "" && len(utf16.Encode([]rune(text))) <= maxCaption {
 		// A reply too long for a caption goes as text, without its picture.
 		ext, err := a.sendPicture(ctx, chat, photo, text, markup, pace)
 		if err == nil || !pictureRefused(err) {
@@ -111,19 +110,6 @@ func (a *Adapter) sendPicture(ctx context.Context, chat int64, url, caption stri
 		return "", err
 	}
 	return externalID(chat, sent.MessageID), nil
-}
-
-// photoURL is the picture's URL if Telegram may fetch it: http or https
-// with a host, no credentials, within Telegram's length.
-func photoURL(u string) string {
-	if u == "" || len(u) > 2000 {
-		return ""
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
-		return ""
-	}
-	return p.String()
 }
 
 // pictureRefused reports whether Telegram refused the picture itself (it

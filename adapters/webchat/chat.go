@@ -266,7 +266,7 @@ func (h *Handler) toMessages(ms []*bot.Message, images map[int64]string) []messa
 		if m.Lang != "" {
 			pm.Lang = chromeLang(m.Lang)
 		}
-		pm.Image = pictureURL(cmp.Or(m.ImageURL, images[m.ID]))
+		pm.Image = bot.PictureURL(cmp.Or(m.ImageURL, images[m.ID]))
 		h.stamp(&pm, m.CreatedAt)
 		for _, o := range m.Options {
 			pm.Options = append(pm.Options, option{Key: o.Key, Label: o.Label})

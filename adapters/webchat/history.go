@@ -3,7 +3,6 @@ package webchat
 import (
 	"context"
 	"math"
-	"net/url"
 	"sort"
 	"time"
 	"unicode/utf8"
@@ -49,7 +48,7 @@ func (h *Handler) remember(ctx context.Context, line bot.ChatLine, replies []*bo
 	}
 	images := map[int64]string{}
 	for _, m := range replies {
-		if m != nil && m.ID > 0 && pictureURL(m.ImageURL) != "" {
+		if m != nil && m.ID > 0 && bot.PictureURL(m.ImageURL) != "" {
 			images[m.ID] = m.ImageURL
 		}
 	}
@@ -142,20 +141,6 @@ func (h *Handler) stamp(m *message, at time.Time) {
 	if y, mo, d := h.opts.Clock().In(h.opts.Location).Date(); local.Year() != y || local.Month() != mo || local.Day() != d {
 		m.Time = local.Format("2006-01-02 15:04")
 	}
-}
-
-// pictureURL returns u when it is an absolute http(s) URL, the only kind
-// the page puts in an <img>; anything else ("javascript:", a relative
-// path, garbage) is dropped and the text stands alone.
-func pictureURL(u string) string {
-	if len(u) > 2000 {
-		return ""
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
-		return ""
-	}
-	return p.String()
 }
 
 // pruneHistory deletes customer messages older than historyTTL.

@@ -242,8 +242,8 @@ func TestPictureURL(t *testing.T) {
 		"https://user:pw@a.example/x.jpg": "", "https:///x.jpg": "", "ftp://a.example/x.jpg": "", "": "",
 		"https://a.example/" + strings.Repeat("x", 2000): "",
 	} {
-		if got := pictureURL(in); got != want {
-			t.Errorf("pictureURL(%.40q) = %q, want %q", in, got, want)
+		if got := bot.PictureURL(in); got != want {
+			t.Errorf("bot.PictureURL(%.40q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -152,7 +152,7 @@ func New(svc Service, guard Guard, log *slog.Logger, opts Options) *Handler {
 	if opts.Currency == "" {
 		opts.Currency = "¥"
 	}
-	opts.Logo = pictureURL(opts.Logo)
+	opts.Logo = bot.PictureURL(opts.Logo)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -147,7 +147,7 @@ func (a *Adapter) claim(ctx context.Context, replies []*bot.Message) bool {
 // withPicture reports whether a reply shows a picture.
 func withPicture(replies []*bot.Message) bool {
 	for _, m := range replies {
-		if pictureURL(m.ImageURL) != "" {
+		if bot.PictureURL(m.ImageURL) != "" {
 			return true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -129,7 +128,7 @@ func csText(m *bot.Message) string {
 // replies with a picture are sent this way (see answer). A picture WeChat
 // refuses is logged and the text goes alone: the words matter more.
 func (a *Adapter) sendPicture(ctx context.Context, m *bot.Message) {
-	pic := pictureURL(m.ImageURL)
+	pic := bot.PictureURL(m.ImageURL)
 	if pic == "" {
 		return
 	}
@@ -141,17 +140,4 @@ func (a *Adapter) sendPicture(ctx context.Context, m *bot.Message) {
 	if err := a.call(ctx, "customer picture", func() error { return a.custom.Send(news) }); err != nil {
 		a.log.Warn("wechat: product picture not sent, the text goes alone", "err", err)
 	}
-}
-
-// pictureURL is the picture's URL if WeChat may fetch it: http or https
-// with a host and no credentials.
-func pictureURL(u string) string {
-	if u == "" || len(u) > 2000 {
-		return ""
-	}
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
-		return ""
-	}
-	return p.String()
 }
