@@ -56,10 +56,20 @@ var ErrAlreadyRecorded = errors.New("payment already recorded")
 // and changes nothing. The amount must be the order's amount to pay; any
 // refusal changes nothing.
 func RecordPayment(ctx context.Context, st Store, orders Orders, number string, p Payment) error {
-	if p.Provider == "" || p.TxnID == "" || p.Amount <= 0 {
-		return fmt.Errorf("%w: a payment needs a provider, a transaction id and an amount", bot.ErrInvalid)
-	}
 	p.Kind = KindPayment
+	return record(ctx, st, number, p, "payment", "transaction id", func(tx bot.Repo) error {
+		_, err := orders.ApplyPayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
+		return err
+	})
+}
+
+// record stores p for the order and applies it with apply in one
+// transaction. The payment row goes first: its unique key (provider, txn
+// id, kind) makes a repeat fail there, before apply could touch the order.
+func record(ctx context.Context, st Store, number string, p Payment, what, idName string, apply func(tx bot.Repo) error) error {
+	if p.Provider == "" || p.TxnID == "" || p.Amount <= 0 {
+		return fmt.Errorf("%w: a %s needs a provider, a %s and an amount", bot.ErrInvalid, what, idName)
+	}
 	if p.At.IsZero() {
 		p.At = time.Now().UTC()
 	}
@@ -72,20 +82,17 @@ func RecordPayment(ctx context.Context, st Store, orders Orders, number string, 
 		if err != nil {
 			return err
 		}
-		// The payment row first: its unique key makes a repeat fail here,
-		// before it could touch the order.
 		p.OrderID = o.ID
 		if err := r.AddPayment(ctx, p); err != nil {
 			return err
 		}
-		_, err = orders.ApplyPayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
-		return err
+		return apply(tx)
 	})
 	if errors.Is(err, bot.ErrDuplicate) {
 		return ErrAlreadyRecorded
 	}
 	if err != nil {
-		return fmt.Errorf("record %s payment %s for order %s: %w", p.Provider, p.TxnID, number, err)
+		return fmt.Errorf("record %s %s %s for order %s: %w", p.Provider, what, p.TxnID, number, err)
 	}
 	return nil
 }
@@ -101,36 +108,11 @@ type Refunds interface {
 // order, in one transaction, once per (provider, txn id): a repeated
 // notification returns ErrAlreadyRecorded and changes nothing.
 func RecordRefund(ctx context.Context, st Store, orders Refunds, number string, p Payment) error {
-	if p.Provider == "" || p.TxnID == "" || p.Amount <= 0 {
-		return fmt.Errorf("%w: a refund needs a provider, a refund id and an amount", bot.ErrInvalid)
-	}
 	p.Kind = KindRefund
-	if p.At.IsZero() {
-		p.At = time.Now().UTC()
-	}
-	err := st.InTx(ctx, func(tx bot.Repo) error {
-		r, err := repoOf(tx)
-		if err != nil {
-			return err
-		}
-		o, err := tx.OrderByNumber(ctx, number)
-		if err != nil {
-			return err
-		}
-		p.OrderID = o.ID
-		if err := r.AddPayment(ctx, p); err != nil {
-			return err
-		}
-		_, err = orders.ApplyRefund(ctx, tx, number, p.Provider, p.Amount, p.TxnID)
+	return record(ctx, st, number, p, "refund", "refund id", func(tx bot.Repo) error {
+		_, err := orders.ApplyRefund(ctx, tx, number, p.Provider, p.Amount, p.TxnID)
 		return err
 	})
-	if errors.Is(err, bot.ErrDuplicate) {
-		return ErrAlreadyRecorded
-	}
-	if err != nil {
-		return fmt.Errorf("record %s refund %s for order %s: %w", p.Provider, p.TxnID, number, err)
-	}
-	return nil
 }
 
 // StrayAction is the audit action of a payment its order could not take.
