@@ -53,6 +53,10 @@ type Message struct {
 	// ImageURL is a picture that goes with a reply (a product's), for the
 	// channels that show one.
 	ImageURL string
+	// Bulk marks a message of a broadcast to many customers (a promotion):
+	// it waits behind every reply, notice and card, so that a large
+	// campaign never delays the answer to a customer's own message.
+	Bulk bool
 }
 
 // Card is a staff card: one item that needs or had staff attention, rendered

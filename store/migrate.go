@@ -36,6 +36,7 @@ func migrations() []migration {
 		{version: 16, name: "prices, payments, coupons, shipping", up: migrateV16},
 		{version: 17, name: "customer care: consent, surveys", up: migrateV17},
 		{version: 19, name: "pictures of replies in the outbox", up: migrateV19},
+		{version: 20, name: "bulk messages in the outbox", up: migrateV20},
 	}
 }
 

@@ -33,6 +33,7 @@ type messageRow struct {
 	HeldAt      *time.Time // kept for the customer's next message
 	CreatedAt   time.Time
 	ImageURL    *string `gorm:"column:image_url"` // NULL: no picture
+	Bulk        bool
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -57,7 +58,7 @@ func (r *repo) messageToRow(m *bot.Message) (messageRow, error) {
 		Options: r.sealText(options), Card: r.sealText(card), Notice: r.sealText(notice), Lang: m.Lang, Attempts: m.Attempts,
 		NextAt: nullTime(m.NextAt), DeliveredAt: nullTime(m.DeliveredAt), FailedAt: nullTime(m.FailedAt),
 		LastError: m.LastError, ExternalID: m.ExternalID, Path: m.Path, CreatedAt: orNow(m.CreatedAt),
-		ImageURL: nullString(m.ImageURL),
+		ImageURL: nullString(m.ImageURL), Bulk: m.Bulk,
 	}, nil
 }
 
@@ -105,6 +106,7 @@ func messageFromOpenRow(r messageRow) (*bot.Message, error) {
 		Lang: r.Lang, Attempts: r.Attempts, NextAt: fromNullTime(r.NextAt),
 		DeliveredAt: fromNullTime(r.DeliveredAt), FailedAt: fromNullTime(r.FailedAt),
 		LastError: r.LastError, ExternalID: r.ExternalID, Path: r.Path, CreatedAt: r.CreatedAt.UTC(),
+		Bulk: r.Bulk,
 	}
 	if r.ImageURL != nil {
 		m.ImageURL = *r.ImageURL

@@ -44,6 +44,7 @@ func TestEnqueueAndFeed(t *testing.T) {
 			Lang:      "zh-CN",
 			NextAt:    t0,
 			CreatedAt: t0,
+			Bulk:      true,
 		}
 		plain := &bot.Message{Channel: bot.WebChat, Recipient: "sess-1", Kind: bot.KindReply, Text: "hello"}
 		elsewhere := &bot.Message{Channel: bot.WebChat, Recipient: "sess-2", Kind: bot.KindReply, Text: "other"}
