@@ -14,9 +14,12 @@ import (
 // finishing a batch; another replica takes it over after.
 const lease = 2 * time.Minute
 
-// wechatWindow is WeChat's customer-service window: free-form messages
-// reach a customer only this long after their last message.
-const wechatWindow = 48 * time.Hour
+// wechatWindow is WeChat's customer-service window (48 hours after the
+// customer's last message, when free-form messages may reach them) less an
+// hour: bulk messages wait behind every other, and one that finds the
+// window closed is held for the customer's next message, when the offer
+// may be long over.
+const wechatWindow = 47 * time.Hour
 
 // SendDue sends the broadcasts that are due, batch after batch, each
 // batch in its own transaction, and returns how many messages it queued.
