@@ -223,8 +223,8 @@ func (r *repo) BroadcastReport(ctx context.Context, id int64) (broadcast.Report,
 	}
 	db := r.db.WithContext(ctx)
 	err := db.Table("broadcast_recipients r").Joins("LEFT JOIN messages m ON m.id = r.message_id").
-		Select("r.status, r.reason, " +
-			"CASE WHEN m.delivered_at IS NOT NULL THEN 1 ELSE 0 END AS delivered, " +
+		Select("r.status, r.reason, "+
+			"CASE WHEN m.delivered_at IS NOT NULL THEN 1 ELSE 0 END AS delivered, "+
 			"CASE WHEN m.failed_at IS NOT NULL THEN 1 ELSE 0 END AS failed, COUNT(*) AS n").
 		Where("r.broadcast_id = ?", id).Group("r.status, r.reason, delivered, failed").Scan(&rows).Error
 	if err != nil {
@@ -264,7 +264,7 @@ var errNoTiers = errors.New("the shop has no tiers")
 func (r *repo) audience(ctx context.Context, s broadcast.Segment) (*gorm.DB, error) {
 	chans := s.Channels
 	if len(chans) == 0 {
-		chans = broadcast.CustomerChannels
+		chans = broadcast.CustomerChannels()
 	}
 	q := r.db.WithContext(ctx).Table("customers c").
 		Joins("JOIN care_consents k ON k.customer_id = c.id AND k.granted = ?", true).

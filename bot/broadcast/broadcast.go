@@ -39,7 +39,7 @@ const (
 
 // CustomerChannels are the channels customers are on: Slack is staff's
 // only, never a customer channel.
-var CustomerChannels = []string{bot.WebChat, bot.Telegram, bot.WeChat}
+func CustomerChannels() []string { return []string{bot.WebChat, bot.Telegram, bot.WeChat} }
 
 // maxText bounds each language's text: one chat message, not a newsletter.
 const maxText = 2000
@@ -129,8 +129,8 @@ func (s Segment) check(tiers []string) error {
 		if ch == bot.Slack {
 			return invalid("Slack is a staff channel, never a customer's")
 		}
-		if !slices.Contains(CustomerChannels, ch) {
-			return invalid("unknown channel %q (channels: %s)", ch, strings.Join(CustomerChannels, ", "))
+		if !slices.Contains(CustomerChannels(), ch) {
+			return invalid("unknown channel %q (channels: %s)", ch, strings.Join(CustomerChannels(), ", "))
 		}
 	}
 	for _, l := range s.Langs {

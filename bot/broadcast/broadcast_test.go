@@ -107,18 +107,19 @@ func TestBroadcastApprovalRules(t *testing.T) {
 		}
 		s.act(approver2, own.ID, broadcast.ActApprove)
 
-		// The card: posted on submit with approve and reject, and a button
-		// press through the core decides once.
+		// The card, in the staff language (Chinese by default): posted on
+		// submit with approve and reject, and a button press through the
+		// core decides once.
 		ref := "broadcast:" + itoa(b.ID)
 		card := lastCard(t, st, ref)
-		if len(card.Actions) != 2 || !strings.Contains(card.Title, "1 customers") {
+		if len(card.Actions) != 2 || !strings.Contains(card.Title, "发给 1 位顾客") || card.Actions[0].Label != "批准" {
 			t.Fatalf("card = %+v", card)
 		}
 		if _, err := s.svc.HandleStaffAction(ctx, bot.StaffAction{Channel: bot.WebChat, UserID: "ann", Ref: ref, Action: bot.ActApprove}); !errors.Is(err, bot.ErrForbidden) {
 			t.Errorf("agent pressing approve: %v", err)
 		}
 		res, err := s.svc.HandleStaffAction(ctx, bot.StaffAction{Channel: bot.WebChat, UserID: "alice", Ref: ref, Action: bot.ActReject})
-		if err != nil || len(res.Card.Actions) != 0 || !strings.Contains(res.Card.Status, "Rejected by alice") {
+		if err != nil || len(res.Card.Actions) != 0 || !strings.Contains(res.Card.Status, "alice (webchat) 于") || !strings.HasSuffix(res.Card.Status, "拒绝") {
 			t.Fatalf("reject on the card: %+v %v", res.Card, err)
 		}
 		_, err = s.svc.HandleStaffAction(ctx, bot.StaffAction{Channel: bot.WebChat, UserID: "bob", Ref: ref, Action: bot.ActApprove})
@@ -296,4 +297,32 @@ func TestCancelStopsSending(t *testing.T) {
 			t.Errorf("a cancelled broadcast queued %d", n)
 		}
 	})
+}
+
+func TestBroadcastCardInEnglish(t *testing.T) {
+	st := storetest.SQLite(t)
+	s := newShop(t, st, true)
+	s.customer(bot.WebChat, "c1", "en", true)
+	en := broadcast.New(st, quiet(), broadcast.Config{StaffChannels: []string{bot.WebChat}, StaffLang: bot.StaffLangEN, Currency: "¥", Clock: s.clock.Now}, nil)
+	b := both
+	b.Segment = broadcast.Segment{MinSpent: ptr(10000), Channels: []string{bot.WebChat}}
+	b, err := en.Create(context.Background(), agent, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Act(context.Background(), agent, b.ID, broadcast.ActSubmit); !errors.Is(err, bot.ErrInvalid) {
+		t.Fatalf("nobody has spent ¥100 yet: %v", err)
+	}
+	b.Segment.MinSpent = nil
+	b, err = en.Create(context.Background(), agent, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Act(context.Background(), agent, b.ID, broadcast.ActSubmit); err != nil {
+		t.Fatal(err)
+	}
+	card := lastCard(t, st, "broadcast:"+itoa(b.ID))
+	if card.Title != "Broadcast #2 to 1 customers" || field(card, "Segment") != "channels: webchat" || card.Actions[1].Label != "Reject" {
+		t.Errorf("card %+v", card)
+	}
 }

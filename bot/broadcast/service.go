@@ -82,6 +82,11 @@ type Config struct {
 	StaffChannels []string
 	// Location is the shop's zone, for the times on cards; UTC when nil.
 	Location *time.Location
+	// StaffLang is the language of the card: bot.StaffLangEN, or Chinese
+	// for anything else, as the core's cards.
+	StaffLang string
+	// Currency is the shop's symbol, for spend bounds on the card.
+	Currency string
 	// Batch is how many customers one transaction queues; 500 when 0.
 	Batch int
 	// Clock is time.Now when nil.
@@ -108,6 +113,9 @@ func New(store Store, log *slog.Logger, cfg Config, kick func()) *Service {
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "¥"
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 500

@@ -38,3 +38,12 @@ func (f sender) Send(_ context.Context, m *bot.Message) (string, error) {
 	}
 	return "ext-" + strconv.FormatInt(m.ID, 10), nil
 }
+
+func field(c bot.Card, label string) string {
+	for _, f := range c.Fields {
+		if f.Label == label {
+			return f.Value
+		}
+	}
+	return ""
+}

@@ -56,6 +56,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// queued in batches by whichever replica holds the broadcast's lease.
 	bcasts := broadcast.New(st, log.With("component", "broadcast"), broadcast.Config{
 		TwoPeople: cfg.Care.BroadcastTwoPeople, StaffChannels: coreCfg.StaffChannels, Location: cfg.Shop.Location,
+		StaffLang: cfg.Shop.StaffLang, Currency: cfg.Currency,
 	}, disp.Kick)
 	coreCfg.Broadcasts = bcasts
 	coreCfg.Pricing = money
