@@ -92,3 +92,27 @@ func TestBroadcastAudience(t *testing.T) {
 		}
 	})
 }
+
+// TestBroadcastRecipientsGoWithTheCustomer: a customer deleted for
+// silence leaves no recipient rows behind, and a broadcast's recipients
+// are unique per customer.
+func TestBroadcastRecipientsGoWithTheCustomer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c := customer(t, s, "quiet")
+		b := broadcast.Broadcast{Status: broadcast.Draft, TextEN: "hi", CreatedAt: t0}
+		must(t, s.CreateBroadcast(ctx, &b))
+		rc := []broadcast.Recipient{{BroadcastID: b.ID, CustomerID: c.ID, Reason: broadcast.SkipOutsideWindow, At: t0}}
+		must(t, s.AddRecipients(ctx, rc))
+		wantErr(t, s.AddRecipients(ctx, rc), bot.ErrDuplicate)
+		rep, err := s.BroadcastReport(ctx, b.ID)
+		must(t, err)
+		if rep.Targeted != 1 || rep.Skipped[broadcast.SkipOutsideWindow] != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		must(t, s.DeleteCustomer(ctx, c.ID))
+		if rep, err = s.BroadcastReport(ctx, b.ID); err != nil || rep.Targeted != 0 {
+			t.Fatalf("after deleting the customer: %+v %v", rep, err)
+		}
+	})
+}
