@@ -9,6 +9,8 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/broadcast"
+	"github.com/orderbot/orderbot/bot/pay"
+	"github.com/orderbot/orderbot/conversation"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -151,9 +153,11 @@ func TestSelfApprovalAllowedWithOnePerson(t *testing.T) {
 func TestBroadcastScheduledWaitsForItsTime(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		s := newShop(t, st, true)
-		s.customer(bot.WebChat, "c1", "en", true)
+		s.customer(bot.WebChat, "c1", "zh-CN", true)
+		must(t, st.CreateCoupon(context.Background(), &pay.Coupon{Code: "SPRING10", PercentOff: 10, CreatedBy: "test", CreatedAt: s.clock.Now()}))
 		b := both
 		b.SendAt = s.clock.Now().Add(2 * time.Hour)
+		b.Coupon, b.ImageURL = "spring10", "https://shop.example/spring.jpg"
 		b = s.create(b)
 		s.act(agent, b.ID, broadcast.ActSubmit)
 		s.act(approver, b.ID, broadcast.ActApprove)
@@ -163,6 +167,10 @@ func TestBroadcastScheduledWaitsForItsTime(t *testing.T) {
 		s.clock.Add(2 * time.Hour)
 		if n := s.sendDue(); n != 1 {
 			t.Fatalf("queued %d at its time, want 1", n)
+		}
+		ms := s.promotions(bot.WebChat, "c1")
+		if len(ms) != 1 || !strings.Contains(ms[0].Text, "优惠码 SPRING10") || ms[0].ImageURL != "https://shop.example/spring.jpg" || ms[0].Lang != string(conversation.Chinese) {
+			t.Errorf("promotion %+v", *ms[0])
 		}
 	})
 }

@@ -158,14 +158,19 @@ func allowed(staff bot.Staff, need bot.Role, what string) error {
 }
 
 // Create stores a draft written by an agent, after checking it.
-func (s *Service) Create(ctx context.Context, staff bot.Staff, b Broadcast) (Broadcast, error) {
+func (s *Service) Create(ctx context.Context, staff bot.Staff, in Broadcast) (b Broadcast, err error) {
 	if err := allowed(staff, bot.Agent, "writing a broadcast"); err != nil {
 		return Broadcast{}, err
 	}
 	now := s.now()
-	b.ID, b.Status, b.CreatedBy, b.CreatedAt, b.Version = 0, Draft, staff.Actor(), now, 0
-	b.Coupon = pay.NormalizeCode(b.Coupon)
-	err := s.inTx(ctx, func(tx bot.Repo, r Repo) error {
+	// Only what the writer chooses is taken; status, audience and the
+	// sending job's fields start afresh.
+	b = Broadcast{
+		Status: Draft, TextZH: in.TextZH, TextEN: in.TextEN, ImageURL: in.ImageURL,
+		Coupon: pay.NormalizeCode(in.Coupon), Segment: in.Segment, SendAt: in.SendAt,
+		CreatedBy: staff.Actor(), CreatedAt: now,
+	}
+	err = s.inTx(ctx, func(tx bot.Repo, r Repo) error {
 		if err := s.checkNew(ctx, r, &b, now); err != nil {
 			return err
 		}

@@ -47,3 +47,10 @@ func field(c bot.Card, label string) string {
 	}
 	return ""
 }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
