@@ -156,8 +156,8 @@ func (r *repo) Broadcasts(ctx context.Context, beforeID int64, limit int) ([]bro
 func (r *repo) DueBroadcasts(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	var ids []int64
 	err := r.db.WithContext(ctx).Model(&broadcastRow{}).
-		Where("(status = ? AND (send_at IS NULL OR send_at <= ?)) OR status = ?", string(broadcast.Approved), now.UTC(), string(broadcast.Sending)).
-		Where("lease_until IS NULL OR lease_until < ?", now.UTC()).
+		Where("((status = ? AND (send_at IS NULL OR send_at <= ?)) OR status = ?)", string(broadcast.Approved), now.UTC(), string(broadcast.Sending)).
+		Where("(lease_until IS NULL OR lease_until < ?)", now.UTC()).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("due broadcasts: %w", dbErr(err))
