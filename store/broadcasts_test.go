@@ -116,3 +116,43 @@ func TestBroadcastRecipientsGoWithTheCustomer(t *testing.T) {
 		}
 	})
 }
+
+// TestBroadcastLease: one owner at a time holds a broadcast being sent,
+// until its lease ends; only approved broadcasts whose time came are due.
+func TestBroadcastLease(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := t0.UTC()
+		later := broadcast.Broadcast{Status: broadcast.Approved, TextEN: "later", SendAt: now.Add(time.Hour), CreatedAt: now}
+		draft := broadcast.Broadcast{Status: broadcast.Draft, TextEN: "draft", CreatedAt: now}
+		b := broadcast.Broadcast{Status: broadcast.Approved, TextEN: "now", CreatedAt: now}
+		for _, x := range []*broadcast.Broadcast{&later, &draft, &b} {
+			must(t, s.CreateBroadcast(ctx, x))
+		}
+		due, err := s.DueBroadcasts(ctx, now, 10)
+		must(t, err)
+		if !slices.Equal(due, []int64{b.ID}) {
+			t.Fatalf("due %v, want only %d", due, b.ID)
+		}
+		ok, err := s.ClaimBroadcast(ctx, b.ID, "a", now, now.Add(2*time.Minute))
+		must(t, err)
+		if !ok {
+			t.Fatal("a did not get a free broadcast")
+		}
+		if ok, _ := s.ClaimBroadcast(ctx, b.ID, "b", now.Add(time.Minute), now.Add(3*time.Minute)); ok {
+			t.Fatal("b took a's running lease")
+		}
+		if due, _ := s.DueBroadcasts(ctx, now.Add(time.Minute), 10); len(due) != 0 {
+			t.Fatalf("a leased broadcast is listed as due: %v", due)
+		}
+		if ok, _ := s.ClaimBroadcast(ctx, b.ID, "a", now, now.Add(2*time.Minute)); !ok {
+			t.Fatal("a lost its own lease renewing it to the same time")
+		}
+		if ok, _ := s.ClaimBroadcast(ctx, b.ID, "b", now.Add(3*time.Minute), now.Add(5*time.Minute)); !ok {
+			t.Fatal("b could not take over a lease that ended")
+		}
+		if ok, _ := s.ClaimBroadcast(ctx, draft.ID, "a", now, now.Add(time.Minute)); ok {
+			t.Fatal("a draft was claimed for sending")
+		}
+	})
+}
