@@ -300,6 +300,9 @@ func TestCancelStopsSending(t *testing.T) {
 		s.act(agent, b.ID, broadcast.ActSubmit)
 		s.act(approver, b.ID, broadcast.ActApprove)
 		s.act(agent, b.ID, broadcast.ActCancel)
+		if card := lastCard(t, st, "broadcast:"+itoa(b.ID)); !strings.HasSuffix(card.Status, "取消") {
+			t.Errorf("the card after cancel: %q", card.Status)
+		}
 		s.clock.Add(2 * time.Hour)
 		if n := s.sendDue(); n != 0 {
 			t.Errorf("a cancelled broadcast queued %d", n)

@@ -344,8 +344,9 @@ func (s *Service) act(ctx context.Context, tx bot.Repo, r Repo, staff bot.Staff,
 	if err := audit(ctx, tx, staff, id, action, from, b.Status, now); err != nil {
 		return b, err
 	}
-	if action == ActSubmit || from == Pending {
-		// The card is posted on submit and shows every later decision.
+	if from != Draft || action == ActSubmit {
+		// The card is posted on submit and shows every later decision,
+		// a cancel after approval too; a draft has none.
 		return b, s.queueCard(ctx, tx, b, now)
 	}
 	return b, nil
