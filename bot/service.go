@@ -91,6 +91,9 @@ type Config struct {
 	Membership Membership
 	// Care is consent to promotions and satisfaction surveys; none when nil.
 	Care Care
+	// Broadcasts takes the buttons of broadcasts' approval cards; none
+	// when nil.
+	Broadcasts Broadcasts
 	// Pay is how the shop takes money: offline cash on delivery when zero.
 	Pay PayConfig
 	// Pricing adds shipping fees and coupons; none when nil.
@@ -129,6 +132,9 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	}
 	if cfg.Care == nil {
 		cfg.Care = noCare{}
+	}
+	if cfg.Broadcasts == nil {
+		cfg.Broadcasts = noBroadcasts{}
 	}
 	if cfg.Pricing == nil {
 		cfg.Pricing = noPricing{}

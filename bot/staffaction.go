@@ -17,7 +17,8 @@ import (
 func requiredRole(kind, action string) Role {
 	switch kind + ":" + action {
 	case "order:approve", "order:reject", "cancel:approve", "cancel:reject",
-		"after_sales:approve", "after_sales:" + ActApproveNote, "after_sales:reject", "order:" + ActMarkPaid, "order:" + ActRefund:
+		"after_sales:approve", "after_sales:" + ActApproveNote, "after_sales:reject", "order:" + ActMarkPaid, "order:" + ActRefund,
+		RefBroadcast + ":" + ActApprove, RefBroadcast + ":" + ActReject:
 		return Approver
 	case "order:ship", "order:deliver", "order:complete", "after_sales:resolve",
 		"handoff:reply", "handoff:close", "survey:close":
@@ -33,7 +34,7 @@ func parseRef(s string) (kind string, id int64, err error) {
 		return "", 0, fmt.Errorf("%w: card %q", ErrNotFound, s)
 	}
 	switch kind {
-	case refOrder, refCancel, refAfterSales, refHandoff, RefSurvey:
+	case refOrder, refCancel, refAfterSales, refHandoff, RefSurvey, RefBroadcast:
 		return kind, id, nil
 	}
 	return "", 0, fmt.Errorf("%w: card %q", ErrNotFound, s)
@@ -101,6 +102,9 @@ func (s *Service) staffAction(ctx context.Context, tx Repo, kind string, id int6
 		return s.afterSalesAction(ctx, tx, staff, id, a)
 	case RefSurvey:
 		card, err := s.cfg.Care.CardAction(ctx, tx, staff, id, a, s.now())
+		return StaffResult{Card: card}, err
+	case RefBroadcast:
+		card, err := s.cfg.Broadcasts.CardAction(ctx, tx, staff, id, a, s.now())
 		return StaffResult{Card: card}, err
 	default:
 		return s.handoffAction(ctx, tx, staff, id, a)

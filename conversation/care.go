@@ -28,6 +28,8 @@ const (
 	msgUnsubscribed    msgKey = "unsubscribed"
 	msgConsentDeclined msgKey = "consent_declined"
 	msgConsentFailed   msgKey = "consent_failed"
+	msgPromoCoupon     msgKey = "promo_coupon"
+	msgPromoFooter     msgKey = "promo_footer"
 )
 
 func careTextsEN() map[msgKey]string {
@@ -39,6 +41,8 @@ func careTextsEN() map[msgKey]string {
 		msgUnsubscribed:    "You're unsubscribed: we won't send you any more promotions. Messages about your orders still reach you. Type \"subscribe\" if you change your mind.",
 		msgConsentDeclined: "No problem, we won't send you promotions. Type \"subscribe\" any time if you change your mind.",
 		msgConsentFailed:   "Sorry, we couldn't save that just now. Please try again in a moment.",
+		msgPromoCoupon:     "Use code %s at checkout.",
+		msgPromoFooter:     "Reply \"unsubscribe\" to stop receiving offers from us.",
 	})
 }
 
@@ -51,6 +55,8 @@ func careTextsZH() map[msgKey]string {
 		msgUnsubscribed:    "已为您退订，今后不会再给您发送促销消息，订单相关的通知不受影响。想重新订阅时，回复“订阅”即可。",
 		msgConsentDeclined: "好的，不会给您发送促销消息。以后想订阅，随时回复“订阅”即可。",
 		msgConsentFailed:   "抱歉，暂时没能保存您的设置，请稍后再试。",
+		msgPromoCoupon:     "结算时输入优惠码 %s 即可使用。",
+		msgPromoFooter:     "回复“退订”即可不再接收优惠消息。",
 	})
 }
 

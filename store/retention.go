@@ -52,7 +52,7 @@ func (r *repo) DeleteCustomer(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete customer %d: %w: they have orders", id, bot.ErrConflict)
 	}
 	for _, model := range []any{&handoffLineRow{}, &handoffRow{}, &customerTierRow{}, &customerTagRow{}, &customerNoteRow{},
-		&consentRow{}, &consentEventRow{}, &followUpRow{}, &reminderRow{}} {
+		&consentRow{}, &consentEventRow{}, &followUpRow{}, &reminderRow{}, &recipientRow{}} {
 		if err := db.Where("customer_id = ?", id).Delete(model).Error; err != nil {
 			return fmt.Errorf("delete customer %d: %w", id, dbErr(err))
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/broadcast"
 	"github.com/orderbot/orderbot/bot/report"
 )
 
@@ -69,6 +70,8 @@ type Options struct {
 	Privacy Privacy
 	// Care is customer care's follow-ups; their routes answer 404 without it.
 	Care Care
+	// Broadcasts are promotions; their routes answer 404 without it.
+	Broadcasts Broadcasts
 	// Money serves coupons and the shipping rule; their routes answer 422
 	// when nil.
 	Money Money
@@ -166,6 +169,15 @@ func (h *Handler) routes() []route {
 		{"PUT /api/v1/rules", h.putRules},
 		{"GET /api/v1/coupons", h.listCoupons},
 		{"POST /api/v1/coupons", h.createCoupon},
+		{"GET /api/v1/broadcasts", h.listBroadcasts},
+		{"POST /api/v1/broadcasts", h.createBroadcast},
+		{"GET /api/v1/broadcasts/{id}", h.getBroadcast},
+		{"GET /api/v1/broadcasts/{id}/preview", h.previewBroadcast},
+		{"POST /api/v1/broadcasts/{id}/actions", h.broadcastActions},
+		{"POST /api/v1/broadcasts/{id}/submit", h.broadcastAction(broadcast.ActSubmit)},
+		{"POST /api/v1/broadcasts/{id}/approve", h.broadcastAction(broadcast.ActApprove)},
+		{"POST /api/v1/broadcasts/{id}/reject", h.broadcastAction(broadcast.ActReject)},
+		{"POST /api/v1/broadcasts/{id}/cancel", h.broadcastAction(broadcast.ActCancel)},
 		{"GET /api/v1/shipping", h.getShipping},
 		{"PUT /api/v1/shipping", h.putShipping},
 		{"GET /api/v1/reports/summary", h.reportSummary},

@@ -20,14 +20,15 @@ import (
 // registerAPI serves the admin API (/api/v1) on mux. Its tiers service is
 // one of its own on the same store: the services keep no state between
 // calls, and the daily sweep is the served one's.
-func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, crm api.CRM, sessions api.Sessions, priv api.Privacy, care api.Care, money api.Money, cfg config, log *slog.Logger) {
+func registerAPI(mux *http.ServeMux, st *store.Store, core api.Core, crm api.CRM, sessions api.Sessions, priv api.Privacy, care api.Care, bcasts api.Broadcasts, money api.Money, cfg config, log *slog.Logger) {
 	api.New(st, core, crm, log, api.Options{
 		Currency: currencyCode(cfg.Currency), Location: cfg.Shop.Location,
 		ExportTimeout: apiExportTimeout, ShopName: cfg.Shop.Name, StaffLang: cfg.Shop.StaffLang,
-		Sessions: sessions,
-		Privacy:  priv,
-		Care:     care,
-		Money:    money,
+		Sessions:   sessions,
+		Privacy:    priv,
+		Care:       care,
+		Broadcasts: bcasts,
+		Money:      money,
 	}).Register(mux)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -13,6 +14,10 @@ type careConfig struct {
 	// CartReminder is ORDERBOT_CART_REMINDER: how long a cart sits before
 	// an opted-in customer is reminded; 0 (or off) sends no reminders.
 	CartReminder time.Duration
+	// BroadcastTwoPeople is ORDERBOT_BROADCAST_TWO_PEOPLE: a broadcast is
+	// approved by someone other than who wrote it. On unless "false": a
+	// promotion to every customer deserves a second pair of eyes.
+	BroadcastTwoPeople bool
 }
 
 // surveyTick is how often a replica looks for due surveys and reminders;
@@ -28,7 +33,13 @@ func loadCare(get func(string) string) (careConfig, error) {
 	if err != nil {
 		return careConfig{}, err
 	}
-	return careConfig{SurveyDelay: survey, CartReminder: cart}, nil
+	twoPeople := true
+	if v := get("ORDERBOT_BROADCAST_TWO_PEOPLE"); v != "" {
+		if twoPeople, err = strconv.ParseBool(v); err != nil {
+			return careConfig{}, fmt.Errorf("ORDERBOT_BROADCAST_TWO_PEOPLE: %q is not true or false", v)
+		}
+	}
+	return careConfig{SurveyDelay: survey, CartReminder: cart, BroadcastTwoPeople: twoPeople}, nil
 }
 
 // careDuration reads a delay of customer care: 24h when unset, 0 for "0"

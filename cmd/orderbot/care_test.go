@@ -35,3 +35,23 @@ func TestCareSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestBroadcastTwoPeopleSetting(t *testing.T) {
+	for _, tc := range []struct {
+		value    string
+		want, ok bool
+	}{{"", true, true}, {"true", true, true}, {"false", false, true}, {"0", false, true}, {"maybe", false, false}} {
+		c, err := loadCare(func(k string) string {
+			if k == "ORDERBOT_BROADCAST_TWO_PEOPLE" {
+				return tc.value
+			}
+			return ""
+		})
+		switch {
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "ORDERBOT_BROADCAST_TWO_PEOPLE")):
+			t.Errorf("%q: err = %v, want one naming the variable", tc.value, err)
+		case tc.ok && (err != nil || c.BroadcastTwoPeople != tc.want):
+			t.Errorf("%q: %v, %v; want %v", tc.value, c.BroadcastTwoPeople, err, tc.want)
+		}
+	}
+}

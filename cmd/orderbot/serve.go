@@ -17,6 +17,7 @@ import (
 	"github.com/orderbot/orderbot/adapters/api"
 	"github.com/orderbot/orderbot/adapters/webchat"
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/broadcast"
 	"github.com/orderbot/orderbot/bot/care"
 	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/bot/pay"
@@ -51,6 +52,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Membership: tiers,
 	}, disp.Kick)
 	coreCfg.Care = careSvc
+	// Promotions: approved on any staff channel's card or through the API,
+	// queued in batches by whichever replica holds the broadcast's lease.
+	bcasts := broadcast.New(st, log.With("component", "broadcast"), broadcast.Config{
+		TwoPeople: cfg.Care.BroadcastTwoPeople, StaffChannels: coreCfg.StaffChannels, Location: cfg.Shop.Location,
+		StaffLang: cfg.Shop.StaffLang, Currency: cfg.Currency,
+	}, disp.Kick)
+	coreCfg.Broadcasts = bcasts
 	coreCfg.Pricing = money
 	wxpay, wxdom, err := openWeChatPay(cfg, st, log)
 	if err != nil {
@@ -94,7 +102,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if wxpay != nil {
 		wxpay.Register(mux)
 	}
-	registerAPI(mux, st, svc, crm, web, priv, careSvc, money, cfg, log)
+	registerAPI(mux, st, svc, crm, web, priv, careSvc, bcasts, money, cfg, log)
 	for name, ch := range chans {
 		senders[name] = m.sender(name, ch)
 		ch.Register(mux)
@@ -169,6 +177,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	loops.Go(func() { priv.Run(ctx, core) })
 	// Every replica looks for due surveys; each is created once, with its message.
 	loops.Go(func() { careSvc.Run(ctx, surveyTick) })
+	// Every replica looks for due broadcasts; one at a time holds each.
+	loops.Go(func() { bcasts.Run(ctx, surveyTick) })
 	loops.Go(func() { core.RunPaymentSweep(ctx) })
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
