@@ -49,6 +49,10 @@ type config struct {
 	TrustedProxies trustedProxies
 	// DataKeys encrypt personal data at rest.
 	DataKeys dataKeyConfig
+
+	// Clock is the core's and WeChat Pay's time; time.Now when nil. No
+	// setting: tests move it to reach payment deadlines without waiting.
+	Clock func() time.Time
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.

@@ -165,7 +165,11 @@ func openWeChatPay(cfg config, st wechatPayStore, log *slog.Logger) (*wechatpay.
 	}
 	log = log.With("component", "wechatpay")
 	dom := &wechatPayDomain{st: st, shop: cfg.Shop.Name, log: log}
-	a, err := wechatpay.New(dom, dom, log, *cfg.WeChatPay)
+	wcfg := *cfg.WeChatPay
+	if cfg.Clock != nil {
+		wcfg.Clock = cfg.Clock
+	}
+	a, err := wechatpay.New(dom, dom, log, wcfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("WeChat Pay (ORDERBOT_WECHATPAY_*): %w", err)
 	}
