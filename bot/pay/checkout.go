@@ -15,8 +15,8 @@ var (
 	ErrWrongAmount = errors.New("amount is not the order's amount to pay")
 )
 
-// LateOrders keeps a payment that arrived after its order was cancelled
-// (bot.Service), so staff refund it.
+// LateOrders keeps a payment its order cannot take (cancelled or rejected
+// meanwhile, or paid already), so staff refund it (bot.Service).
 type LateOrders interface {
 	ApplyLatePayment(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (int64, error)
 }
@@ -62,13 +62,16 @@ func (c Checkout) now() time.Time {
 	return c.Now()
 }
 
-// Record records a charge the provider made (RecordPayment). A charge for
-// an order cancelled or rejected meanwhile is never lost: it is recorded
-// all the same and raised to staff for a refund.
+// Record records a charge the provider made (RecordPayment). It is every
+// provider's one policy for money its order cannot take: a charge for an
+// order cancelled or rejected meanwhile, or paid already another way, is
+// never lost: it is recorded all the same, once per transaction, and
+// raised to staff for a refund (LateOrders).
 func (c Checkout) Record(ctx context.Context, number string, p Payment) error {
 	err := RecordPayment(ctx, c.Store, c.Orders, number, p)
 	var se *bot.StateError
-	if !errors.As(err, &se) {
+	var de *bot.DecidedError
+	if !errors.As(err, &se) && !errors.As(err, &de) {
 		return err
 	}
 	p.Kind = KindPayment

@@ -67,7 +67,7 @@ type wechatPayStore interface {
 
 // wechatPayCore is the core's side of recording WeChat's money.
 type wechatPayCore interface {
-	pay.Orders
+	pay.CheckoutOrders
 	pay.Refunds
 }
 
@@ -82,26 +82,18 @@ type wechatPayDomain struct {
 	log  *slog.Logger
 }
 
-// Paid records a payment once per WeChat transaction id.
+// Paid records a payment once per WeChat transaction id. Money WeChat
+// took for an order that cannot take it any more (cancelled, or paid
+// already) is recorded and raised to staff for a refund, like every
+// provider's (pay.Checkout): never refused and lost.
 func (d *wechatPayDomain) Paid(ctx context.Context, p wechatpay.Payment) error {
 	pm := pay.Payment{Provider: wechatPayProvider, TxnID: p.TransactionID, Amount: p.Amount, At: p.PaidAt}
-	err := pay.RecordPayment(ctx, d.st, d.core, p.OrderNumber, pm)
-	var state *bot.StateError
-	var decided *bot.DecidedError
+	err := pay.Checkout{Store: d.st, Orders: d.core}.Record(ctx, p.OrderNumber, pm)
 	switch {
 	case err == nil, errors.Is(err, pay.ErrAlreadyRecorded):
 		return nil
 	case errors.Is(err, bot.ErrNotFound), errors.Is(err, bot.ErrInvalid):
 		return fmt.Errorf("%w: %w", wechatpay.ErrRejected, err)
-	case errors.As(err, &state), errors.As(err, &decided):
-		// Money WeChat took for an order that cannot take it any more:
-		// kept and raised to staff, never refused and lost.
-		fresh, err := pay.RecordStray(ctx, d.st, p.OrderNumber, pm)
-		if fresh {
-			d.log.ErrorContext(ctx, "wechatpay payment for an order that cannot take it: refund it in the merchant platform",
-				"order", p.OrderNumber, "transaction", p.TransactionID)
-		}
-		return err
 	}
 	return err
 }
