@@ -150,7 +150,7 @@ func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number s
 		return conversation.Outcome{Number: o.Number, Status: "cancel_requested"},
 			s.queueCards(ctx, tx, s.cancelCard(o, c), now)
 	}
-	if err := releaseItems(ctx, tx, o); err != nil {
+	if err := s.release(ctx, tx, o); err != nil {
 		return conversation.Outcome{}, err
 	}
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "order", Ref: o.Number, Action: "cancel", From: from, To: string(Cancelled), At: now}); err != nil {
@@ -158,6 +158,22 @@ func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number s
 	}
 	return conversation.Outcome{Number: o.Number, Status: string(Cancelled)},
 		s.queueCards(ctx, tx, s.orderCard(o, c), now)
+}
+
+// release gives back what an order held when it is cancelled or rejected,
+// in the same transaction: its items' stock, and its coupon's use when
+// the order was never paid (money taken keeps the discount it was given).
+func (s *Service) release(ctx context.Context, tx Repo, o *Order) error {
+	if err := releaseItems(ctx, tx, o); err != nil {
+		return err
+	}
+	if o.Coupon == "" || o.PaymentStatus != Unpaid {
+		return nil
+	}
+	if err := s.cfg.Pricing.GiveBack(ctx, tx, o.Coupon); err != nil {
+		return fmt.Errorf("give back coupon %s of order %s: %w", o.Coupon, o.Number, err)
+	}
+	return nil
 }
 
 func releaseItems(ctx context.Context, tx Repo, o *Order) error {

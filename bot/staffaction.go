@@ -151,7 +151,7 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 		return StaffResult{Card: before}, fmt.Errorf("save order %s: %w", o.Number, err)
 	}
 	if o.Status != from && o.Status.ReleasesStock() {
-		if err := releaseItems(ctx, tx, o); err != nil {
+		if err := s.release(ctx, tx, o); err != nil {
 			return StaffResult{}, err
 		}
 	}
