@@ -221,6 +221,24 @@ func TestWeChatPayThroughTheServer(t *testing.T) {
 				t.Fatalf("a forged notification changed the order: %+v", o)
 			}
 
+			// A customer who changes their mind: the cancel closes the
+			// order at WeChat, so the QR code they hold no longer pays.
+			quitter := s.newUser()
+			quitter.get("/chat", http.StatusOK)
+			q := quitter.orderConfirmedBy("pay_wechatpay", sku, 1, "Wang Fang", "13700137000", "9 Nanjing Road, Shanghai")
+			if r, err := quitter.c.Get(quitter.image()); err != nil {
+				t.Fatal(err)
+			} else {
+				r.Body.Close()
+			}
+			quitter.say("cancel " + q)
+			if got := quitter.press("yes"); !strings.Contains(got, "cancelled") {
+				t.Fatalf("cancel: %q", got)
+			}
+			if w := fake.Order(q); w.State != "CLOSED" {
+				t.Fatalf("WeChat's order after the customer cancelled: %+v", w)
+			}
+
 			// The paid order goes through, then comes back.
 			staff.act(staff.card("订单 "+n), "approve", nil, http.StatusOK)
 			c := staff.act(staff.card("订单 "+n), "ship", map[string]string{"carrier": "SF Express", "tracking": "SF1234567890"}, http.StatusOK)
