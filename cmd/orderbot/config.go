@@ -144,6 +144,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		// The online method first: it is the default at the summary.
 		cfg.Pay.Methods = append([]bot.PayMethod{bot.PayWeChat}, cfg.Pay.Methods...)
 	}
+	codFallback(&cfg.Pay)
 	if cfg.DataKeys, err = loadDataKeys(get); err != nil {
 		return config{}, err
 	}
