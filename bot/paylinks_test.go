@@ -241,8 +241,16 @@ func TestApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
 		set.refundErr = errors.New("NOT_ENOUGH")
 		_, r2 := request("u2")
 		res, err = s.act("bob", fmt.Sprintf("after_sales:%d", r2.ID), bot.ActApprove, r2.Version)
-		if err != nil || len(set.refunds) != 2 || !strings.Contains(res.Note, "could not be requested") {
+		if err != nil || len(set.refunds) != 2 || !strings.Contains(res.Note, "could not be requested") || strings.Contains(res.Note, "retried") {
 			t.Fatalf("failed refund: %v, note %q", err, res.Note)
+		}
+		// A refund the provider's side keeps for a retry: the approver is
+		// told so rather than to refund by hand.
+		set.refundErr = fmt.Errorf("%w: SYSTEM_ERROR", bot.ErrRefundRetrying)
+		_, r3 := request("u3")
+		res, err = s.act("bob", fmt.Sprintf("after_sales:%d", r3.ID), bot.ActApprove, r3.Version)
+		if err != nil || !strings.Contains(res.Note, "it will be retried") || strings.Contains(res.Note, "refund it in the payment provider") {
+			t.Fatalf("refund kept for a retry: %v, note %q", err, res.Note)
 		}
 	})
 }

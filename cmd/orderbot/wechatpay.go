@@ -11,6 +11,7 @@ import (
 	"github.com/orderbot/orderbot/adapters/wechatpay"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/pay"
+	"github.com/orderbot/orderbot/bot/refundretry"
 )
 
 // wechatPayProvider is the provider name payments and refunds are recorded under.
@@ -69,6 +70,13 @@ type wechatPayStore interface {
 type wechatPayCore interface {
 	pay.CheckoutOrders
 	pay.Refunds
+	refundretry.Staff
+}
+
+// RefundFailed tells staff a refund WeChat kept refusing is theirs to make
+// by hand (refundretry.Staff, through the core set after it is built).
+func (d *wechatPayDomain) RefundFailed(ctx context.Context, tx bot.Repo, r bot.RefundRequest, attempts int, reason string) error {
+	return d.core.RefundFailed(ctx, tx, r, attempts, reason)
 }
 
 // wechatPayDomain gives the WeChat Pay adapter the pay domain
@@ -136,8 +144,12 @@ func (d *wechatPayDomain) Payable(ctx context.Context, number string) (wechatpay
 }
 
 // wechatPayLinks gives WeChat customers the pay page (JSAPI, with their
-// OpenID) and everyone else the Native QR code.
-type wechatPayLinks struct{ a *wechatpay.Adapter }
+// OpenID) and everyone else the Native QR code; refunds go through the
+// retry queue.
+type wechatPayLinks struct {
+	a       *wechatpay.Adapter
+	refunds *refundretry.Queue
+}
 
 func (l wechatPayLinks) PayLink(m bot.PayMethod, number, channel, user string) (link, image string) {
 	switch {
@@ -191,13 +203,21 @@ func (l wechatPayLinks) Settle(ctx context.Context, m bot.PayMethod, number stri
 }
 
 // Refund asks WeChat to give back an approved after-sales request's
-// money; WeChat's refund notification then records it on the order. The
-// out_refund_no comes from the request, so asking again is safe.
+// money; WeChat's refund notification then records it on the order. One
+// WeChat refuses or cannot be reached for is kept and retried.
 func (l wechatPayLinks) Refund(ctx context.Context, r bot.RefundRequest) error {
 	if r.Method != bot.PayWeChat {
 		return nil
 	}
-	_, err := l.a.Refund(ctx, wechatpay.RefundRequest{
+	return l.refunds.Refund(ctx, r)
+}
+
+// wechatRefunder is WeChat Pay's refund API for the retry queue. The
+// out_refund_no comes from the request, so asking again is safe.
+type wechatRefunder struct{ a *wechatpay.Adapter }
+
+func (w wechatRefunder) Refund(ctx context.Context, r bot.RefundRequest) error {
+	_, err := w.a.Refund(ctx, wechatpay.RefundRequest{
 		OrderNumber: r.OrderNumber, RequestNumber: r.RequestNumber, Amount: r.Amount, Total: r.Total,
 	})
 	return err
