@@ -3,7 +3,6 @@ package pay
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
@@ -78,27 +77,8 @@ func (c Checkout) Record(ctx context.Context, number string, p Payment) error {
 	if p.At.IsZero() {
 		p.At = c.now().UTC()
 	}
-	err = c.Store.InTx(ctx, func(tx bot.Repo) error {
-		r, err := repoOf(tx)
-		if err != nil {
-			return err
-		}
-		o, err := tx.OrderByNumber(ctx, number)
-		if err != nil {
-			return err
-		}
-		p.OrderID = o.ID
-		if err := r.AddPayment(ctx, p); err != nil {
-			return err
-		}
-		_, err = c.Orders.ApplyLatePayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
+	return record(ctx, c.Store, number, p, "late payment", "transaction id", func(tx bot.Repo) error {
+		_, err := c.Orders.ApplyLatePayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
 		return err
 	})
-	if errors.Is(err, bot.ErrDuplicate) {
-		return ErrAlreadyRecorded
-	}
-	if err != nil {
-		return fmt.Errorf("record late %s payment %s for order %s: %w", p.Provider, p.TxnID, number, err)
-	}
-	return nil
 }
