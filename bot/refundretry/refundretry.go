@@ -218,9 +218,22 @@ func (q *Queue) claim(ctx context.Context, id int64, now time.Time) (bool, error
 // transaction. It reports whether the refund is settled.
 func (q *Queue) retry(ctx context.Context, p Refund, now time.Time) (bool, error) {
 	rq := p.Request
-	err := q.provider.Refund(ctx, rq)
-	p.Attempts++
+	left, err := q.leftToRefund(ctx, rq.OrderNumber)
+	if err != nil {
+		return false, err
+	}
+	if left <= 0 {
+		// Staff gave the money back another way and recorded it: asking
+		// the provider again could only be refused.
+		err = errSettledElsewhere
+	} else {
+		err = q.provider.Refund(ctx, rq)
+		p.Attempts++
+	}
 	switch {
+	case errors.Is(err, errSettledElsewhere):
+		p.State, p.LastError = Done, err.Error()
+		err = nil
 	case err == nil:
 		p.State, p.LastError = Done, ""
 	case p.Attempts > len(q.backoff):
@@ -256,6 +269,25 @@ func (q *Queue) retry(ctx context.Context, p Refund, now time.Time) (bool, error
 		q.log.WarnContext(ctx, "refund refused again, retrying later", "order", rq.OrderNumber, "request", rq.RequestNumber, "attempts", p.Attempts, "next", p.NextAt, "err", err)
 	}
 	return p.State != Pending, nil
+}
+
+var errSettledElsewhere = errors.New("nothing left to refund on the order")
+
+// leftToRefund is what the order has left to give back.
+func (q *Queue) leftToRefund(ctx context.Context, number string) (int64, error) {
+	var left int64
+	err := q.store.InTx(ctx, func(tx bot.Repo) error {
+		o, err := tx.OrderByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		left = o.Paid - o.Refunded
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("order %s of a pending refund: %w", number, err)
+	}
+	return left, nil
 }
 
 // Run sweeps every minute until ctx ends; a failed sweep is logged and

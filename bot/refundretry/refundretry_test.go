@@ -195,3 +195,39 @@ func TestRefundGivenUpTellsStaff(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingRefundSettledByStaff: when staff refunded the order by hand
+// and recorded it while the refund waited for a retry, the provider is
+// not asked again and staff are not told to refund it.
+func TestPendingRefundSettledByStaff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		core := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+		o := paidOrder(t, st, core)
+		clk := newClock(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
+		p := &provider{refuse: 100}
+		q, err := refundretry.New(st, p, core, quietLog(), clk.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.WithBackoff(time.Minute)
+		rq := bot.RefundRequest{Method: bot.PayWeChat, OrderNumber: o.Number, RequestNumber: "S100003", Amount: 7600, Total: 7600}
+		if err := q.Refund(ctx, rq); !errors.Is(err, bot.ErrRefundRetrying) {
+			t.Fatal(err)
+		}
+		if err := st.InTx(ctx, func(tx bot.Repo) error {
+			_, err := core.ApplyRefund(ctx, tx, o.Number, "alice", 7600, "by hand")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(time.Minute)
+		if n, err := q.Sweep(ctx); err != nil || n != 1 || p.count() != 1 {
+			t.Fatalf("sweep: %d settled, %v, %d asks", n, err, p.count())
+		}
+		clk.add(time.Hour)
+		if n, err := q.Sweep(ctx); err != nil || n != 0 || p.count() != 1 || staffThreads(t, st, "S100003") != 0 {
+			t.Fatalf("after: %d settled, %v, %d asks", n, err, p.count())
+		}
+	})
+}
