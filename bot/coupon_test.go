@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -113,6 +114,79 @@ func TestCouponLimitUnderConcurrency(t *testing.T) {
 		}
 		if left := stock(t, st, "TEA"); left != 90 {
 			t.Fatalf("stock %d after 10 orders of one", left)
+		}
+	})
+}
+
+// TestCouponGivenBackWhenCancelledUnpaid: an order cancelled before it
+// was paid gives its coupon use back in the cancel's transaction, however
+// it is cancelled (the customer, staff rejecting it, the payment
+// timeout), so the coupon's limit and the customer's own count it no
+// more; an order cancelled after it was paid keeps the use.
+func TestCouponGivenBackWhenCancelledUnpaid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		p := pay.New(st, quietLog(), nil, pay.Shipping{})
+		cfg := offlinePay(bot.PayFirst)
+		cfg.Pricing = p
+		s := newShopWith(t, st, cfg)
+		admin := bot.Staff{Channel: bot.WebChat, UserID: "alice", Name: "alice", Role: bot.Approver}
+		if _, err := p.CreateCoupon(ctx, admin, pay.Coupon{Code: "ONCE", AmountOff: 500, MaxUses: 1, MaxUsesPerCustomer: 1}); err != nil {
+			t.Fatal(err)
+		}
+		uses := func() int {
+			t.Helper()
+			cs, err := p.Coupons(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cs[0].Uses
+		}
+		withCoupon := func(user string) *bot.Order {
+			t.Helper()
+			s.toSummary(user, "TEA", 1)
+			if got := texts(s.say(user, "ONCE")); !strings.Contains(got, "applied") {
+				t.Fatalf("coupon refused to %s: %q", user, got)
+			}
+			n := orderNumber.FindString(texts(s.press(user, "pay_transfer")))
+			if n == "" || uses() != 1 {
+				t.Fatalf("order %q with the coupon, uses %d", n, uses())
+			}
+			return s.orderByNumber(n)
+		}
+
+		o := withCoupon("u1")
+		s.say("u1", "cancel "+o.Number)
+		if reply := texts(s.press("u1", "yes")); !strings.Contains(reply, "cancelled") || uses() != 0 {
+			t.Fatalf("cancelled by the customer: %q, uses %d", reply, uses())
+		}
+
+		o = withCoupon("u1")
+		if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), bot.ActReject, o.Version, "out of stock"); err != nil || uses() != 0 {
+			t.Fatalf("rejected: %v, uses %d", err, uses())
+		}
+
+		o = withCoupon("u1")
+		s.clock.Add(25 * time.Hour)
+		if n, err := s.svc.SweepPayments(ctx); err != nil || n != 1 || uses() != 0 {
+			t.Fatalf("timed out: %d swept, %v, uses %d", n, err, uses())
+		}
+		if got := s.orderByNumber(o.Number); got.Status != bot.Cancelled {
+			t.Fatalf("order %s after the timeout", got.Status)
+		}
+
+		o = withCoupon("u1")
+		if _, err := s.payAct("alice", o, bot.ActMarkPaid, 0, "T-1"); err != nil {
+			t.Fatal(err)
+		}
+		s.say("u1", "cancel "+o.Number)
+		s.press("u1", "yes")
+		if got := s.orderByNumber(o.Number); got.Status != bot.Cancelled || uses() != 1 {
+			t.Fatalf("paid, then cancelled: %s, uses %d", got.Status, uses())
+		}
+		s.toSummary("u2", "TEA", 1)
+		if got := texts(s.say("u2", "ONCE")); !strings.Contains(got, "used up") {
+			t.Fatalf("the use of a paid order was given back: %q", got)
 		}
 	})
 }

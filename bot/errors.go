@@ -23,6 +23,9 @@ var (
 	// ErrHold from a Sender keeps a message until the recipient writes
 	// again: the platform allows no message now (WeChat outside its window).
 	ErrHold = errors.New("hold until the recipient writes")
+	// ErrRefundRetrying from a PayRefunder says the provider did not take
+	// the refund now, and it is kept and asked for again.
+	ErrRefundRetrying = errors.New("refund kept and retried")
 )
 
 // What a staff action lacked, so that staff can be told in their language.

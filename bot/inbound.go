@@ -60,9 +60,11 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	}
 	ctx = logctx.Scope(ctx)
 	var replies []*Message
+	var later effects
 	err := s.store.InTx(ctx, func(tx Repo) error {
 		var err error
-		replies, err = s.handleInbound(ctx, tx, in)
+		later = effects{}
+		replies, err = s.handleInbound(ctx, tx, in, &later)
 		return err
 	})
 	if err != nil {
@@ -70,10 +72,21 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	}
 	s.log.DebugContext(ctx, "inbound handled", "channel", in.Channel, "replies", len(replies))
 	s.kick()
+	s.closeAtProvider(ctx, later.close)
 	return replies, nil
 }
 
-func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Message, error) {
+// effects are what a customer's step gives rise to beyond its reply.
+type effects struct {
+	// notices are what a rule decided at once, queued after the reply in
+	// the same transaction.
+	notices []conversation.Notice
+	// close are orders cancelled unpaid to close at their payment
+	// provider once the transaction is committed.
+	close []payClose
+}
+
+func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later *effects) ([]*Message, error) {
 	now := s.now()
 	if in.DedupKey != "" {
 		err := tx.RecordInbound(ctx, in.DedupKey, now)
@@ -98,8 +111,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 		return replies, err
 	}
 	st := s.savedState(c)
-	var later []conversation.Notice
-	res, err := s.converse(ctx, tx, &c, st, in, now, &later)
+	res, err := s.converse(ctx, tx, &c, st, in, now, later)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +128,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 		return nil, err
 	}
 	// What a rule decided at once follows the reply that reports the step.
-	for _, n := range later {
+	for _, n := range later.notices {
 		if err := s.notify(ctx, tx, c, n, now); err != nil {
 			return nil, err
 		}
@@ -147,7 +159,7 @@ func (s *Service) savedState(c Customer) conversation.State {
 // converse runs the conversation step and, when it asks for a change,
 // carries it out and adds the words that report how it went. Notices the
 // change gives rise to are added to later.
-func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time, later *[]conversation.Notice) (conversation.Result, error) {
+func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time, later *effects) (conversation.Result, error) {
 	input := conversation.Input{
 		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
 		Lang: conversation.ParseLang(in.LangHint),

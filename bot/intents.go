@@ -12,12 +12,12 @@ import (
 
 // apply carries out what the customer asked for. Rule violations become an
 // Outcome the conversation explains; only storage failures are errors.
-func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, env conversation.Env, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, env conversation.Env, now time.Time, later *effects) (conversation.Outcome, error) {
 	switch it := it.(type) {
 	case conversation.PlaceOrder:
 		return s.placeOrder(ctx, tx, c, it, now, later)
 	case conversation.CancelOrder:
-		return s.cancelOrder(ctx, tx, *c, it.Number, now)
+		return s.cancelOrder(ctx, tx, *c, it.Number, now, later)
 	case conversation.FileAfterSales:
 		return s.fileAfterSales(ctx, tx, *c, it, now, later)
 	case conversation.RequestHuman:
@@ -32,7 +32,7 @@ func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversati
 	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
 }
 
-func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conversation.PlaceOrder, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
+func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conversation.PlaceOrder, now time.Time, later *effects) (conversation.Outcome, error) {
 	items := make([]OrderItem, 0, len(it.Lines))
 	var reserved []OrderItem
 	// The transaction also saves the conversation, so it commits even when
@@ -93,7 +93,7 @@ func (s *Service) placeOrder(ctx context.Context, tx Repo, c *Customer, it conve
 		return conversation.Outcome{}, err
 	}
 	if pay != nil {
-		*later = append(*later, conversation.Notice{Kind: conversation.PaymentDue, OrderNumber: o.Number, Pay: pay})
+		later.notices = append(later.notices, conversation.Notice{Kind: conversation.PaymentDue, OrderNumber: o.Number, Pay: pay})
 	}
 	// A rule decides only an order that exists: its stock is reserved.
 	if err := s.autoApproveOrder(ctx, tx, *c, o, now, later); err != nil {
@@ -121,7 +121,7 @@ func customerOrder(ctx context.Context, tx Repo, c Customer, number string) (*Or
 	return o, nil
 }
 
-func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number string, now time.Time) (conversation.Outcome, error) {
+func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number string, now time.Time, later *effects) (conversation.Outcome, error) {
 	o, err := customerOrder(ctx, tx, c, number)
 	if errors.Is(err, ErrNotFound) {
 		return conversation.Outcome{Problem: conversation.NotFound}, nil
@@ -150,14 +150,33 @@ func (s *Service) cancelOrder(ctx context.Context, tx Repo, c Customer, number s
 		return conversation.Outcome{Number: o.Number, Status: "cancel_requested"},
 			s.queueCards(ctx, tx, s.cancelCard(o, c), now)
 	}
-	if err := releaseItems(ctx, tx, o); err != nil {
+	if err := s.release(ctx, tx, o); err != nil {
 		return conversation.Outcome{}, err
+	}
+	if pc := s.closeOnCancel(o); pc != nil {
+		later.close = append(later.close, *pc)
 	}
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "order", Ref: o.Number, Action: "cancel", From: from, To: string(Cancelled), At: now}); err != nil {
 		return conversation.Outcome{}, err
 	}
 	return conversation.Outcome{Number: o.Number, Status: string(Cancelled)},
 		s.queueCards(ctx, tx, s.orderCard(o, c), now)
+}
+
+// release gives back what an order held when it is cancelled or rejected,
+// in the same transaction: its items' stock, and its coupon's use when
+// the order was never paid (money taken keeps the discount it was given).
+func (s *Service) release(ctx context.Context, tx Repo, o *Order) error {
+	if err := releaseItems(ctx, tx, o); err != nil {
+		return err
+	}
+	if o.Coupon == "" || o.PaymentStatus != Unpaid {
+		return nil
+	}
+	if err := s.cfg.Pricing.GiveBack(ctx, tx, o.Coupon); err != nil {
+		return fmt.Errorf("give back coupon %s of order %s: %w", o.Coupon, o.Number, err)
+	}
+	return nil
 }
 
 func releaseItems(ctx context.Context, tx Repo, o *Order) error {
@@ -169,7 +188,7 @@ func releaseItems(ctx context.Context, tx Repo, o *Order) error {
 	return nil
 }
 
-func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it conversation.FileAfterSales, now time.Time, later *[]conversation.Notice) (conversation.Outcome, error) {
+func (s *Service) fileAfterSales(ctx context.Context, tx Repo, c Customer, it conversation.FileAfterSales, now time.Time, later *effects) (conversation.Outcome, error) {
 	o, err := customerOrder(ctx, tx, c, it.Number)
 	if errors.Is(err, ErrNotFound) {
 		return conversation.Outcome{Problem: conversation.NotFound}, nil

@@ -131,7 +131,7 @@ func (s *Service) addStandings(ctx context.Context, customers map[int64]Customer
 // autoApproveOrder lets an approval rule decide a just placed order,
 // through the order's guarded Approve. The customer's notice is added to
 // later, to go out after the reply that says the order was placed.
-func (s *Service) autoApproveOrder(ctx context.Context, tx Repo, c Customer, o *Order, now time.Time, later *[]conversation.Notice) error {
+func (s *Service) autoApproveOrder(ctx context.Context, tx Repo, c Customer, o *Order, now time.Time, later *effects) error {
 	if s.payFirst(o) {
 		return nil // no rule decides before the money is there
 	}
@@ -151,12 +151,12 @@ func (s *Service) autoApproveOrder(ctx context.Context, tx Repo, c Customer, o *
 	if err := audit(ctx, tx, e); err != nil {
 		return err
 	}
-	*later = append(*later, n)
+	later.notices = append(later.notices, n)
 	return nil
 }
 
 // autoApproveAfterSales lets an approval rule decide a just filed request.
-func (s *Service) autoApproveAfterSales(ctx context.Context, tx Repo, c Customer, o *Order, r *AfterSales, now time.Time, later *[]conversation.Notice) error {
+func (s *Service) autoApproveAfterSales(ctx context.Context, tx Repo, c Customer, o *Order, r *AfterSales, now time.Time, later *effects) error {
 	rule, err := s.cfg.Membership.ApprovingRule(ctx, tx, Approvable{CustomerID: c.ID, Kind: string(r.Type), Amount: o.Total})
 	if err != nil || rule == "" {
 		return err
@@ -171,7 +171,7 @@ func (s *Service) autoApproveAfterSales(ctx context.Context, tx Repo, c Customer
 	if err := audit(ctx, tx, e); err != nil {
 		return err
 	}
-	*later = append(*later, conversation.Notice{
+	later.notices = append(later.notices, conversation.Notice{
 		Kind: conversation.AfterSalesApproved, OrderNumber: r.OrderNumber, RequestNumber: r.Number,
 		Type: conversation.AfterSalesType(r.Type),
 	})

@@ -211,34 +211,48 @@ func (s *Service) ApplyRefund(ctx context.Context, tx Repo, number, actor string
 	return o.ID, s.queueCards(ctx, tx, s.orderCard(o, c), now)
 }
 
-// ApplyLatePayment keeps money a provider took for an order that was
-// cancelled or rejected meanwhile (a payment timeout racing the customer):
-// the order shows it paid so staff can refund it with the existing refund
-// action, and every staff channel is told to do so. Its status stays.
+// ApplyLatePayment keeps money a provider took for an order that can no
+// longer take it, so that it is never lost: bot/pay has recorded the
+// provider's transaction beside it in tx, and every staff channel is told
+// to give it back. An order cancelled or rejected meanwhile (a payment
+// timeout racing the customer) shows it paid, so staff record the refund
+// with the existing refund action; its status stays. An order paid already
+// another way (the customer paid twice) keeps its first payment, and the
+// second one is written to its audit trail.
 func (s *Service) ApplyLatePayment(ctx context.Context, tx Repo, number, actor string, amount int64, ref string) (int64, error) {
 	o, err := tx.OrderByNumber(ctx, number)
 	if err != nil {
 		return 0, fmt.Errorf("load order %s: %w", number, err)
 	}
-	if o.PaymentStatus != Unpaid || o.payable() {
+	now, w := s.now(), s.words()
+	var text string
+	switch {
+	case o.PaymentStatus == Unpaid && !o.payable():
+		o.Paid, o.PaymentRef = amount, ref
+		o.paymentChange(Paid, actor, ref+" (late)", now)
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return o.ID, fmt.Errorf("save order %s: %w", number, err)
+		}
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order late_payment", From: string(Unpaid), To: string(Paid), Note: ref, At: now}); err != nil {
+			return o.ID, err
+		}
+		text = w.sayf("Payment of %s (%s) arrived after order %s was %s: refund it with the provider, then press Refund.",
+			"订单 %[3]s 已%[4]s，之后才收到付款 %[1]s（%[2]s）：请在支付服务商处退款，再点“退款”。",
+			w.money(amount), ref, o.Number, w.orderStatus(o.Status))
+	case o.PaymentStatus != Unpaid:
+		// The order's money is its first payment; this one is only owed back.
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order extra_payment", From: string(o.PaymentStatus), To: string(o.PaymentStatus), Note: fmt.Sprintf("%s %d", ref, amount), At: now}); err != nil {
+			return o.ID, err
+		}
+		text = w.sayf("A second payment of %s (%s) arrived for order %s, which was paid already (%s): refund this one with the provider.",
+			"订单 %[3]s 已付款（%[4]s），又收到一笔付款 %[1]s（%[2]s）：请在支付服务商处退还这一笔。",
+			w.money(amount), ref, o.Number, o.PaymentRef)
+	default:
 		return o.ID, &StateError{Action: "record late payment", Status: string(o.Status) + ", " + string(o.PaymentStatus)}
-	}
-	now := s.now()
-	o.Paid, o.PaymentRef = amount, ref
-	o.paymentChange(Paid, actor, ref+" (late)", now)
-	if err := tx.UpdateOrder(ctx, o); err != nil {
-		return o.ID, fmt.Errorf("save order %s: %w", number, err)
-	}
-	if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order late_payment", From: string(Unpaid), To: string(Paid), Note: ref, At: now}); err != nil {
-		return o.ID, err
 	}
 	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
 	if err != nil {
 		return o.ID, err
 	}
-	w := s.words()
-	text := w.sayf("Payment of %s (%s) arrived after order %s was %s: refund it with the provider, then press Refund.",
-		"订单 %[3]s 已%[4]s，之后才收到付款 %[1]s（%[2]s）：请在支付服务商处退款，再点“退款”。",
-		w.money(amount), ref, o.Number, w.orderStatus(o.Status))
 	return o.ID, s.queueThread(ctx, tx, s.orderCard(o, c), text, now)
 }

@@ -59,6 +59,8 @@ type settler struct {
 	paid    func(number string)
 	failFor string
 	calls   []string
+	// observe, when set, sees each order as Settle is asked about it.
+	observe func(number string)
 
 	refunds   []bot.RefundRequest
 	refundErr error
@@ -66,6 +68,9 @@ type settler struct {
 
 func (s *settler) Settle(_ context.Context, m bot.PayMethod, number string) error {
 	s.calls = append(s.calls, string(m)+":"+number)
+	if s.observe != nil {
+		s.observe(number)
+	}
 	if number == s.failFor {
 		s.failFor = ""
 		return errors.New("provider down")
@@ -118,6 +123,61 @@ func TestSweepSettlesWithTheProviderBeforeCancelling(t *testing.T) {
 		}
 		if len(set.calls) != 3 || set.calls[0] != "wechatpay:"+paid.Number {
 			t.Fatalf("settle calls %v", set.calls)
+		}
+	})
+}
+
+// TestCancelledUnpaidOrderClosedAtTheProvider: an unpaid WeChat Pay order
+// cancelled by the customer or rejected by staff is closed at the provider
+// once the cancel is committed (the provider sees it cancelled), so it can
+// no longer be paid there; an order paid already, or paid by transfer, is
+// left alone.
+func TestCancelledUnpaidOrderClosedAtTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cfg := offlinePay(bot.PayFirst)
+		cfg.Pay.Methods = []bot.PayMethod{bot.PayWeChat, bot.PayTransfer}
+		set := &settler{}
+		cfg.Pay.Links = set
+		s := newShopWith(t, st, cfg)
+		seen := map[string]bot.OrderStatus{}
+		set.observe = func(number string) {
+			o, err := st.OrderByNumber(ctx, number)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			seen[number] = o.Status
+		}
+		byCustomer, byStaff := s.orderPaying("u1", "wechatpay"), s.orderPaying("u2", "wechatpay")
+		paid, transfer := s.orderPaying("u3", "wechatpay"), s.orderPaying("u4", "transfer")
+
+		s.say("u1", "cancel "+byCustomer.Number)
+		s.press("u1", "yes")
+		if _, err := s.act("alice", fmt.Sprintf("order:%d", byStaff.ID), bot.ActReject, byStaff.Version, "out of stock"); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.InTx(ctx, func(tx bot.Repo) error {
+			_, err := s.svc.ApplyPayment(ctx, tx, paid.Number, "wechatpay", paid.Total, "4200001")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s.say("u3", "cancel "+paid.Number)
+		s.press("u3", "yes")
+		s.say("u4", "cancel "+transfer.Number)
+		s.press("u4", "yes")
+		for _, o := range []*bot.Order{paid, transfer} {
+			if got := s.orderByNumber(o.Number); got.Status != bot.Cancelled {
+				t.Fatalf("order %s not cancelled: %s", o.Number, got.Status)
+			}
+		}
+		want := []string{"wechatpay:" + byCustomer.Number, "wechatpay:" + byStaff.Number}
+		if fmt.Sprint(set.calls) != fmt.Sprint(want) {
+			t.Fatalf("closed at the provider: %v, want %v", set.calls, want)
+		}
+		if seen[byCustomer.Number] != bot.Cancelled || seen[byStaff.Number] != bot.Rejected {
+			t.Fatalf("the provider was asked before the cancel was committed: %v", seen)
 		}
 	})
 }
@@ -181,8 +241,16 @@ func TestApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
 		set.refundErr = errors.New("NOT_ENOUGH")
 		_, r2 := request("u2")
 		res, err = s.act("bob", fmt.Sprintf("after_sales:%d", r2.ID), bot.ActApprove, r2.Version)
-		if err != nil || len(set.refunds) != 2 || !strings.Contains(res.Note, "could not be requested") {
+		if err != nil || len(set.refunds) != 2 || !strings.Contains(res.Note, "could not be requested") || strings.Contains(res.Note, "retried") {
 			t.Fatalf("failed refund: %v, note %q", err, res.Note)
+		}
+		// A refund the provider's side keeps for a retry: the approver is
+		// told so rather than to refund by hand.
+		set.refundErr = fmt.Errorf("%w: SYSTEM_ERROR", bot.ErrRefundRetrying)
+		_, r3 := request("u3")
+		res, err = s.act("bob", fmt.Sprintf("after_sales:%d", r3.ID), bot.ActApprove, r3.Version)
+		if err != nil || !strings.Contains(res.Note, "it will be retried") || strings.Contains(res.Note, "refund it in the payment provider") {
+			t.Fatalf("refund kept for a retry: %v, note %q", err, res.Note)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -41,7 +42,37 @@ func (s *Service) refundOnline(ctx context.Context, res *StaffResult) {
 		res.Note += s.words().sayf(" Refund of %s requested; the customer is told when it is done.", "已发起退款 %s，退款完成后会通知顾客。", s.words().money(rq.Amount))
 		return
 	}
+	if errors.Is(err, ErrRefundRetrying) {
+		s.log.WarnContext(ctx, "online refund refused, retrying", "order", rq.OrderNumber, "request", rq.RequestNumber, "method", rq.Method, "err", err)
+		res.Note += s.words().sayf(" The refund of %s could not be requested yet (%v): it will be retried, and you will be told here if it keeps failing.",
+			"退款 %s 暂未能发起（%v），系统会自动重试；如仍失败，会在这里通知您。", s.words().money(rq.Amount), err)
+		return
+	}
 	s.log.ErrorContext(ctx, "online refund failed", "order", rq.OrderNumber, "request", rq.RequestNumber, "method", rq.Method, "err", err)
 	res.Note += s.words().sayf(" The refund of %s could not be requested (%v): please refund it in the payment provider's platform.",
 		"退款 %s 未能发起（%v），请在支付平台手动退款。", s.words().money(rq.Amount), err)
+}
+
+// RefundFailed tells every staff channel, in tx, that the provider kept
+// refusing the refund of an approved request (bot/refundretry gave up
+// asking): staff must give the money back in the provider's platform and
+// then record it with the order's Refund action.
+func (s *Service) RefundFailed(ctx context.Context, tx Repo, r RefundRequest, attempts int, reason string) error {
+	o, err := tx.OrderByNumber(ctx, r.OrderNumber)
+	if err != nil {
+		return fmt.Errorf("load order %s: %w", r.OrderNumber, err)
+	}
+	c, err := s.customerWithStanding(ctx, tx, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	now, w := s.now(), s.words()
+	if err := audit(ctx, tx, AuditEntry{Actor: "system (refund retry)", Entity: "order", Ref: o.Number, Action: "refund failed",
+		Note: fmt.Sprintf("%s %d: %s", r.RequestNumber, r.Amount, reason), At: now}); err != nil {
+		return err
+	}
+	text := w.sayf("The refund of %s for request %s was refused %d times (%s): refund it in the payment provider's platform, then press Refund.",
+		"售后 %[2]s 的退款 %[1]s 已被拒绝 %[3]d 次（%[4]s）：请在支付平台手动退款，再点“退款”。",
+		w.money(r.Amount), r.RequestNumber, attempts, reason)
+	return s.queueThread(ctx, tx, s.orderCard(o, c), text, now)
 }

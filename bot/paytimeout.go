@@ -123,7 +123,7 @@ func (s *Service) payTimeout(ctx context.Context, tx Repo, id int64, now time.Ti
 		return err
 	}
 	if n.Kind == conversation.PaymentExpired {
-		if err := releaseItems(ctx, tx, o); err != nil {
+		if err := s.release(ctx, tx, o); err != nil {
 			return err
 		}
 		e := AuditEntry{Actor: paySweepActor, Entity: "order", Ref: o.Number, Action: "payment timeout", From: string(from), To: string(Cancelled), At: now}

@@ -22,6 +22,10 @@ type Pricing interface {
 	// places the order, so that no more orders use it than it allows
 	// (*CouponError when its uses ran out since the quote).
 	Redeem(ctx context.Context, tx Repo, q Quote, now time.Time) error
+	// GiveBack returns the use of coupon that an order took, in the
+	// transaction that cancels the order before it was paid, so that the
+	// use counts neither against the coupon's limit nor the customer's.
+	GiveBack(ctx context.Context, tx Repo, coupon string) error
 }
 
 // Quote is what an order costs before it is placed.
@@ -55,6 +59,8 @@ func (noPricing) Quote(_ context.Context, _ Repo, _ Customer, subtotal int64, co
 }
 
 func (noPricing) Redeem(context.Context, Repo, Quote, time.Time) error { return nil }
+
+func (noPricing) GiveBack(context.Context, Repo, string) error { return nil }
 
 // couponOutcome turns a refused coupon into what the conversation explains.
 func couponOutcome(err error) (conversation.Outcome, bool) {

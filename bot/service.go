@@ -54,6 +54,9 @@ type StaffResult struct {
 	// refund is money to give back through a provider once the decision
 	// is committed.
 	refund *RefundRequest
+	// close is an order cancelled unpaid to close at its payment provider
+	// once the decision is committed.
+	close *payClose
 }
 
 // Config is the service's settings.

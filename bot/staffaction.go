@@ -71,6 +71,10 @@ func (s *Service) HandleStaffAction(ctx context.Context, a StaffAction) (StaffRe
 	s.log.InfoContext(ctx, "staff action applied", "channel", a.Channel, "ref", a.Ref, "action", a.Action)
 	s.kick()
 	s.refundOnline(ctx, &res)
+	if res.close != nil {
+		s.closeAtProvider(ctx, []payClose{*res.close})
+		res.close = nil
+	}
 	return res, nil
 }
 
@@ -154,10 +158,12 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return StaffResult{Card: before}, fmt.Errorf("save order %s: %w", o.Number, err)
 	}
+	var closing *payClose
 	if o.Status != from && o.Status.ReleasesStock() {
-		if err := releaseItems(ctx, tx, o); err != nil {
+		if err := s.release(ctx, tx, o); err != nil {
 			return StaffResult{}, err
 		}
+		closing = s.closeOnCancel(o)
 	}
 	if tierChanges(kind, a.Action, nil) {
 		if c, err = s.recomputeTier(ctx, tx, c, now); err != nil {
@@ -179,7 +185,7 @@ func (s *Service) orderAction(ctx context.Context, tx Repo, staff Staff, kind st
 			return StaffResult{}, err
 		}
 	}
-	return StaffResult{Card: cardOf(), Note: s.words().orderNote(o.Number, last.To)}, nil
+	return StaffResult{Card: cardOf(), Note: s.words().orderNote(o.Number, last.To), close: closing}, nil
 }
 
 // decideOrder applies one staff action to an order through its guarded

@@ -38,6 +38,7 @@ func migrations() []migration {
 		{version: 19, name: "pictures of replies in the outbox", up: migrateV19},
 		{version: 20, name: "bulk messages in the outbox", up: migrateV20},
 		{version: 21, name: "broadcasts and their recipients", up: migrateV21},
+		{version: 22, name: "pending refunds to retry", up: migrateV22},
 	}
 }
 

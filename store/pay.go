@@ -143,10 +143,23 @@ func (r *repo) TakeCouponUse(ctx context.Context, id int64, max int) (bool, erro
 	return res.RowsAffected == 1, nil
 }
 
-// CouponUsesBy counts the customer's orders placed with the code.
+// GiveBackCouponUse takes one use off the coupon, never below none.
+func (r *repo) GiveBackCouponUse(ctx context.Context, code string) error {
+	res := r.db.WithContext(ctx).Model(&couponRow{}).Where("code = ? AND uses > 0", code).UpdateColumn("uses", gorm.Expr("uses - 1"))
+	if res.Error != nil {
+		return fmt.Errorf("give back a use of coupon %s: %w", code, dbErr(res.Error))
+	}
+	return nil
+}
+
+// CouponUsesBy counts the customer's orders placed with the code, except
+// those cancelled or rejected unpaid: their use was given back.
 func (r *repo) CouponUsesBy(ctx context.Context, customerID int64, code string) (int, error) {
 	var n int64
-	err := r.db.WithContext(ctx).Model(&orderRow{}).Where("customer_id = ? AND coupon = ?", customerID, code).Count(&n).Error
+	err := r.db.WithContext(ctx).Model(&orderRow{}).
+		Where("customer_id = ? AND coupon = ?", customerID, code).
+		Where("NOT (status IN ? AND payment_status = ?)", []string{string(bot.Cancelled), string(bot.Rejected)}, string(bot.Unpaid)).
+		Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("uses of coupon %s: %w", code, dbErr(err))
 	}

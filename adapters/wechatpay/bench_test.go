@@ -13,7 +13,7 @@ func BenchmarkNotify(b *testing.B) {
 	res := e.paidOrder("100099", 1000)
 	reqs := make([]*http.Request, b.N)
 	for i := range reqs {
-		reqs[i] = e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
+		reqs[i] = e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
 	}
 	b.ResetTimer()
 	for _, r := range reqs {

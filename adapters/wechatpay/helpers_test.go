@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/utils"
+
+	"github.com/orderbot/orderbot/adapters/wechatpay/wechatpaytest"
 )
 
 const (
@@ -45,7 +47,7 @@ var testKeys = sync.OnceValue(func() [3]*rsa.PrivateKey {
 // env is an adapter talking to a fake WeChat Pay, with fakes of the domain.
 type env struct {
 	t        testing.TB
-	fake     *fakePay
+	fake     *wechatpaytest.Server
 	a        *Adapter
 	mux      *http.ServeMux
 	pay      *fakePayments
@@ -95,8 +97,11 @@ func newEnv(t testing.TB, by verifyBy, opts ...func(*Config)) *env {
 		cfg.PlatformCertFiles = []string{writePEM(t, dir, "wechatpay_cert.pem", "CERTIFICATE", cert.Raw)}
 	}
 	e := &env{t: t, platform: platform, forger: forger, pay: newFakePayments(), orders: &fakeOrders{m: map[string]Order{}}}
-	e.fake = newFakePay(t, testMchID, testAppID, testAPIv3Key, &merchant.PublicKey, platform, serial)
-	cfg.APIURL = e.fake.srv.URL
+	e.fake = wechatpaytest.New(t, wechatpaytest.Options{
+		MchID: testMchID, AppID: testAppID, APIv3Key: testAPIv3Key,
+		MerchantKey: &merchant.PublicKey, Platform: platform, Serial: serial,
+	})
+	cfg.APIURL = e.fake.URL()
 	cfg.Clock = e.now
 	for _, o := range opts {
 		o(&cfg)

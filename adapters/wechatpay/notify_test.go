@@ -21,7 +21,7 @@ func (e *env) paidOrder(number string, amount int64) map[string]any {
 	if _, err := e.a.JSAPI(context.Background(), Order{Number: number, Amount: amount, Description: "订单"}, testOpenID); err != nil {
 		e.t.Fatal(err)
 	}
-	return e.fake.pay(number)
+	return e.fake.Pay(number)
 }
 
 func TestNotifyPaidRecordsThePaymentOnce(t *testing.T) {
@@ -32,7 +32,7 @@ func TestNotifyPaidRecordsThePaymentOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.by)
 			res := e.paidOrder("100001", 1280)
-			w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform))
+			w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform))
 			if w.Code != http.StatusNoContent {
 				t.Fatalf("notification: %d %s, want 204", w.Code, w.Body)
 			}
@@ -68,7 +68,7 @@ func TestNotifyDuplicatesHaveOneEffect(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Each repeat is signed afresh, with its own nonce and time.
-			codes[i] = e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)).Code
+			codes[i] = e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)).Code
 		}()
 	}
 	wg.Wait()
@@ -77,7 +77,7 @@ func TestNotifyDuplicatesHaveOneEffect(t *testing.T) {
 			t.Errorf("notification %d: %d, want 204 (a repeat must be acknowledged, or WeChat keeps sending it)", i, c)
 		}
 	}
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Errorf("late repeat: %d", w.Code)
 	}
 	paid, _, calls := e.pay.recorded()
@@ -94,15 +94,15 @@ func TestNotifyDuplicatesHaveOneEffect(t *testing.T) {
 func TestNotifyForgedIsUnauthorizedAndChangesNothing(t *testing.T) {
 	e := newEnv(t, byPublicKey)
 	res := e.paidOrder("100003", 1000)
-	tampered := e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
+	tampered := e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
 	body, _ := io.ReadAll(tampered.Body)
 	tampered.Body = io.NopCloser(bytes.NewReader(bytes.Replace(body, []byte(`"EV-`), []byte(`"XX-`), 1)))
-	otherSerial := e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
+	otherSerial := e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
 	otherSerial.Header.Set("Wechatpay-Serial", "PUB_KEY_ID_OTHER")
-	garbled := e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
+	garbled := e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)
 	garbled.Header.Set("Wechatpay-Signature", "bm90IGEgc2lnbmF0dXJl")
 	for name, r := range map[string]*http.Request{
-		"signed with another key":    e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.forger),
+		"signed with another key":    e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.forger),
 		"body changed after signing": tampered,
 		"unknown serial":             otherSerial,
 		"garbled signature":          garbled,
@@ -133,7 +133,7 @@ func TestNotifyStaleTimestampIsRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			// Correctly signed: only the time gives the replay away.
-			if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, ts, e.platform)); w.Code != http.StatusUnauthorized {
+			if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, ts, e.platform)); w.Code != http.StatusUnauthorized {
 				t.Errorf("%d %s, want 401", w.Code, w.Body)
 			}
 		})
@@ -141,7 +141,7 @@ func TestNotifyStaleTimestampIsRefused(t *testing.T) {
 	if _, _, calls := e.pay.recorded(); calls != 0 {
 		t.Errorf("the domain was called %d times for stale notifications", calls)
 	}
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now().Add(-4*time.Minute), e.platform)); w.Code != http.StatusNoContent {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now().Add(-4*time.Minute), e.platform)); w.Code != http.StatusNoContent {
 		t.Errorf("four minutes old: %d, want 204", w.Code)
 	}
 }
@@ -150,22 +150,22 @@ func TestNotifyMalformedIsBadRequest(t *testing.T) {
 	e := newEnv(t, byPublicKey)
 	res := e.paidOrder("100005", 1000)
 	now := time.Now()
-	noNonce := e.fake.notification("TRANSACTION.SUCCESS", res, now, e.platform)
+	noNonce := e.fake.Notification("TRANSACTION.SUCCESS", res, now, e.platform)
 	noNonce.Header.Del("Wechatpay-Nonce")
-	badTime := e.fake.notification("TRANSACTION.SUCCESS", res, now, e.platform)
+	badTime := e.fake.Notification("TRANSACTION.SUCCESS", res, now, e.platform)
 	badTime.Header.Set("Wechatpay-Timestamp", "yesterday")
-	resourceNotTransaction := e.fake.notification("TRANSACTION.SUCCESS", map[string]any{"amount": "lots"}, now, e.platform)
+	resourceNotTransaction := e.fake.Notification("TRANSACTION.SUCCESS", map[string]any{"amount": "lots"}, now, e.platform)
 	for name, tc := range map[string]struct {
 		r    *http.Request
 		want int
 	}{
 		"no nonce header":            {noNonce, http.StatusBadRequest},
 		"timestamp not a number":     {badTime, http.StatusBadRequest},
-		"signed, not JSON":           {e.fake.signedRequest([]byte("<xml>hello</xml>"), now, e.platform), http.StatusBadRequest},
-		"signed, no resource":        {e.fake.signedRequest([]byte(`{"id":"EV-1","event_type":"TRANSACTION.SUCCESS"}`), now, e.platform), http.StatusBadRequest},
-		"encrypted with another key": {e.fake.notificationSealed("TRANSACTION.SUCCESS", res, now, e.platform, strings.Repeat("Z", 32)), http.StatusBadRequest},
+		"signed, not JSON":           {e.fake.SignedRequest([]byte("<xml>hello</xml>"), now, e.platform), http.StatusBadRequest},
+		"signed, no resource":        {e.fake.SignedRequest([]byte(`{"id":"EV-1","event_type":"TRANSACTION.SUCCESS"}`), now, e.platform), http.StatusBadRequest},
+		"encrypted with another key": {e.fake.NotificationSealed("TRANSACTION.SUCCESS", res, now, e.platform, strings.Repeat("Z", 32)), http.StatusBadRequest},
 		"resource not a transaction": {resourceNotTransaction, http.StatusBadRequest},
-		"body over 64 KiB":           {e.fake.signedRequest(bytes.Repeat([]byte("a"), 65<<10), now, e.platform), http.StatusRequestEntityTooLarge},
+		"body over 64 KiB":           {e.fake.SignedRequest(bytes.Repeat([]byte("a"), 65<<10), now, e.platform), http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if w := e.serve(tc.r); w.Code != tc.want {
@@ -184,7 +184,7 @@ func TestNotifyTheDomainRefuses(t *testing.T) {
 	// The shop changed the order's amount after the customer paid: the
 	// domain refuses the payment and WeChat is told it is wrong.
 	e.pay.expect("100006", 2000)
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusBadRequest {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusBadRequest {
 		t.Errorf("wrong amount: %d, want 400", w.Code)
 	}
 	otherMerchant := map[string]any{}
@@ -193,7 +193,7 @@ func TestNotifyTheDomainRefuses(t *testing.T) {
 	}
 	otherMerchant["mchid"] = "1230000109"
 	e.pay.expect("100006", 1000)
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", otherMerchant, time.Now(), e.platform)); w.Code != http.StatusBadRequest {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", otherMerchant, time.Now(), e.platform)); w.Code != http.StatusBadRequest {
 		t.Errorf("another merchant's payment: %d, want 400", w.Code)
 	}
 	if paid, _, _ := e.pay.recorded(); len(paid) != 0 {
@@ -204,13 +204,13 @@ func TestNotifyTheDomainRefuses(t *testing.T) {
 	e.pay.mu.Lock()
 	e.pay.err = errors.New("database unavailable")
 	e.pay.mu.Unlock()
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusInternalServerError {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusInternalServerError {
 		t.Errorf("domain down: %d, want 500", w.Code)
 	}
 	e.pay.mu.Lock()
 	e.pay.err = nil
 	e.pay.mu.Unlock()
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Errorf("retry after the outage: %d, want 204", w.Code)
 	}
 	if paid, _, _ := e.pay.recorded(); len(paid) != 1 {
@@ -220,7 +220,7 @@ func TestNotifyTheDomainRefuses(t *testing.T) {
 
 func TestNotifyOtherEventsAreAcknowledged(t *testing.T) {
 	e := newEnv(t, byPublicKey)
-	w := e.serve(e.fake.notification("MCHTRANSFER.BILL.FINISHED", map[string]any{"mchid": testMchID}, time.Now(), e.platform))
+	w := e.serve(e.fake.Notification("MCHTRANSFER.BILL.FINISHED", map[string]any{"mchid": testMchID}, time.Now(), e.platform))
 	if w.Code != http.StatusNoContent {
 		t.Errorf("%d, want 204", w.Code)
 	}

@@ -16,11 +16,11 @@ func TestTradePrefixKeepsInstallationsApart(t *testing.T) {
 	if _, err := e.a.Native(ctx, Order{Number: "100070", Amount: 1500}); err != nil {
 		t.Fatal(err)
 	}
-	if e.fake.order("stg100070").amount != 1500 {
+	if e.fake.Order("stg100070").Amount != 1500 {
 		t.Fatal("WeChat's out_trade_no lacks the prefix")
 	}
-	res := e.fake.pay("stg100070")
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	res := e.fake.Pay("stg100070")
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Fatalf("notification: %d", w.Code)
 	}
 	paid, _, _ := e.pay.recorded()
@@ -34,7 +34,7 @@ func TestTradePrefixKeepsInstallationsApart(t *testing.T) {
 		other[k] = v
 	}
 	other["out_trade_no"], other["transaction_id"] = "100070", "4200000000000000009999"
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", other, time.Now(), e.platform)); w.Code != http.StatusBadRequest {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", other, time.Now(), e.platform)); w.Code != http.StatusBadRequest {
 		t.Errorf("another installation's payment: %d, want 400", w.Code)
 	}
 
@@ -42,8 +42,8 @@ func TestTradePrefixKeepsInstallationsApart(t *testing.T) {
 	if err != nil || r.RefundNumber != "stg100070-S100001" || r.OrderNumber != "100070" || r.RequestNumber != "S100001" {
 		t.Fatalf("refund %+v, %v", r, err)
 	}
-	notice := e.fake.finishRefund(r.RefundNumber)
-	if w := e.serve(e.fake.notification("REFUND.SUCCESS", notice, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	notice := e.fake.FinishRefund(r.RefundNumber)
+	if w := e.serve(e.fake.Notification("REFUND.SUCCESS", notice, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Fatalf("refund notification: %d", w.Code)
 	}
 	if _, refunds, _ := e.pay.recorded(); len(refunds) != 1 || refunds[0].OrderNumber != "100070" || refunds[0].RequestNumber != "S100001" {

@@ -57,11 +57,11 @@ func TestPayPageOpensWeChatPayForTheOrdersAmount(t *testing.T) {
 	if err := json.Unmarshal([]byte(m[1]), &p); err != nil {
 		t.Fatalf("bridge parameters %s: %v", m[1], err)
 	}
-	o := e.fake.order("100010")
-	if o.amount != 12800 || o.openID != testOpenID || o.tradeType != "JSAPI" {
+	o := e.fake.Order("100010")
+	if o.Amount != 12800 || o.OpenID != testOpenID || o.TradeType != "JSAPI" {
 		t.Fatalf("WeChat was asked for %+v, want 12800 fen from %s by JSAPI", o, testOpenID)
 	}
-	if p.AppID != testAppID || p.Package != "prepay_id="+o.prepayID || p.SignType != "RSA" {
+	if p.AppID != testAppID || p.Package != "prepay_id="+o.PrepayID || p.SignType != "RSA" {
 		t.Errorf("bridge parameters %+v", p)
 	}
 	// WeChat checks paySign with the merchant's certificate.
@@ -79,10 +79,10 @@ func TestPayPageOpensWeChatPayForTheOrdersAmount(t *testing.T) {
 
 	// A reload is the same payment at WeChat.
 	again := paramsInPage.FindStringSubmatch(e.get(link, "en-US,en").Body.String())
-	if again == nil || !strings.Contains(again[1], o.prepayID) {
-		t.Errorf("reload: %v, want prepay id %s again", again, o.prepayID)
+	if again == nil || !strings.Contains(again[1], o.PrepayID) {
+		t.Errorf("reload: %v, want prepay id %s again", again, o.PrepayID)
 	}
-	if n := e.fake.orderCount(); n != 1 {
+	if n := e.fake.OrderCount(); n != 1 {
 		t.Errorf("WeChat has %d orders, want 1", n)
 	}
 }
@@ -113,7 +113,7 @@ func TestPayPageLinkIsForOneOrderOnePayerAndExpires(t *testing.T) {
 			}
 		})
 	}
-	if n := e.fake.orderCount(); n != 0 {
+	if n := e.fake.OrderCount(); n != 0 {
 		t.Errorf("bad links opened %d payments at WeChat", n)
 	}
 
@@ -122,7 +122,7 @@ func TestPayPageLinkIsForOneOrderOnePayerAndExpires(t *testing.T) {
 	if _, err := e.a.JSAPI(context.Background(), Order{Number: "100012", Amount: 9900, Description: "茶叶小铺-订单100012"}, testOpenID); err != nil {
 		t.Fatal(err)
 	}
-	e.fake.pay("100012")
+	e.fake.Pay("100012")
 	paidLink := e.a.PayPageURL("100012", testOpenID)
 	if w := e.get(paidLink, "zh-CN"); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "无需支付") {
 		t.Errorf("order paid at WeChat: %d %s", w.Code, w.Body)
@@ -140,7 +140,7 @@ func TestPayPageLinkIsForOneOrderOnePayerAndExpires(t *testing.T) {
 	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "无需支付") {
 		t.Errorf("order not payable: %d %s", w.Code, w.Body)
 	}
-	if e.fake.order("100011").amount != 0 {
+	if e.fake.Order("100011").Amount != 0 {
 		t.Errorf("an order that is not payable was opened at WeChat")
 	}
 }

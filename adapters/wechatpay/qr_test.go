@@ -39,18 +39,18 @@ func TestQRCodeScansToTheNativeCodeURL(t *testing.T) {
 	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/png" {
 		t.Fatalf("QR: %d %s %s", w.Code, w.Header().Get("Content-Type"), w.Body)
 	}
-	o := e.fake.order("100020")
-	if o.tradeType != "NATIVE" || o.amount != 4500 {
+	o := e.fake.Order("100020")
+	if o.TradeType != "NATIVE" || o.Amount != 4500 {
 		t.Fatalf("WeChat was asked for %+v, want a Native payment of 4500", o)
 	}
 	got := decodeQR(t, w.Body.Bytes())
-	if got != o.codeURL || !strings.HasPrefix(got, "weixin://wxpay/bizpayurl?pr=") {
-		t.Errorf("QR says %q, want the code_url %q", got, o.codeURL)
+	if got != o.CodeURL || !strings.HasPrefix(got, "weixin://wxpay/bizpayurl?pr=") {
+		t.Errorf("QR says %q, want the code_url %q", got, o.CodeURL)
 	}
 
 	// Scanning and paying it ends in the same notification as JSAPI.
-	res := e.fake.pay("100020")
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	res := e.fake.Pay("100020")
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Fatalf("notification: %d", w.Code)
 	}
 	if paid, _, _ := e.pay.recorded(); len(paid) != 1 || paid[0].TradeType != "NATIVE" || paid[0].Amount != 4500 {
@@ -69,7 +69,7 @@ func TestPrepayCarriesTheOrdersDeadline(t *testing.T) {
 	if _, err := e.a.Native(context.Background(), Order{Number: "100023", Amount: 100, PayBy: payBy}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.fake.order("100023").expire; got != "2026-12-01T17:30:15+08:00" {
+	if got := e.fake.Order("100023").Expire; got != "2026-12-01T17:30:15+08:00" {
 		t.Errorf("time_expire %q, want the order's deadline in WeChat's form", got)
 	}
 }
@@ -90,7 +90,7 @@ func TestQRLinkIsForOneOrder(t *testing.T) {
 	if w := e.get(link, ""); w.Code != http.StatusGone {
 		t.Errorf("expired QR link: %d, want 410", w.Code)
 	}
-	if e.fake.orderCount() != 0 {
+	if e.fake.OrderCount() != 0 {
 		t.Error("bad QR links opened payments at WeChat")
 	}
 }

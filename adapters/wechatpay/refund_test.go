@@ -11,7 +11,7 @@ func TestRefundFromAnAfterSalesRequestWithItsNotification(t *testing.T) {
 	e := newEnv(t, byPublicKey)
 	ctx := context.Background()
 	res := e.paidOrder("100030", 8800)
-	if w := e.serve(e.fake.notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	if w := e.serve(e.fake.Notification("TRANSACTION.SUCCESS", res, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Fatalf("payment notification: %d", w.Code)
 	}
 	req := RefundRequest{OrderNumber: "100030", RequestNumber: "S100007", Amount: 3000, Total: 8800, Reason: "退货：茶叶受潮"}
@@ -28,16 +28,16 @@ func TestRefundFromAnAfterSalesRequestWithItsNotification(t *testing.T) {
 	if err != nil || again.RefundID != r.RefundID {
 		t.Fatalf("retry: %+v, %v; want refund %s again", again, err, r.RefundID)
 	}
-	if n := e.fake.callCount("POST /v3/refund/domestic/refunds"); n != 2 {
+	if n := e.fake.Calls("POST /v3/refund/domestic/refunds"); n != 2 {
 		t.Errorf("%d refund calls, want 2", n)
 	}
 	if _, refunds, _ := e.pay.recorded(); len(refunds) != 0 {
 		t.Fatalf("a processing refund was recorded as done: %+v", refunds)
 	}
 
-	notice := e.fake.finishRefund(r.RefundNumber)
+	notice := e.fake.FinishRefund(r.RefundNumber)
 	for i := 0; i < 2; i++ { // WeChat repeats it, too
-		if w := e.serve(e.fake.notification("REFUND.SUCCESS", notice, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+		if w := e.serve(e.fake.Notification("REFUND.SUCCESS", notice, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 			t.Fatalf("refund notification %d: %d %s", i, w.Code, w.Body)
 		}
 	}
@@ -57,10 +57,10 @@ func TestRefundFromAnAfterSalesRequestWithItsNotification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	abnormal := e.fake.finishRefund(second.RefundNumber)
+	abnormal := e.fake.FinishRefund(second.RefundNumber)
 	abnormal["refund_status"] = RefundAbnormal
 	delete(abnormal, "success_time")
-	if w := e.serve(e.fake.notification("REFUND.ABNORMAL", abnormal, time.Now(), e.platform)); w.Code != http.StatusNoContent {
+	if w := e.serve(e.fake.Notification("REFUND.ABNORMAL", abnormal, time.Now(), e.platform)); w.Code != http.StatusNoContent {
 		t.Fatalf("abnormal refund notification: %d", w.Code)
 	}
 	if _, refunds, _ = e.pay.recorded(); len(refunds) != 2 || refunds[1].Status != RefundAbnormal ||
@@ -89,7 +89,7 @@ func TestRefundBadInputIsRefusedBeforeWeChat(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if n := e.fake.callCount("POST /v3/refund/domestic/refunds"); n != 0 {
+	if n := e.fake.Calls("POST /v3/refund/domestic/refunds"); n != 0 {
 		t.Errorf("bad refunds reached WeChat %d times", n)
 	}
 }
@@ -105,7 +105,7 @@ func TestReconcileRefundRecordsAFinishedRefund(t *testing.T) {
 	if err != nil || r.Status != RefundProcessing {
 		t.Fatalf("before WeChat finishes: %+v, %v", r, err)
 	}
-	e.fake.finishRefund("100032-S9") // its notification is lost
+	e.fake.FinishRefund("100032-S9") // its notification is lost
 	if r, err = e.a.ReconcileRefund(ctx, "100032", "S9"); err != nil || r.Status != RefundSuccess {
 		t.Fatalf("after: %+v, %v", r, err)
 	}
@@ -127,7 +127,7 @@ func TestReconcileRecordsAPaymentWhoseNotificationWasLost(t *testing.T) {
 	if state, err := e.a.Reconcile(ctx, "100040"); err != nil || state != TradeNotPay {
 		t.Fatalf("unpaid: %q, %v", state, err)
 	}
-	e.fake.pay("100040") // and the notification never arrives
+	e.fake.Pay("100040") // and the notification never arrives
 	for i := 0; i < 2; i++ {
 		if state, err := e.a.Reconcile(ctx, "100040"); err != nil || state != TradeSuccess {
 			t.Fatalf("paid: %q, %v", state, err)
@@ -160,7 +160,7 @@ func TestCloseStopsAnUnpaidOrder(t *testing.T) {
 func TestPrepayAnswersAreVerified(t *testing.T) {
 	e := newEnv(t, byPublicKey)
 	// WeChat's answer signed by someone else is not believed.
-	e.fake.platform = e.forger
+	e.fake.SignWith(e.forger)
 	if _, err := e.a.Native(context.Background(), Order{Number: "100060", Amount: 100}); err == nil {
 		t.Fatal("an answer with a forged signature was accepted")
 	}

@@ -3,7 +3,6 @@ package pay
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
@@ -15,8 +14,8 @@ var (
 	ErrWrongAmount = errors.New("amount is not the order's amount to pay")
 )
 
-// LateOrders keeps a payment that arrived after its order was cancelled
-// (bot.Service), so staff refund it.
+// LateOrders keeps a payment its order cannot take (cancelled or rejected
+// meanwhile, or paid already), so staff refund it (bot.Service).
 type LateOrders interface {
 	ApplyLatePayment(ctx context.Context, tx bot.Repo, number, actor string, amount int64, ref string) (int64, error)
 }
@@ -62,40 +61,24 @@ func (c Checkout) now() time.Time {
 	return c.Now()
 }
 
-// Record records a charge the provider made (RecordPayment). A charge for
-// an order cancelled or rejected meanwhile is never lost: it is recorded
-// all the same and raised to staff for a refund.
+// Record records a charge the provider made (RecordPayment). It is every
+// provider's one policy for money its order cannot take: a charge for an
+// order cancelled or rejected meanwhile, or paid already another way, is
+// never lost: it is recorded all the same, once per transaction, and
+// raised to staff for a refund (LateOrders).
 func (c Checkout) Record(ctx context.Context, number string, p Payment) error {
 	err := RecordPayment(ctx, c.Store, c.Orders, number, p)
 	var se *bot.StateError
-	if !errors.As(err, &se) {
+	var de *bot.DecidedError
+	if !errors.As(err, &se) && !errors.As(err, &de) {
 		return err
 	}
 	p.Kind = KindPayment
 	if p.At.IsZero() {
 		p.At = c.now().UTC()
 	}
-	err = c.Store.InTx(ctx, func(tx bot.Repo) error {
-		r, err := repoOf(tx)
-		if err != nil {
-			return err
-		}
-		o, err := tx.OrderByNumber(ctx, number)
-		if err != nil {
-			return err
-		}
-		p.OrderID = o.ID
-		if err := r.AddPayment(ctx, p); err != nil {
-			return err
-		}
-		_, err = c.Orders.ApplyLatePayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
+	return record(ctx, c.Store, number, p, "late payment", "transaction id", func(tx bot.Repo) error {
+		_, err := c.Orders.ApplyLatePayment(ctx, tx, number, p.Provider, p.Amount, p.ref())
 		return err
 	})
-	if errors.Is(err, bot.ErrDuplicate) {
-		return ErrAlreadyRecorded
-	}
-	if err != nil {
-		return fmt.Errorf("record late %s payment %s for order %s: %w", p.Provider, p.TxnID, number, err)
-	}
-	return nil
 }

@@ -29,7 +29,10 @@ type Repo interface {
 	// TakeCouponUse adds one use to the coupon unless max (0: no limit)
 	// are taken, in one statement; false when they are.
 	TakeCouponUse(ctx context.Context, id int64, max int) (bool, error)
-	// CouponUsesBy counts the customer's orders that used the code.
+	// GiveBackCouponUse takes one use off the coupon (never below none).
+	GiveBackCouponUse(ctx context.Context, code string) error
+	// CouponUsesBy counts the customer's orders that used the code,
+	// leaving out those cancelled or rejected before they were paid.
 	CouponUsesBy(ctx context.Context, customerID int64, code string) (int, error)
 	// ShippingRule returns the shop's rule; bot.ErrNotFound when none was saved.
 	ShippingRule(ctx context.Context) (Shipping, error)
@@ -141,4 +144,19 @@ func (s *Service) Redeem(ctx context.Context, tx bot.Repo, q bot.Quote, now time
 		return &bot.CouponError{Code: q.Coupon, Problem: conversation.CouponUsedUp}
 	}
 	return nil
+}
+
+// GiveBack returns the coupon use of an order cancelled before it was
+// paid, in the cancel's transaction (bot.Pricing). A coupon deleted
+// meanwhile has nothing to give back to.
+func (s *Service) GiveBack(ctx context.Context, tx bot.Repo, coupon string) error {
+	r, err := repoOf(tx)
+	if err != nil {
+		return err
+	}
+	err = r.GiveBackCouponUse(ctx, coupon)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	return err
 }

@@ -49,6 +49,7 @@ func coreConfig(cfg config) bot.Config {
 		Pay:       cfg.Pay,
 		// Links on cards to the console; relative without a public URL.
 		ConsoleURL: cfg.PublicURL + "/staff",
+		Clock:      cfg.Clock,
 	}
 	if cfg.Telegram.Token != "" && cfg.Telegram.StaffChat != 0 {
 		c.StaffChannels = append(c.StaffChannels, bot.Telegram)

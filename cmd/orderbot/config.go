@@ -49,6 +49,10 @@ type config struct {
 	TrustedProxies trustedProxies
 	// DataKeys encrypt personal data at rest.
 	DataKeys dataKeyConfig
+
+	// Clock is the core's and WeChat Pay's time; time.Now when nil. No
+	// setting: tests move it to reach payment deadlines without waiting.
+	Clock func() time.Time
 }
 
 // telegramConfig is set when ORDERBOT_TELEGRAM_TOKEN is.
@@ -140,6 +144,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		// The online method first: it is the default at the summary.
 		cfg.Pay.Methods = append([]bot.PayMethod{bot.PayWeChat}, cfg.Pay.Methods...)
 	}
+	codFallback(&cfg.Pay)
 	if cfg.DataKeys, err = loadDataKeys(get); err != nil {
 		return config{}, err
 	}

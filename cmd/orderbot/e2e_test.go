@@ -125,6 +125,7 @@ type message struct {
 	ID      int64  `json:"id"`
 	Kind    string `json:"kind"`
 	Text    string `json:"text"`
+	Image   string `json:"image"`
 	Options []struct {
 		Key   string `json:"key"`
 		Label string `json:"label"`
@@ -221,6 +222,13 @@ func (u *user) waitFor(want string) string {
 // and typed answers, and returns its number.
 func (u *user) order(sku string, qty int, name, phone, address string) string {
 	u.s.t.Helper()
+	return u.orderConfirmedBy("confirm", sku, qty, name, phone, address)
+}
+
+// orderConfirmedBy places an order like order, confirming it with the
+// button confirm (such as a payment method's).
+func (u *user) orderConfirmedBy(confirm, sku string, qty int, name, phone, address string) string {
+	u.s.t.Helper()
 	u.say("menu")
 	u.press("browse")
 	if !u.offered("cat:Tea") {
@@ -234,7 +242,7 @@ func (u *user) order(sku string, qty int, name, phone, address string) string {
 	u.say(name)
 	u.say(phone)
 	u.say(address)
-	n := orderNo.FindString(u.press("confirm"))
+	n := orderNo.FindString(u.press(confirm))
 	if n == "" {
 		u.s.t.Fatalf("no order number: %+v", u.latest)
 	}

@@ -12,8 +12,8 @@ import (
 
 // loadPay reads how the shop takes money. Offline methods only: bank
 // transfer / payment QR when instructions or a QR picture are set, cash on
-// delivery unless ORDERBOT_PAY_COD turns it off; cash on delivery when
-// nothing is set.
+// delivery unless ORDERBOT_PAY_COD turns it off. The online methods are
+// added after it, then codFallback.
 func loadPay(get func(string) string) (bot.PayConfig, error) {
 	pc := bot.PayConfig{
 		Flow:         bot.PayFlow(orDefault(get("ORDERBOT_PAY_FLOW"), string(bot.ApproveFirst))),
@@ -47,10 +47,21 @@ func loadPay(get func(string) string) (bot.PayConfig, error) {
 			return pc, fmt.Errorf("ORDERBOT_PAY_COD=%q: want true or false", v)
 		}
 	}
-	if cod || len(pc.Methods) == 0 {
+	if cod {
 		pc.Methods = append(pc.Methods, bot.PayCOD)
 	}
 	return pc, nil
+}
+
+// codFallback takes cash on delivery when the shop set up no way to pay
+// at all, even with ORDERBOT_PAY_COD=false: an order must be payable
+// somehow. It runs after the online methods are added, so that a shop
+// taking only WeChat Pay or Telegram Payments with cash turned off is
+// not offered cash.
+func codFallback(pc *bot.PayConfig) {
+	if len(pc.Methods) == 0 {
+		pc.Methods = []bot.PayMethod{bot.PayCOD}
+	}
 }
 
 // offerTelegramPay puts Telegram Payments first among the methods when a

@@ -33,6 +33,7 @@ func TestLoadPay(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pc, err := loadPay(func(k string) string { return tc.env[k] })
+			codFallback(&pc)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err %v, want one naming %s", err, tc.err)
@@ -43,6 +44,30 @@ func TestLoadPay(t *testing.T) {
 				t.Fatalf("got %+v, %v", pc, err)
 			}
 		})
+	}
+}
+
+// TestNoCashWhenOnlyOnlineMethods: with ORDERBOT_PAY_COD=false a shop
+// taking only WeChat Pay offers WeChat Pay alone (the summary lists
+// these methods);
+// with nothing at all set up it falls back to cash.
+func TestNoCashWhenOnlyOnlineMethods(t *testing.T) {
+	env := map[string]string{
+		"ORDERBOT_DB": "sqlite:x.db", "ORDERBOT_ENV_FILE": "/nonexistent", "ORDERBOT_PUBLIC_URL": "https://shop.example",
+		"ORDERBOT_PAY_COD":          "false",
+		"ORDERBOT_WECHATPAY_MCH_ID": "1900000001", "ORDERBOT_WECHATPAY_MCH_SERIAL": "5157F09E",
+		"ORDERBOT_WECHATPAY_PRIVATE_KEY_FILE": "/k/apiclient_key.pem", "ORDERBOT_WECHATPAY_API_V3_KEY": strings.Repeat("k", 32),
+		"ORDERBOT_WECHATPAY_PUBLIC_KEY_ID": "PUB_KEY_ID_01", "ORDERBOT_WECHATPAY_PUBLIC_KEY_FILE": "/k/pub_key.pem",
+		"ORDERBOT_WECHATPAY_APP_ID": "wx123",
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil || !slices.Equal(cfg.Pay.Methods, []bot.PayMethod{bot.PayWeChat}) {
+		t.Fatalf("WeChat Pay only, cash off: methods %v, %v", cfg.Pay.Methods, err)
+	}
+	delete(env, "ORDERBOT_WECHATPAY_MCH_ID")
+	cfg, err = loadConfig(func(k string) string { return env[k] })
+	if err != nil || !slices.Equal(cfg.Pay.Methods, []bot.PayMethod{bot.PayCOD}) {
+		t.Fatalf("nothing but cash off: methods %v, %v", cfg.Pay.Methods, err)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/orderbot/orderbot/bot/care"
 	"github.com/orderbot/orderbot/bot/handoff"
 	"github.com/orderbot/orderbot/bot/pay"
+	"github.com/orderbot/orderbot/bot/refundretry"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -64,8 +65,14 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var refunds *refundretry.Queue
 	if wxpay != nil {
-		coreCfg.Pay.Links = wechatPayLinks{wxpay}
+		// Refunds WeChat refuses are kept and asked for again; staff are
+		// told through the core (wxdom) when it gives up.
+		if refunds, err = refundretry.New(st, wechatRefunder{wxpay}, wxdom, log.With("component", "refundretry"), cfg.Clock); err != nil {
+			return err
+		}
+		coreCfg.Pay.Links = wechatPayLinks{a: wxpay, refunds: refunds}
 	}
 	transcripts := handoff.New(st)
 	coreCfg.Transcripts = transcripts
@@ -180,6 +187,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	// Every replica looks for due broadcasts; one at a time holds each.
 	loops.Go(func() { bcasts.Run(ctx, surveyTick) })
 	loops.Go(func() { core.RunPaymentSweep(ctx) })
+	if refunds != nil {
+		// Every replica sweeps; each refund is claimed in the database, so
+		// one replica asks the provider for it.
+		loops.Go(func() { refunds.Run(ctx) })
+	}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			failed <- fmt.Errorf("http server: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/orderbot/orderbot/adapters/wechatpay"
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/pay"
+	"github.com/orderbot/orderbot/bot/refundretry"
 )
 
 // wechatPayProvider is the provider name payments and refunds are recorded under.
@@ -67,8 +68,15 @@ type wechatPayStore interface {
 
 // wechatPayCore is the core's side of recording WeChat's money.
 type wechatPayCore interface {
-	pay.Orders
+	pay.CheckoutOrders
 	pay.Refunds
+	refundretry.Staff
+}
+
+// RefundFailed tells staff a refund WeChat kept refusing is theirs to make
+// by hand (refundretry.Staff, through the core set after it is built).
+func (d *wechatPayDomain) RefundFailed(ctx context.Context, tx bot.Repo, r bot.RefundRequest, attempts int, reason string) error {
+	return d.core.RefundFailed(ctx, tx, r, attempts, reason)
 }
 
 // wechatPayDomain gives the WeChat Pay adapter the pay domain
@@ -82,26 +90,18 @@ type wechatPayDomain struct {
 	log  *slog.Logger
 }
 
-// Paid records a payment once per WeChat transaction id.
+// Paid records a payment once per WeChat transaction id. Money WeChat
+// took for an order that cannot take it any more (cancelled, or paid
+// already) is recorded and raised to staff for a refund, like every
+// provider's (pay.Checkout): never refused and lost.
 func (d *wechatPayDomain) Paid(ctx context.Context, p wechatpay.Payment) error {
 	pm := pay.Payment{Provider: wechatPayProvider, TxnID: p.TransactionID, Amount: p.Amount, At: p.PaidAt}
-	err := pay.RecordPayment(ctx, d.st, d.core, p.OrderNumber, pm)
-	var state *bot.StateError
-	var decided *bot.DecidedError
+	err := pay.Checkout{Store: d.st, Orders: d.core}.Record(ctx, p.OrderNumber, pm)
 	switch {
 	case err == nil, errors.Is(err, pay.ErrAlreadyRecorded):
 		return nil
 	case errors.Is(err, bot.ErrNotFound), errors.Is(err, bot.ErrInvalid):
 		return fmt.Errorf("%w: %w", wechatpay.ErrRejected, err)
-	case errors.As(err, &state), errors.As(err, &decided):
-		// Money WeChat took for an order that cannot take it any more:
-		// kept and raised to staff, never refused and lost.
-		fresh, err := pay.RecordStray(ctx, d.st, p.OrderNumber, pm)
-		if fresh {
-			d.log.ErrorContext(ctx, "wechatpay payment for an order that cannot take it: refund it in the merchant platform",
-				"order", p.OrderNumber, "transaction", p.TransactionID)
-		}
-		return err
 	}
 	return err
 }
@@ -144,8 +144,12 @@ func (d *wechatPayDomain) Payable(ctx context.Context, number string) (wechatpay
 }
 
 // wechatPayLinks gives WeChat customers the pay page (JSAPI, with their
-// OpenID) and everyone else the Native QR code.
-type wechatPayLinks struct{ a *wechatpay.Adapter }
+// OpenID) and everyone else the Native QR code; refunds go through the
+// retry queue.
+type wechatPayLinks struct {
+	a       *wechatpay.Adapter
+	refunds *refundretry.Queue
+}
 
 func (l wechatPayLinks) PayLink(m bot.PayMethod, number, channel, user string) (link, image string) {
 	switch {
@@ -165,7 +169,11 @@ func openWeChatPay(cfg config, st wechatPayStore, log *slog.Logger) (*wechatpay.
 	}
 	log = log.With("component", "wechatpay")
 	dom := &wechatPayDomain{st: st, shop: cfg.Shop.Name, log: log}
-	a, err := wechatpay.New(dom, dom, log, *cfg.WeChatPay)
+	wcfg := *cfg.WeChatPay
+	if cfg.Clock != nil {
+		wcfg.Clock = cfg.Clock
+	}
+	a, err := wechatpay.New(dom, dom, log, wcfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("WeChat Pay (ORDERBOT_WECHATPAY_*): %w", err)
 	}
@@ -195,13 +203,21 @@ func (l wechatPayLinks) Settle(ctx context.Context, m bot.PayMethod, number stri
 }
 
 // Refund asks WeChat to give back an approved after-sales request's
-// money; WeChat's refund notification then records it on the order. The
-// out_refund_no comes from the request, so asking again is safe.
+// money; WeChat's refund notification then records it on the order. One
+// WeChat refuses or cannot be reached for is kept and retried.
 func (l wechatPayLinks) Refund(ctx context.Context, r bot.RefundRequest) error {
 	if r.Method != bot.PayWeChat {
 		return nil
 	}
-	_, err := l.a.Refund(ctx, wechatpay.RefundRequest{
+	return l.refunds.Refund(ctx, r)
+}
+
+// wechatRefunder is WeChat Pay's refund API for the retry queue. The
+// out_refund_no comes from the request, so asking again is safe.
+type wechatRefunder struct{ a *wechatpay.Adapter }
+
+func (w wechatRefunder) Refund(ctx context.Context, r bot.RefundRequest) error {
+	_, err := w.a.Refund(ctx, wechatpay.RefundRequest{
 		OrderNumber: r.OrderNumber, RequestNumber: r.RequestNumber, Amount: r.Amount, Total: r.Total,
 	})
 	return err
