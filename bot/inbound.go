@@ -73,6 +73,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	s.log.DebugContext(ctx, "inbound handled", "channel", in.Channel, "replies", len(replies))
 	s.kick()
 	s.closeAtProvider(ctx, later.close)
+	s.refundForRules(ctx, later.refunds)
 	return replies, nil
 }
 
@@ -84,6 +85,9 @@ type effects struct {
 	// close are orders cancelled unpaid to close at their payment
 	// provider once the transaction is committed.
 	close []payClose
+	// refunds are the provider refunds of requests a rule approved, asked
+	// for once the transaction is committed.
+	refunds []RefundRequest
 }
 
 func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later *effects) ([]*Message, error) {

@@ -171,6 +171,14 @@ func (s *Service) autoApproveAfterSales(ctx context.Context, tx Repo, c Customer
 	if err := audit(ctx, tx, e); err != nil {
 		return err
 	}
+	// A rule's approval gives the money back as a staff member's does.
+	rq, err := s.onlineRefund(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	if rq != nil {
+		later.refunds = append(later.refunds, *rq)
+	}
 	later.notices = append(later.notices, conversation.Notice{
 		Kind: conversation.AfterSalesApproved, OrderNumber: r.OrderNumber, RequestNumber: r.Number,
 		Type: conversation.AfterSalesType(r.Type),

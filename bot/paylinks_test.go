@@ -254,3 +254,82 @@ func TestApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
 		}
 	})
 }
+
+// refundRule is a shop's approval rule that approves every refund request
+// at once.
+type refundRule struct{}
+
+func (refundRule) Standing(context.Context, bot.Repo, int64) (bot.Standing, error) {
+	return bot.Standing{}, nil
+}
+func (refundRule) Standings(context.Context, bot.Repo, []int64) (map[int64]bot.Standing, error) {
+	return nil, nil
+}
+func (refundRule) Recompute(context.Context, bot.Repo, int64, time.Time) error { return nil }
+func (refundRule) ApprovingRule(_ context.Context, _ bot.Repo, it bot.Approvable) (string, error) {
+	if it.Kind == string(bot.Refund) {
+		return "refunds", nil
+	}
+	return "", nil
+}
+
+// TestRuleApprovedRefundGoesBackThroughTheProvider: a refund request an
+// approval rule approves at once asks the provider for the money as a
+// staff member's approval does, after the commit; a refusal nobody was
+// there to see is raised to the staff channels.
+func TestRuleApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cfg := offlinePay(bot.PayFirst)
+		cfg.Pay.Methods = []bot.PayMethod{bot.PayWeChat, bot.PayCOD}
+		cfg.Membership = refundRule{}
+		set := &settler{}
+		cfg.Pay.Links = set
+		s := newShopWith(t, st, cfg)
+		requestRefund := func(user string) *bot.Order {
+			t.Helper()
+			o := s.orderPaying(user, "wechatpay")
+			err := st.InTx(ctx, func(tx bot.Repo) error {
+				_, err := s.svc.ApplyPayment(ctx, tx, o.Number, "wechatpay", o.Total, "42"+o.Number)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o = s.orderByNumber(o.Number)
+			if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), bot.ActApprove, o.Version); err != nil {
+				t.Fatal(err)
+			}
+			o = s.orderByNumber(o.Number)
+			if _, err := s.act("ann", fmt.Sprintf("order:%d", o.ID), bot.ActShip, o.Version, "SF", "SF1"); err != nil {
+				t.Fatal(err)
+			}
+			s.say(user, "menu")
+			s.press(user, "aftersales")
+			s.press(user, "order:"+o.Number)
+			s.press(user, "type:refund")
+			s.say(user, "Changed my mind.")
+			s.press(user, "done")
+			s.press(user, "submit")
+			reqs, err := st.AfterSalesByOrder(ctx, o.ID)
+			if err != nil || len(reqs) != 1 || reqs[0].Status != bot.Approved {
+				t.Fatalf("after-sales %+v %v", reqs, err)
+			}
+			return o
+		}
+		o := requestRefund("u1")
+		if len(set.refunds) != 1 || set.refunds[0].OrderNumber != o.Number || set.refunds[0].Amount != o.Total {
+			t.Fatalf("refunds after a rule's approval: %+v", set.refunds)
+		}
+
+		set.refundErr = errors.New("NOT_ENOUGH")
+		o2 := requestRefund("u2")
+		staff, err := st.Feed(ctx, bot.WebChat, bot.StaffRecipient, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(set.refunds) != 2 || !strings.Contains(texts(staff), "NOT_ENOUGH") || !strings.Contains(texts(staff), "refund it in the payment provider") {
+			t.Fatalf("refusal of %s not raised to staff: refunds %+v, staff %q", o2.Number, set.refunds, texts(staff))
+		}
+	})
+}

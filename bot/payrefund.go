@@ -53,6 +53,32 @@ func (s *Service) refundOnline(ctx context.Context, res *StaffResult) {
 		"退款 %s 未能发起（%v），请在支付平台手动退款。", s.words().money(rq.Amount), err)
 }
 
+// refundForRules asks the provider for the refunds of requests an
+// approval rule approved, after their commit, as refundOnline does for a
+// staff member's approval. No one pressed a button to be told of a
+// failure, so a refund the provider refused outright is raised to every
+// staff channel; one kept for a retry is raised by the retry when it
+// gives up.
+func (s *Service) refundForRules(ctx context.Context, rqs []RefundRequest) {
+	if len(rqs) == 0 {
+		return
+	}
+	refunder := s.cfg.Pay.Links.(PayRefunder)
+	ctx = context.WithoutCancel(ctx)
+	for _, rq := range rqs {
+		err := refunder.Refund(ctx, rq)
+		if err == nil || errors.Is(err, ErrRefundRetrying) {
+			continue
+		}
+		s.log.ErrorContext(ctx, "online refund failed", "order", rq.OrderNumber, "request", rq.RequestNumber, "method", rq.Method, "err", err)
+		err = s.store.InTx(ctx, func(tx Repo) error { return s.RefundFailed(ctx, tx, rq, 1, err.Error()) })
+		if err != nil {
+			s.log.ErrorContext(ctx, "refund failure not raised to staff", "order", rq.OrderNumber, "request", rq.RequestNumber, "err", err)
+		}
+	}
+	s.kick()
+}
+
 // RefundFailed tells every staff channel, in tx, that the provider kept
 // refusing the refund of an approved request (bot/refundretry gave up
 // asking): staff must give the money back in the provider's platform and
@@ -67,12 +93,17 @@ func (s *Service) RefundFailed(ctx context.Context, tx Repo, r RefundRequest, at
 		return err
 	}
 	now, w := s.now(), s.words()
-	if err := audit(ctx, tx, AuditEntry{Actor: "system (refund retry)", Entity: "order", Ref: o.Number, Action: "refund failed",
-		Note: fmt.Sprintf("%s %d: %s", r.RequestNumber, r.Amount, reason), At: now}); err != nil {
+	if err := audit(ctx, tx, AuditEntry{Actor: "system (refund)", Entity: "order", Ref: o.Number, Action: "refund failed",
+		Note: fmt.Sprintf("%s %d after %d attempts: %s", r.RequestNumber, r.Amount, attempts, reason), At: now}); err != nil {
 		return err
 	}
-	text := w.sayf("The refund of %s for request %s was refused %d times (%s): refund it in the payment provider's platform, then press Refund.",
-		"售后 %[2]s 的退款 %[1]s 已被拒绝 %[3]d 次（%[4]s）：请在支付平台手动退款，再点“退款”。",
-		w.money(r.Amount), r.RequestNumber, attempts, reason)
+	text := w.sayf("The refund of %s for request %s was refused (%s): refund it in the payment provider's platform, then press Refund.",
+		"售后 %[2]s 的退款 %[1]s 被支付平台拒绝（%[3]s）：请在支付平台手动退款，再点“退款”。",
+		w.money(r.Amount), r.RequestNumber, reason)
+	if attempts > 1 {
+		text = w.sayf("The refund of %s for request %s was refused %d times (%s): refund it in the payment provider's platform, then press Refund.",
+			"售后 %[2]s 的退款 %[1]s 已被拒绝 %[3]d 次（%[4]s）：请在支付平台手动退款，再点“退款”。",
+			w.money(r.Amount), r.RequestNumber, attempts, reason)
+	}
 	return s.queueThread(ctx, tx, s.orderCard(o, c), text, now)
 }
