@@ -157,13 +157,18 @@ func (d *Dispatcher) nextRecipient() (recipient, bool) {
 // held, it claims the recipient's next ones itself, up to a batch in all,
 // then leaves the recipient to the loop, which serves the oldest first.
 func (d *Dispatcher) serve(ctx context.Context, r *round, k recipient) {
+	bulk := false // what was sent last was a broadcast's
 	for turn := 0; ; {
 		if m := d.next(k); m != nil {
 			d.process(ctx, r, m)
+			bulk = m.Bulk
 			turn++
 			continue
 		}
-		if turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
+		// After a promotion the loop finds the recipient's next ones: a
+		// broadcast sends one to each, and looking for a second would
+		// cost two queries a message while replies wait for the database.
+		if !bulk && turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
 			continue
 		}
 		if d.end(k) {

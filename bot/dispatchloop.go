@@ -75,13 +75,18 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *round) (int, error) 
 }
 
 // askBulk is how many bulk messages a claim may take: what BulkInFlight
-// leaves beside those held here and those the claims under way may bring.
-// The caller gives the count back with doneAsking once the claim's
-// messages are assigned.
+// leaves beside those held here and those the claims under way may bring,
+// once that is at least half of it. Taking them by the half, not one for
+// each sent, spares the database a claim per promotion, which replies
+// would wait behind. The caller gives the count back with doneAsking once
+// the claim's messages are assigned.
 func (d *Dispatcher) askBulk() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	n := max(d.cfg.BulkInFlight-len(d.bulk)-d.bulkAsked, 0)
+	n := d.cfg.BulkInFlight - len(d.bulk) - d.bulkAsked
+	if n < (d.cfg.BulkInFlight+1)/2 {
+		return 0
+	}
 	d.bulkAsked += n
 	return n
 }
