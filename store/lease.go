@@ -63,7 +63,7 @@ func (r *repo) ClaimDueUpTo(ctx context.Context, owner string, now, leaseUntil t
 	if r.dialect == dialectMySQL {
 		hint = " FORCE INDEX (idx_messages_pending)"
 	}
-	return r.claim(ctx, owner, dbTime(now), leaseUntil, n, bulk, func(_ bool, limit int) (string, []any) {
+	return r.claim(ctx, owner, dbTime(now), leaseUntil, n, bulk, func(limit int) (string, []any) {
 		return fmt.Sprintf(candidates, hint, "", r.queueHint(), limit), nil
 	})
 }
@@ -77,7 +77,7 @@ func (r *repo) ClaimNext(ctx context.Context, owner, channel, recipient string, 
 
 // ClaimNextUpTo is ClaimNext taking at most bulk bulk messages.
 func (r *repo) ClaimNextUpTo(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, n, bulk int) ([]*bot.Message, error) {
-	return r.claim(ctx, owner, dbTime(now), leaseUntil, n, bulk, func(_ bool, limit int) (string, []any) {
+	return r.claim(ctx, owner, dbTime(now), leaseUntil, n, bulk, func(limit int) (string, []any) {
 		return fmt.Sprintf(candidates, "", " AND m.channel = ? AND m.recipient = ?", r.queueHint(), limit),
 			[]any{channel, recipient}
 	})
@@ -95,10 +95,10 @@ func (r *repo) queueHint() string {
 
 // claim leases the messages the queries find: first the non-bulk ones, up
 // to n, then, with room left, up to bulk bulk ones. query returns the
-// candidates query for one kind, with its arguments after the kind and the
-// times.
+// candidates query with room for limit, and its arguments after the kind
+// and the times.
 func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Time, n, bulk int,
-	query func(bulk bool, limit int) (string, []any)) ([]*bot.Message, error) {
+	query func(limit int) (string, []any)) ([]*bot.Message, error) {
 	leaseUntil = dbTime(leaseUntil)
 	db := r.db.WithContext(ctx)
 	var candidates []int64
@@ -110,7 +110,7 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 		if limit <= 0 {
 			break
 		}
-		q, extra := query(isBulk, limit)
+		q, extra := query(limit)
 		args := append(append([]any{isBulk, now, now}, extra...), now, now) // m's conditions, b's
 		var ids []int64
 		if err := db.Raw(q, args...).Scan(&ids).Error; err != nil {
