@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -75,11 +74,22 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 			continue // never twice in a queue, whatever a claim returned
 		}
 		d.leases[m.ID] = leaseUntil
+		if m.Bulk {
+			d.bulk[m.ID] = true
+		}
 		k := recipient{m.Channel, m.Recipient}
 		q, busy := d.queues[k]
 		q = append(q, m)
-		if len(q) > 1 && q[len(q)-2].ID > m.ID {
-			slices.SortFunc(q, func(a, b *Message) int { return cmp.Compare(a.ID, b.ID) })
+		if len(q) > 1 && inLine(m, q[len(q)-2]) {
+			slices.SortFunc(q, func(a, b *Message) int {
+				switch {
+				case inLine(a, b):
+					return -1
+				case inLine(b, a):
+					return 1
+				}
+				return 0
+			})
 		}
 		d.queues[k] = q
 		switch {
@@ -92,6 +102,22 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 			d.waiting = append(d.waiting, k)
 		}
 	}
+}
+
+// inLine reports whether a goes before b in their recipient's line: the
+// non-bulk messages by id, then the bulk ones by id. A reply claimed while
+// a recipient's promotions are queued here goes out before them.
+func inLine(a, b *Message) bool {
+	if a.Bulk != b.Bulk {
+		return !a.Bulk
+	}
+	return a.ID < b.ID
+}
+
+// release forgets a message claimed here; d.mu is held.
+func (d *Dispatcher) release(id int64) {
+	delete(d.leases, id)
+	delete(d.bulk, id)
 }
 
 // work serves recipients one after another, starting with k, while some
@@ -107,8 +133,8 @@ func (d *Dispatcher) work(ctx context.Context, r *round, k recipient) {
 	}
 }
 
-// nextRecipient hands a worker the recipient that has waited longest, or
-// retires the worker.
+// nextRecipient hands a worker the recipient that has waited longest,
+// one with a non-bulk message first, or retires the worker.
 func (d *Dispatcher) nextRecipient() (recipient, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -116,8 +142,14 @@ func (d *Dispatcher) nextRecipient() (recipient, bool) {
 		d.running--
 		return recipient{}, false
 	}
-	k := d.waiting[0]
-	d.waiting = d.waiting[1:]
+	// A recipient with a reply goes before those with only promotions.
+	i := slices.IndexFunc(d.waiting, func(k recipient) bool {
+		q := d.queues[k]
+		return len(q) > 0 && !q[0].Bulk
+	})
+	i = max(i, 0)
+	k := d.waiting[i]
+	d.waiting = slices.Delete(d.waiting, i, i+1)
 	return k, true
 }
 
@@ -125,13 +157,18 @@ func (d *Dispatcher) nextRecipient() (recipient, bool) {
 // held, it claims the recipient's next ones itself, up to a batch in all,
 // then leaves the recipient to the loop, which serves the oldest first.
 func (d *Dispatcher) serve(ctx context.Context, r *round, k recipient) {
+	bulk := false // what was sent last was a broadcast's
 	for turn := 0; ; {
 		if m := d.next(k); m != nil {
 			d.process(ctx, r, m)
+			bulk = m.Bulk
 			turn++
 			continue
 		}
-		if turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
+		// After a promotion the loop finds the recipient's next ones: a
+		// broadcast sends one to each, and looking for a second would
+		// cost two queries a message while replies wait for the database.
+		if !bulk && turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
 			continue
 		}
 		if d.end(k) {
@@ -163,7 +200,7 @@ func (d *Dispatcher) end(k recipient) bool {
 		return false
 	}
 	for _, m := range q {
-		delete(d.leases, m.ID)
+		d.release(m.ID)
 	}
 	delete(d.queues, k)
 	return true
@@ -173,7 +210,9 @@ func (d *Dispatcher) end(k recipient) bool {
 func (d *Dispatcher) claimNext(ctx context.Context, r *round, k recipient) int {
 	now := d.cfg.Clock().UTC()
 	until := d.leaseEnd(now)
-	ms, err := d.store.ClaimNext(ctx, d.cfg.Owner, k.channel, k.id, now, until, d.cfg.Batch)
+	bulk := d.askBulk()
+	defer d.doneAsking(bulk)
+	ms, err := d.store.ClaimNextUpTo(ctx, d.cfg.Owner, k.channel, k.id, now, until, d.cfg.Batch, bulk)
 	if err != nil {
 		d.log.Warn("outbox: claiming a recipient's next messages", "channel", k.channel, "err", err)
 		return 0
@@ -188,7 +227,7 @@ func (d *Dispatcher) drop(k recipient) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, m := range d.queues[k] {
-		delete(d.leases, m.ID)
+		d.release(m.ID)
 	}
 	d.queues[k] = nil
 }
@@ -206,7 +245,7 @@ func (d *Dispatcher) holds(id int64) bool {
 func (d *Dispatcher) forget(id int64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.leases, id)
+	d.release(id)
 }
 
 // process sends one message and records what became of it.
@@ -281,7 +320,7 @@ func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now 
 	var rl *RateLimitError
 	switch {
 	case errors.As(sendErr, &rl):
-		return d.retry(ctx, m, m.Attempts, now.Add(rl.RetryAfter), sendErr)
+		return d.retry(ctx, m, m.Attempts, now.Add(rl.RetryAfter), sendErr, true)
 	case errors.Is(sendErr, ErrHold):
 		return settled, d.store.MarkHeld(ctx, d.cfg.Owner, m.ID, now, sendErr.Error())
 	case errors.Is(sendErr, ErrUnreachable):
@@ -295,18 +334,26 @@ func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now 
 		return settled, d.store.MarkFailed(ctx, d.cfg.Owner, m.ID, now, sendErr.Error())
 	}
 	d.log.Warn("outbox send failed, will retry", "channel", m.Channel, "message", m.ID, "attempt", m.Attempts+1, "err", sendErr)
-	return d.retry(ctx, m, m.Attempts+1, now.Add(Backoff(m.Attempts+1)), sendErr)
+	return d.retry(ctx, m, m.Attempts+1, now.Add(Backoff(m.Attempts+1)), sendErr, !m.Bulk)
 }
 
 // retry records when m is to be tried again and makes every other waiting
 // message to its recipient wait until then too, in the database, so that
 // none overtakes it and, after a platform's "slow down" for the chat, none
-// earns a 429 of its own, here or on another replica.
-func (d *Dispatcher) retry(ctx context.Context, m *Message, attempts int, at time.Time, sendErr error) (outcome, error) {
+// earns a 429 of its own, here or on another replica. A bulk message that
+// failed for another reason (holdAll false) holds back only the bulk ones
+// after it, which the claim sees by itself: a reply may still go first.
+// Either way the leases of the recipient's others queued here are freed.
+func (d *Dispatcher) retry(ctx context.Context, m *Message, attempts int, at time.Time, sendErr error, holdAll bool) (outcome, error) {
 	if err := d.store.MarkRetry(ctx, d.cfg.Owner, m.ID, attempts, at, sendErr.Error()); err != nil {
 		return 0, err
 	}
-	if err := d.store.Postpone(ctx, d.cfg.Owner, m.Channel, m.Recipient, d.cfg.Clock().UTC(), at); err != nil {
+	now := d.cfg.Clock().UTC()
+	until := at
+	if !holdAll {
+		until = now // postpones nothing: frees the leases
+	}
+	if err := d.store.Postpone(ctx, d.cfg.Owner, m.Channel, m.Recipient, now, until); err != nil {
 		return 0, fmt.Errorf("postpone recipient of %d: %w", m.ID, err)
 	}
 	return postponed, nil

@@ -35,8 +35,12 @@ type DispatcherConfig struct {
 	Batch int // messages claimed at once
 	// Workers is how many recipients are served at once (32). A worker
 	// waiting on a slow platform holds no database connection.
-	Workers     int
-	MaxAttempts int
+	Workers int
+	// BulkInFlight is how many bulk messages (a broadcast's) may be
+	// claimed here and not yet sent (Workers/2): the other workers stay
+	// free for the replies that come in while a large broadcast drains.
+	BulkInFlight int
+	MaxAttempts  int
 	// Retention is how long delivered messages and dedup keys are kept;
 	// Run prunes older ones every hour. Platforms retry within hours, and
 	// the web chat shows a customer's recent history from the outbox.
@@ -67,6 +71,8 @@ type Dispatcher struct {
 	mu        sync.Mutex
 	queues    map[recipient][]*Message // recipients served here, with what is left to send
 	leases    map[int64]time.Time      // claimed and not settled: when each lease ends
+	bulk      map[int64]bool           // the bulk ones among leases
+	bulkAsked int                      // bulk messages claims under way may bring
 	lastLease time.Time                // the latest lease end handed out
 	running   int                      // workers
 	waiting   []recipient              // recipients queued here waiting for a worker
@@ -92,6 +98,9 @@ func NewDispatcher(store DispatchStore, senders map[string]Sender, log *slog.Log
 	if cfg.Workers <= 0 {
 		cfg.Workers = 32
 	}
+	if cfg.BulkInFlight <= 0 {
+		cfg.BulkInFlight = max(cfg.Workers/2, 1)
+	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 12
 	}
@@ -104,7 +113,7 @@ func NewDispatcher(store DispatchStore, senders map[string]Sender, log *slog.Log
 	return &Dispatcher{
 		store: store, senders: senders, log: log, cfg: cfg,
 		wake: make(chan struct{}, 1), settled: make(chan struct{}, 1), stop: make(chan struct{}),
-		queues: map[recipient][]*Message{}, leases: map[int64]time.Time{},
+		queues: map[recipient][]*Message{}, leases: map[int64]time.Time{}, bulk: map[int64]bool{},
 	}
 }
 

@@ -64,12 +64,37 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *round) (int, error) 
 	}
 	now := d.cfg.Clock().UTC()
 	until := d.leaseEnd(now)
-	ms, err := d.store.ClaimDue(ctx, d.cfg.Owner, now, until, d.cfg.Batch)
+	bulk := d.askBulk()
+	defer d.doneAsking(bulk)
+	ms, err := d.store.ClaimDueUpTo(ctx, d.cfg.Owner, now, until, d.cfg.Batch, bulk)
 	if err != nil {
 		return 0, fmt.Errorf("claim outbox: %w", err)
 	}
 	d.assign(sendCtx, r, ms, until)
 	return len(ms), nil
+}
+
+// askBulk is how many bulk messages a claim may take: what BulkInFlight
+// leaves beside those held here and those the claims under way may bring,
+// once that is at least half of it. Taking them by the half, not one for
+// each sent, spares the database a claim per promotion, which replies
+// would wait behind. The caller gives the count back with doneAsking once
+// the claim's messages are assigned.
+func (d *Dispatcher) askBulk() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := d.cfg.BulkInFlight - len(d.bulk) - d.bulkAsked
+	if n < (d.cfg.BulkInFlight+1)/2 {
+		return 0
+	}
+	d.bulkAsked += n
+	return n
+}
+
+func (d *Dispatcher) doneAsking(n int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.bulkAsked -= n
 }
 
 // untilNextDue is how long to sleep: until the next retry is due, at most

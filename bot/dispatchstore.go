@@ -15,13 +15,16 @@ var ErrLeaseLost = errors.New("lease lost")
 // recorded only by the owner of the message's lease (ErrLeaseLost
 // otherwise), and only the lease is freed: the message keeps its place.
 type DispatchStore interface {
-	// ClaimDue leases up to limit messages to owner until leaseUntil: not
-	// delivered, failed or held, due at now, free or with an expired lease,
-	// and each the next in line for its recipient (nothing earlier to that
-	// recipient waits for its time or is leased). Oldest first.
-	ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*Message, error)
-	// ClaimNext is ClaimDue for one recipient's messages.
-	ClaimNext(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, limit int) ([]*Message, error)
+	// ClaimDueUpTo leases up to limit messages to owner until leaseUntil,
+	// at most bulk of them bulk: not delivered, failed or held, due at now,
+	// free or with an expired lease, and each the next in line for its
+	// recipient (nothing before it to that recipient waits for its time or
+	// is leased). A recipient's line is their non-bulk messages by id, then
+	// their bulk ones by id; every due non-bulk message is taken before any
+	// bulk one. Returned in that order.
+	ClaimDueUpTo(ctx context.Context, owner string, now, leaseUntil time.Time, limit, bulk int) ([]*Message, error)
+	// ClaimNextUpTo is ClaimDueUpTo for one recipient's messages.
+	ClaimNextUpTo(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, limit, bulk int) ([]*Message, error)
 	// RenewLeases extends owner's unexpired leases on ids to until.
 	RenewLeases(ctx context.Context, owner string, ids []int64, now, until time.Time) (int, error)
 	// ReleaseLeases frees every lease owner holds and says how many.

@@ -14,51 +14,109 @@ import (
 // renewed while the work goes on, every result is recorded only by the
 // lease's holder, and one recipient's messages are taken in order, never
 // while an earlier one of theirs is still waiting elsewhere.
+//
+// A recipient's order puts the messages of a broadcast (bulk) after all
+// the others: replies, notices and cards by id, then bulk ones by id. A
+// reply enqueued while a promotion to the same customer waits for a retry
+// goes first, and a claim takes every due non-bulk message before any bulk
+// one, so that 100,000 promotions waiting never delay an answer.
 
-// candidates lists, oldest first, the waiting messages ahead of the first
-// one of their recipient that holds the others back at ? (now): one not yet
-// due, or leased with the lease not run out (by anyone, so that a recipient
-// served here is not claimed twice either). They are due and free, and
-// taking them keeps each recipient's order. %[1]s narrows it to one
-// recipient. One pass over the waiting messages, not one look-up each.
-const candidates = `SELECT m.id FROM messages m
-	LEFT JOIN (SELECT channel, recipient, MIN(id) AS first_blocked FROM messages
-		WHERE delivered_at IS NULL AND failed_at IS NULL AND held_at IS NULL
-		AND (next_at > ? OR (owner IS NOT NULL AND lease_until >= ?))%[1]s
-		GROUP BY channel, recipient) b ON b.channel = m.channel AND b.recipient = m.recipient
-	WHERE m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at IS NULL
-	AND (b.first_blocked IS NULL OR m.id < b.first_blocked)%[2]s
-	ORDER BY m.id LIMIT %[3]d`
+// candidates lists, oldest first, the waiting messages of one kind (bulk =
+// ?) that are due and free and next in line for their recipient: none
+// before it in the recipient's order waits for its time or is leased (by
+// anyone, so that a recipient served here is not claimed twice either). A
+// reply may thus be claimed while a promotion to the same customer is being
+// sent: it is not held behind it. It walks an index of the waiting
+// messages of that kind in id order and stops at the limit, looking up each
+// one's recipient in the index of their waiting messages: a claim costs the
+// same with 100,000 broadcast messages waiting as with none. %[1]s and
+// %[3]s are index hints, %[2]s narrows it to one recipient.
+const candidates = `SELECT m.id FROM messages m%[1]s
+	WHERE m.bulk = ? AND m.delivered_at IS NULL AND m.failed_at IS NULL AND m.held_at IS NULL
+	AND (m.next_at IS NULL OR m.next_at <= ?) AND (m.owner IS NULL OR m.lease_until < ?)%[2]s
+	AND NOT EXISTS (SELECT 1 FROM messages b%[3]s
+		WHERE b.channel = m.channel AND b.recipient = m.recipient
+		AND b.delivered_at IS NULL AND b.failed_at IS NULL AND b.held_at IS NULL
+		AND (b.next_at > ? OR (b.owner IS NOT NULL AND b.lease_until >= ?))
+		AND (b.bulk < m.bulk OR (b.bulk = m.bulk AND b.id < m.id)))
+	ORDER BY m.id LIMIT %[4]d`
 
-// ClaimDue leases due messages to owner until leaseUntil, oldest first,
-// each recipient's in order. It runs on every database, without SKIP
-// LOCKED: candidates are read without locks, one UPDATE takes those still
-// free, repeating the conditions (the row lock lets one claim win each
-// row), and the rows carrying this claim's owner and lease end are ours, so
-// no two claims of one owner may use the same lease end. Two claims may
-// each win a part of one recipient's messages; a second look, after the
-// claim committed, gives back whatever is not next in line.
+// ClaimDue leases up to n due messages to owner until leaseUntil, each
+// recipient's in order, every due non-bulk one before any bulk one.
 func (r *repo) ClaimDue(ctx context.Context, owner string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
-	now = dbTime(now)
-	return r.claim(ctx, owner, now, leaseUntil, fmt.Sprintf(candidates, "", "", max(n, 1)), now, now)
+	return r.ClaimDueUpTo(ctx, owner, now, leaseUntil, n, n)
+}
+
+// ClaimDueUpTo is ClaimDue taking at most bulk bulk messages. It runs on
+// every database, without SKIP LOCKED: candidates are read without locks,
+// one UPDATE takes those still free, repeating the conditions (the row
+// lock lets one claim win each row), and the rows carrying this claim's
+// owner and lease end are ours, so no two claims of one owner may use the
+// same lease end. Two claims may each win a part of one recipient's
+// messages; a second look, after the claim committed, gives back whatever
+// is not next in line.
+func (r *repo) ClaimDueUpTo(ctx context.Context, owner string, now, leaseUntil time.Time, n, bulk int) ([]*bot.Message, error) {
+	// On MySQL the optimizer, seeing many waiting rows, would rather walk
+	// the primary key from the oldest delivered message (EXPLAIN with
+	// 100,000 waiting); SQLite picks the index by itself.
+	hint := ""
+	if r.dialect == dialectMySQL {
+		hint = " FORCE INDEX (idx_messages_pending)"
+	}
+	return r.claim(ctx, owner, dbTime(now), leaseUntil, n, bulk, func(limit int) (string, []any) {
+		return fmt.Sprintf(candidates, hint, "", r.queueHint(), limit), nil
+	})
 }
 
 // ClaimNext is ClaimDue for one recipient: a dispatcher that has sent what
 // it held for a recipient takes the next ones without looking through
 // everyone's.
 func (r *repo) ClaimNext(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, n int) ([]*bot.Message, error) {
-	now = dbTime(now)
-	q := fmt.Sprintf(candidates, " AND channel = ? AND recipient = ?", " AND m.channel = ? AND m.recipient = ?", max(n, 1))
-	return r.claim(ctx, owner, now, leaseUntil, q, now, now, channel, recipient, channel, recipient)
+	return r.ClaimNextUpTo(ctx, owner, channel, recipient, now, leaseUntil, n, n)
 }
 
-// claim leases the messages the query finds.
-func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Time, query string, args ...any) ([]*bot.Message, error) {
+// ClaimNextUpTo is ClaimNext taking at most bulk bulk messages.
+func (r *repo) ClaimNextUpTo(ctx context.Context, owner, channel, recipient string, now, leaseUntil time.Time, n, bulk int) ([]*bot.Message, error) {
+	return r.claim(ctx, owner, dbTime(now), leaseUntil, n, bulk, func(limit int) (string, []any) {
+		return fmt.Sprintf(candidates, "", " AND m.channel = ? AND m.recipient = ?", r.queueHint(), limit),
+			[]any{channel, recipient}
+	})
+}
+
+// queueHint makes MySQL look up a recipient's waiting messages in
+// idx_messages_queue, not in idx_messages_feed, which holds their whole
+// delivered history too.
+func (r *repo) queueHint() string {
+	if r.dialect == dialectMySQL {
+		return " FORCE INDEX (idx_messages_queue)"
+	}
+	return ""
+}
+
+// claim leases the messages the queries find: first the non-bulk ones, up
+// to n, then, with room left, up to bulk bulk ones. query returns the
+// candidates query with room for limit, and its arguments after the kind
+// and the times.
+func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Time, n, bulk int,
+	query func(limit int) (string, []any)) ([]*bot.Message, error) {
 	leaseUntil = dbTime(leaseUntil)
 	db := r.db.WithContext(ctx)
 	var candidates []int64
-	if err := db.Raw(query, args...).Scan(&candidates).Error; err != nil {
-		return nil, dbErrf("claim messages", err)
+	for _, isBulk := range []bool{false, true} {
+		limit := max(n, 1) - len(candidates)
+		if isBulk {
+			limit = min(limit, bulk)
+		}
+		if limit <= 0 {
+			break
+		}
+		q, extra := query(limit)
+		args := append(append([]any{isBulk, now, now}, extra...), now, now) // m's conditions, b's
+		var ids []int64
+		if err := db.Raw(q, args...).Scan(&ids).Error; err != nil {
+			return nil, dbErrf("claim messages", err)
+		}
+		candidates = append(candidates, ids...)
 	}
 	if len(candidates) == 0 {
 		return nil, nil
@@ -75,7 +133,7 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 	}
 	var rows []messageRow
 	err := db.Where("id IN ? AND owner = ? AND lease_until = ? AND delivered_at IS NULL", candidates, owner, leaseUntil).
-		Order("id").Find(&rows).Error
+		Order("bulk, id").Find(&rows).Error
 	if err != nil {
 		return nil, dbErrf("load claimed messages", err)
 	}
@@ -90,6 +148,7 @@ func (r *repo) claim(ctx context.Context, owner string, now, leaseUntil time.Tim
 // claim committed, so of two claims that split a recipient's messages (two
 // replicas, or a replica's loop and one of its workers), the one holding
 // the later ones sees the other's lease on the earlier one and backs off.
+// rows are in the recipients' order: non-bulk by id, then bulk by id.
 func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil time.Time, rows []messageRow) ([]messageRow, error) {
 	first, err := r.firstOutside(ctx, owner, leaseUntil, rows)
 	if err != nil || len(first) == 0 {
@@ -98,7 +157,7 @@ func (r *repo) giveBackOutOfTurn(ctx context.Context, owner string, leaseUntil t
 	var keep []messageRow
 	var behind []int64
 	for _, row := range rows {
-		if f, ok := first[queueOf(row)]; ok && row.ID > f {
+		if f, ok := first[queueOf(row)]; ok && f.before(placeOf(row)) {
 			behind = append(behind, row.ID)
 			continue
 		}
@@ -114,37 +173,64 @@ type queue struct{ channel, recipient string }
 
 func queueOf(row messageRow) queue { return queue{row.Channel, row.Recipient} }
 
+// place is a message's place in its recipient's order.
+type place struct {
+	bulk bool
+	id   int64
+}
+
+func placeOf(row messageRow) place { return place{row.Bulk, row.ID} }
+
+func (p place) before(q place) bool {
+	if p.bulk != q.bulk {
+		return !p.bulk
+	}
+	return p.id < q.id
+}
+
 // firstOutside finds, for each recipient of a claim, the first waiting
 // message before its last claimed one that the claim did not take: one
 // range of an index each, in one statement.
-func (r *repo) firstOutside(ctx context.Context, owner string, leaseUntil time.Time, rows []messageRow) (map[queue]int64, error) {
+func (r *repo) firstOutside(ctx context.Context, owner string, leaseUntil time.Time, rows []messageRow) (map[queue]place, error) {
 	var order []queue
-	last := map[queue]int64{}
+	last := map[queue]place{}
 	for _, row := range rows {
-		if _, ok := last[queueOf(row)]; !ok {
-			order = append(order, queueOf(row))
+		q := queueOf(row)
+		if l, ok := last[q]; !ok {
+			order = append(order, q)
+		} else if placeOf(row).before(l) {
+			continue
 		}
-		last[queueOf(row)] = row.ID // rows are in id order
+		last[q] = placeOf(row)
 	}
 	terms := make([]string, len(order))
 	args := []any{owner, leaseUntil}
 	for i, q := range order {
-		terms[i] = "(channel = ? AND recipient = ? AND delivered_at IS NULL AND id < ?)"
-		args = append(args, q.channel, q.recipient, last[q])
+		if last[q].bulk {
+			// Every non-bulk message is before a bulk one.
+			terms[i] = "(channel = ? AND recipient = ? AND delivered_at IS NULL AND (bulk = ? OR id < ?))"
+		} else {
+			terms[i] = "(channel = ? AND recipient = ? AND delivered_at IS NULL AND bulk = ? AND id < ?)"
+		}
+		args = append(args, q.channel, q.recipient, false, last[q].id)
 	}
 	var found []struct {
 		Channel, Recipient string
+		Bulk               bool
 		FirstOther         int64
 	}
-	err := r.db.WithContext(ctx).Raw(`SELECT channel, recipient, MIN(id) AS first_other FROM messages
+	err := r.db.WithContext(ctx).Raw(`SELECT channel, recipient, bulk, MIN(id) AS first_other FROM messages
 		WHERE failed_at IS NULL AND held_at IS NULL AND (owner IS NULL OR owner <> ? OR lease_until <> ?)
-		AND (`+strings.Join(terms, " OR ")+`) GROUP BY channel, recipient`, args...).Scan(&found).Error
+		AND (`+strings.Join(terms, " OR ")+`) GROUP BY channel, recipient, bulk`, args...).Scan(&found).Error
 	if err != nil {
 		return nil, dbErrf("check claim order", err)
 	}
-	first := make(map[queue]int64, len(found))
+	first := make(map[queue]place, len(found))
 	for _, f := range found {
-		first[queue{f.Channel, f.Recipient}] = f.FirstOther
+		q, p := queue{f.Channel, f.Recipient}, place{f.Bulk, f.FirstOther}
+		if have, ok := first[q]; !ok || p.before(have) {
+			first[q] = p
+		}
 	}
 	return first, nil
 }

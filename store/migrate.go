@@ -39,6 +39,7 @@ func migrations() []migration {
 		{version: 20, name: "bulk messages in the outbox", up: migrateV20},
 		{version: 21, name: "broadcasts and their recipients", up: migrateV21},
 		{version: 22, name: "pending refunds to retry", up: migrateV22},
+		{version: 24, name: "outbox index of waiting messages by kind", up: migrateV24},
 	}
 }
 

@@ -55,7 +55,7 @@ func TestEnqueueAndFeed(t *testing.T) {
 		if plain.CreatedAt.IsZero() {
 			t.Fatal("Enqueue left CreatedAt zero")
 		}
-		claim(t, s, "a", t0, 1)
+		claim(t, s, "a", t0, 3) // the bulk one is claimed after the replies
 		must(t, s.MarkDelivered(ctx, "a", full.ID, t0.Add(time.Second), "ext-1", "passive"))
 
 		feed, err := s.Feed(ctx, bot.WebChat, "sess-1", 0, 10)
