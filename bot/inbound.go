@@ -153,29 +153,31 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 		Lang: conversation.ParseLang(in.LangHint),
 	}
 	named := conversation.OrdersNamed(st, input)
-	env, err := s.env(ctx, tx, *c, now, named)
+	e := s.newEnv(tx, *c, now, named)
+	var err error
+	if e.env.Quote, err = s.cartQuote(ctx, e, st, now); err != nil {
+		return conversation.Result{}, err
+	}
+	res, err := s.run(ctx, e, func(env conversation.Env) conversation.Result { return conversation.Step(env, st, input) })
+	if err != nil || res.Intent == nil {
+		return res, err
+	}
+	out, err := s.apply(ctx, tx, c, res.Intent, e, now, later)
 	if err != nil {
 		return conversation.Result{}, err
 	}
-	if env.Quote, err = s.cartQuote(ctx, tx, *c, env, st, now); err != nil {
-		return conversation.Result{}, err
-	}
-	res := conversation.Step(env, st, input)
-	if res.Intent == nil {
-		return res, nil
-	}
-	out, err := s.apply(ctx, tx, c, res.Intent, env, now, later)
-	if err != nil {
-		return conversation.Result{}, err
-	}
-	// The outcome changed what the customer has (a new order, a request).
+	// The outcome changed what the customer has (a new order, a request,
+	// stock): what the words about it look at is loaded afresh.
 	named = append(named, conversation.OrdersNamed(res.State, conversation.Input{})...)
-	quote := env.Quote
-	if env, err = s.env(ctx, tx, *c, now, named); err != nil {
+	quote := e.env.Quote
+	e = s.newEnv(tx, *c, now, named)
+	e.env.Quote = quote
+	more, err := s.run(ctx, e, func(env conversation.Env) conversation.Result {
+		return conversation.Resolve(env, res.State, res.Intent, out)
+	})
+	if err != nil {
 		return conversation.Result{}, err
 	}
-	env.Quote = quote
-	more := conversation.Resolve(env, res.State, res.Intent, out)
 	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...), StaleButton: res.StaleButton}, nil
 }
 

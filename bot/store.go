@@ -94,6 +94,10 @@ type AfterSalesRepo interface {
 	CreateAfterSales(ctx context.Context, r *AfterSales) error
 	AfterSales(ctx context.Context, id int64) (*AfterSales, error)
 	AfterSalesByOrder(ctx context.Context, orderID int64) ([]*AfterSales, error)
+	// AfterSalesByOrders returns the requests of all the orders in one
+	// read, oldest first: a customer's order list costs one query however
+	// many of its orders may have requests.
+	AfterSalesByOrders(ctx context.Context, orderIDs []int64) ([]*AfterSales, error)
 	// AfterSalesByNumber finds a request by its number ("S100008").
 	AfterSalesByNumber(ctx context.Context, number string) (*AfterSales, error)
 	AfterSalesByStatus(ctx context.Context, statuses []RequestStatus, limit int) ([]*AfterSales, error)

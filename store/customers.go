@@ -71,9 +71,10 @@ func (r *repo) customerColumns(c bot.Customer) map[string]any {
 }
 
 // LockCustomer finds or creates the customer and locks its row until the
-// transaction ends. The first read takes no lock: a locking read of a
-// missing row would take a gap lock on MySQL, and two new users' first
-// messages would then deadlock on each other's inserts.
+// transaction ends. An existing customer costs the one locking read. A
+// missing row takes no lock: MySQL transactions run in READ COMMITTED
+// (Store.txOptions), which takes no gap locks, so two new users' first
+// messages do not deadlock on each other's inserts.
 //
 // A customer erased or deleted between the two reads no longer holds the
 // platform id; the second round then creates the new customer it belongs to.
@@ -92,18 +93,20 @@ func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Cu
 }
 
 func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow, error) {
-	var found customerRow
-	err := db.Select("id").Where("channel = ? AND user_id = ?", channel, userID).Take(&found).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		err = r.insertCustomer(db, channel, userID)
+	lock := func() (customerRow, error) {
+		var row customerRow
+		err := db.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
+		return row, err
 	}
-	if err != nil {
+	row, err := lock()
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, err
+	}
+	if err := r.insertCustomer(db, channel, userID); err != nil {
 		return customerRow{}, err
 	}
-	var row customerRow
-	err = db.Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
-	return row, err
+	return lock()
 }
 
 // asPerson is the customer an identity row stands for: the row itself, or,
