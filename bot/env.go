@@ -43,19 +43,21 @@ func (s *Service) newEnv(tx Repo, c Customer, now time.Time, named []string) *la
 
 // run runs a step (conversation.Step or Resolve) and, when it looked at a
 // part of the Env that was left out, loads that part and runs it again:
-// the step is pure, so the second run is the one it would have been.
+// the step is pure, so the last run is the one it would have been with
+// everything loaded. Each round loads a part, so there are at most three.
 func (s *Service) run(ctx context.Context, e *lazyEnv, step func(conversation.Env) conversation.Result) (conversation.Result, error) {
-	res := step(e.env)
-	if res.Needs == 0 {
-		return res, nil
+	for {
+		res := step(e.env)
+		if res.Needs == 0 {
+			return res, nil
+		}
+		if res.Needs&e.env.Omitted == 0 {
+			return conversation.Result{}, fmt.Errorf("conversation step needs %b, which is loaded", res.Needs)
+		}
+		if err := s.load(ctx, e, res.Needs); err != nil {
+			return conversation.Result{}, err
+		}
 	}
-	if err := s.load(ctx, e, res.Needs); err != nil {
-		return conversation.Result{}, err
-	}
-	if res = step(e.env); res.Needs != 0 {
-		return conversation.Result{}, fmt.Errorf("conversation step still needs %b", res.Needs)
-	}
-	return res, nil
 }
 
 // load loads the parts of the Env in need that are not loaded yet.

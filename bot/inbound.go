@@ -84,14 +84,14 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 			return nil, fmt.Errorf("record inbound: %w", err)
 		}
 	}
-	c, err := tx.LockCustomer(ctx, in.Channel, in.UserID)
+	c, held, err := tx.LockCustomerHeld(ctx, in.Channel, in.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("lock customer: %w", err)
 	}
 	if err := s.withStanding(ctx, tx, &c); err != nil {
 		return nil, err
 	}
-	if replies, ok, err := s.answerForCare(ctx, tx, c, in, now); err != nil || ok {
+	if replies, ok, err := s.answerForCare(ctx, tx, c, in, held, now); err != nil || ok {
 		if err == nil && in.DedupKey != "" {
 			err = s.storeReplies(ctx, tx, in.DedupKey, replies)
 		}
@@ -111,7 +111,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
 		return nil, err
 	}
-	replies, err := s.queueReplies(ctx, tx, c, res, now)
+	replies, err := s.queueReplies(ctx, tx, c, res, held, now)
 	if err != nil {
 		return nil, err
 	}
@@ -182,17 +182,21 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 }
 
 // queueReplies writes the step's replies to the outbox, after any messages
-// the platform would not take earlier, which go out with them.
-func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, now time.Time) ([]*Message, error) {
+// the platform would not take earlier (held says there are some), which go
+// out with them.
+func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, held bool, now time.Time) ([]*Message, error) {
 	due := now.Add(s.cfg.ReplyHold[c.Channel])
 	for _, r := range res.Replies {
 		if r.Image != "" {
 			due = now // see Config.ReplyHold
 		}
 	}
-	held, err := tx.ReleaseHeld(ctx, c.Channel, c.UserID, due)
-	if err != nil {
-		return nil, err
+	var released []*Message
+	if held {
+		var err error
+		if released, err = tx.ReleaseHeld(ctx, c.Channel, c.UserID, due); err != nil {
+			return nil, err
+		}
 	}
 	fresh := make([]*Message, 0, len(res.Replies))
 	for _, r := range res.Replies {
@@ -205,7 +209,7 @@ func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res con
 	if err := tx.Enqueue(ctx, fresh); err != nil {
 		return nil, fmt.Errorf("queue replies: %w", err)
 	}
-	return append(held, fresh...), nil
+	return append(released, fresh...), nil
 }
 
 func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbound, st conversation.State, now time.Time) error {

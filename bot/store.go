@@ -62,6 +62,10 @@ type CustomerRepo interface {
 	// when new, and locks its row until the transaction ends so that one
 	// customer's messages are handled one at a time.
 	LockCustomer(ctx context.Context, channel, userID string) (Customer, error)
+	// LockCustomerHeld is LockCustomer that also reports whether messages
+	// to the customer are held (OutboxRepo.ReleaseHeld has some), in the
+	// same round trip.
+	LockCustomerHeld(ctx context.Context, channel, userID string) (c Customer, held bool, err error)
 	Customer(ctx context.Context, id int64) (Customer, error)
 	CustomerByUser(ctx context.Context, channel, userID string) (Customer, error)
 	UpdateCustomer(ctx context.Context, c Customer) error

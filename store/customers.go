@@ -76,27 +76,60 @@ func (r *repo) customerColumns(c bot.Customer) map[string]any {
 // (Store.txOptions), which takes no gap locks, so two new users' first
 // messages do not deadlock on each other's inserts.
 //
-// A customer erased or deleted between the two reads no longer holds the
-// platform id; the second round then creates the new customer it belongs to.
+// A customer erased or deleted between the insert and the locking read no
+// longer holds the platform id; the second round then creates the new
+// customer it belongs to.
 func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Customer, error) {
+	c, _, err := r.lockCustomer(ctx, channel, userID, false)
+	return c, err
+}
+
+// LockCustomerHeld is LockCustomer that also reports, in the same
+// statement, whether messages to the customer are held for their next
+// message: most messages then cost no read of the outbox (ReleaseHeld).
+func (r *repo) LockCustomerHeld(ctx context.Context, channel, userID string) (bot.Customer, bool, error) {
+	return r.lockCustomer(ctx, channel, userID, true)
+}
+
+func (r *repo) lockCustomer(ctx context.Context, channel, userID string, held bool) (bot.Customer, bool, error) {
 	db := r.db.WithContext(ctx)
 	for round := 0; ; round++ {
-		row, err := r.lockCustomerRow(db, channel, userID)
+		row, err := r.lockCustomerRow(db, channel, userID, held)
 		if errors.Is(err, gorm.ErrRecordNotFound) && round == 0 {
 			continue
 		}
 		if err != nil {
-			return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
+			return bot.Customer{}, false, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
 		}
-		return r.asPerson(db, row, true)
+		c, err := r.asPerson(db, row.Row, true)
+		return c, row.HasHeld, err
 	}
 }
 
-func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow, error) {
-	lock := func() (customerRow, error) {
-		var row customerRow
-		err := db.Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
+// lockedCustomerRow is a customer's row with, when asked for, whether
+// messages to it are held.
+type lockedCustomerRow struct {
+	Row     customerRow `gorm:"embedded"`
+	HasHeld bool
+}
+
+func (lockedCustomerRow) TableName() string { return "customers" }
+
+// heldExists is whether messages to (channel, recipient) are held, on
+// idx_messages_held. In a locking read it locks nothing on MySQL, whose
+// locking clause does not reach into subqueries; a database that locks
+// them locks the messages ReleaseHeld is about to update anyway.
+const heldExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
+	"AND messages.held_at IS NOT NULL AND messages.delivered_at IS NULL AND messages.failed_at IS NULL) AS has_held"
+
+func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, held bool) (lockedCustomerRow, error) {
+	lock := func() (lockedCustomerRow, error) {
+		var row lockedCustomerRow
+		q := db.Clauses(clause.Locking{Strength: "UPDATE"})
+		if held {
+			q = q.Select("customers.*, "+heldExists, channel, userID)
+		}
+		err := q.Where("customers.channel = ? AND customers.user_id = ?", channel, userID).Take(&row).Error
 		return row, err
 	}
 	row, err := lock()
@@ -104,7 +137,7 @@ func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow
 		return row, err
 	}
 	if err := r.insertCustomer(db, channel, userID); err != nil {
-		return customerRow{}, err
+		return lockedCustomerRow{}, err
 	}
 	return lock()
 }

@@ -15,7 +15,10 @@ func TestHeldMessagesWaitForTheRecipient(t *testing.T) {
 		ctx := context.Background()
 		ms := enqueue(t, s, 2, t0)
 		claim(t, s, "a", t0, 1)
+		wantHeld(t, s, "42", false)
 		must(t, s.MarkHeld(ctx, "a", ms[0].ID, t0, "outside the window"))
+		wantHeld(t, s, "42", true)
+		wantHeld(t, s, "someone-else", false)
 		claimed, err := s.ClaimDue(ctx, "a", t0.Add(time.Hour), t0.Add(2*time.Hour), 10)
 		must(t, err)
 		if len(claimed) != 1 || claimed[0].ID != ms[1].ID {
@@ -34,6 +37,7 @@ func TestHeldMessagesWaitForTheRecipient(t *testing.T) {
 		if again, _ := s.ReleaseHeld(ctx, bot.Telegram, "42", t0); len(again) != 0 {
 			t.Fatal("released twice")
 		}
+		wantHeld(t, s, "42", false)
 		if c, _ := s.ClaimDue(ctx, "b", t0.Add(4*time.Second), t0.Add(time.Hour), 10); len(c) != 0 {
 			t.Fatal("a released message was due before its new time")
 		}
@@ -158,4 +162,18 @@ func TestMediaRoundTrip(t *testing.T) {
 		_, err = s.Media(ctx, m.ID+1)
 		wantErr(t, err, bot.ErrNotFound)
 	})
+}
+
+// wantHeld checks what locking a Telegram customer says of their held
+// messages, read in the same statement as their row.
+func wantHeld(t *testing.T, s *store.Store, user string, want bool) {
+	t.Helper()
+	err := s.InTx(context.Background(), func(tx bot.Repo) error {
+		c, held, err := tx.LockCustomerHeld(context.Background(), bot.Telegram, user)
+		if err == nil && (held != want || c.UserID != user || c.ID == 0) {
+			t.Errorf("LockCustomerHeld(%s) = %+v, held %v; want held %v", user, c, held, want)
+		}
+		return err
+	})
+	must(t, err)
 }
