@@ -51,8 +51,9 @@ type storedReply struct {
 }
 
 // HandleInbound runs one customer event through the conversation in one
-// transaction: dedup, lock the customer, step, carry out the intent, save,
-// queue the replies and any staff cards. It returns the replies (already in
+// transaction: lock the customer (learning whether the event is a repeat),
+// step, carry out the intent, save, queue the replies and any staff cards,
+// record the event with its replies. It returns the replies (already in
 // the outbox), or the stored ones when the event was seen before.
 func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, error) {
 	if err := in.validate(); err != nil {
@@ -65,6 +66,9 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 		replies, err = s.handleInbound(ctx, tx, in)
 		return err
 	})
+	if errors.Is(err, errRepeat) {
+		replies, err = s.storedReplies(ctx, s.store, in)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("handle inbound %s: %w", in.Channel, err)
 	}
@@ -73,21 +77,27 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	return replies, nil
 }
 
+// errRepeat says an event was handled by another transaction while this
+// one handled it too: this one is rolled back and the reply the other one
+// gave is given again.
+var errRepeat = errors.New("event handled meanwhile")
+
+// handleInbound finds out whether the event is a repeat as it locks the
+// customer, and records the event with its reply at the end, so that the
+// dedup record costs one insert. A repeat running at the same time as the
+// first (the customer's lock makes it wait for the first's commit) meets
+// the record in that insert and rolls back all it did: nothing happens
+// twice.
 func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound) ([]*Message, error) {
 	now := s.now()
-	if in.DedupKey != "" {
-		err := tx.RecordInbound(ctx, in.DedupKey, now)
-		if errors.Is(err, ErrDuplicate) {
-			return s.storedReplies(ctx, tx, in)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("record inbound: %w", err)
-		}
-	}
-	c, held, err := tx.LockCustomerHeld(ctx, in.Channel, in.UserID)
+	lk, err := tx.LockForInbound(ctx, in.Channel, in.UserID, in.DedupKey)
 	if err != nil {
 		return nil, fmt.Errorf("lock customer: %w", err)
 	}
+	if lk.Seen && in.DedupKey != "" {
+		return decodeReplies(in, lk.Reply)
+	}
+	c, held := lk.Customer, lk.Held
 	if err := s.withStanding(ctx, tx, &c); err != nil {
 		return nil, err
 	}
@@ -239,7 +249,11 @@ func (s *Service) storeReplies(ctx context.Context, tx Repo, key string, replies
 	if err != nil {
 		return fmt.Errorf("encode replies: %w", err)
 	}
-	if err := tx.SetInboundReply(ctx, key, raw); err != nil {
+	err = tx.RecordInboundReply(ctx, key, s.now(), raw)
+	if errors.Is(err, ErrDuplicate) {
+		return errRepeat
+	}
+	if err != nil {
 		return fmt.Errorf("store replies: %w", err)
 	}
 	return nil
@@ -250,6 +264,11 @@ func (s *Service) storedReplies(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err != nil {
 		return nil, fmt.Errorf("stored reply: %w", err)
 	}
+	return decodeReplies(in, raw)
+}
+
+// decodeReplies are the replies stored for the event as messages.
+func decodeReplies(in Inbound, raw []byte) ([]*Message, error) {
 	var stored []storedReply
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &stored); err != nil {

@@ -62,10 +62,10 @@ type CustomerRepo interface {
 	// when new, and locks its row until the transaction ends so that one
 	// customer's messages are handled one at a time.
 	LockCustomer(ctx context.Context, channel, userID string) (Customer, error)
-	// LockCustomerHeld is LockCustomer that also reports whether messages
-	// to the customer are held (OutboxRepo.ReleaseHeld has some), in the
-	// same round trip.
-	LockCustomerHeld(ctx context.Context, channel, userID string) (c Customer, held bool, err error)
+	// LockForInbound is LockCustomer for an inbound event with dedup key
+	// (may be ""), which also reads, in the same round trip, whether the
+	// event was seen before and whether messages to the customer are held.
+	LockForInbound(ctx context.Context, channel, userID, dedupKey string) (InboundLock, error)
 	Customer(ctx context.Context, id int64) (Customer, error)
 	CustomerByUser(ctx context.Context, channel, userID string) (Customer, error)
 	UpdateCustomer(ctx context.Context, c Customer) error
@@ -171,6 +171,9 @@ type CacheRepo interface {
 type InboundRepo interface {
 	// RecordInbound stores key; ErrDuplicate when it was seen before.
 	RecordInbound(ctx context.Context, key string, at time.Time) error
+	// RecordInboundReply stores key with the reply given to the event in
+	// one insert; ErrDuplicate when the key was seen before.
+	RecordInboundReply(ctx context.Context, key string, at time.Time, reply []byte) error
 	SetInboundReply(ctx context.Context, key string, reply []byte) error
 	InboundReply(ctx context.Context, key string) ([]byte, error)
 }
@@ -207,4 +210,16 @@ type SettingRepo interface {
 	// SetSettingIfAbsent stores value unless name exists, and returns the
 	// stored value either way, so replicas racing at start agree.
 	SetSettingIfAbsent(ctx context.Context, name, value string) (string, error)
+}
+
+// InboundLock is what locking the customer of an inbound event found.
+type InboundLock struct {
+	Customer Customer
+	// Held says messages to the customer are held for their next message
+	// (OutboxRepo.ReleaseHeld has some to release).
+	Held bool
+	// Seen says the event's dedup key is recorded: it is a repeat, and
+	// Reply is the reply stored for it (nil when none was).
+	Seen  bool
+	Reply []byte
 }

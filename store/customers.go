@@ -80,37 +80,52 @@ func (r *repo) customerColumns(c bot.Customer) map[string]any {
 // longer holds the platform id; the second round then creates the new
 // customer it belongs to.
 func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Customer, error) {
-	c, _, err := r.lockCustomer(ctx, channel, userID, false)
+	c, _, err := r.lockCustomer(ctx, channel, userID, nil)
 	return c, err
 }
 
-// LockCustomerHeld is LockCustomer that also reports, in the same
-// statement, whether messages to the customer are held for their next
-// message: most messages then cost no read of the outbox (ReleaseHeld).
-func (r *repo) LockCustomerHeld(ctx context.Context, channel, userID string) (bot.Customer, bool, error) {
-	return r.lockCustomer(ctx, channel, userID, true)
+// LockForInbound is LockCustomer that also reads, in the same statement,
+// whether messages to the customer are held and whether the event's dedup
+// key was seen: an inbound message then costs no read of the outbox
+// (ReleaseHeld) nor of the dedup record before its end.
+func (r *repo) LockForInbound(ctx context.Context, channel, userID, dedupKey string) (bot.InboundLock, error) {
+	c, row, err := r.lockCustomer(ctx, channel, userID, &dedupKey)
+	if err != nil {
+		return bot.InboundLock{}, err
+	}
+	lk := bot.InboundLock{Customer: c, Held: row.HasHeld, Seen: row.Seen}
+	if row.Seen {
+		if lk.Reply, err = r.reply(inboundRow{Reply: row.SeenReply}); err != nil {
+			return bot.InboundLock{}, err
+		}
+	}
+	return lk, nil
 }
 
-func (r *repo) lockCustomer(ctx context.Context, channel, userID string, held bool) (bot.Customer, bool, error) {
+// lockCustomer locks the customer's row; with a dedup key (which may be
+// "") it reads what LockForInbound reports too.
+func (r *repo) lockCustomer(ctx context.Context, channel, userID string, dedupKey *string) (bot.Customer, lockedCustomerRow, error) {
 	db := r.db.WithContext(ctx)
 	for round := 0; ; round++ {
-		row, err := r.lockCustomerRow(db, channel, userID, held)
+		row, err := r.lockCustomerRow(db, channel, userID, dedupKey)
 		if errors.Is(err, gorm.ErrRecordNotFound) && round == 0 {
 			continue
 		}
 		if err != nil {
-			return bot.Customer{}, false, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
+			return bot.Customer{}, row, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
 		}
 		c, err := r.asPerson(db, row.Row, true)
-		return c, row.HasHeld, err
+		return c, row, err
 	}
 }
 
-// lockedCustomerRow is a customer's row with, when asked for, whether
-// messages to it are held.
+// lockedCustomerRow is a customer's row with, for an inbound event,
+// whether messages to it are held and whether the event was seen.
 type lockedCustomerRow struct {
-	Row     customerRow `gorm:"embedded"`
-	HasHeld bool
+	Row       customerRow `gorm:"embedded"`
+	HasHeld   bool
+	Seen      bool
+	SeenReply []byte
 }
 
 func (lockedCustomerRow) TableName() string { return "customers" }
@@ -122,12 +137,19 @@ func (lockedCustomerRow) TableName() string { return "customers" }
 const heldExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
 	"AND messages.held_at IS NOT NULL AND messages.delivered_at IS NULL AND messages.failed_at IS NULL) AS has_held"
 
-func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, held bool) (lockedCustomerRow, error) {
+// inboundSeen is whether an event's dedup key is recorded, and its stored
+// reply, by primary key. Read without a lock like heldExists: a repeat
+// that runs at the same time as the first event is caught at its end, by
+// RecordInboundReply, and rolled back.
+const inboundSeen = "EXISTS (SELECT 1 FROM inbound WHERE inbound.dedup_key = ?) AS seen, " +
+	"(SELECT inbound.reply FROM inbound WHERE inbound.dedup_key = ?) AS seen_reply"
+
+func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, dedupKey *string) (lockedCustomerRow, error) {
 	lock := func() (lockedCustomerRow, error) {
 		var row lockedCustomerRow
 		q := db.Clauses(clause.Locking{Strength: "UPDATE"})
-		if held {
-			q = q.Select("customers.*, "+heldExists, channel, userID)
+		if dedupKey != nil {
+			q = q.Select("customers.*, "+heldExists+", "+inboundSeen, channel, userID, *dedupKey, *dedupKey)
 		}
 		err := q.Where("customers.channel = ? AND customers.user_id = ?", channel, userID).Take(&row).Error
 		return row, err

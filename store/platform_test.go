@@ -169,11 +169,41 @@ func TestMediaRoundTrip(t *testing.T) {
 func wantHeld(t *testing.T, s *store.Store, user string, want bool) {
 	t.Helper()
 	err := s.InTx(context.Background(), func(tx bot.Repo) error {
-		c, held, err := tx.LockCustomerHeld(context.Background(), bot.Telegram, user)
-		if err == nil && (held != want || c.UserID != user || c.ID == 0) {
-			t.Errorf("LockCustomerHeld(%s) = %+v, held %v; want held %v", user, c, held, want)
+		lk, err := tx.LockForInbound(context.Background(), bot.Telegram, user, "")
+		if err == nil && (lk.Held != want || lk.Seen || lk.Customer.UserID != user || lk.Customer.ID == 0) {
+			t.Errorf("LockForInbound(%s) = %+v; want held %v", user, lk, want)
 		}
 		return err
 	})
 	must(t, err)
+}
+
+// TestInboundSeenAtTheLock: an event recorded with its reply in one insert
+// is known as seen, with that reply, when its customer is locked again.
+func TestInboundSeenAtTheLock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		must(t, s.RecordInboundReply(ctx, "tg:1", t0, []byte(`[{"text":"hi"}]`)))
+		must(t, s.RecordInboundReply(ctx, "tg:2", t0, nil))
+		wantErr(t, s.RecordInboundReply(ctx, "tg:1", t0, []byte(`[]`)), bot.ErrDuplicate)
+		for _, tc := range []struct {
+			key   string
+			seen  bool
+			reply string
+		}{{"tg:1", true, `[{"text":"hi"}]`}, {"tg:2", true, ""}, {"tg:3", false, ""}, {"", false, ""}} {
+			err := s.InTx(ctx, func(tx bot.Repo) error {
+				lk, err := tx.LockForInbound(ctx, bot.Telegram, "42", tc.key)
+				if err == nil && (lk.Seen != tc.seen || string(lk.Reply) != tc.reply || lk.Customer.ID == 0) {
+					t.Errorf("LockForInbound(%q) = seen %v, reply %q; want %v, %q", tc.key, lk.Seen, lk.Reply, tc.seen, tc.reply)
+				}
+				return err
+			})
+			must(t, err)
+		}
+		raw, err := s.InboundReply(ctx, "tg:1")
+		must(t, err)
+		if string(raw) != `[{"text":"hi"}]` {
+			t.Fatalf("InboundReply = %q", raw)
+		}
+	})
 }
