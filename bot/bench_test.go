@@ -14,9 +14,9 @@ import (
 )
 
 // BenchmarkHandleInbound measures one customer message end to end through
-// the core on a real database: dedup insert, customer lock, catalog and
-// orders load, conversation step, save, outbox insert, all in one
-// transaction. Customers are spread so that row locks do not serialize them.
+// the core on a real database: customer lock (with the dedup and held
+// checks), catalog load (the message browses), conversation step, save,
+// outbox insert, dedup record with the reply, all in one transaction. Customers are spread so that row locks do not serialize them.
 // "clear" runs the same without a data key: what sealing personal data
 // costs per message is the difference.
 func BenchmarkHandleInbound(b *testing.B) {

@@ -10,21 +10,19 @@ import (
 	"github.com/orderbot/orderbot/conversation"
 )
 
-// env loads what a conversation step may look at: the catalog, the
-// customer's recent orders, and the orders named by number (see
-// conversation.OrdersNamed) however old they are.
-func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, named []string) (conversation.Env, error) {
-	products, err := tx.Products(ctx, true)
-	if err != nil {
-		return conversation.Env{}, fmt.Errorf("load catalog: %w", err)
-	}
-	orders, err := tx.OrdersByCustomer(ctx, c.ID, recentOrders)
-	if err != nil {
-		return conversation.Env{}, fmt.Errorf("load orders: %w", err)
-	}
-	if orders, err = addNamedOrders(ctx, tx, c, orders, named); err != nil {
-		return conversation.Env{}, err
-	}
+// lazyEnv is what a conversation step may look at, with its costly parts
+// (the catalog, the customer's orders) loaded only once a step looks at
+// them: most messages show neither, and each is a query or more.
+type lazyEnv struct {
+	env   conversation.Env
+	tx    Repo
+	c     Customer
+	named []string // orders named by number (conversation.OrdersNamed), loaded with the orders
+}
+
+// newEnv is the Env of a step for c, with the catalog and the orders left
+// out until a step needs them.
+func (s *Service) newEnv(tx Repo, c Customer, now time.Time, named []string) *lazyEnv {
 	env := conversation.Env{
 		Now:           now.In(s.cfg.Location), // the conversation shows times in Now's zone
 		Currency:      s.cfg.Currency,
@@ -32,8 +30,7 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 		TextOnly:      s.cfg.TextOnly[c.Channel],
 		Profile:       conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
 		Tier:          conversation.Tier{NameZH: c.Tier.NameZH, NameEN: c.Tier.NameEN},
-		Catalog:       make([]conversation.Product, 0, len(products)),
-		Orders:        make([]conversation.OrderView, 0, len(orders)),
+		Omitted:       conversation.NeedCatalog | conversation.NeedOrders,
 	}
 	if ms := s.cfg.Pay.methodsFor(c.Channel); len(ms) > 0 {
 		env.PayMethods = make([]conversation.PayMethod, len(ms))
@@ -41,21 +38,80 @@ func (s *Service) env(ctx context.Context, tx Repo, c Customer, now time.Time, n
 			env.PayMethods[i] = conversation.PayMethod(m)
 		}
 	}
+	return &lazyEnv{env: env, tx: tx, c: c, named: named}
+}
+
+// run runs a step (conversation.Step or Resolve) and, when it looked at a
+// part of the Env that was left out, loads that part and runs it again:
+// the step is pure, so the last run is the one it would have been with
+// everything loaded. Each round loads a part, so there are at most three.
+func (s *Service) run(ctx context.Context, e *lazyEnv, step func(conversation.Env) conversation.Result) (conversation.Result, error) {
+	for {
+		res := step(e.env)
+		if res.Needs == 0 {
+			return res, nil
+		}
+		if res.Needs&e.env.Omitted == 0 {
+			return conversation.Result{}, fmt.Errorf("conversation step needs %b, which is loaded", res.Needs)
+		}
+		if err := s.load(ctx, e, res.Needs); err != nil {
+			return conversation.Result{}, err
+		}
+	}
+}
+
+// load loads the parts of the Env in need that are not loaded yet.
+func (s *Service) load(ctx context.Context, e *lazyEnv, need conversation.Needs) error {
+	need &= e.env.Omitted
+	if need&conversation.NeedCatalog != 0 {
+		if err := s.loadCatalog(ctx, e); err != nil {
+			return err
+		}
+	}
+	if need&conversation.NeedOrders != 0 {
+		if err := s.loadOrders(ctx, e); err != nil {
+			return err
+		}
+	}
+	e.env.Omitted &^= need
+	return nil
+}
+
+func (s *Service) loadCatalog(ctx context.Context, e *lazyEnv) error {
+	products, err := e.tx.Products(ctx, true)
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	e.env.Catalog = make([]conversation.Product, 0, len(products))
 	for _, p := range products {
-		env.Catalog = append(env.Catalog, conversation.Product{
+		e.env.Catalog = append(e.env.Catalog, conversation.Product{
 			SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, CategoryZH: p.CategoryZH,
 			Description: p.Description, DescriptionZH: p.DescriptionZH, ImageURL: p.ImageURL,
 			Price: p.Price, Stock: p.Stock,
 		})
 	}
-	for _, o := range orders {
-		v, err := s.orderView(ctx, tx, o)
-		if err != nil {
-			return conversation.Env{}, err
-		}
-		env.Orders = append(env.Orders, v)
+	return nil
+}
+
+// loadOrders loads the customer's recent orders and those named by number
+// however old they are.
+func (s *Service) loadOrders(ctx context.Context, e *lazyEnv) error {
+	orders, err := e.tx.OrdersByCustomer(ctx, e.c.ID, recentOrders)
+	if err != nil {
+		return fmt.Errorf("load orders: %w", err)
 	}
-	return env, nil
+	if orders, err = addNamedOrders(ctx, e.tx, e.c, orders, e.named); err != nil {
+		return err
+	}
+	reqs, err := afterSalesOf(ctx, e.tx, orders)
+	if err != nil {
+		return err
+	}
+	e.env.Orders = make([]conversation.OrderView, 0, len(orders))
+	for _, o := range orders {
+		e.env.Orders = append(e.env.Orders, orderView(o, reqs[o.ID]))
+	}
+	return nil
 }
 
 // addNamedOrders appends the customer's orders named by number that are
@@ -92,10 +148,33 @@ next:
 	return orders, nil
 }
 
-// orderView is an order as its customer sees it. Its after-sales requests
-// cost a query, so they are loaded only for orders in a status that allows
-// them: no other order can have one.
-func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversation.OrderView, error) {
+// afterSalesOf loads the after-sales requests of the orders, by order, in
+// one query. Only orders in a status that allows a request can have one,
+// so only those are asked about.
+func afterSalesOf(ctx context.Context, tx Repo, orders []*Order) (map[int64][]*AfterSales, error) {
+	var ids []int64
+	for _, o := range orders {
+		if o.CanAfterSales() {
+			ids = append(ids, o.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	reqs, err := tx.AfterSalesByOrders(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load after-sales of %d orders: %w", len(ids), err)
+	}
+	byOrder := make(map[int64][]*AfterSales, len(ids))
+	for _, r := range reqs {
+		byOrder[r.OrderID] = append(byOrder[r.OrderID], r)
+	}
+	return byOrder, nil
+}
+
+// orderView is an order as its customer sees it, with its after-sales
+// requests (reqs, oldest first).
+func orderView(o *Order, reqs []*AfterSales) conversation.OrderView {
 	v := conversation.OrderView{
 		Number: o.Number, Status: string(o.Status), Total: o.Total, CreatedAt: o.CreatedAt,
 		Subtotal: o.Subtotal, Discount: o.Discount, Shipping: o.Shipping, Coupon: o.Coupon,
@@ -112,11 +191,7 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversatio
 		}
 	}
 	if !o.CanAfterSales() {
-		return v, nil
-	}
-	reqs, err := tx.AfterSalesByOrder(ctx, o.ID)
-	if err != nil {
-		return v, fmt.Errorf("load after-sales of %s: %w", o.Number, err)
+		return v
 	}
 	for _, r := range reqs {
 		if r.Status.Open() {
@@ -127,7 +202,7 @@ func (s *Service) orderView(ctx context.Context, tx Repo, o *Order) (conversatio
 		})
 	}
 	v.CanAfterSales = v.OpenRequest == ""
-	return v, nil
+	return v
 }
 
 func (s OrderStatus) known() bool {

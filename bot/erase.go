@@ -26,7 +26,7 @@ func (c Customer) Erased() bool {
 }
 
 // RepliedMessageIDs returns the outbox ids of the replies an inbound record
-// keeps (SetInboundReply), so that erasing a customer can find the records
+// keeps (RecordInboundReply), so that erasing a customer can find the records
 // that hold their replies.
 func RepliedMessageIDs(raw []byte) ([]int64, error) {
 	if len(raw) == 0 {

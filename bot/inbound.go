@@ -51,8 +51,9 @@ type storedReply struct {
 }
 
 // HandleInbound runs one customer event through the conversation in one
-// transaction: dedup, lock the customer, step, carry out the intent, save,
-// queue the replies and any staff cards. It returns the replies (already in
+// transaction: lock the customer (learning whether the event is a repeat),
+// step, carry out the intent, save, queue the replies and any staff cards,
+// record the event with its replies. It returns the replies (already in
 // the outbox), or the stored ones when the event was seen before.
 func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, error) {
 	if err := in.validate(); err != nil {
@@ -67,6 +68,11 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 		replies, err = s.handleInbound(ctx, tx, in, &later)
 		return err
 	})
+	if errors.Is(err, errRepeat) {
+		// The rolled-back transaction's provider calls must not run.
+		later = effects{}
+		replies, err = s.storedReplies(ctx, s.store, in)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("handle inbound %s: %w", in.Channel, err)
 	}
@@ -90,25 +96,31 @@ type effects struct {
 	refunds []RefundRequest
 }
 
+// errRepeat says an event was handled by another transaction while this
+// one handled it too: this one is rolled back and the reply the other one
+// gave is given again.
+var errRepeat = errors.New("event handled meanwhile")
+
+// handleInbound finds out whether the event is a repeat as it locks the
+// customer, and records the event with its reply at the end, so that the
+// dedup record costs one insert. A repeat running at the same time as the
+// first (the customer's lock makes it wait for the first's commit) meets
+// the record in that insert and rolls back all it did: nothing happens
+// twice.
 func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later *effects) ([]*Message, error) {
 	now := s.now()
-	if in.DedupKey != "" {
-		err := tx.RecordInbound(ctx, in.DedupKey, now)
-		if errors.Is(err, ErrDuplicate) {
-			return s.storedReplies(ctx, tx, in)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("record inbound: %w", err)
-		}
-	}
-	c, err := tx.LockCustomer(ctx, in.Channel, in.UserID)
+	lk, err := tx.LockForInbound(ctx, in.Channel, in.UserID, in.DedupKey)
 	if err != nil {
 		return nil, fmt.Errorf("lock customer: %w", err)
 	}
+	if lk.Seen && in.DedupKey != "" {
+		return decodeReplies(in, lk.Reply)
+	}
+	c, held := lk.Customer, lk.Held
 	if err := s.withStanding(ctx, tx, &c); err != nil {
 		return nil, err
 	}
-	if replies, ok, err := s.answerForCare(ctx, tx, c, in, now); err != nil || ok {
+	if replies, ok, err := s.answerForCare(ctx, tx, c, in, held, now); err != nil || ok {
 		if err == nil && in.DedupKey != "" {
 			err = s.storeReplies(ctx, tx, in.DedupKey, replies)
 		}
@@ -127,7 +139,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later 
 	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
 		return nil, err
 	}
-	replies, err := s.queueReplies(ctx, tx, c, res, now)
+	replies, err := s.queueReplies(ctx, tx, c, res, held, now)
 	if err != nil {
 		return nil, err
 	}
@@ -169,44 +181,50 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 		Lang: conversation.ParseLang(in.LangHint),
 	}
 	named := conversation.OrdersNamed(st, input)
-	env, err := s.env(ctx, tx, *c, now, named)
+	e := s.newEnv(tx, *c, now, named)
+	var err error
+	if e.env.Quote, err = s.cartQuote(ctx, e, st, now); err != nil {
+		return conversation.Result{}, err
+	}
+	res, err := s.run(ctx, e, func(env conversation.Env) conversation.Result { return conversation.Step(env, st, input) })
+	if err != nil || res.Intent == nil {
+		return res, err
+	}
+	out, err := s.apply(ctx, tx, c, res.Intent, e, now, later)
 	if err != nil {
 		return conversation.Result{}, err
 	}
-	if env.Quote, err = s.cartQuote(ctx, tx, *c, env, st, now); err != nil {
-		return conversation.Result{}, err
-	}
-	res := conversation.Step(env, st, input)
-	if res.Intent == nil {
-		return res, nil
-	}
-	out, err := s.apply(ctx, tx, c, res.Intent, env, now, later)
-	if err != nil {
-		return conversation.Result{}, err
-	}
-	// The outcome changed what the customer has (a new order, a request).
+	// The outcome changed what the customer has (a new order, a request,
+	// stock): what the words about it look at is loaded afresh.
 	named = append(named, conversation.OrdersNamed(res.State, conversation.Input{})...)
-	quote := env.Quote
-	if env, err = s.env(ctx, tx, *c, now, named); err != nil {
+	quote := e.env.Quote
+	e = s.newEnv(tx, *c, now, named)
+	e.env.Quote = quote
+	more, err := s.run(ctx, e, func(env conversation.Env) conversation.Result {
+		return conversation.Resolve(env, res.State, res.Intent, out)
+	})
+	if err != nil {
 		return conversation.Result{}, err
 	}
-	env.Quote = quote
-	more := conversation.Resolve(env, res.State, res.Intent, out)
 	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...), StaleButton: res.StaleButton}, nil
 }
 
 // queueReplies writes the step's replies to the outbox, after any messages
-// the platform would not take earlier, which go out with them.
-func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, now time.Time) ([]*Message, error) {
+// the platform would not take earlier (held says there are some), which go
+// out with them.
+func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, held bool, now time.Time) ([]*Message, error) {
 	due := now.Add(s.cfg.ReplyHold[c.Channel])
 	for _, r := range res.Replies {
 		if r.Image != "" {
 			due = now // see Config.ReplyHold
 		}
 	}
-	held, err := tx.ReleaseHeld(ctx, c.Channel, c.UserID, due)
-	if err != nil {
-		return nil, err
+	var released []*Message
+	if held {
+		var err error
+		if released, err = tx.ReleaseHeld(ctx, c.Channel, c.UserID, due); err != nil {
+			return nil, err
+		}
 	}
 	fresh := make([]*Message, 0, len(res.Replies))
 	for _, r := range res.Replies {
@@ -219,7 +237,7 @@ func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res con
 	if err := tx.Enqueue(ctx, fresh); err != nil {
 		return nil, fmt.Errorf("queue replies: %w", err)
 	}
-	return append(held, fresh...), nil
+	return append(released, fresh...), nil
 }
 
 func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbound, st conversation.State, now time.Time) error {
@@ -249,7 +267,11 @@ func (s *Service) storeReplies(ctx context.Context, tx Repo, key string, replies
 	if err != nil {
 		return fmt.Errorf("encode replies: %w", err)
 	}
-	if err := tx.SetInboundReply(ctx, key, raw); err != nil {
+	err = tx.RecordInboundReply(ctx, key, s.now(), raw)
+	if errors.Is(err, ErrDuplicate) {
+		return errRepeat
+	}
+	if err != nil {
 		return fmt.Errorf("store replies: %w", err)
 	}
 	return nil
@@ -260,6 +282,11 @@ func (s *Service) storedReplies(ctx context.Context, tx Repo, in Inbound) ([]*Me
 	if err != nil {
 		return nil, fmt.Errorf("stored reply: %w", err)
 	}
+	return decodeReplies(in, raw)
+}
+
+// decodeReplies are the replies stored for the event as messages.
+func decodeReplies(in Inbound, raw []byte) ([]*Message, error) {
 	var stored []storedReply
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &stored); err != nil {

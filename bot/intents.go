@@ -12,7 +12,7 @@ import (
 
 // apply carries out what the customer asked for. Rule violations become an
 // Outcome the conversation explains; only storage failures are errors.
-func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, env conversation.Env, now time.Time, later *effects) (conversation.Outcome, error) {
+func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversation.Intent, e *lazyEnv, now time.Time, later *effects) (conversation.Outcome, error) {
 	switch it := it.(type) {
 	case conversation.PlaceOrder:
 		return s.placeOrder(ctx, tx, c, it, now, later)
@@ -27,7 +27,7 @@ func (s *Service) apply(ctx context.Context, tx Repo, c *Customer, it conversati
 	case conversation.SetConsent:
 		return s.setConsent(ctx, tx, *c, it, now)
 	case conversation.ApplyCoupon:
-		return s.applyCoupon(ctx, tx, *c, it, env, now)
+		return s.applyCoupon(ctx, *c, it, e, now)
 	}
 	return conversation.Outcome{}, fmt.Errorf("unknown intent %T", it)
 }

@@ -91,14 +91,17 @@ func cartSubtotal(lines []conversation.CartLine, catalog []conversation.Product)
 
 // cartQuote prices the cart of the conversation's state for the step to
 // show: with its coupon when that applies, without when not.
-func (s *Service) cartQuote(ctx context.Context, tx Repo, c Customer, env conversation.Env, st conversation.State, now time.Time) (*conversation.Quote, error) {
+func (s *Service) cartQuote(ctx context.Context, e *lazyEnv, st conversation.State, now time.Time) (*conversation.Quote, error) {
 	if !st.NearSummary() {
 		return nil, nil
 	}
-	subtotal := cartSubtotal(st.Cart, env.Catalog)
-	q, err := s.cfg.Pricing.Quote(ctx, tx, c, subtotal, st.Coupon, now)
+	if err := s.load(ctx, e, conversation.NeedCatalog); err != nil {
+		return nil, err
+	}
+	subtotal := cartSubtotal(st.Cart, e.env.Catalog)
+	q, err := s.cfg.Pricing.Quote(ctx, e.tx, e.c, subtotal, st.Coupon, now)
 	if _, refused := couponOutcome(err); refused {
-		q, err = s.cfg.Pricing.Quote(ctx, tx, c, subtotal, "", now)
+		q, err = s.cfg.Pricing.Quote(ctx, e.tx, e.c, subtotal, "", now)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("price the cart: %w", err)
@@ -107,8 +110,11 @@ func (s *Service) cartQuote(ctx context.Context, tx Repo, c Customer, env conver
 }
 
 // applyCoupon checks a coupon the customer typed against their cart.
-func (s *Service) applyCoupon(ctx context.Context, tx Repo, c Customer, it conversation.ApplyCoupon, env conversation.Env, now time.Time) (conversation.Outcome, error) {
-	q, err := s.cfg.Pricing.Quote(ctx, tx, c, cartSubtotal(it.Lines, env.Catalog), it.Code, now)
+func (s *Service) applyCoupon(ctx context.Context, c Customer, it conversation.ApplyCoupon, e *lazyEnv, now time.Time) (conversation.Outcome, error) {
+	if err := s.load(ctx, e, conversation.NeedCatalog); err != nil {
+		return conversation.Outcome{}, err
+	}
+	q, err := s.cfg.Pricing.Quote(ctx, e.tx, c, cartSubtotal(it.Lines, e.env.Catalog), it.Code, now)
 	if out, refused := couponOutcome(err); refused {
 		return out, nil
 	}

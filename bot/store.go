@@ -62,6 +62,10 @@ type CustomerRepo interface {
 	// when new, and locks its row until the transaction ends so that one
 	// customer's messages are handled one at a time.
 	LockCustomer(ctx context.Context, channel, userID string) (Customer, error)
+	// LockForInbound is LockCustomer for an inbound event with dedup key
+	// (may be ""), which also reads, in the same round trip, whether the
+	// event was seen before and whether messages to the customer are held.
+	LockForInbound(ctx context.Context, channel, userID, dedupKey string) (InboundLock, error)
 	Customer(ctx context.Context, id int64) (Customer, error)
 	CustomerByUser(ctx context.Context, channel, userID string) (Customer, error)
 	UpdateCustomer(ctx context.Context, c Customer) error
@@ -94,6 +98,10 @@ type AfterSalesRepo interface {
 	CreateAfterSales(ctx context.Context, r *AfterSales) error
 	AfterSales(ctx context.Context, id int64) (*AfterSales, error)
 	AfterSalesByOrder(ctx context.Context, orderID int64) ([]*AfterSales, error)
+	// AfterSalesByOrders returns the requests of all the orders in one
+	// read, oldest first: a customer's order list costs one query however
+	// many of its orders may have requests.
+	AfterSalesByOrders(ctx context.Context, orderIDs []int64) ([]*AfterSales, error)
 	// AfterSalesByNumber finds a request by its number ("S100008").
 	AfterSalesByNumber(ctx context.Context, number string) (*AfterSales, error)
 	AfterSalesByStatus(ctx context.Context, statuses []RequestStatus, limit int) ([]*AfterSales, error)
@@ -163,6 +171,9 @@ type CacheRepo interface {
 type InboundRepo interface {
 	// RecordInbound stores key; ErrDuplicate when it was seen before.
 	RecordInbound(ctx context.Context, key string, at time.Time) error
+	// RecordInboundReply stores key with the reply given to the event in
+	// one insert; ErrDuplicate when the key was seen before.
+	RecordInboundReply(ctx context.Context, key string, at time.Time, reply []byte) error
 	SetInboundReply(ctx context.Context, key string, reply []byte) error
 	InboundReply(ctx context.Context, key string) ([]byte, error)
 }
@@ -199,4 +210,16 @@ type SettingRepo interface {
 	// SetSettingIfAbsent stores value unless name exists, and returns the
 	// stored value either way, so replicas racing at start agree.
 	SetSettingIfAbsent(ctx context.Context, name, value string) (string, error)
+}
+
+// InboundLock is what locking the customer of an inbound event found.
+type InboundLock struct {
+	Customer Customer
+	// Held says messages to the customer are held for their next message
+	// (OutboxRepo.ReleaseHeld has some to release).
+	Held bool
+	// Seen says the event's dedup key is recorded: it is a repeat, and
+	// Reply is the reply stored for it (nil when none was).
+	Seen  bool
+	Reply []byte
 }

@@ -38,7 +38,7 @@ func productsIn(catalog []Product, category string) []Product {
 }
 
 func (t *turn) product(sku string) (Product, bool) {
-	for _, p := range t.env.Catalog {
+	for _, p := range t.catalog() {
 		if p.SKU == sku {
 			return p, true
 		}
@@ -52,7 +52,7 @@ func (t *turn) categoryLabel(c string) string {
 	if c == "" {
 		return t.tr(msgOtherCategory)
 	}
-	for _, p := range t.env.Catalog {
+	for _, p := range t.catalog() {
 		if p.Category == c && strings.TrimSpace(p.CategoryZH) != "" {
 			return t.zh(c, p.CategoryZH)
 		}
@@ -61,7 +61,7 @@ func (t *turn) categoryLabel(c string) string {
 }
 
 func (t *turn) categoriesView() view {
-	cats := categories(t.env.Catalog)
+	cats := categories(t.catalog())
 	if len(cats) == 0 {
 		return t.redirect(stageMenu, msgNoProducts)
 	}
@@ -77,7 +77,7 @@ func (t *turn) onCategories(a answer) Result {
 	if a.key == keyBack {
 		return t.goTo(stageMenu)
 	}
-	for _, c := range categories(t.env.Catalog) {
+	for _, c := range categories(t.catalog()) {
 		if a.key == itemKey("cat:", c) {
 			t.s.Category, t.s.Page = c, 0
 			return t.goTo(stageProducts)
@@ -87,7 +87,7 @@ func (t *turn) onCategories(a answer) Result {
 }
 
 func (t *turn) productsView() view {
-	ps := productsIn(t.env.Catalog, t.s.Category)
+	ps := productsIn(t.catalog(), t.s.Category)
 	if len(ps) == 0 {
 		return t.redirect(stageCategories, "")
 	}
@@ -134,7 +134,7 @@ func (t *turn) onProducts(a answer) Result {
 		t.s.Page--
 		return t.show()
 	}
-	for _, p := range productsIn(t.env.Catalog, t.s.Category) {
+	for _, p := range productsIn(t.catalog(), t.s.Category) {
 		if a.key == itemKey("sku:", p.SKU) {
 			t.s.SKU = p.SKU
 			return t.goTo(stageProduct)

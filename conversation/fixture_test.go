@@ -70,7 +70,9 @@ func newChat(t *testing.T, lang Lang) *chat {
 // stores it between messages.
 func (c *chat) send(in Input) Result {
 	c.t.Helper()
-	c.last = Step(c.env, roundTrip(c.t, c.s), in)
+	prev := roundTrip(c.t, c.s)
+	c.last = Step(c.env, prev, in)
+	checkOmitted(c.t, c.env, func(env Env) Result { return Step(env, prev, in) })
 	c.s = c.last.State
 	checkStep(c.t, c.env, c.last)
 	return c.last
@@ -86,7 +88,9 @@ func (c *chat) resolve(out Outcome) Result {
 		c.t.Fatalf("resolve: last step had no intent; reply: %q", c.reply())
 	}
 	it := c.last.Intent
-	c.last = Resolve(c.env, roundTrip(c.t, c.s), it, out)
+	prev := roundTrip(c.t, c.s)
+	c.last = Resolve(c.env, prev, it, out)
+	checkOmitted(c.t, c.env, func(env Env) Result { return Resolve(env, prev, it, out) })
 	c.s = c.last.State
 	checkResolve(c.t, c.env, it, out, c.last)
 	return c.last

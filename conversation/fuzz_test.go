@@ -80,6 +80,7 @@ func stepUnchanged(t *testing.T, env Env, s State, in Input) Result {
 		t.Fatalf("Step changed its input state:\n%s\n%s", before, after)
 	}
 	checkStep(t, env, r)
+	checkOmitted(t, env, func(env Env) Result { return Step(env, s, in) })
 	checkOptionsHonoured(t, env, r)
 	return r
 }
@@ -101,6 +102,7 @@ func follow(t *testing.T, env Env, r Result, pick int, problem uint8) Result {
 			t.Fatalf("Resolve changed its input state")
 		}
 		checkResolve(t, env, r.Intent, out, res)
+		checkOmitted(t, env, func(env Env) Result { return Resolve(env, r.State, r.Intent, out) })
 		checkOptionsHonoured(t, env, res)
 		return res
 	}

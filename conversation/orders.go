@@ -13,7 +13,7 @@ const (
 
 // order finds one of the customer's orders by number, ignoring case.
 func (t *turn) order(number string) (OrderView, bool) {
-	for _, o := range t.env.Orders {
+	for _, o := range t.orders() {
 		if number != "" && strings.EqualFold(o.Number, number) {
 			return o, true
 		}
@@ -24,7 +24,7 @@ func (t *turn) order(number string) (OrderView, bool) {
 // ordersWhere lists up to maxListed of the customer's orders that pass keep.
 func (t *turn) ordersWhere(keep func(OrderView) bool) []OrderView {
 	var list []OrderView
-	for _, o := range t.env.Orders {
+	for _, o := range t.orders() {
 		if keep(o) && len(list) < maxListed {
 			list = append(list, o)
 		}
@@ -143,7 +143,7 @@ func (t *turn) onOrder(a answer) Result {
 // request's state and staff's note are; closed requests too, so a customer
 // can look up what was decided.
 func (t *turn) openRequest(number string) Result {
-	for _, o := range t.env.Orders {
+	for _, o := range t.orders() {
 		for _, r := range o.Requests {
 			if strings.EqualFold(r.Number, number) {
 				t.s.Order = o.Number

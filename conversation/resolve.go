@@ -5,6 +5,10 @@ package conversation
 // message relayed to staff gets no reply at all.
 func Resolve(env Env, s State, it Intent, out Outcome) Result {
 	t := newTurn(env, s, "")
+	return t.done(t.resolve(it, out))
+}
+
+func (t *turn) resolve(it Intent, out Outcome) Result {
 	switch it := deref(it).(type) {
 	case PlaceOrder:
 		return t.resolvePlaceOrder(out)

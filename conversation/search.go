@@ -68,7 +68,7 @@ func (t *turn) showSearch(q string, hits []Product) Result {
 }
 
 func (t *turn) searchView() view {
-	hits := searchProducts(t.env.Catalog, t.s.Search)
+	hits := searchProducts(t.catalog(), t.s.Search)
 	if len(hits) == 0 {
 		return t.redirect(stageCategories, msgSearchNone, t.s.Search)
 	}
@@ -84,7 +84,7 @@ func (t *turn) onSearch(a answer) Result {
 	if a.key == keyMenu {
 		return t.goTo(stageMenu)
 	}
-	for _, p := range searchProducts(t.env.Catalog, t.s.Search) {
+	for _, p := range searchProducts(t.catalog(), t.s.Search) {
 		if a.key == itemKey("sku:", p.SKU) {
 			t.s.Category, t.s.SKU, t.s.Search = p.Category, p.SKU, ""
 			return t.goTo(stageProduct)

@@ -14,6 +14,10 @@ const maxText = 500
 // and Resolve writes the words, once the outcome is known.
 func Step(env Env, s State, in Input) Result {
 	t := newTurn(env, s, in.Lang)
+	return t.done(t.step(in))
+}
+
+func (t *turn) step(in Input) Result {
 	norm := normalize(in.Text)
 	g, isGlobal := parseGlobal(norm)
 	if in.Button != "" {
@@ -24,7 +28,7 @@ func Step(env Env, s State, in Input) Result {
 	if t.s.Stage == "" && t.s.LastActive.IsZero() {
 		return t.wake(msgWelcome, g, isGlobal)
 	}
-	if t.s.idle(env.Now) {
+	if t.s.idle(t.env.Now) {
 		return t.wake(msgWelcomeBack, g, isGlobal)
 	}
 	if isGlobal && t.s.Stage == stageHuman && g.kind != gMenu && g.kind != gEndChat && !g.kind.consent() {

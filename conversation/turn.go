@@ -12,6 +12,8 @@ type turn struct {
 	env   Env
 	s     State
 	notes []note
+	// needs collects the omitted parts of env the turn looked at.
+	needs Needs
 
 	// msgs caches the text catalog of msgsLang for the turn.
 	msgs     map[msgKey]string
@@ -34,6 +36,25 @@ func newTurn(env Env, s State, hint Lang) *turn {
 		s.Lang = ParseLang(string(hint))
 	}
 	return &turn{env: env, s: s}
+}
+
+// catalog is Env.Catalog; every look at it goes through here so that a
+// step run without it says it needs it.
+func (t *turn) catalog() []Product {
+	t.needs |= t.env.Omitted & NeedCatalog
+	return t.env.Catalog
+}
+
+// orders is Env.Orders, looked at the way catalog is.
+func (t *turn) orders() []OrderView {
+	t.needs |= t.env.Omitted & NeedOrders
+	return t.env.Orders
+}
+
+// done is the turn's result with what it needed and did not have.
+func (t *turn) done(res Result) Result {
+	res.Needs = t.needs
+	return res
 }
 
 // tr renders one text of the catalog in the customer's language.

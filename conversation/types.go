@@ -18,6 +18,11 @@ const (
 
 // Env is what a step may look at. The core fills it before every step.
 type Env struct {
+	// Omitted lists the parts the core left out because loading them costs
+	// queries (the catalog, the orders): a step that looks at one of them
+	// says so in Result.Needs, and the core runs it again with them.
+	Omitted Needs
+
 	Now      time.Time
 	Currency string    // symbol put before prices, e.g. "¥"
 	Catalog  []Product // active products in display order
@@ -197,7 +202,21 @@ type Result struct {
 	// StaleButton says the input was a button the current step no longer
 	// offers, so a channel can also say so where it was pressed.
 	StaleButton bool
+	// Needs lists the parts of Env the step looked at that Env.Omitted
+	// left out. When it is not zero the rest of the Result is void: run the
+	// step again with them loaded. It is always zero when nothing was
+	// omitted.
+	Needs Needs
 }
+
+// Needs is a set of the parts of Env that cost queries to load.
+type Needs uint8
+
+// The parts of Env a core may leave out until a step looks at them.
+const (
+	NeedCatalog Needs = 1 << iota // Env.Catalog
+	NeedOrders                    // Env.Orders, with the orders named by number
+)
 
 // Intent is a change the customer asked for that the core must carry out.
 type Intent interface{ intent() }

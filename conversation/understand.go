@@ -192,7 +192,7 @@ func (t *turn) interpret(a answer) (Result, bool) {
 	if u, ok := understand(a.norm); ok {
 		return t.act(u), true
 	}
-	if hits := searchProducts(t.env.Catalog, a.norm); len(hits) > 0 {
+	if hits := searchProducts(t.catalog(), a.norm); len(hits) > 0 {
 		return t.showSearch(a.norm, hits), true
 	}
 	return Result{}, false
@@ -248,9 +248,9 @@ func (t *turn) track(number string) Result {
 	if number != "" {
 		return t.openOrder(number)
 	}
-	if len(t.env.Orders) == 0 {
+	if len(t.orders()) == 0 {
 		t.say(msgNoOrders)
 		return t.goTo(stageMenu)
 	}
-	return t.openOrder(t.env.Orders[0].Number)
+	return t.openOrder(t.orders()[0].Number)
 }

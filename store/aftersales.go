@@ -151,6 +151,18 @@ func (r *repo) AfterSalesByOrder(ctx context.Context, orderID int64) ([]*bot.Aft
 	return as, nil
 }
 
+// AfterSalesByOrders returns the requests of the orders, oldest first.
+func (r *repo) AfterSalesByOrders(ctx context.Context, orderIDs []int64) ([]*bot.AfterSales, error) {
+	if len(orderIDs) == 0 {
+		return nil, nil
+	}
+	as, err := r.findAfterSales(r.db.WithContext(ctx).Where("order_id IN ?", orderIDs).Order("id"))
+	if err != nil {
+		return nil, fmt.Errorf("after-sales of %d orders: %w", len(orderIDs), err)
+	}
+	return as, nil
+}
+
 // AfterSalesByStatus returns requests in any of the statuses, oldest first.
 func (r *repo) AfterSalesByStatus(ctx context.Context, statuses []bot.RequestStatus, n int) ([]*bot.AfterSales, error) {
 	if len(statuses) == 0 {

@@ -113,3 +113,25 @@ func TestUpdateAfterSalesVersionConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestAfterSalesByOrders reads the requests of several orders at once,
+// oldest first, and none of an order not asked about.
+func TestAfterSalesByOrders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		c := customer(t, s, "42")
+		a, b, other := shippedOrder(t, s, c), shippedOrder(t, s, c), shippedOrder(t, s, c)
+		first, second, third := newRequest(t, c, a), newRequest(t, c, b), newRequest(t, c, other)
+		must(t, s.CreateAfterSales(ctx, first))
+		must(t, s.CreateAfterSales(ctx, third))
+		must(t, s.CreateAfterSales(ctx, second))
+		got, err := s.AfterSalesByOrders(ctx, []int64{b.ID, a.ID})
+		must(t, err)
+		if len(got) != 2 || got[0].ID != first.ID || got[1].ID != second.ID {
+			t.Fatalf("AfterSalesByOrders = %+v, want requests %d and %d", got, first.ID, second.ID)
+		}
+		if none, err := s.AfterSalesByOrders(ctx, nil); err != nil || len(none) != 0 {
+			t.Fatalf("no orders: %v, %v", none, err)
+		}
+	})
+}

@@ -71,39 +71,97 @@ func (r *repo) customerColumns(c bot.Customer) map[string]any {
 }
 
 // LockCustomer finds or creates the customer and locks its row until the
-// transaction ends. The first read takes no lock: a locking read of a
-// missing row would take a gap lock on MySQL, and two new users' first
-// messages would then deadlock on each other's inserts.
+// transaction ends. An existing customer costs the one locking read. A
+// missing row takes no lock: MySQL transactions run in READ COMMITTED
+// (Store.txOptions), which takes no gap locks, so two new users' first
+// messages do not deadlock on each other's inserts.
 //
-// A customer erased or deleted between the two reads no longer holds the
-// platform id; the second round then creates the new customer it belongs to.
+// A customer erased or deleted between the insert and the locking read no
+// longer holds the platform id; the second round then creates the new
+// customer it belongs to.
 func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Customer, error) {
+	c, _, err := r.lockCustomer(ctx, channel, userID, nil)
+	return c, err
+}
+
+// LockForInbound is LockCustomer that also reads, in the same statement,
+// whether messages to the customer are held and whether the event's dedup
+// key was seen: an inbound message then costs no read of the outbox
+// (ReleaseHeld) nor of the dedup record before its end.
+func (r *repo) LockForInbound(ctx context.Context, channel, userID, dedupKey string) (bot.InboundLock, error) {
+	c, row, err := r.lockCustomer(ctx, channel, userID, &dedupKey)
+	if err != nil {
+		return bot.InboundLock{}, err
+	}
+	lk := bot.InboundLock{Customer: c, Held: row.HasHeld, Seen: row.Seen}
+	if row.Seen {
+		if lk.Reply, err = r.reply(inboundRow{Reply: row.SeenReply}); err != nil {
+			return bot.InboundLock{}, err
+		}
+	}
+	return lk, nil
+}
+
+// lockCustomer locks the customer's row; with a dedup key (which may be
+// "") it reads what LockForInbound reports too.
+func (r *repo) lockCustomer(ctx context.Context, channel, userID string, dedupKey *string) (bot.Customer, lockedCustomerRow, error) {
 	db := r.db.WithContext(ctx)
 	for round := 0; ; round++ {
-		row, err := r.lockCustomerRow(db, channel, userID)
+		row, err := r.lockCustomerRow(db, channel, userID, dedupKey)
 		if errors.Is(err, gorm.ErrRecordNotFound) && round == 0 {
 			continue
 		}
 		if err != nil {
-			return bot.Customer{}, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
+			return bot.Customer{}, row, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
 		}
-		return r.asPerson(db, row, true)
+		c, err := r.asPerson(db, row.Row, true)
+		return c, row, err
 	}
 }
 
-func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string) (customerRow, error) {
-	var found customerRow
-	err := db.Select("id").Where("channel = ? AND user_id = ?", channel, userID).Take(&found).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		err = r.insertCustomer(db, channel, userID)
+// lockedCustomerRow is a customer's row with, for an inbound event,
+// whether messages to it are held and whether the event was seen.
+type lockedCustomerRow struct {
+	Row       customerRow `gorm:"embedded"`
+	HasHeld   bool
+	Seen      bool
+	SeenReply []byte
+}
+
+func (lockedCustomerRow) TableName() string { return "customers" }
+
+// heldExists is whether messages to (channel, recipient) are held, on
+// idx_messages_held. In a locking read it locks nothing on MySQL, whose
+// locking clause does not reach into subqueries; a database that locks
+// them locks the messages ReleaseHeld is about to update anyway.
+const heldExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
+	"AND messages.held_at IS NOT NULL AND messages.delivered_at IS NULL AND messages.failed_at IS NULL) AS has_held"
+
+// inboundSeen is whether an event's dedup key is recorded, and its stored
+// reply, by primary key. Read without a lock like heldExists: a repeat
+// that runs at the same time as the first event is caught at its end, by
+// RecordInboundReply, and rolled back.
+const inboundSeen = "EXISTS (SELECT 1 FROM inbound WHERE inbound.dedup_key = ?) AS seen, " +
+	"(SELECT inbound.reply FROM inbound WHERE inbound.dedup_key = ?) AS seen_reply"
+
+func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, dedupKey *string) (lockedCustomerRow, error) {
+	lock := func() (lockedCustomerRow, error) {
+		var row lockedCustomerRow
+		q := db.Clauses(clause.Locking{Strength: "UPDATE"})
+		if dedupKey != nil {
+			q = q.Select("customers.*, "+heldExists+", "+inboundSeen, channel, userID, *dedupKey, *dedupKey)
+		}
+		err := q.Where("customers.channel = ? AND customers.user_id = ?", channel, userID).Take(&row).Error
+		return row, err
 	}
-	if err != nil {
-		return customerRow{}, err
+	row, err := lock()
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, err
 	}
-	var row customerRow
-	err = db.Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("channel = ? AND user_id = ?", channel, userID).Take(&row).Error
-	return row, err
+	if err := r.insertCustomer(db, channel, userID); err != nil {
+		return lockedCustomerRow{}, err
+	}
+	return lock()
 }
 
 // asPerson is the customer an identity row stands for: the row itself, or,

@@ -29,6 +29,16 @@ func (r *repo) RecordInbound(ctx context.Context, key string, at time.Time) erro
 	return nil
 }
 
+// RecordInboundReply stores key with the reply given to the event (sealed
+// like SetInboundReply's); ErrDuplicate when it was seen before.
+func (r *repo) RecordInboundReply(ctx context.Context, key string, at time.Time, reply []byte) error {
+	row := inboundRow{DedupKey: key, ReceivedAt: orNow(at), Reply: nonEmpty(r.sealBytes(reply))}
+	if err := r.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("record inbound: %w", dbErr(err))
+	}
+	return nil
+}
+
 // SetInboundReply keeps the reply given to the event, for its duplicates.
 func (r *repo) SetInboundReply(ctx context.Context, key string, reply []byte) error {
 	res := r.db.WithContext(ctx).Model(&inboundRow{}).Where("dedup_key = ?", key).Update("reply", nullBytes(r.sealBytes(reply)))

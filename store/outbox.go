@@ -150,19 +150,26 @@ func (r *repo) Enqueue(ctx context.Context, ms []*bot.Message) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, m := range ms {
-			row, err := r.messageToRow(m)
-			if err != nil {
-				return fmt.Errorf("enqueue message: %w", err)
-			}
-			if err := tx.Create(&row).Error; err != nil {
-				return fmt.Errorf("enqueue message: %w", dbErr(err))
-			}
-			m.ID, m.CreatedAt = row.ID, row.CreatedAt
+	if len(ms) == 1 {
+		// One insert is atomic by itself: no savepoint round trip for the
+		// usual single reply.
+		return r.enqueue(r.db.WithContext(ctx), ms)
+	}
+	return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return r.enqueue(tx, ms) })
+}
+
+func (r *repo) enqueue(tx *gorm.DB, ms []*bot.Message) error {
+	for _, m := range ms {
+		row, err := r.messageToRow(m)
+		if err != nil {
+			return fmt.Errorf("enqueue message: %w", err)
 		}
-		return nil
-	})
+		if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("enqueue message: %w", dbErr(err))
+		}
+		m.ID, m.CreatedAt = row.ID, row.CreatedAt
+	}
+	return nil
 }
 
 // Feed returns the messages to one recipient after afterID, delivered or

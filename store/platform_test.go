@@ -15,7 +15,10 @@ func TestHeldMessagesWaitForTheRecipient(t *testing.T) {
 		ctx := context.Background()
 		ms := enqueue(t, s, 2, t0)
 		claim(t, s, "a", t0, 1)
+		wantHeld(t, s, "42", false)
 		must(t, s.MarkHeld(ctx, "a", ms[0].ID, t0, "outside the window"))
+		wantHeld(t, s, "42", true)
+		wantHeld(t, s, "someone-else", false)
 		claimed, err := s.ClaimDue(ctx, "a", t0.Add(time.Hour), t0.Add(2*time.Hour), 10)
 		must(t, err)
 		if len(claimed) != 1 || claimed[0].ID != ms[1].ID {
@@ -34,6 +37,7 @@ func TestHeldMessagesWaitForTheRecipient(t *testing.T) {
 		if again, _ := s.ReleaseHeld(ctx, bot.Telegram, "42", t0); len(again) != 0 {
 			t.Fatal("released twice")
 		}
+		wantHeld(t, s, "42", false)
 		if c, _ := s.ClaimDue(ctx, "b", t0.Add(4*time.Second), t0.Add(time.Hour), 10); len(c) != 0 {
 			t.Fatal("a released message was due before its new time")
 		}
@@ -157,5 +161,49 @@ func TestMediaRoundTrip(t *testing.T) {
 		}
 		_, err = s.Media(ctx, m.ID+1)
 		wantErr(t, err, bot.ErrNotFound)
+	})
+}
+
+// wantHeld checks what locking a Telegram customer says of their held
+// messages, read in the same statement as their row.
+func wantHeld(t *testing.T, s *store.Store, user string, want bool) {
+	t.Helper()
+	err := s.InTx(context.Background(), func(tx bot.Repo) error {
+		lk, err := tx.LockForInbound(context.Background(), bot.Telegram, user, "")
+		if err == nil && (lk.Held != want || lk.Seen || lk.Customer.UserID != user || lk.Customer.ID == 0) {
+			t.Errorf("LockForInbound(%s) = %+v; want held %v", user, lk, want)
+		}
+		return err
+	})
+	must(t, err)
+}
+
+// TestInboundSeenAtTheLock: an event recorded with its reply in one insert
+// is known as seen, with that reply, when its customer is locked again.
+func TestInboundSeenAtTheLock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		must(t, s.RecordInboundReply(ctx, "tg:1", t0, []byte(`[{"text":"hi"}]`)))
+		must(t, s.RecordInboundReply(ctx, "tg:2", t0, nil))
+		wantErr(t, s.RecordInboundReply(ctx, "tg:1", t0, []byte(`[]`)), bot.ErrDuplicate)
+		for _, tc := range []struct {
+			key   string
+			seen  bool
+			reply string
+		}{{"tg:1", true, `[{"text":"hi"}]`}, {"tg:2", true, ""}, {"tg:3", false, ""}, {"", false, ""}} {
+			err := s.InTx(ctx, func(tx bot.Repo) error {
+				lk, err := tx.LockForInbound(ctx, bot.Telegram, "42", tc.key)
+				if err == nil && (lk.Seen != tc.seen || string(lk.Reply) != tc.reply || lk.Customer.ID == 0) {
+					t.Errorf("LockForInbound(%q) = seen %v, reply %q; want %v, %q", tc.key, lk.Seen, lk.Reply, tc.seen, tc.reply)
+				}
+				return err
+			})
+			must(t, err)
+		}
+		raw, err := s.InboundReply(ctx, "tg:1")
+		must(t, err)
+		if string(raw) != `[{"text":"hi"}]` {
+			t.Fatalf("InboundReply = %q", raw)
+		}
 	})
 }

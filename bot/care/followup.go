@@ -337,6 +337,11 @@ func (s *Service) sendScheduled(ctx context.Context, now time.Time) (int, error)
 
 // answerFollowUp keeps the customer's words after a visit as its answer.
 func (s *Service) answerFollowUp(ctx context.Context, c bot.Customer, in bot.Inbound, r FollowUpRepo, now time.Time) ([]conversation.Reply, bool, error) {
+	// Only typed text outside an entry can answer a visit: the rest costs
+	// no query.
+	if in.Button != "" || strings.TrimSpace(in.Text) == "" || midEntry(c) {
+		return nil, false, nil
+	}
 	f, err := r.LatestFollowUp(ctx, c.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return nil, false, nil
@@ -344,7 +349,7 @@ func (s *Service) answerFollowUp(ctx context.Context, c bot.Customer, in bot.Inb
 	if err != nil {
 		return nil, false, fmt.Errorf("latest follow-up of customer %d: %w", c.ID, err)
 	}
-	if !f.Focus || in.Button != "" || strings.TrimSpace(in.Text) == "" || midEntry(c) {
+	if !f.Focus {
 		return nil, false, nil
 	}
 	f.Focus = false

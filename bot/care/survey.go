@@ -108,6 +108,11 @@ func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.C
 		}
 		return s.score(ctx, tx, r, c, sv, score, now)
 	}
+	// Only typed text outside an entry can answer a survey: the rest costs
+	// no query.
+	if in.Text == "" || midEntry(c) {
+		return nil, false, nil
+	}
 	sv, err := r.LatestSurvey(ctx, c.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return nil, false, nil
@@ -115,7 +120,7 @@ func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.C
 	if err != nil {
 		return nil, false, fmt.Errorf("latest survey of customer %d: %w", c.ID, err)
 	}
-	if !sv.Focus || in.Text == "" || midEntry(c) {
+	if !sv.Focus {
 		return nil, false, nil
 	}
 	if conversation.IsCommand(in.Text) {
