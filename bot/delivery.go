@@ -321,6 +321,11 @@ func (d *Dispatcher) failed(ctx context.Context, m *Message, sendErr error, now 
 	switch {
 	case errors.As(sendErr, &rl):
 		return d.retry(ctx, m, m.Attempts, now.Add(rl.RetryAfter), sendErr, true)
+	case errors.Is(sendErr, ErrHold) && m.Bulk:
+		// A promotion is not kept until the customer writes again (WeChat's
+		// window): it would reach them days late, in front of the answer
+		// to their own message. It counts as failed in its broadcast.
+		return settled, d.store.MarkFailed(ctx, d.cfg.Owner, m.ID, now, sendErr.Error())
 	case errors.Is(sendErr, ErrHold):
 		return settled, d.store.MarkHeld(ctx, d.cfg.Owner, m.ID, now, sendErr.Error())
 	case errors.Is(sendErr, ErrUnreachable):

@@ -255,3 +255,42 @@ func (l *limitOnce) Send(ctx context.Context, m *bot.Message) (string, error) {
 	}
 	return l.recordingSender.Send(ctx, m)
 }
+
+// TestHeldPromotionIsGivenUp: outside a platform's window a notice is kept
+// for the customer's next message, but a promotion is given up, so that it
+// never arrives days late in front of the answer to that message.
+func TestHeldPromotionIsGivenUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx, clock := context.Background(), newClock()
+		window := fmt.Errorf("window closed: %w", bot.ErrHold)
+		s := &recordingSender{fails: []error{window, window}}
+		d := dispatcher(st, clock, "a", s)
+		enqueue(t, st, clock,
+			&bot.Message{Channel: bot.WebChat, Recipient: "u1", Kind: bot.KindNotice, Text: "shipped"},
+			&bot.Message{Channel: bot.WebChat, Recipient: "u1", Kind: bot.KindNotice, Text: "sale", Bulk: true})
+		for range 2 {
+			if _, err := d.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		feed, err := st.Feed(ctx, bot.WebChat, "u1", 0, 10)
+		if err != nil || len(feed) != 2 {
+			t.Fatalf("feed %+v, %v", feed, err)
+		}
+		notice, promo := feed[0], feed[1]
+		if !notice.FailedAt.IsZero() || !promo.DeliveredAt.IsZero() || promo.FailedAt.IsZero() || !strings.Contains(promo.LastError, "window closed") {
+			t.Fatalf("notice failed at %v; promotion delivered %v, failed %v (%q)", notice.FailedAt, promo.DeliveredAt, promo.FailedAt, promo.LastError)
+		}
+		// The customer writes: the kept notice goes, the promotion does not.
+		if err := st.InTx(ctx, func(tx bot.Repo) error { _, err := tx.ReleaseHeld(ctx, bot.WebChat, "u1", clock.Now()); return err }); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute)
+		if _, err := d.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if sent := s.messages(); len(sent) != 1 || sent[0].Text != "shipped" {
+			t.Fatalf("sent after the customer wrote: %+v", sent)
+		}
+	})
+}
