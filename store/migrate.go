@@ -37,6 +37,7 @@ func migrations() []migration {
 		{version: 17, name: "customer care: consent, surveys", up: migrateV17},
 		{version: 19, name: "pictures of replies in the outbox", up: migrateV19},
 		{version: 20, name: "bulk messages in the outbox", up: migrateV20},
+		{version: 23, name: "report index on orders, work queue index of survey cards", up: migrateV23},
 	}
 }
 
