@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
@@ -70,18 +69,21 @@ func (r *repo) OrderFacts(ctx context.Context, from, to time.Time, refundTypes [
 	return nil
 }
 
+// orderFactsChunk streams the facts of the orders with ids in [lo, hi).
+// A report reads some hundred thousand orders and twice as many history
+// steps, so the rows cost no allocation each: the steps' times go to a
+// slice indexed by order id (ids in a chunk are dense), statuses are read
+// as raw bytes, and the orders' channel and status strings are made once
+// per chunk.
 func (r *repo) orderFactsChunk(ctx context.Context, lo, hi int64, from, to time.Time, refundTypes []string, fn func(report.OrderFact) error) error {
-	times := map[int64]*report.OrderFact{}
+	times := make([]orderTimes, hi-lo)
 	var id int64
-	var fromStatus, toStatus string
+	var fromStatus, toStatus sql.RawBytes
 	var at time.Time
 	err := r.stream(ctx, "order times", orderTimesQuery(lo, hi), []any{&id, &fromStatus, &toStatus, &at}, func() error {
-		f := times[id]
-		if f == nil {
-			f = &report.OrderFact{}
-			times[id] = f
+		if id >= lo && id < hi {
+			times[id-lo].set(fromStatus, toStatus, at.UTC())
 		}
-		setOrderTime(f, fromStatus, toStatus, at.UTC())
 		return nil
 	})
 	if err != nil {
@@ -94,29 +96,44 @@ func (r *repo) orderFactsChunk(ctx context.Context, lo, hi int64, from, to time.
 	}); err != nil {
 		return err
 	}
+	words := map[string]string{}
+	word := func(b []byte) string {
+		w, ok := words[string(b)]
+		if !ok {
+			w = string(b)
+			words[w] = w
+		}
+		return w
+	}
 	var f report.OrderFact
+	var channel, status sql.RawBytes
 	return r.stream(ctx, "orders", ordersChunkQuery(lo, hi, from, to),
-		[]any{&f.ID, &f.CustomerID, &f.Channel, &f.Status, &f.Total, &f.CreatedAt}, func() error {
+		[]any{&f.ID, &f.CustomerID, &channel, &status, &f.Total, &f.CreatedAt}, func() error {
 			out := f
-			if t := times[f.ID]; t != nil {
-				out.DecidedAt, out.ConfirmedAt, out.ShippedAt = t.DecidedAt, t.ConfirmedAt, t.ShippedAt
+			if f.ID >= lo && f.ID < hi {
+				t := times[f.ID-lo]
+				out.DecidedAt, out.ConfirmedAt, out.ShippedAt = t.decided, t.confirmed, t.shipped
 			}
+			out.Channel, out.Status = word(channel), word(status)
 			out.CreatedAt, out.Refunded = f.CreatedAt.UTC(), refunded[f.ID]
 			return fn(out)
 		})
 }
 
-// setOrderTime notes one history step. The lifecycle never returns to
-// pending, so each of these steps happens at most once.
-func setOrderTime(f *report.OrderFact, from, to string, at time.Time) {
-	if from == string(bot.Pending) && (to == string(bot.Confirmed) || to == string(bot.Rejected)) {
-		f.DecidedAt = at
+// orderTimes is when an order was decided, confirmed and shipped.
+type orderTimes struct{ decided, confirmed, shipped time.Time }
+
+// set notes one history step. The lifecycle never returns to pending, so
+// each of these steps happens at most once.
+func (t *orderTimes) set(from, to []byte, at time.Time) {
+	if string(from) == string(bot.Pending) && (string(to) == string(bot.Confirmed) || string(to) == string(bot.Rejected)) {
+		t.decided = at
 	}
-	switch to {
+	switch string(to) {
 	case string(bot.Confirmed):
-		f.ConfirmedAt = at
+		t.confirmed = at
 	case string(bot.Shipped):
-		f.ShippedAt = at
+		t.shipped = at
 	}
 }
 
@@ -155,125 +172,30 @@ func (r *repo) PriorOrders(ctx context.Context, from, to time.Time) (map[int64]i
 	return out, dbErr(rows.Err())
 }
 
-// saleOrdersQuery reads the channel of each order with an id in [lo, hi)
-// placed in [from, to) with one of statuses: a range of idx_orders_report
-// (or of the primary key, whichever is narrower), never the orders' rows
-// in full.
-func saleOrdersQuery(lo, hi int64, from, to time.Time, statuses []string) query {
-	return query{`SELECT id, channel FROM orders
-WHERE created_at >= ? AND created_at < ? AND status IN ? AND id >= ? AND id < ?`,
-		[]any{dbTime(from), dbTime(to), statuses, lo, hi}}
+func productSalesQuery(from, to time.Time, statuses []string) query {
+	// A range of idx_orders_report (the orders of the range, covered)
+	// joined to the covering index idx_order_items_report: no row of
+	// either table is read. Summing the items here instead was measured:
+	// the database's CPU halves, ours grows by more than that saves. The
+	// names come from the catalog (the SKU stands in for one it lacks).
+	return query{`SELECT s.channel, s.sku, COALESCE(p.name, s.sku) AS name, COALESCE(p.name_zh, '') AS name_zh, s.qty, s.revenue
+FROM (SELECT o.channel, i.sku, SUM(i.qty) AS qty, SUM(i.qty * i.unit_price) AS revenue
+	FROM orders o JOIN order_items i ON i.order_id = o.id
+	WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ?
+	GROUP BY o.channel, i.sku) s
+LEFT JOIN products p ON p.sku = s.sku`, []any{dbTime(from), dbTime(to), statuses}}
 }
-
-// saleItemsQuery reads the items of the orders with ids in [lo, hi): a
-// range of the covering index idx_order_items_report.
-func saleItemsQuery(lo, hi int64) query {
-	return query{`SELECT order_id, sku, qty, unit_price FROM order_items WHERE order_id >= ? AND order_id < ?`, []any{lo, hi}}
-}
-
-func productNamesQuery(skus []string) query {
-	return query{`SELECT sku, name, name_zh FROM products WHERE sku IN ?`, []any{skus}}
-}
-
-// saleKey is one SKU on one channel.
-type saleKey struct{ channel, sku string }
 
 // ProductSales sums quantity and revenue per channel and SKU over the
-// items of the orders placed in [from, to) with one of statuses. The sums
-// are made here, chunk by chunk of order ids, from two index ranges per
-// chunk: joining the tables in the database costs one lookup in
-// order_items per order and a temporary table, several times the work
-// (see BenchmarkReportPlans). The names come from the catalog; the SKU
-// stands in for one it lacks.
+// items of the orders placed in [from, to) with one of statuses.
 func (r *repo) ProductSales(ctx context.Context, from, to time.Time, statuses []string) ([]report.ProductSale, error) {
-	var lo, hi sql.NullInt64
-	q := orderIDBoundsQuery(from, to)
-	if err := r.db.WithContext(ctx).Raw(q.sql, q.args...).Row().Scan(&lo, &hi); err != nil {
+	var out []report.ProductSale
+	q := productSalesQuery(from, to, statuses)
+	err := r.db.WithContext(ctx).Raw(q.sql, q.args...).Scan(&out).Error
+	if err != nil {
 		return nil, fmt.Errorf("product sales: %w", dbErr(err))
 	}
-	if !lo.Valid {
-		return nil, nil
-	}
-	sums := map[saleKey]*report.ProductSale{}
-	for c := lo.Int64; c <= hi.Int64; c += factsChunk {
-		if err := r.saleChunk(ctx, c, min(c+factsChunk, hi.Int64+1), from, to, statuses, sums); err != nil {
-			return nil, fmt.Errorf("product sales: %w", err)
-		}
-	}
-	if err := r.nameSales(ctx, sums); err != nil {
-		return nil, fmt.Errorf("product sales: %w", err)
-	}
-	out := make([]report.ProductSale, 0, len(sums))
-	for _, p := range sums {
-		out = append(out, *p)
-	}
 	return out, nil
-}
-
-// saleChunk adds the items of the chunk's orders that count to sums.
-func (r *repo) saleChunk(ctx context.Context, lo, hi int64, from, to time.Time, statuses []string, sums map[saleKey]*report.ProductSale) error {
-	channels := map[int64]string{}
-	var id int64
-	var channel string
-	err := r.stream(ctx, "sale orders", saleOrdersQuery(lo, hi, from, to, statuses), []any{&id, &channel}, func() error {
-		channels[id] = channel
-		return nil
-	})
-	if err != nil || len(channels) == 0 {
-		return err
-	}
-	var sku string
-	var qty, price int64
-	return r.stream(ctx, "sale items", saleItemsQuery(lo, hi), []any{&id, &sku, &qty, &price}, func() error {
-		ch, ok := channels[id]
-		if !ok {
-			return nil
-		}
-		k := saleKey{ch, sku}
-		p := sums[k]
-		if p == nil {
-			p = &report.ProductSale{Channel: ch, SKU: sku}
-			sums[k] = p
-		}
-		p.Qty += qty
-		p.Revenue += qty * price
-		return nil
-	})
-}
-
-// nameSales gives each sum its catalog names.
-func (r *repo) nameSales(ctx context.Context, sums map[saleKey]*report.ProductSale) error {
-	if len(sums) == 0 {
-		return nil
-	}
-	seen := map[string]bool{}
-	var skus []string
-	for k := range sums {
-		if !seen[k.sku] {
-			seen[k.sku] = true
-			skus = append(skus, k.sku)
-		}
-	}
-	names := map[string][2]string{}
-	var sku, name, nameZH string
-	// A few hundred SKUs to a statement keeps within the placeholders a
-	// statement may have however large the catalog.
-	for part := range slices.Chunk(skus, 500) {
-		err := r.stream(ctx, "product names", productNamesQuery(part), []any{&sku, &name, &nameZH}, func() error {
-			names[sku] = [2]string{name, nameZH}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	for k, p := range sums {
-		p.Name, p.NameZH = k.sku, ""
-		if n, ok := names[k.sku]; ok {
-			p.Name, p.NameZH = n[0], n[1]
-		}
-	}
-	return nil
 }
 
 func afterSalesCountsQuery(from, to time.Time) query {
