@@ -37,6 +37,14 @@ func (r *repo) stream(ctx context.Context, what string, q query, dest []any, emi
 
 func localTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(report.TimeLayout) }
 
+func exportOrdersQuery(from, to time.Time) query {
+	return query{`SELECT o.number, o.created_at, o.status, o.channel, o.customer_id,
+	o.contact_name, o.contact_phone, o.contact_address, i.sku, i.name, i.name_zh, i.qty, i.unit_price, o.total
+FROM orders o JOIN order_items i ON i.order_id = o.id
+WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.id, i.id`,
+		[]any{dbTime(from), dbTime(to)}}
+}
+
 // ExportOrderItems streams one row per item of the orders placed in [from, to).
 func (r *repo) ExportOrderItems(ctx context.Context, from, to time.Time, loc *time.Location, fn func([]any) error) error {
 	var (
@@ -46,11 +54,7 @@ func (r *repo) ExportOrderItems(ctx context.Context, from, to time.Time, loc *ti
 		qty                                                                int
 	)
 	cells := make([]any, len(report.OrderColumns))
-	return r.stream(ctx, "export orders", query{`SELECT o.number, o.created_at, o.status, o.channel, o.customer_id,
-	o.contact_name, o.contact_phone, o.contact_address, i.sku, i.name, i.name_zh, i.qty, i.unit_price, o.total
-FROM orders o JOIN order_items i ON i.order_id = o.id
-WHERE o.created_at >= ? AND o.created_at < ? ORDER BY o.id, i.id`,
-		[]any{dbTime(from), dbTime(to)}},
+	return r.stream(ctx, "export orders", exportOrdersQuery(from, to),
 		[]any{&number, &created, &status, &channel, &customer, &name, &phone, &address, &sku, &iname, &inameZH, &qty, &price, &total},
 		func() error {
 			if err := r.openAll(&name, &phone, &address); err != nil {
