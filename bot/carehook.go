@@ -27,6 +27,9 @@ type Care interface {
 	// CardAction carries out a staff action on one of care's cards
 	// (RefSurvey) and returns the card as it is now.
 	CardAction(ctx context.Context, tx Repo, staff Staff, id int64, a StaffAction, now time.Time) (Card, error)
+	// SurveyCards returns the current cards of these surveys, keyed by
+	// survey id, for the work queue; an id without a survey is left out.
+	SurveyCards(ctx context.Context, tx Repo, ids []int64) (map[int64]WorkCard, error)
 }
 
 // RefSurvey is the kind of card ref of an unhappy customer's survey:
@@ -50,6 +53,9 @@ func (noCare) Answer(context.Context, Repo, Customer, Inbound, time.Time) ([]con
 }
 func (noCare) CardAction(context.Context, Repo, Staff, int64, StaffAction, time.Time) (Card, error) {
 	return Card{}, fmt.Errorf("%w: %w", ErrNotFound, errNoCare)
+}
+func (noCare) SurveyCards(context.Context, Repo, []int64) (map[int64]WorkCard, error) {
+	return nil, nil
 }
 
 // setConsent carries out the customer's consent word or answer.

@@ -16,11 +16,12 @@ const (
 	WorkCancel     WorkKind = "cancel"      // cancel requests to decide
 	WorkAfterSales WorkKind = "after_sales" // open after-sales requests
 	WorkHandoff    WorkKind = "handoff"     // customers waiting for a person
+	WorkSurvey     WorkKind = "survey"      // unhappy customers (bot/care) to follow up
 )
 
 // WorkKinds lists every kind, in rank order.
 func WorkKinds() []WorkKind {
-	return []WorkKind{WorkNew, WorkFulfil, WorkCancel, WorkAfterSales, WorkHandoff}
+	return []WorkKind{WorkNew, WorkFulfil, WorkCancel, WorkAfterSales, WorkHandoff, WorkSurvey}
 }
 
 // Rank is the kind's place in WorkKinds; 0 for an unknown kind.
@@ -34,7 +35,7 @@ func (k WorkKind) Rank() int {
 }
 
 // WorkItem is one item of the work queue: its kind, the id of the order,
-// request or handoff, and since when it has waited.
+// request, handoff or survey, and since when it has waited.
 type WorkItem struct {
 	Kind WorkKind
 	ID   int64
@@ -110,8 +111,20 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 		}
 		return Customer{}, fmt.Errorf("customer %d: %w", id, ErrNotFound)
 	}
+	surveys, err := s.surveyCards(ctx, items)
+	if err != nil {
+		return nil, fmt.Errorf("work cards: %w", err)
+	}
 	cards := make([]WorkCard, 0, len(items))
 	for _, it := range items {
+		if it.Kind == WorkSurvey {
+			card, ok := surveys[it.ID]
+			if !ok {
+				return nil, fmt.Errorf("work card %s %d: %w", it.Kind, it.ID, ErrNotFound)
+			}
+			cards = append(cards, card)
+			continue
+		}
 		card, err := s.loadedCard(ctx, it, byID, customer)
 		if err != nil {
 			return nil, fmt.Errorf("work card %s %d: %w", it.Kind, it.ID, err)
@@ -119,6 +132,21 @@ func (s *Service) loadedCards(ctx context.Context, l workLoader, items []WorkIte
 		cards = append(cards, card)
 	}
 	return cards, nil
+}
+
+// surveyCards asks care for the cards of the page's unhappy customers, in
+// one call: the surveys are care's, not the core's.
+func (s *Service) surveyCards(ctx context.Context, items []WorkItem) (map[int64]WorkCard, error) {
+	var ids []int64
+	for _, it := range items {
+		if it.Kind == WorkSurvey {
+			ids = append(ids, it.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.cfg.Care.SurveyCards(ctx, s.store, ids)
 }
 
 // workCustomers loads the customers of a page of work with one query.
@@ -144,6 +172,7 @@ func loadWork(ctx context.Context, l workLoader, items []WorkItem) (map[string]a
 			requestIDs = append(requestIDs, it.ID)
 		case WorkHandoff:
 			handoffIDs = append(handoffIDs, it.ID)
+		case WorkSurvey:
 		default:
 			orderIDs = append(orderIDs, it.ID)
 		}

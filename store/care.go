@@ -150,6 +150,22 @@ func (r *repo) Survey(ctx context.Context, id int64) (care.Survey, error) {
 	return surveyFromRow(row), nil
 }
 
+// SurveysByID returns the surveys with these ids.
+func (r *repo) SurveysByID(ctx context.Context, ids []int64) ([]care.Survey, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []surveyRow
+	if err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("surveys by id: %w", dbErr(err))
+	}
+	out := make([]care.Survey, len(rows))
+	for i, row := range rows {
+		out[i] = surveyFromRow(row)
+	}
+	return out, nil
+}
+
 // LatestSurvey returns the customer's newest survey.
 func (r *repo) LatestSurvey(ctx context.Context, customerID int64) (care.Survey, error) {
 	var row surveyRow

@@ -28,6 +28,9 @@ func workSources() []workSource {
 		{bot.WorkCancel, "orders", "updated_at", "status = ? AND cancel_requested = ?", []any{string(bot.Confirmed), true}},
 		{bot.WorkAfterSales, "after_sales", "created_at", "status IN (?, ?)", []any{string(bot.Submitted), string(bot.Approved)}},
 		{bot.WorkHandoff, "handoffs", "created_at", "is_open = ?", []any{true}},
+		// An unhappy customer's card (bot/care) waits from the answer
+		// that opened it until staff close it; idx_care_surveys_card.
+		{bot.WorkSurvey, "care_surveys", "answered_at", "card_open = ?", []any{true}},
 	}
 }
 

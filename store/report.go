@@ -69,18 +69,21 @@ func (r *repo) OrderFacts(ctx context.Context, from, to time.Time, refundTypes [
 	return nil
 }
 
+// orderFactsChunk streams the facts of the orders with ids in [lo, hi).
+// A report reads some hundred thousand orders and twice as many history
+// steps, so the rows cost no allocation each: the steps' times go to a
+// slice indexed by order id (ids in a chunk are dense), statuses are read
+// as raw bytes, and the orders' channel and status strings are made once
+// per chunk.
 func (r *repo) orderFactsChunk(ctx context.Context, lo, hi int64, from, to time.Time, refundTypes []string, fn func(report.OrderFact) error) error {
-	times := map[int64]*report.OrderFact{}
+	times := make([]orderTimes, hi-lo)
 	var id int64
-	var fromStatus, toStatus string
+	var fromStatus, toStatus sql.RawBytes
 	var at time.Time
 	err := r.stream(ctx, "order times", orderTimesQuery(lo, hi), []any{&id, &fromStatus, &toStatus, &at}, func() error {
-		f := times[id]
-		if f == nil {
-			f = &report.OrderFact{}
-			times[id] = f
+		if id >= lo && id < hi {
+			times[id-lo].set(fromStatus, toStatus, at.UTC())
 		}
-		setOrderTime(f, fromStatus, toStatus, at.UTC())
 		return nil
 	})
 	if err != nil {
@@ -93,29 +96,44 @@ func (r *repo) orderFactsChunk(ctx context.Context, lo, hi int64, from, to time.
 	}); err != nil {
 		return err
 	}
+	words := map[string]string{}
+	word := func(b []byte) string {
+		w, ok := words[string(b)]
+		if !ok {
+			w = string(b)
+			words[w] = w
+		}
+		return w
+	}
 	var f report.OrderFact
+	var channel, status sql.RawBytes
 	return r.stream(ctx, "orders", ordersChunkQuery(lo, hi, from, to),
-		[]any{&f.ID, &f.CustomerID, &f.Channel, &f.Status, &f.Total, &f.CreatedAt}, func() error {
+		[]any{&f.ID, &f.CustomerID, &channel, &status, &f.Total, &f.CreatedAt}, func() error {
 			out := f
-			if t := times[f.ID]; t != nil {
-				out.DecidedAt, out.ConfirmedAt, out.ShippedAt = t.DecidedAt, t.ConfirmedAt, t.ShippedAt
+			if f.ID >= lo && f.ID < hi {
+				t := times[f.ID-lo]
+				out.DecidedAt, out.ConfirmedAt, out.ShippedAt = t.decided, t.confirmed, t.shipped
 			}
+			out.Channel, out.Status = word(channel), word(status)
 			out.CreatedAt, out.Refunded = f.CreatedAt.UTC(), refunded[f.ID]
 			return fn(out)
 		})
 }
 
-// setOrderTime notes one history step. The lifecycle never returns to
-// pending, so each of these steps happens at most once.
-func setOrderTime(f *report.OrderFact, from, to string, at time.Time) {
-	if from == string(bot.Pending) && (to == string(bot.Confirmed) || to == string(bot.Rejected)) {
-		f.DecidedAt = at
+// orderTimes is when an order was decided, confirmed and shipped.
+type orderTimes struct{ decided, confirmed, shipped time.Time }
+
+// set notes one history step. The lifecycle never returns to pending, so
+// each of these steps happens at most once.
+func (t *orderTimes) set(from, to []byte, at time.Time) {
+	if string(from) == string(bot.Pending) && (string(to) == string(bot.Confirmed) || string(to) == string(bot.Rejected)) {
+		t.decided = at
 	}
-	switch to {
+	switch string(to) {
 	case string(bot.Confirmed):
-		f.ConfirmedAt = at
+		t.confirmed = at
 	case string(bot.Shipped):
-		f.ShippedAt = at
+		t.shipped = at
 	}
 }
 
@@ -126,15 +144,19 @@ func nullUTC(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
+// priorOrdersQuery: the range's customers from a range of
+// idx_orders_report, and for each whether they ordered before, from the
+// first entry of idx_orders_customer_created that says so (EXISTS stops
+// there; counting would read every earlier order of every regular).
 func priorOrdersQuery(from, to time.Time) query {
 	return query{`SELECT c.customer_id,
-	(SELECT COUNT(*) FROM orders p WHERE p.customer_id = c.customer_id AND p.created_at < ?)
+	CASE WHEN EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = c.customer_id AND p.created_at < ?) THEN 1 ELSE 0 END
 FROM (SELECT DISTINCT customer_id FROM orders WHERE created_at >= ? AND created_at < ?) c`,
 		[]any{dbTime(from), dbTime(from), dbTime(to)}}
 }
 
-// PriorOrders counts, for each customer who ordered in [from, to), the
-// orders they placed before from.
+// PriorOrders tells, for each customer who ordered in [from, to), whether
+// they placed an order before from (1) or not (0).
 func (r *repo) PriorOrders(ctx context.Context, from, to time.Time) (map[int64]int, error) {
 	q := priorOrdersQuery(from, to)
 	rows, err := r.db.WithContext(ctx).Raw(q.sql, q.args...).Rows()
@@ -155,7 +177,10 @@ func (r *repo) PriorOrders(ctx context.Context, from, to time.Time) (map[int64]i
 }
 
 func productSalesQuery(from, to time.Time, statuses []string) query {
-	// The sums read only the covering index idx_order_items_report; the
+	// A range of idx_orders_report (the orders of the range, covered)
+	// joined to the covering index idx_order_items_report: no row of
+	// either table is read. Summing the items here instead was measured:
+	// the database's CPU halves, ours grows by more than that saves. The
 	// names come from the catalog (the SKU stands in for one it lacks).
 	return query{`SELECT s.channel, s.sku, COALESCE(p.name, s.sku) AS name, COALESCE(p.name_zh, '') AS name_zh, s.qty, s.revenue
 FROM (SELECT o.channel, i.sku, SUM(i.qty) AS qty, SUM(i.qty * i.unit_price) AS revenue

@@ -28,6 +28,14 @@ const (
 // confirmed, some shipped, rejected or cancelled), in multi-row INSERTs.
 func seedBulk(b *testing.B) (*store.Store, report.Range) {
 	b.Helper()
+	return seedBulkHistory(b, 0)
+}
+
+// seedBulkHistory is seedBulk with the shop's past before the range:
+// months copies of its orders and their items, each placed benchDays
+// earlier than the one after, by the same customers.
+func seedBulkHistory(b *testing.B, months int) (*store.Store, report.Range) {
+	b.Helper()
 	dsn := storetest.DSN(b, "mysql")
 	db, err := sql.Open("mysql", strings.TrimPrefix(dsn, "mysql:"))
 	must(b, err)
@@ -78,6 +86,17 @@ func seedBulk(b *testing.B) (*store.Store, report.Range) {
 			}
 			return fmt.Sprintf("(%d,'','pending',%s,'customer','')", i+1, ts(created(i)))
 		})
+	for k := 1; k <= months; k++ {
+		_, err = db.Exec(fmt.Sprintf(`INSERT INTO orders (id, number, customer_id, channel, status, total, contact_name, contact_phone,
+	contact_address, reject_reason, carrier, tracking, cancel_requested, version, created_at, updated_at)
+SELECT id + %[1]d, CONCAT('h%[2]d-', number), customer_id, channel, status, total, contact_name, contact_phone,
+	contact_address, reject_reason, carrier, tracking, cancel_requested, version,
+	created_at - INTERVAL %[3]d DAY, updated_at - INTERVAL %[3]d DAY FROM orders WHERE id <= %[4]d`, k*benchOrders, k, k*benchDays, benchOrders))
+		must(b, err)
+		_, err = db.Exec(fmt.Sprintf(`INSERT INTO order_items (order_id, sku, name, name_zh, unit_price, qty)
+SELECT order_id + %d, sku, name, name_zh, unit_price, qty FROM order_items WHERE order_id <= %d`, k*benchOrders, benchOrders))
+		must(b, err)
+	}
 	_, err = db.Exec("ANALYZE TABLE customers, customer_tiers, orders, order_items, order_history, after_sales")
 	must(b, err)
 	s, err := store.Open(context.Background(), dsn, storetest.Logger(b))
@@ -118,6 +137,27 @@ func BenchmarkReport30Days(b *testing.B) {
 		}
 		if n := rep.CustomersByTier["gold"]; n != benchCustomers/25 {
 			b.Fatalf("gold customers = %d, want %d", n, benchCustomers/25)
+		}
+	}
+}
+
+// historyMonths is how many earlier months of orders the history
+// benchmarks put before the range.
+const historyMonths = 5
+
+// BenchmarkReport30DaysWithHistory is BenchmarkReport30Days in a shop
+// with historyMonths months of orders before the range (600,000 in all):
+// a report must cost what its range holds, not what the shop ever sold,
+// and the customers' earlier orders must be counted from their index.
+func BenchmarkReport30DaysWithHistory(b *testing.B) {
+	s, r := seedBulkHistory(b, historyMonths)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := report.Compute(ctx, s, r)
+		must(b, err)
+		if rep.OrdersPlaced != benchOrders || rep.NewCustomers != 0 {
+			b.Fatalf("placed = %d, want %d; new customers = %d, want 0", rep.OrdersPlaced, benchOrders, rep.NewCustomers)
 		}
 	}
 }
@@ -171,8 +211,14 @@ func watchHeap() func() uint64 {
 
 // BenchmarkReportPlans logs each report query's time and EXPLAIN over the
 // seeded 100,000 orders.
-func BenchmarkReportPlans(b *testing.B) {
-	s, r := seedBulk(b)
+func BenchmarkReportPlans(b *testing.B) { reportPlans(b, 0) }
+
+// BenchmarkReportPlansWithHistory is BenchmarkReportPlans with
+// historyMonths months of orders before the range.
+func BenchmarkReportPlansWithHistory(b *testing.B) { reportPlans(b, historyMonths) }
+
+func reportPlans(b *testing.B, months int) {
+	s, r := seedBulkHistory(b, months)
 	for b.Loop() {
 		plans, err := store.ExplainReport(context.Background(), s, r.Start(), r.End(),
 			[]string{"refund", "return"}, []string{"confirmed", "shipped", "delivered", "completed"})

@@ -23,6 +23,7 @@ func ExplainReport(ctx context.Context, s *Store, from, to time.Time, refundType
 		{"product sales", productSalesQuery(from, to, statuses)},
 		{"after-sales counts", afterSalesCountsQuery(from, to)},
 		{"customer tiers", customerTiersQuery(from, to)},
+		{"export of the orders' items (one chunk)", exportOrdersQuery(1, 1+factsChunk, from, to)},
 	} {
 		start := time.Now()
 		rows, err := s.db.WithContext(ctx).Raw(q.q.sql, q.q.args...).Rows()

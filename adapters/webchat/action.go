@@ -127,7 +127,7 @@ func (h *Handler) currentCard(ctx context.Context, ref string, res bot.StaffResu
 	kind, num, _ := strings.Cut(ref, ":")
 	id, err := strconv.ParseInt(num, 10, 64)
 	wk := map[string]bot.WorkKind{"order": bot.WorkNew, "cancel": bot.WorkCancel,
-		"after_sales": bot.WorkAfterSales, "handoff": bot.WorkHandoff}[kind]
+		"after_sales": bot.WorkAfterSales, "handoff": bot.WorkHandoff, bot.RefSurvey: bot.WorkSurvey}[kind]
 	if err != nil || wk == "" {
 		return nil
 	}

@@ -7,12 +7,14 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/tier"
 )
 
 // Records is what the staff console reads to find orders, customers and
@@ -150,9 +152,11 @@ type viewer struct {
 	Zone  string
 	// CanCoupons shows the coupon page in the menu.
 	CanCoupons bool
-	loc        *time.Location
-	cur        string
-	dict       map[string]string
+	// CanFollowUps shows the follow-up rules page in the menu.
+	CanFollowUps bool
+	loc          *time.Location
+	cur          string
+	dict         map[string]string
 }
 
 func (h *Handler) viewerOf(r *http.Request, s staffRequest) *viewer {
@@ -167,7 +171,8 @@ func (h *Handler) viewerOf(r *http.Request, s staffRequest) *viewer {
 	return &viewer{
 		Title: h.opts.Title, Name: name, Role: s.staff.Role, CSRF: csrfToken(s), Lang: lang,
 		Path: r.URL.RequestURI(), Zone: h.opts.Location.String(), loc: h.opts.Location, cur: h.opts.Currency,
-		CanCoupons: h.opts.Coupons != nil && s.staff.Role.AtLeast(bot.Approver),
+		CanCoupons:   h.opts.Coupons != nil && s.staff.Role.AtLeast(bot.Approver),
+		CanFollowUps: h.opts.FollowUps != nil && s.staff.Role.AtLeast(bot.Approver),
 	}
 }
 
@@ -255,6 +260,19 @@ func nextLink(r *http.Request, id int64) string {
 // piece of a page, with the viewer, to a shared template.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
+		"followUpTier": func(p followUpsPage, current string) any {
+			ts := p.Tiers
+			// A rule's tier the shop no longer has stays chosen, so that
+			// saving the rule's text does not widen it to every tier.
+			if current != "" && !slices.ContainsFunc(ts, func(t tier.Tier) bool { return t.Name == current }) {
+				ts = append(slices.Clip(ts), tier.Tier{Name: current, NameZH: current, NameEN: current})
+			}
+			return struct {
+				V       *viewer
+				Tiers   []tier.Tier
+				Current string
+			}{p.V, ts, current}
+		},
 		"hist": func(v *viewer, h []bot.StatusChange) any {
 			return struct {
 				V *viewer

@@ -65,6 +65,13 @@ func eachEnv(t *testing.T, opts Options, fn func(t *testing.T, e *testEnv)) {
 // newEnvOn serves the web chat on st; opts adds to the test defaults.
 func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 	t.Helper()
+	return newEnvCore(t, st, opts, nil)
+}
+
+// newEnvCore is newEnvOn with the core's config changed by tune (when not
+// nil), for a core with more than the defaults (customer care).
+func newEnvCore(t *testing.T, st *store.Store, opts Options, tune func(cfg *bot.Config, log *slog.Logger)) *testEnv {
+	t.Helper()
 	ctx := t.Context()
 	err := st.UpsertProducts(ctx, []bot.Product{
 		{SKU: "TEA-1", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 20, Active: true},
@@ -85,7 +92,11 @@ func newEnvOn(t *testing.T, st *store.Store, opts Options) *testEnv {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	transcripts := handoff.New(st)
-	svc := bot.NewService(st, log, bot.Config{StaffChannels: []string{bot.WebChat}, Transcripts: transcripts}, nil)
+	cfg := bot.Config{StaffChannels: []string{bot.WebChat}, Transcripts: transcripts}
+	if tune != nil {
+		tune(&cfg, log)
+	}
+	svc := bot.NewService(st, log, cfg, nil)
 	opts.Title = "Test Shop"
 	if opts.Records == nil {
 		opts.Records = st

@@ -38,7 +38,7 @@ func zh() map[string]string {
 		"Something went wrong, please try again.": "出错了，请重试。", "Back to the work queue": "返回待办",
 		"Times are in": "时间为", "the customer": "客户", "rule": "规则",
 		"New orders": "新订单", "To ship or deliver": "待发货/送达", "Cancel requests": "取消申请",
-		"Handoffs waiting": "等待人工", "No open work. New orders and requests appear here by themselves.": "没有待办。新订单和申请会自动出现在这里。",
+		"Handoffs waiting": "等待人工", "Unhappy customers": "差评待跟进", "No open work. New orders and requests appear here by themselves.": "没有待办。新订单和申请会自动出现在这里。",
 		"Reconnecting…": "正在重新连接…", "Working…": "处理中…", "Done.": "完成。",
 		"Approve": "批准", "Reject": "拒绝", "Mark shipped": "标记已发货", "Mark delivered": "标记已送达",
 		"Complete": "完成", "Mark resolved": "标记已解决", "Approve cancel": "同意取消", "Reject cancel": "拒绝取消",
@@ -96,6 +96,7 @@ func (v *viewer) zh() map[string]string {
 		}
 		maps.Copy(v.dict, reportsZH())
 		maps.Copy(v.dict, zhBackoffice())
+		maps.Copy(v.dict, followUpsZH())
 	}
 	return v.dict
 }

@@ -22,7 +22,7 @@ func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request, s staffReque
 	v := h.viewerOf(r, s)
 	kind := r.URL.Query().Get("kind")
 	if kind != "" && bot.WorkKind(kind).Rank() == 0 {
-		h.renderProblem(w, http.StatusBadRequest, v, "kind must be one of new, fulfil, cancel, after_sales, handoff")
+		h.renderProblem(w, http.StatusBadRequest, v, kindProblem())
 		return
 	}
 	h.render(w, http.StatusOK, "staff.html", queuePage{V: v, Kind: kind, Kinds: bot.WorkKinds()})
@@ -32,8 +32,17 @@ func (h *Handler) staffPage(w http.ResponseWriter, r *http.Request, s staffReque
 func (v *viewer) KindName(k bot.WorkKind) string {
 	return v.T(map[bot.WorkKind]string{
 		bot.WorkNew: "New orders", bot.WorkFulfil: "To ship or deliver", bot.WorkCancel: "Cancel requests",
-		bot.WorkAfterSales: "After-sales", bot.WorkHandoff: "Handoffs waiting",
+		bot.WorkAfterSales: "After-sales", bot.WorkHandoff: "Handoffs waiting", bot.WorkSurvey: "Unhappy customers",
 	}[k])
+}
+
+// kindProblem is the answer to an unknown kind of work, naming every kind.
+func kindProblem() string {
+	names := make([]string, 0, len(bot.WorkKinds()))
+	for _, k := range bot.WorkKinds() {
+		names = append(names, string(k))
+	}
+	return "kind must be one of " + strings.Join(names, ", ")
 }
 
 // queueResponse is a page of the work queue, oldest first: the cards and
@@ -113,7 +122,7 @@ func workQuery(r *http.Request) (bot.WorkQuery, error) {
 	}
 	q := bot.WorkQuery{Kind: bot.WorkKind(v.Get("kind")), Limit: defaultPage}
 	if q.Kind != "" && q.Kind.Rank() == 0 {
-		return q, invalidParam("kind must be one of new, fulfil, cancel, after_sales, handoff")
+		return q, invalidParam("%s", kindProblem())
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -151,7 +160,7 @@ func parseQueueCursor(s string) (bot.WorkItem, bool) {
 }
 
 // cardLink is the console page of a card's item: the order, the request,
-// or for a handoff the customer.
+// or for a handoff or an unhappy customer the customer.
 func cardLink(c bot.WorkCard) string {
 	switch kind, _, _ := strings.Cut(c.Ref, ":"); {
 	case c.Number != "" && kind == "after_sales":

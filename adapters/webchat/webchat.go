@@ -84,6 +84,8 @@ type Options struct {
 	Currency string
 	// Coupons backs the console's coupon page; no page when nil.
 	Coupons Coupons
+	// FollowUps backs the console's follow-up rules page; no page when nil.
+	FollowUps FollowUpRules
 	// Reports is what the console's dashboard (/staff/reports) reads;
 	// without it the dashboard answers 404.
 	Reports Reports
@@ -218,6 +220,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 	h.consoleRoutes()
 	h.couponRoutes()
+	h.followUpRoutes()
 	h.reportRoutes()
 	h.crmRoutes()
 }

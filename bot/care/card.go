@@ -94,3 +94,46 @@ func (s *Service) CardAction(ctx context.Context, tx bot.Repo, staff bot.Staff, 
 	}
 	return card, nil
 }
+
+// SurveyCards returns the cards of these surveys for the staff work queue,
+// keyed by survey id: the surveys in one query, each customer once, their
+// tiers together. The link of each goes to the customer's page, where
+// their surveys are.
+func (s *Service) SurveyCards(ctx context.Context, tx bot.Repo, ids []int64) (map[int64]bot.WorkCard, error) {
+	r, err := repoOf(tx)
+	if err != nil {
+		return nil, err
+	}
+	svs, err := r.SurveysByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("survey cards: %w", err)
+	}
+	customers := map[int64]bot.Customer{}
+	var customerIDs []int64
+	for _, sv := range svs {
+		if _, ok := customers[sv.CustomerID]; ok {
+			continue
+		}
+		c, err := tx.Customer(ctx, sv.CustomerID)
+		if err != nil {
+			return nil, fmt.Errorf("survey cards: customer %d: %w", sv.CustomerID, err)
+		}
+		customers[c.ID] = c
+		customerIDs = append(customerIDs, c.ID)
+	}
+	if s.cfg.Membership != nil && len(customerIDs) > 0 {
+		standings, err := s.cfg.Membership.Standings(ctx, tx, customerIDs)
+		if err != nil {
+			return nil, fmt.Errorf("survey cards: tiers: %w", err)
+		}
+		for id, c := range customers {
+			c.Tier = standings[id]
+			customers[id] = c
+		}
+	}
+	out := make(map[int64]bot.WorkCard, len(svs))
+	for _, sv := range svs {
+		out[sv.ID] = bot.WorkCard{Card: surveyCard(sv, customers[sv.CustomerID]), CustomerID: sv.CustomerID}
+	}
+	return out, nil
+}

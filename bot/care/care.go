@@ -29,6 +29,9 @@ type Repo interface {
 	// has its survey.
 	CreateSurvey(ctx context.Context, s *Survey) error
 	Survey(ctx context.Context, id int64) (Survey, error)
+	// SurveysByID returns the surveys with these ids, in no order; ids
+	// without one are left out.
+	SurveysByID(ctx context.Context, ids []int64) ([]Survey, error)
 	// LatestSurvey returns the customer's newest survey (bot.ErrNotFound
 	// when none).
 	LatestSurvey(ctx context.Context, customerID int64) (Survey, error)

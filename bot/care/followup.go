@@ -116,6 +116,16 @@ func followUpRepo(tx bot.Repo) (FollowUpRepo, error) {
 // SetFollowUpRules replaces every rule (admin role), after checking them
 // against the shop's tiers; a refused list changes nothing.
 func (s *Service) SetFollowUpRules(ctx context.Context, staff bot.Staff, rs []FollowUpRule, tiers []string) error {
+	return s.ChangeFollowUpRules(ctx, staff, tiers, func([]FollowUpRule) ([]FollowUpRule, error) { return rs, nil })
+}
+
+// ChangeFollowUpRules changes the rules (admin role) by change, which gets
+// the rules as they are and returns them as they are to be: the staff
+// console adds, edits or removes one this way. Reading, checking and
+// replacing happen in one transaction, so a change is made to the rules it
+// saw; an error from change, or a list that fails the checks, changes
+// nothing.
+func (s *Service) ChangeFollowUpRules(ctx context.Context, staff bot.Staff, tiers []string, change func([]FollowUpRule) ([]FollowUpRule, error)) error {
 	if !staff.Role.AtLeast(bot.Admin) {
 		return fmt.Errorf("%w: follow-up rules need the admin role", bot.ErrForbidden)
 	}
@@ -123,12 +133,20 @@ func (s *Service) SetFollowUpRules(ctx context.Context, staff bot.Staff, rs []Fo
 	for _, t := range tiers {
 		known[t] = true
 	}
-	if err := checkRules(rs, known); err != nil {
-		return err
-	}
 	return s.store.InTx(ctx, func(tx bot.Repo) error {
 		r, err := followUpRepo(tx)
 		if err != nil {
+			return err
+		}
+		old, err := r.FollowUpRules(ctx)
+		if err != nil {
+			return err
+		}
+		rs, err := change(old)
+		if err != nil {
+			return err
+		}
+		if err := checkRules(rs, known); err != nil {
 			return err
 		}
 		if err := r.ReplaceFollowUpRules(ctx, rs); err != nil {

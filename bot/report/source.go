@@ -13,7 +13,8 @@ type Source interface {
 	// refundTypes are the after-sales types whose resolution refunds the order.
 	OrderFacts(ctx context.Context, from, to time.Time, refundTypes []string, fn func(OrderFact) error) error
 	// PriorOrders maps every customer who placed an order in [from, to) to the
-	// number of orders they placed before from.
+	// number of orders they placed before from, counted up to 1: the KPIs
+	// ask only whether there was one, and a shop's regulars have hundreds.
 	PriorOrders(ctx context.Context, from, to time.Time) (map[int64]int, error)
 	// ProductSales sums the items of the orders placed in [from, to) whose
 	// status is one of statuses, per channel and SKU.
