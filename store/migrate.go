@@ -39,8 +39,8 @@ func migrations() []migration {
 		{version: 20, name: "bulk messages in the outbox", up: migrateV20},
 		{version: 21, name: "broadcasts and their recipients", up: migrateV21},
 		{version: 22, name: "pending refunds to retry", up: migrateV22},
-		{version: 24, name: "outbox index of waiting messages by kind", up: migrateV24},
 		{version: 23, name: "report index on orders, work queue index of survey cards", up: migrateV23},
+		{version: 24, name: "outbox index of waiting messages by kind", up: migrateV24},
 	}
 }
 
