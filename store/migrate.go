@@ -71,6 +71,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context, steps []migration) error {
+	// Steps are added on branches and merged: one out of order would make
+	// latestVersion wrong and the schema check refuse a migrated database.
+	for i := 1; i < len(steps); i++ {
+		if steps[i].version <= steps[i-1].version {
+			return fmt.Errorf("migration %d listed after %d: the steps must be in version order", steps[i].version, steps[i-1].version)
+		}
+	}
 	db := s.db.WithContext(ctx)
 	if s.dialect == dialectSQLite {
 		// SQLite's DDL is transactional and BEGIN IMMEDIATE shuts out other

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -36,9 +37,17 @@ func TestMigrateRecordsEachStep(t *testing.T) {
 		must(t, s.Migrate(ctx))
 		must(t, s.Ready(ctx))
 
+		// A step listed out of version order (a bad merge) is refused
+		// before anything runs.
+		ran := false
+		err := store.MigrateWithExtraStep(ctx, s, latest-1, func(func(string) error) error { ran = true; return nil })
+		if err == nil || ran || !strings.Contains(err.Error(), "version order") {
+			t.Fatalf("step out of order: err = %v, ran %v", err, ran)
+		}
+
 		// A failing step is not recorded, and the error names it.
 		boom := errors.New("boom")
-		err := store.MigrateWithExtraStep(ctx, s, latest+1, func(func(string) error) error { return boom })
+		err = store.MigrateWithExtraStep(ctx, s, latest+1, func(func(string) error) error { return boom })
 		if !errors.Is(err, boom) {
 			t.Fatalf("failing step: err = %v", err)
 		}
