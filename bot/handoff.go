@@ -73,17 +73,17 @@ func (s *Service) handoffCard(h *Handoff, c Customer, t transcript, channel stri
 	w := s.words()
 	card := Card{
 		Ref:    ref(refHandoff, h.ID),
-		Title:  w.say("Customer asks for a person: ", "客户请求人工客服：") + w.customerLabel(c),
+		Title:  w.Say("Customer asks for a person: ", "客户请求人工客服：") + w.customerLabel(c),
 		Fields: w.customerFields(c),
-		Status: w.say("Waiting since "+w.when(h.CreatedAt), zhJoin(w.when(h.CreatedAt), "起等待人工回复")),
+		Status: w.Say("Waiting since "+w.When(h.CreatedAt), zhJoin(w.When(h.CreatedAt), "起等待人工回复")),
 	}
 	if text := s.fitTranscript(t, h, transcriptBudget(channel)); text != "" {
-		card.Fields = append(card.Fields, CardField{Label: w.say("Conversation", "对话"), Value: text})
+		card.Fields = append(card.Fields, CardField{Label: w.Say("Conversation", "对话"), Value: text})
 	}
 	if h.Open {
 		card.Actions = []CardAction{
-			{ID: ActReply, Label: w.say("Reply", "回复"), Input: "text", Style: "primary"},
-			{ID: ActClose, Label: w.say("End conversation", "结束对话")},
+			{ID: ActReply, Label: w.Say("Reply", "回复"), Input: "text", Style: "primary"},
+			{ID: ActClose, Label: w.Say("End conversation", "结束对话")},
 		}
 	} else {
 		card.Status = w.byAt("ended", h.ClosedBy, h.ClosedAt)
@@ -104,7 +104,7 @@ func (s *Service) fitTranscript(t transcript, h *Handoff, budget int) string {
 	if len(t.lines) == 0 {
 		return ""
 	}
-	hint := s.words().say("… earlier messages: ", "… 更早的消息：") +
+	hint := s.words().Say("… earlier messages: ", "… 更早的消息：") +
 		fmt.Sprintf("%s/customers/%d/transcripts?handoff=%d", s.cfg.ConsoleURL, h.CustomerID, h.ID)
 	room := budget - utf8.RuneCountInString(hint) - 1
 	var kept []string
@@ -141,13 +141,13 @@ func (s *Service) fitTranscript(t transcript, h *Handoff, budget int) string {
 // in the shop's time zone.
 func (s *Service) lineText(l HandoffLine) string {
 	w := s.words()
-	who := w.say("Customer", "客户")
+	who := w.Say("Customer", "客户")
 	if l.Author == LineStaff {
 		who = w.actor(l.Actor)
 	}
 	text := l.Text
 	if l.Photos > 0 {
-		text = strings.TrimSpace(text + " " + w.say(fmt.Sprintf("(%d photo(s))", l.Photos), fmt.Sprintf("（%d 张图片）", l.Photos)))
+		text = strings.TrimSpace(text + " " + w.Say(fmt.Sprintf("(%d photo(s))", l.Photos), fmt.Sprintf("（%d 张图片）", l.Photos)))
 	}
 	return fmt.Sprintf("%s %s: %s", l.At.In(s.cfg.Location).Format("01-02 15:04"), who, text)
 }

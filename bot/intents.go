@@ -261,7 +261,7 @@ func (s *Service) relayToStaff(ctx context.Context, tx Repo, c Customer, it conv
 	}
 	text := it.Text
 	if text == "" && len(it.Media) > 0 {
-		text = s.words().say("(photo)", "（图片）")
+		text = s.words().Say("(photo)", "（图片）")
 	}
 	return conversation.Outcome{}, s.queueHandoffCard(ctx, tx, h, c, text, it.Media, now)
 }
@@ -283,7 +283,7 @@ func (s *Service) endHandoff(ctx context.Context, tx Repo, c Customer, now time.
 	if err := audit(ctx, tx, AuditEntry{Actor: CustomerActor(c), Entity: "handoff", Ref: fmt.Sprint(h.ID), Action: "leave", From: "open", To: "closed", At: now}); err != nil {
 		return err
 	}
-	return s.queueHandoffCard(ctx, tx, h, c, s.words().say("The customer left the conversation.", "客户已离开对话。"), nil, now)
+	return s.queueHandoffCard(ctx, tx, h, c, s.words().Say("The customer left the conversation.", "客户已离开对话。"), nil, now)
 }
 
 // audit writes one audit row in the transaction of the change it records.

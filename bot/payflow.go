@@ -76,80 +76,80 @@ func (s *Service) approved(o *Order, n *conversation.Notice, now time.Time) {
 }
 
 // payMethod names a payment method on a staff card.
-func (w staffWords) payMethod(m PayMethod) string {
+func (w StaffWords) payMethod(m PayMethod) string {
 	switch m {
 	case PayCOD:
-		return w.say("cash on delivery", "货到付款")
+		return w.Say("cash on delivery", "货到付款")
 	case PayTransfer:
-		return w.say("transfer", "转账")
+		return w.Say("transfer", "转账")
 	case PayWeChat:
-		return w.say("WeChat Pay", "微信支付")
+		return w.Say("WeChat Pay", "微信支付")
 	case PayTelegram:
-		return w.say("Telegram Payments (card)", "Telegram 支付（刷卡）")
+		return w.Say("Telegram Payments (card)", "Telegram 支付（刷卡）")
 	}
 	return string(m)
 }
 
 // paymentStatus names where an order's money is, in words.
-func (w staffWords) paymentStatus(st PaymentStatus) string {
+func (w StaffWords) paymentStatus(st PaymentStatus) string {
 	switch st {
 	case Unpaid:
-		return w.say("unpaid", "未付款")
+		return w.Say("unpaid", "未付款")
 	case Paid:
-		return w.say("paid", "已付款")
+		return w.Say("paid", "已付款")
 	case PartiallyRefunded:
-		return w.say("partially refunded", "部分退款")
+		return w.Say("partially refunded", "部分退款")
 	case Refunded:
-		return w.say("refunded", "已退款")
+		return w.Say("refunded", "已退款")
 	}
 	return strings.ReplaceAll(string(st), "_", " ")
 }
 
 // paymentField says on a staff card where the order's money is.
-func (w staffWords) paymentField(o *Order) CardField {
+func (w StaffWords) paymentField(o *Order) CardField {
 	v := w.paymentStatus(o.PaymentStatus) + " · " + w.payMethod(o.PayMethod)
 	if o.Paid > 0 {
-		v += w.sayf(" · paid %s", " · 已收 %s", w.money(o.Paid))
+		v += w.Sayf(" · paid %s", " · 已收 %s", w.Money(o.Paid))
 	}
 	if o.PaymentRef != "" {
-		v += w.sayf(" · ref %s", " · 流水号 %s", o.PaymentRef)
+		v += w.Sayf(" · ref %s", " · 流水号 %s", o.PaymentRef)
 	}
 	if o.Refunded > 0 {
-		v += w.sayf(" · refunded %s", " · 已退 %s", w.money(o.Refunded))
+		v += w.Sayf(" · refunded %s", " · 已退 %s", w.Money(o.Refunded))
 	}
 	if !o.PayDue.IsZero() && o.AwaitsPayment() {
-		v += w.sayf(" · due %s", " · 付款截止 %s", w.when(o.PayDue))
+		v += w.Sayf(" · due %s", " · 付款截止 %s", w.When(o.PayDue))
 	}
-	return CardField{Label: w.say("Payment", "付款"), Value: v}
+	return CardField{Label: w.Say("Payment", "付款"), Value: v}
 }
 
 // priceField shows the amount to pay and, when a coupon or shipping
 // changed it, what it is made of.
-func (w staffWords) priceField(o *Order) CardField {
-	label := w.say("Total", "合计")
+func (w StaffWords) priceField(o *Order) CardField {
+	label := w.Say("Total", "合计")
 	if o.Discount == 0 && o.Shipping == 0 {
-		return CardField{Label: label, Value: w.money(o.Total)}
+		return CardField{Label: label, Value: w.Money(o.Total)}
 	}
-	parts := []string{w.sayf("items %s", "商品 %s", w.money(o.Subtotal))}
+	parts := []string{w.Sayf("items %s", "商品 %s", w.Money(o.Subtotal))}
 	if o.Discount > 0 {
-		parts = append(parts, w.sayf("coupon %s −%s", "优惠券 %s −%s", o.Coupon, w.money(o.Discount)))
+		parts = append(parts, w.Sayf("coupon %s −%s", "优惠券 %s −%s", o.Coupon, w.Money(o.Discount)))
 	}
 	if o.Shipping > 0 {
-		parts = append(parts, w.sayf("shipping %s", "运费 %s", w.money(o.Shipping)))
+		parts = append(parts, w.Sayf("shipping %s", "运费 %s", w.Money(o.Shipping)))
 	}
-	return CardField{Label: label, Value: w.money(o.Total) + w.paren(strings.Join(parts, w.say(", ", "，")))}
+	return CardField{Label: label, Value: w.Money(o.Total) + w.paren(strings.Join(parts, w.Say(", ", "，")))}
 }
 
 // markPaidAction is the card button for money that arrived offline: a
 // transfer any time the order is open, cash once the parcel is delivered
 // (the courier collected it). The action itself is allowed on any unpaid
 // open order (console, API).
-func (w staffWords) markPaidAction(o *Order) []CardAction {
+func (w StaffWords) markPaidAction(o *Order) []CardAction {
 	cashIn := o.PayMethod != PayCOD || o.Status == Delivered || o.Status == Completed
 	if o.PaymentStatus != Unpaid || !o.payable() || !cashIn {
 		return nil
 	}
-	return []CardAction{{ID: ActMarkPaid, Label: w.say("Mark paid", "确认收款")}}
+	return []CardAction{{ID: ActMarkPaid, Label: w.Say("Mark paid", "确认收款")}}
 }
 
 // ApplyPayment marks an order paid in tx for money a payment provider
@@ -236,17 +236,17 @@ func (s *Service) ApplyLatePayment(ctx context.Context, tx Repo, number, actor s
 		if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order late_payment", From: string(Unpaid), To: string(Paid), Note: ref, At: now}); err != nil {
 			return o.ID, err
 		}
-		text = w.sayf("Payment of %s (%s) arrived after order %s was %s: refund it with the provider, then press Refund.",
+		text = w.Sayf("Payment of %s (%s) arrived after order %s was %s: refund it with the provider, then press Refund.",
 			"订单 %[3]s 已%[4]s，之后才收到付款 %[1]s（%[2]s）：请在支付服务商处退款，再点“退款”。",
-			w.money(amount), ref, o.Number, w.orderStatus(o.Status))
+			w.Money(amount), ref, o.Number, w.orderStatus(o.Status))
 	case o.PaymentStatus != Unpaid:
 		// The order's money is its first payment; this one is only owed back.
 		if err := audit(ctx, tx, AuditEntry{Actor: actor, Entity: "order", Ref: o.Number, Action: "order extra_payment", From: string(o.PaymentStatus), To: string(o.PaymentStatus), Note: fmt.Sprintf("%s %d", ref, amount), At: now}); err != nil {
 			return o.ID, err
 		}
-		text = w.sayf("A second payment of %s (%s) arrived for order %s, which was paid already (%s): refund this one with the provider.",
+		text = w.Sayf("A second payment of %s (%s) arrived for order %s, which was paid already (%s): refund this one with the provider.",
 			"订单 %[3]s 已付款（%[4]s），又收到一笔付款 %[1]s（%[2]s）：请在支付服务商处退还这一笔。",
-			w.money(amount), ref, o.Number, o.PaymentRef)
+			w.Money(amount), ref, o.Number, o.PaymentRef)
 	default:
 		return o.ID, &StateError{Action: "record late payment", Status: string(o.Status) + ", " + string(o.PaymentStatus)}
 	}

@@ -39,18 +39,18 @@ func (s *Service) refundOnline(ctx context.Context, res *StaffResult) {
 	res.refund = nil
 	err := s.cfg.Pay.Links.(PayRefunder).Refund(ctx, *rq)
 	if err == nil {
-		res.Note += s.words().sayf(" Refund of %s requested; the customer is told when it is done.", "已发起退款 %s，退款完成后会通知顾客。", s.words().money(rq.Amount))
+		res.Note += s.words().Sayf(" Refund of %s requested; the customer is told when it is done.", "已发起退款 %s，退款完成后会通知顾客。", s.words().Money(rq.Amount))
 		return
 	}
 	if errors.Is(err, ErrRefundRetrying) {
 		s.log.WarnContext(ctx, "online refund refused, retrying", "order", rq.OrderNumber, "request", rq.RequestNumber, "method", rq.Method, "err", err)
-		res.Note += s.words().sayf(" The refund of %s could not be requested yet (%v): it will be retried, and you will be told here if it keeps failing.",
-			"退款 %s 暂未能发起（%v），系统会自动重试；如仍失败，会在这里通知您。", s.words().money(rq.Amount), err)
+		res.Note += s.words().Sayf(" The refund of %s could not be requested yet (%v): it will be retried, and you will be told here if it keeps failing.",
+			"退款 %s 暂未能发起（%v），系统会自动重试；如仍失败，会在这里通知您。", s.words().Money(rq.Amount), err)
 		return
 	}
 	s.log.ErrorContext(ctx, "online refund failed", "order", rq.OrderNumber, "request", rq.RequestNumber, "method", rq.Method, "err", err)
-	res.Note += s.words().sayf(" The refund of %s could not be requested (%v): please refund it in the payment provider's platform.",
-		"退款 %s 未能发起（%v），请在支付平台手动退款。", s.words().money(rq.Amount), err)
+	res.Note += s.words().Sayf(" The refund of %s could not be requested (%v): please refund it in the payment provider's platform.",
+		"退款 %s 未能发起（%v），请在支付平台手动退款。", s.words().Money(rq.Amount), err)
 }
 
 // refundForRules asks the provider for the refunds of requests an
@@ -97,13 +97,13 @@ func (s *Service) RefundFailed(ctx context.Context, tx Repo, r RefundRequest, at
 		Note: fmt.Sprintf("%s %d after %d attempts: %s", r.RequestNumber, r.Amount, attempts, reason), At: now}); err != nil {
 		return err
 	}
-	text := w.sayf("The refund of %s for request %s was refused (%s): refund it in the payment provider's platform, then press Refund.",
+	text := w.Sayf("The refund of %s for request %s was refused (%s): refund it in the payment provider's platform, then press Refund.",
 		"售后 %[2]s 的退款 %[1]s 被支付平台拒绝（%[3]s）：请在支付平台手动退款，再点“退款”。",
-		w.money(r.Amount), r.RequestNumber, reason)
+		w.Money(r.Amount), r.RequestNumber, reason)
 	if attempts > 1 {
-		text = w.sayf("The refund of %s for request %s was refused %d times (%s): refund it in the payment provider's platform, then press Refund.",
+		text = w.Sayf("The refund of %s for request %s was refused %d times (%s): refund it in the payment provider's platform, then press Refund.",
 			"售后 %[2]s 的退款 %[1]s 已被拒绝 %[3]d 次（%[4]s）：请在支付平台手动退款，再点“退款”。",
-			w.money(r.Amount), r.RequestNumber, attempts, reason)
+			w.Money(r.Amount), r.RequestNumber, attempts, reason)
 	}
 	return s.queueThread(ctx, tx, s.orderCard(o, c), text, now)
 }

@@ -108,7 +108,7 @@ func (s *Service) OrderDetails(ctx context.Context, number string) (Card, error)
 	for _, h := range o.History {
 		timeline += w.byAt(h.To, h.Actor, h.At) + "\n"
 	}
-	card.Fields = append(card.Fields, CardField{Label: w.say("Timeline", "时间线"), Value: timeline})
+	card.Fields = append(card.Fields, CardField{Label: w.Say("Timeline", "时间线"), Value: timeline})
 	return card, nil
 }
 

@@ -324,9 +324,9 @@ func (s *Service) handoffAction(ctx context.Context, tx Repo, staff Staff, id in
 		return StaffResult{}, err
 	}
 	w := s.words()
-	note := w.say("Conversation ended.", "对话已结束。")
+	note := w.Say("Conversation ended.", "对话已结束。")
 	if a.Action == ActReply {
-		note = w.say("Sent to the customer.", "已发送给客户。")
+		note = w.Say("Sent to the customer.", "已发送给客户。")
 	}
 	return StaffResult{Card: card, Note: note}, s.queueHandoffCard(ctx, tx, h, c, "", nil, now)
 }

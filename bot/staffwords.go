@@ -15,34 +15,51 @@ const (
 	StaffLangEN = "en"
 )
 
-// staffWords words what staff read from the core (cards, the note after an
-// action, why an action did nothing) in the shop's staff language, with
-// times in the shop's zone. Staff read order and request numbers, customer
-// names and words, never the core's refs or raw status values.
-type staffWords struct {
+// StaffWords words what staff read (cards, the note after an action, why
+// an action did nothing) in the shop's staff language, with times in the
+// shop's zone. Staff read order and request numbers, customer names and
+// words, never the core's refs or raw status values. The packages beside
+// the core that post cards of their own (care, broadcasts) word them with
+// it too.
+type StaffWords struct {
 	zh       bool
 	loc      *time.Location
 	now      time.Time
 	currency string
 }
 
-func (s *Service) words() staffWords {
-	return staffWords{zh: s.cfg.StaffLang != StaffLangEN, loc: s.cfg.Location, now: s.now(), currency: s.cfg.Currency}
+// NewStaffWords returns the words of staff who read lang (StaffLangEN, or
+// Chinese otherwise), in the zone loc (UTC when nil) at the time now, with
+// amounts in currency.
+func NewStaffWords(lang string, loc *time.Location, currency string, now time.Time) StaffWords {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return StaffWords{zh: lang != StaffLangEN, loc: loc, now: now, currency: currency}
 }
 
-// say is the text in the staff language: en or zh.
-func (w staffWords) say(en, zh string) string {
+func (s *Service) words() StaffWords {
+	return NewStaffWords(s.cfg.StaffLang, s.cfg.Location, s.cfg.Currency, s.now())
+}
+
+// Say is the text in the staff language: en or zh.
+func (w StaffWords) Say(en, zh string) string {
 	if w.zh {
 		return zh
 	}
 	return en
 }
 
-func (w staffWords) sayf(en, zh string, args ...any) string {
-	return fmt.Sprintf(w.say(en, zh), args...)
+// Chinese reports whether staff read Chinese.
+func (w StaffWords) Chinese() bool { return w.zh }
+
+// Sayf is Say with Sprintf's arguments.
+func (w StaffWords) Sayf(en, zh string, args ...any) string {
+	return fmt.Sprintf(w.Say(en, zh), args...)
 }
 
-func (w staffWords) money(minor int64) string {
+// Money is an amount in minor units, formatted for the staff's language.
+func (w StaffWords) Money(minor int64) string {
 	lang := conversation.English
 	if w.zh {
 		lang = conversation.Chinese
@@ -50,10 +67,10 @@ func (w staffWords) money(minor int64) string {
 	return conversation.FormatMoneyFor(lang, w.currency, minor)
 }
 
-// when is a time in the shop's zone with the date and the zone, since a
+// When is a time in the shop's zone with the date and the zone, since a
 // card is read from anywhere and for days: "11月30日 10:32（UTC+8）",
 // "30 Nov 10:32 (UTC+8)"; the year is added when it is not this one.
-func (w staffWords) when(t time.Time) string {
+func (w StaffWords) When(t time.Time) string {
 	t = t.In(w.loc)
 	zone := zoneLabel(t)
 	sameYear := t.Year() == w.now.In(w.loc).Year()
@@ -87,69 +104,69 @@ func zoneLabel(t time.Time) string {
 }
 
 // orderStatus is an order's status in words.
-func (w staffWords) orderStatus(st OrderStatus) string {
+func (w StaffWords) orderStatus(st OrderStatus) string {
 	switch st {
 	case Pending:
-		return w.say("Awaiting approval", "待确认")
+		return w.Say("Awaiting approval", "待确认")
 	case Confirmed:
-		return w.say("Confirmed", "已确认")
+		return w.Say("Confirmed", "已确认")
 	case Rejected:
-		return w.say("Rejected", "已拒绝")
+		return w.Say("Rejected", "已拒绝")
 	case Cancelled:
-		return w.say("Cancelled", "已取消")
+		return w.Say("Cancelled", "已取消")
 	case Shipped:
-		return w.say("Shipped", "已发货")
+		return w.Say("Shipped", "已发货")
 	case Delivered:
-		return w.say("Delivered", "已送达")
+		return w.Say("Delivered", "已送达")
 	case Completed:
-		return w.say("Completed", "已完成")
+		return w.Say("Completed", "已完成")
 	}
 	return string(st)
 }
 
 // requestStatus is an after-sales request's status in words.
-func (w staffWords) requestStatus(st RequestStatus) string {
+func (w StaffWords) requestStatus(st RequestStatus) string {
 	switch st {
 	case Submitted:
-		return w.say("Awaiting decision", "待处理")
+		return w.Say("Awaiting decision", "待处理")
 	case Approved:
-		return w.say("Approved", "已批准")
+		return w.Say("Approved", "已批准")
 	case Declined:
-		return w.say("Rejected", "已拒绝")
+		return w.Say("Rejected", "已拒绝")
 	case Resolved:
-		return w.say("Resolved", "已解决")
+		return w.Say("Resolved", "已解决")
 	}
 	return string(st)
 }
 
 // requestType is an after-sales type as shops name it.
-func (w staffWords) requestType(t AfterSalesType) string {
+func (w StaffWords) requestType(t AfterSalesType) string {
 	switch t {
 	case Return:
-		return w.say("Return and refund", "退货退款")
+		return w.Say("Return and refund", "退货退款")
 	case Refund:
-		return w.say("Refund only", "仅退款")
+		return w.Say("Refund only", "仅退款")
 	case Exchange:
-		return w.say("Exchange", "换货")
+		return w.Say("Exchange", "换货")
 	case Repair:
-		return w.say("Repair", "维修")
+		return w.Say("Repair", "维修")
 	case Complaint:
-		return w.say("Complaint", "投诉")
+		return w.Say("Complaint", "投诉")
 	}
 	return string(t)
 }
 
-// channel is where a customer writes from.
-func (w staffWords) channel(ch string) string {
+// Channel is where a customer writes from.
+func (w StaffWords) Channel(ch string) string {
 	switch ch {
 	case WeChat:
-		return w.say("WeChat", "微信")
+		return w.Say("WeChat", "微信")
 	case Telegram:
 		return "Telegram"
 	case Slack:
 		return "Slack"
 	case WebChat:
-		return w.say("Web chat", "网页聊天")
+		return w.Say("Web chat", "网页聊天")
 	case APIChannel:
 		return "API"
 	}
@@ -158,26 +175,26 @@ func (w staffWords) channel(ch string) string {
 
 // staffChannel is where a staff member acted from: staff on the web work
 // in the console, not the chat.
-func (w staffWords) staffChannel(ch string) string {
+func (w StaffWords) staffChannel(ch string) string {
 	if ch == WebChat {
-		return w.say("staff console", "网页后台")
+		return w.Say("staff console", "网页后台")
 	}
-	return w.channel(ch)
+	return w.Channel(ch)
 }
 
 // paren puts s in brackets after a name, full-width in Chinese.
-func (w staffWords) paren(s string) string {
-	return w.say(" ("+s+")", "（"+s+"）")
+func (w StaffWords) paren(s string) string {
+	return w.Say(" ("+s+")", "（"+s+"）")
 }
 
 // actor names who made a change: the customer by the word, a rule by its
 // name, staff by name and where they acted ("张三（网页后台）").
-func (w staffWords) actor(a string) string {
+func (w StaffWords) actor(a string) string {
 	switch {
 	case strings.HasPrefix(a, "customer "), a == "the customer":
-		return w.say("the customer", "客户")
+		return w.Say("the customer", "客户")
 	case strings.HasPrefix(a, ruleActorPrefix):
-		return w.sayf("rule “%s”", "规则「%s」", strings.TrimPrefix(a, ruleActorPrefix))
+		return w.Sayf("rule “%s”", "规则「%s」", strings.TrimPrefix(a, ruleActorPrefix))
 	}
 	if name, ch, ok := strings.Cut(a, " ("); ok && strings.HasSuffix(ch, ")") {
 		return name + w.paren(w.staffChannel(strings.TrimSuffix(ch, ")")))
@@ -186,49 +203,49 @@ func (w staffWords) actor(a string) string {
 }
 
 // change is what a step to a status was, as a verb: "Approved", "批准".
-func (w staffWords) change(to string) string {
+func (w StaffWords) change(to string) string {
 	switch to {
 	case string(Pending):
-		return w.say("Placed", "下单")
+		return w.Say("Placed", "下单")
 	case string(Confirmed), string(Approved):
-		return w.say("Approved", "批准")
+		return w.Say("Approved", "批准")
 	case string(Rejected):
-		return w.say("Rejected", "拒绝")
+		return w.Say("Rejected", "拒绝")
 	case string(Cancelled):
-		return w.say("Cancelled", "取消")
+		return w.Say("Cancelled", "取消")
 	case string(Shipped):
-		return w.say("Marked shipped", "标记为已发货")
+		return w.Say("Marked shipped", "标记为已发货")
 	case string(Delivered):
-		return w.say("Marked delivered", "标记为已送达")
+		return w.Say("Marked delivered", "标记为已送达")
 	case string(Completed):
-		return w.say("Completed", "完成")
+		return w.Say("Completed", "完成")
 	case "cancel_requested":
-		return w.say("Cancel requested", "申请取消")
+		return w.Say("Cancel requested", "申请取消")
 	case "cancel_rejected":
-		return w.say("Cancel request refused", "拒绝取消申请")
+		return w.Say("Cancel request refused", "拒绝取消申请")
 	case string(Submitted):
-		return w.say("Submitted", "提交")
+		return w.Say("Submitted", "提交")
 	case string(Resolved):
-		return w.say("Marked resolved", "标记为已解决")
+		return w.Say("Marked resolved", "标记为已解决")
 	case "ended":
-		return w.say("Ended", "结束")
+		return w.Say("Ended", "结束")
 	case "":
-		return w.say("Changed", "更改")
+		return w.Say("Changed", "更改")
 	}
 	return strings.ReplaceAll(to, "_", " ")
 }
 
 // byAt says who did what when: "由 张三（网页后台）于 11月30日 10:32（UTC+8）批准",
 // "Approved by alice (staff console) at 30 Nov 10:32 (UTC+8)".
-func (w staffWords) byAt(to, actor string, at time.Time) string {
+func (w StaffWords) byAt(to, actor string, at time.Time) string {
 	if w.zh {
 		who := w.actor(actor)
 		if who == "客户" {
-			return zhJoin("客户于", w.when(at), w.change(to))
+			return zhJoin("客户于", w.When(at), w.change(to))
 		}
-		return zhJoin("由", who, "于", w.when(at), w.change(to))
+		return zhJoin("由", who, "于", w.When(at), w.change(to))
 	}
-	return fmt.Sprintf("%s by %s at %s", w.change(to), w.actor(actor), w.when(at))
+	return fmt.Sprintf("%s by %s at %s", w.change(to), w.actor(actor), w.When(at))
 }
 
 // zhJoin joins the parts of a Chinese sentence with the spaces that set

@@ -23,15 +23,15 @@ func (s *Service) Subject(ctx context.Context, cardRef string) (string, error) {
 			return "", fmt.Errorf("subject of %s: %w", cardRef, err)
 		}
 		if kind == refCancel {
-			return w.sayf("the cancel request for order %s", "订单 %s 的取消申请", o.Number), nil
+			return w.Sayf("the cancel request for order %s", "订单 %s 的取消申请", o.Number), nil
 		}
-		return w.sayf("order %s", "订单 %s", o.Number), nil
+		return w.Sayf("order %s", "订单 %s", o.Number), nil
 	case refAfterSales:
 		r, err := s.store.AfterSales(ctx, id)
 		if err != nil {
 			return "", fmt.Errorf("subject of %s: %w", cardRef, err)
 		}
-		return w.sayf("after-sales request %s", "售后 %s", r.Number), nil
+		return w.Sayf("after-sales request %s", "售后 %s", r.Number), nil
 	}
 	h, err := s.store.Handoff(ctx, id)
 	if err != nil {

@@ -115,7 +115,7 @@ func mediaText(media []string, w staffText) string {
 	for i, m := range media {
 		if strings.HasPrefix(m, "https://") || strings.HasPrefix(m, "http://") {
 			if !strings.ContainsAny(m, "<>| ") {
-				links = append(links, fmt.Sprintf("<%s|%s>", m, w.sayf("photo %d", "图片 %d", i+1)))
+				links = append(links, fmt.Sprintf("<%s|%s>", m, w.Sayf("photo %d", "图片 %d", i+1)))
 				continue
 			}
 		}
@@ -124,9 +124,9 @@ func mediaText(media []string, w staffText) string {
 	if len(links) == 0 && others == 0 {
 		return ""
 	}
-	text := "*" + w.say("Photos:", "图片：") + "* " + strings.Join(links, "  ")
+	text := "*" + w.Say("Photos:", "图片：") + "* " + strings.Join(links, "  ")
 	if others > 0 {
-		text += w.sayf(" %d on the customer's channel", " %d 张在客户的渠道上", others)
+		text += w.Sayf(" %d on the customer's channel", " %d 张在客户的渠道上", others)
 	}
 	return truncate(text, maxSectionText)
 }

@@ -101,11 +101,11 @@ func (a *Adapter) pending(ctx context.Context) (*slack.Msg, error) {
 	}
 	n := len(lines)
 	if n == 0 {
-		return answer(a.staff.say("Nothing awaits a decision.", "没有待处理的事项。")), nil
+		return answer(a.staff.Say("Nothing awaits a decision.", "没有待处理的事项。")), nil
 	}
-	head := a.staff.sayf("%d awaiting a decision:\n", "%d 项待处理：\n", n)
+	head := a.staff.Sayf("%d awaiting a decision:\n", "%d 项待处理：\n", n)
 	if n > maxPending {
-		lines = append(lines[:maxPending], a.staff.sayf("…and %d more.", "……还有 %d 项。", n-maxPending))
+		lines = append(lines[:maxPending], a.staff.Sayf("…and %d more.", "……还有 %d 项。", n-maxPending))
 	}
 	return answer(truncate(head+strings.Join(lines, "\n"), 3900)), nil
 }
@@ -124,7 +124,7 @@ func hasAction(c bot.Card, id string) bool {
 func (a *Adapter) orderDetails(ctx context.Context, number string) (*slack.Msg, error) {
 	card, err := a.svc.OrderDetails(ctx, number)
 	if errors.Is(err, bot.ErrNotFound) {
-		return answer(a.staff.sayf("There is no order %s.", "没有订单 %s。", escape(number))), nil
+		return answer(a.staff.Sayf("There is no order %s.", "没有订单 %s。", escape(number))), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("order details: %w", err)
@@ -143,7 +143,7 @@ func (a *Adapter) today(ctx context.Context) (*slack.Msg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("today: %w", err)
 	}
-	if a.staff.zh {
+	if a.staff.Chinese() {
 		return answer(fmt.Sprintf("今天（%s）：*%d* 笔订单，收入 *%s*。", from.Format("1月2日"), n, a.money(revenue))), nil
 	}
 	word := "orders"
@@ -157,7 +157,7 @@ func (a *Adapter) today(ctx context.Context) (*slack.Msg, error) {
 // e.g. ¥1,280.00, or CN¥1,280.00 in English.
 func (a *Adapter) money(minor int64) string {
 	lang := conversation.English
-	if a.staff.zh {
+	if a.staff.Chinese() {
 		lang = conversation.Chinese
 	}
 	return conversation.FormatMoneyFor(lang, a.cfg.Currency, minor)

@@ -31,18 +31,18 @@ type formInput struct {
 func formInputs(kind string, w staffText) []formInput {
 	switch kind {
 	case "reason":
-		return []formInput{{block: "reason", label: w.say("Reason (the customer sees it)", "原因（客户会看到）"),
-			placeholder: w.say("e.g. out of stock", "例如：暂时缺货"), multiline: true, max: 500}}
+		return []formInput{{block: "reason", label: w.Say("Reason (the customer sees it)", "原因（客户会看到）"),
+			placeholder: w.Say("e.g. out of stock", "例如：暂时缺货"), multiline: true, max: 500}}
 	case "shipping":
 		return []formInput{
-			{block: "carrier", label: w.say("Carrier", "快递公司"), placeholder: w.say("e.g. SF Express", "例如：顺丰"), max: 100},
-			{block: "tracking", label: w.say("Tracking number", "运单号"), max: 100},
+			{block: "carrier", label: w.Say("Carrier", "快递公司"), placeholder: w.Say("e.g. SF Express", "例如：顺丰"), max: 100},
+			{block: "tracking", label: w.Say("Tracking number", "运单号"), max: 100},
 		}
 	case "text":
-		return []formInput{{block: "text", label: w.say("Message to the customer", "给客户的消息"), multiline: true, max: 1000}}
+		return []formInput{{block: "text", label: w.Say("Message to the customer", "给客户的消息"), multiline: true, max: 1000}}
 	case "note":
-		return []formInput{{block: "reason", label: w.say("Note to the customer (next steps, return address)", "给客户的说明（下一步、退货地址等）"),
-			placeholder: w.say("e.g. please send it to …", "例如：请寄回至……"), multiline: true, max: 500}}
+		return []formInput{{block: "reason", label: w.Say("Note to the customer (next steps, return address)", "给客户的说明（下一步、退货地址等）"),
+			placeholder: w.Say("e.g. please send it to …", "例如：请寄回至……"), multiline: true, max: 500}}
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (a *Adapter) openForm(ctx context.Context, ic slack.InteractionCallback, ba
 	view := formView(strings.TrimSpace(ba.Text.Text), ic.Message.Text, inputs, meta, a.staff)
 	if _, err := a.api.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		a.log.Warn("slack: open form", "ref", b.ref, "err", err)
-		a.ephemeral(ctx, at, a.staff.say("The form could not be opened; please press the button again.", "表单没能打开，请再按一次按钮。"))
+		a.ephemeral(ctx, at, a.staff.Say("The form could not be opened; please press the button again.", "表单没能打开，请再按一次按钮。"))
 	}
 }
 
@@ -122,7 +122,7 @@ func formView(label, about string, inputs []formInput, meta formMeta, w staffTex
 		CallbackID:      formCallback,
 		Title:           plain(truncate(label, 24)), // Slack's limit for modal titles
 		Submit:          plain(truncate(label, 24)),
-		Close:           plain(w.say("Cancel", "取消")),
+		Close:           plain(w.Say("Cancel", "取消")),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.String(),
 	}
@@ -172,9 +172,9 @@ func formValues(inputs []formInput, state *slack.ViewState, w staffText) (values
 		}
 		switch {
 		case v == "":
-			problems[in.block] = w.say("Please fill this in.", "请填写这一项。")
+			problems[in.block] = w.Say("Please fill this in.", "请填写这一项。")
 		case utf8.RuneCountInString(v) > in.max:
-			problems[in.block] = w.sayf("At most %d characters, please.", "最多 %d 个字。", in.max)
+			problems[in.block] = w.Sayf("At most %d characters, please.", "最多 %d 个字。", in.max)
 		default:
 			values[in.block] = v
 		}

@@ -5,8 +5,8 @@ import "testing"
 // Every input a card action may ask for has a form, in both languages:
 // an unknown one would leave the button doing nothing.
 func TestFormInputsForEveryCardInput(t *testing.T) {
-	for _, zh := range []bool{false, true} {
-		w := staffText{zh: zh}
+	for _, lang := range []string{"en", "zh"} {
+		w, zh := newStaffText(lang), lang == "zh"
 		for _, kind := range []string{"reason", "shipping", "text", "note"} {
 			in := formInputs(kind, w)
 			if len(in) == 0 {

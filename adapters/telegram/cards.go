@@ -71,7 +71,7 @@ const maxField = 500
 func renderCard(c bot.Card, w staffText) (string, tgbotapi.InlineKeyboardMarkup) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<b>%s</b>", esc(c.Title, 200))
-	colon := w.say(": ", "：")
+	colon := w.Say(": ", "：")
 	for _, f := range c.Fields {
 		fmt.Fprintf(&b, "\n<b>%s%s</b>%s", esc(f.Label, 100), colon, esc(f.Value, maxField))
 	}

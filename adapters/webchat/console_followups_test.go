@@ -171,7 +171,7 @@ func TestConsoleQueueUnhappyCustomers(t *testing.T) {
 		}
 		found := false
 		for _, card := range all.Cards {
-			found = found || (card.Ref == ref && strings.Contains(card.Title, "Unhappy customer"))
+			found = found || (card.Ref == ref && strings.Contains(card.Title, "顾客不满意"))
 		}
 		if len(all.Cards) != 2 || !found || all.Counts["survey"] != 1 || all.Counts["new"] != 1 {
 			t.Fatalf("queue: %+v", all)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
-	"github.com/orderbot/orderbot/conversation"
 )
 
 // RefKind is the kind of a broadcast's card ref: "broadcast:<id>".
@@ -17,34 +16,12 @@ const RefKind = bot.RefBroadcast
 // previewRunes bounds each text on the card: enough to judge it.
 const previewRunes = 400
 
-// words words the card in the shop's staff language.
-type words struct {
-	zh       bool
-	loc      *time.Location
-	currency string
-}
+// words words the card in the shop's staff language, as the core words
+// its own cards.
+type words struct{ bot.StaffWords }
 
 func (s *Service) words() words {
-	return words{zh: s.cfg.StaffLang != bot.StaffLangEN, loc: s.cfg.Location, currency: s.cfg.Currency}
-}
-
-func (w words) say(en, zh string) string {
-	if w.zh {
-		return zh
-	}
-	return en
-}
-
-func (w words) when(t time.Time) string {
-	return t.In(w.loc).Format("2006-01-02 15:04 (MST)")
-}
-
-func (w words) money(minor int64) string {
-	lang := conversation.English
-	if w.zh {
-		lang = conversation.Chinese
-	}
-	return conversation.FormatMoneyFor(lang, w.currency, minor)
+	return words{bot.NewStaffWords(s.cfg.StaffLang, s.cfg.Location, s.cfg.Currency, s.now())}
 }
 
 // card is the approval card: the texts as customers will read them, the
@@ -56,7 +33,7 @@ func (s *Service) card(b Broadcast) bot.Card {
 	w := s.words()
 	c := bot.Card{
 		Ref:     RefKind + ":" + strconv.FormatInt(b.ID, 10),
-		Title:   fmt.Sprintf(w.say("Broadcast #%d to %d customers", "营销消息 #%d，发给 %d 位顾客"), b.ID, b.Audience),
+		Title:   fmt.Sprintf(w.Say("Broadcast #%d to %d customers", "营销消息 #%d，发给 %d 位顾客"), b.ID, b.Audience),
 		Version: b.Version,
 	}
 	add := func(label, value string) {
@@ -64,29 +41,29 @@ func (s *Service) card(b Broadcast) bot.Card {
 			c.Fields = append(c.Fields, bot.CardField{Label: label, Value: value})
 		}
 	}
-	add(w.say("Chinese", "中文"), preview(b.TextZH))
-	add(w.say("English", "英文"), preview(b.TextEN))
-	add(w.say("Picture", "图片"), b.ImageURL)
-	add(w.say("Coupon", "优惠码"), b.Coupon)
-	add(w.say("Segment", "发送对象"), w.segment(b.Segment))
-	add(w.say("Audience", "人数"), fmt.Sprintf(w.say("%d customers who agreed to promotions", "%d 位同意接收优惠消息的顾客"), b.Audience))
-	send := w.say("as soon as approved", "批准后立即发送")
+	add(w.Say("Chinese", "中文"), preview(b.TextZH))
+	add(w.Say("English", "英文"), preview(b.TextEN))
+	add(w.Say("Picture", "图片"), b.ImageURL)
+	add(w.Say("Coupon", "优惠码"), b.Coupon)
+	add(w.Say("Segment", "发送对象"), w.segment(b.Segment))
+	add(w.Say("Audience", "人数"), fmt.Sprintf(w.Say("%d customers who agreed to promotions", "%d 位同意接收优惠消息的顾客"), b.Audience))
+	send := w.Say("as soon as approved", "批准后立即发送")
 	if !b.SendAt.IsZero() {
-		send = w.when(b.SendAt)
+		send = w.When(b.SendAt)
 	}
-	add(w.say("Sends", "发送时间"), send)
-	add(w.say("Written by", "创建人"), b.CreatedBy)
+	add(w.Say("Sends", "发送时间"), send)
+	add(w.Say("Written by", "创建人"), b.CreatedBy)
 	switch b.Status {
 	case Pending:
-		c.Status = w.say("Waiting for approval", "等待审批")
+		c.Status = w.Say("Waiting for approval", "等待审批")
 		c.Actions = []bot.CardAction{
-			{ID: ActApprove, Label: w.say("Approve", "批准"), Style: "primary"},
-			{ID: ActReject, Label: w.say("Reject", "拒绝"), Style: "danger"},
+			{ID: ActApprove, Label: w.Say("Approve", "批准"), Style: "primary"},
+			{ID: ActReject, Label: w.Say("Reject", "拒绝"), Style: "danger"},
 		}
 	case Draft:
-		c.Status = w.say("Draft", "草稿")
+		c.Status = w.Say("Draft", "草稿")
 	default:
-		c.Status = fmt.Sprintf(w.say("%s by %s at %s", "%[2]s 于 %[3]s %[1]s"), w.decision(b.Status), b.DecidedBy, w.when(b.DecidedAt))
+		c.Status = fmt.Sprintf(w.Say("%s by %s at %s", "%[2]s 于 %[3]s %[1]s"), w.decision(b.Status), b.DecidedBy, w.When(b.DecidedAt))
 	}
 	return c
 }
@@ -94,11 +71,11 @@ func (s *Service) card(b Broadcast) bot.Card {
 func (w words) decision(s Status) string {
 	switch s {
 	case Rejected:
-		return w.say("Rejected", "拒绝")
+		return w.Say("Rejected", "拒绝")
 	case Cancelled:
-		return w.say("Cancelled", "取消")
+		return w.Say("Cancelled", "取消")
 	}
-	return w.say("Approved", "批准")
+	return w.Say("Approved", "批准")
 }
 
 func preview(text string) string {
@@ -115,7 +92,7 @@ func (w words) segment(s Segment) string {
 	var parts []string
 	list := func(en, zh string, vs []string) {
 		if len(vs) > 0 {
-			parts = append(parts, w.say(en, zh)+": "+strings.Join(vs, ", "))
+			parts = append(parts, w.Say(en, zh)+": "+strings.Join(vs, ", "))
 		}
 	}
 	list("channels", "渠道", s.Channels)
@@ -123,21 +100,21 @@ func (w words) segment(s Segment) string {
 	list("tiers", "等级", s.Tiers)
 	list("tags", "标签", s.Tags)
 	if !s.LastOrderAfter.IsZero() {
-		parts = append(parts, w.say("last order after ", "最近下单晚于 ")+w.when(s.LastOrderAfter))
+		parts = append(parts, w.Say("last order after ", "最近下单晚于 ")+w.When(s.LastOrderAfter))
 	}
 	if !s.LastOrderBefore.IsZero() {
-		parts = append(parts, w.say("last order before ", "最近下单早于 ")+w.when(s.LastOrderBefore))
+		parts = append(parts, w.Say("last order before ", "最近下单早于 ")+w.When(s.LastOrderBefore))
 	}
 	if s.MinSpent != nil {
-		parts = append(parts, w.say("spent at least ", "累计消费不低于 ")+w.money(*s.MinSpent))
+		parts = append(parts, w.Say("spent at least ", "累计消费不低于 ")+w.Money(*s.MinSpent))
 	}
 	if s.MaxSpent != nil {
-		parts = append(parts, w.say("spent at most ", "累计消费不高于 ")+w.money(*s.MaxSpent))
+		parts = append(parts, w.Say("spent at most ", "累计消费不高于 ")+w.Money(*s.MaxSpent))
 	}
 	if len(parts) == 0 {
-		return w.say("everyone who agreed to promotions", "所有同意接收优惠消息的顾客")
+		return w.Say("everyone who agreed to promotions", "所有同意接收优惠消息的顾客")
 	}
-	return strings.Join(parts, w.say("; ", "；"))
+	return strings.Join(parts, w.Say("; ", "；"))
 }
 
 // queueCard posts or updates the broadcast's card on every staff channel.

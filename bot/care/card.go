@@ -10,41 +10,44 @@ import (
 )
 
 // surveyCard is the card of an unhappy customer: who, which order, the
-// score and the comment; staff close it like a handoff once they followed up.
-func surveyCard(sv Survey, c bot.Customer) bot.Card {
+// score and the comment; staff close it like a handoff once they followed
+// up. It is worded in the staff language with times in the shop's zone,
+// as the core's cards are.
+func (s *Service) surveyCard(sv Survey, c bot.Customer) bot.Card {
+	w := bot.NewStaffWords(s.cfg.StaffLang, s.cfg.Location, "", s.now())
 	name := c.DisplayName
 	if name == "" {
 		name = c.Name
 	}
+	if name == "" {
+		name = w.Say("a customer", "一位顾客")
+	}
 	card := bot.Card{
-		Ref:   bot.RefSurvey + ":" + strconv.FormatInt(sv.ID, 10),
-		Title: fmt.Sprintf("Unhappy customer: %s (%s %s)", name, c.Channel, c.UserID),
-		Fields: []bot.CardField{
-			{Label: "Order", Value: sv.OrderNumber},
-			{Label: "Score", Value: fmt.Sprintf("%d / 5", sv.Score)},
-		},
-		Status: "Answered at " + sv.AnsweredAt.UTC().Format("2006-01-02 15:04 UTC"),
+		Ref:    bot.RefSurvey + ":" + strconv.FormatInt(sv.ID, 10),
+		Title:  w.Sayf("Unhappy customer: %s (%s)", "顾客不满意：%s（%s）", name, w.Channel(c.Channel)),
+		Status: w.Sayf("Answered %s", "评价于 %s", w.When(sv.AnsweredAt)),
 	}
-	if sv.Request != "" {
-		card.Fields = append(card.Fields, bot.CardField{Label: "After-sales", Value: sv.Request})
+	add := func(en, zh, value string) {
+		if value != "" {
+			card.Fields = append(card.Fields, bot.CardField{Label: w.Say(en, zh), Value: value})
+		}
 	}
-	if c.Tier.Tier != "" {
-		card.Fields = append(card.Fields, bot.CardField{Label: "Tier", Value: c.Tier.NameEN + " " + c.Tier.NameZH})
-	}
-	if sv.Comment != "" {
-		card.Fields = append(card.Fields, bot.CardField{Label: "Comment", Value: sv.Comment})
-	}
+	add("Order", "订单", sv.OrderNumber)
+	add("Score", "评分", fmt.Sprintf("%d / 5", sv.Score))
+	add("After-sales", "售后单", sv.Request)
+	add("Tier", "会员等级", w.Say(c.Tier.NameEN, c.Tier.NameZH))
+	add("Comment", "留言", sv.Comment)
 	if sv.CardOpen {
-		card.Actions = []bot.CardAction{{ID: bot.ActClose, Label: "Close"}}
+		card.Actions = []bot.CardAction{{ID: bot.ActClose, Label: w.Say("Close", "结束跟进")}}
 	} else if sv.ClosedBy != "" {
-		card.Status = fmt.Sprintf("Closed by %s at %s", sv.ClosedBy, sv.ClosedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		card.Status = w.Sayf("Closed by %s %s", "由 %s 于 %s 结束跟进", sv.ClosedBy, w.When(sv.ClosedAt))
 	}
 	return card
 }
 
 // queueCard posts or updates the survey's card on every staff channel.
 func (s *Service) queueCard(ctx context.Context, tx bot.Repo, sv Survey, c bot.Customer, now time.Time) error {
-	card := surveyCard(sv, c)
+	card := s.surveyCard(sv, c)
 	msgs := make([]*bot.Message, 0, len(s.cfg.StaffChannels))
 	for _, ch := range s.cfg.StaffChannels {
 		cc := card
@@ -72,13 +75,13 @@ func (s *Service) CardAction(ctx context.Context, tx bot.Repo, staff bot.Staff, 
 		return bot.Card{}, fmt.Errorf("load customer: %w", err)
 	}
 	if a.Action != bot.ActClose {
-		return surveyCard(sv, c), fmt.Errorf("%w: unknown action %q", bot.ErrInvalid, a.Action)
+		return s.surveyCard(sv, c), fmt.Errorf("%w: unknown action %q", bot.ErrInvalid, a.Action)
 	}
 	if !sv.CardOpen {
 		if sv.ClosedBy == "" {
-			return surveyCard(sv, c), fmt.Errorf("%w: survey %d has no card", bot.ErrNotFound, id)
+			return s.surveyCard(sv, c), fmt.Errorf("%w: survey %d has no card", bot.ErrNotFound, id)
 		}
-		return surveyCard(sv, c), &bot.DecidedError{Status: "closed", By: sv.ClosedBy, At: sv.ClosedAt}
+		return s.surveyCard(sv, c), &bot.DecidedError{Status: "closed", By: sv.ClosedBy, At: sv.ClosedAt}
 	}
 	sv.CardOpen, sv.ClosedBy, sv.ClosedAt = false, staff.Actor(), now
 	if err := r.UpdateSurvey(ctx, sv); err != nil {
@@ -88,7 +91,7 @@ func (s *Service) CardAction(ctx context.Context, tx bot.Repo, staff bot.Staff, 
 	if err != nil {
 		return bot.Card{}, fmt.Errorf("audit survey %d: %w", id, err)
 	}
-	card := surveyCard(sv, c)
+	card := s.surveyCard(sv, c)
 	if err := s.queueCard(ctx, tx, sv, c, now); err != nil {
 		return bot.Card{}, err
 	}
@@ -133,7 +136,7 @@ func (s *Service) SurveyCards(ctx context.Context, tx bot.Repo, ids []int64) (ma
 	}
 	out := make(map[int64]bot.WorkCard, len(svs))
 	for _, sv := range svs {
-		out[sv.ID] = bot.WorkCard{Card: surveyCard(sv, customers[sv.CustomerID]), CustomerID: sv.CustomerID}
+		out[sv.ID] = bot.WorkCard{Card: s.surveyCard(sv, customers[sv.CustomerID]), CustomerID: sv.CustomerID}
 	}
 	return out, nil
 }

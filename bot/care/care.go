@@ -67,6 +67,11 @@ type Config struct {
 	Membership bot.Membership
 	// StaffChannels get the card of an unhappy customer.
 	StaffChannels []string
+	// StaffLang and Location word the unhappy customer's card as the
+	// core's cards are: bot.StaffLangEN or Chinese, in the shop's zone
+	// (UTC when nil).
+	StaffLang string
+	Location  *time.Location
 	// Clock is time.Now when nil.
 	Clock func() time.Time
 }

@@ -66,8 +66,11 @@ func newShopWith(t *testing.T, st *store.Store, cfg care.Config) *shop {
 	staff := []string{bot.WebChat}
 	tiers := tier.New(st, quiet(), c.Now, time.UTC)
 	cfg.StaffChannels, cfg.Clock, cfg.Membership = staff, c.Now, tiers
+	if cfg.StaffLang == "" {
+		cfg.StaffLang = bot.StaffLangEN // the tests read the cards in English
+	}
 	cs := care.New(st, quiet(), cfg, nil)
-	svc := bot.NewService(st, quiet(), bot.Config{StaffChannels: staff, Clock: c.Now, Care: cs, Membership: tiers}, nil)
+	svc := bot.NewService(st, quiet(), bot.Config{StaffChannels: staff, Clock: c.Now, Care: cs, Membership: tiers, StaffLang: cfg.StaffLang}, nil)
 	err := svc.ImportCatalog(ctx, "test", []bot.Product{
 		{SKU: "TEA", Name: "Green tea", NameZH: "绿茶", Category: "Tea", Price: 3800, Stock: 100, Active: true},
 	})

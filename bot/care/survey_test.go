@@ -257,3 +257,26 @@ func TestSurveyLeavesTypingAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestUnhappyCardInStaffLanguage: the card reads in the shop's staff
+// language with the time in the shop's zone, and names the customer and
+// their channel, never their platform id.
+func TestUnhappyCardInStaffLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		shanghai := time.FixedZone("CST", 8*3600)
+		s := newShopWith(t, st, care.Config{StaffLang: bot.StaffLangZH, Location: shanghai})
+		_, o := s.order("u1")
+		s.press("u1", "consent_no")
+		s.deliver(o)
+		if n := s.sendDue(); n != 1 {
+			t.Fatalf("%d surveys sent", n)
+		}
+		id := surveyID(t, s.surveys("u1")[0])
+		s.say("u1", "1")
+		card, _ := s.lastCard(fmt.Sprintf("survey:%d", id))
+		if !strings.HasPrefix(card.Title, "顾客不满意：") || strings.Contains(card.Title, "u1") ||
+			!strings.Contains(card.Status, "11月23日 18:00（UTC+8）") || field(card, "评分") != "1 / 5" || card.Actions[0].Label != "结束跟进" {
+			t.Fatalf("card %+v", card)
+		}
+	})
+}

@@ -50,7 +50,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	coreCfg.Membership = tiers
 	careSvc := care.New(st, log.With("component", "care"), care.Config{
 		SurveyDelay: cfg.Care.SurveyDelay, CartReminder: cfg.Care.CartReminder, StaffChannels: coreCfg.StaffChannels,
-		Membership: tiers,
+		Membership: tiers, StaffLang: cfg.Shop.StaffLang, Location: cfg.Shop.Location,
 	}, disp.Kick)
 	coreCfg.Care = careSvc
 	// Promotions: approved on any staff channel's card or through the API,
