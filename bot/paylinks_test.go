@@ -192,43 +192,12 @@ func (s *settler) Refund(_ context.Context, r bot.RefundRequest) error {
 // for all that was paid; a failure is told to the approver.
 func TestApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
 		cfg := offlinePay(bot.PayFirst)
 		cfg.Pay.Methods = []bot.PayMethod{bot.PayWeChat, bot.PayCOD}
 		set := &settler{}
 		cfg.Pay.Links = set
 		s := newShopWith(t, st, cfg)
-		request := func(user string) (*bot.Order, *bot.AfterSales) {
-			t.Helper()
-			o := s.orderPaying(user, "wechatpay")
-			err := st.InTx(ctx, func(tx bot.Repo) error {
-				_, err := s.svc.ApplyPayment(ctx, tx, o.Number, "wechatpay", o.Total, "42"+o.Number)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			o = s.orderByNumber(o.Number)
-			if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), bot.ActApprove, o.Version); err != nil {
-				t.Fatal(err)
-			}
-			o = s.orderByNumber(o.Number)
-			if _, err := s.act("ann", fmt.Sprintf("order:%d", o.ID), bot.ActShip, o.Version, "SF", "SF1"); err != nil {
-				t.Fatal(err)
-			}
-			s.say(user, "menu")
-			s.press(user, "aftersales")
-			s.press(user, "order:"+o.Number)
-			s.press(user, "type:refund")
-			s.say(user, "Not what I ordered.")
-			s.press(user, "done")
-			s.press(user, "submit")
-			reqs, err := st.AfterSalesByOrder(ctx, o.ID)
-			if err != nil || len(reqs) != 1 {
-				t.Fatalf("after-sales %+v %v", reqs, err)
-			}
-			return o, reqs[0]
-		}
+		request := func(user string) (*bot.Order, *bot.AfterSales) { return s.paidRequest(st, user) }
 		o, r := request("u1")
 		if len(set.refunds) != 0 {
 			t.Fatalf("refund before approval: %+v", set.refunds)
@@ -253,6 +222,41 @@ func TestApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
 			t.Fatalf("refund kept for a retry: %v, note %q", err, res.Note)
 		}
 	})
+}
+
+// paidRequest places an order paid by WeChat Pay, has it approved and
+// shipped, and files a refund request on it.
+func (s *shop) paidRequest(st *store.Store, user string) (*bot.Order, *bot.AfterSales) {
+	s.t.Helper()
+	ctx := context.Background()
+	o := s.orderPaying(user, "wechatpay")
+	err := st.InTx(ctx, func(tx bot.Repo) error {
+		_, err := s.svc.ApplyPayment(ctx, tx, o.Number, "wechatpay", o.Total, "42"+o.Number)
+		return err
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	o = s.orderByNumber(o.Number)
+	if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), bot.ActApprove, o.Version); err != nil {
+		s.t.Fatal(err)
+	}
+	o = s.orderByNumber(o.Number)
+	if _, err := s.act("ann", fmt.Sprintf("order:%d", o.ID), bot.ActShip, o.Version, "SF", "SF1"); err != nil {
+		s.t.Fatal(err)
+	}
+	s.say(user, "menu")
+	s.press(user, "aftersales")
+	s.press(user, "order:"+o.Number)
+	s.press(user, "type:refund")
+	s.say(user, "Not what I ordered.")
+	s.press(user, "done")
+	s.press(user, "submit")
+	reqs, err := st.AfterSalesByOrder(ctx, o.ID)
+	if err != nil || len(reqs) != 1 {
+		s.t.Fatalf("after-sales %+v %v", reqs, err)
+	}
+	return o, reqs[0]
 }
 
 // refundRule is a shop's approval rule that approves every refund request
@@ -287,33 +291,9 @@ func TestRuleApprovedRefundGoesBackThroughTheProvider(t *testing.T) {
 		cfg.Pay.Links = set
 		s := newShopWith(t, st, cfg)
 		requestRefund := func(user string) *bot.Order {
-			t.Helper()
-			o := s.orderPaying(user, "wechatpay")
-			err := st.InTx(ctx, func(tx bot.Repo) error {
-				_, err := s.svc.ApplyPayment(ctx, tx, o.Number, "wechatpay", o.Total, "42"+o.Number)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			o = s.orderByNumber(o.Number)
-			if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), bot.ActApprove, o.Version); err != nil {
-				t.Fatal(err)
-			}
-			o = s.orderByNumber(o.Number)
-			if _, err := s.act("ann", fmt.Sprintf("order:%d", o.ID), bot.ActShip, o.Version, "SF", "SF1"); err != nil {
-				t.Fatal(err)
-			}
-			s.say(user, "menu")
-			s.press(user, "aftersales")
-			s.press(user, "order:"+o.Number)
-			s.press(user, "type:refund")
-			s.say(user, "Changed my mind.")
-			s.press(user, "done")
-			s.press(user, "submit")
-			reqs, err := st.AfterSalesByOrder(ctx, o.ID)
-			if err != nil || len(reqs) != 1 || reqs[0].Status != bot.Approved {
-				t.Fatalf("after-sales %+v %v", reqs, err)
+			o, r := s.paidRequest(st, user)
+			if r.Status != bot.Approved {
+				t.Fatalf("request %s not approved by the rule: %s", r.Number, r.Status)
 			}
 			return o
 		}
