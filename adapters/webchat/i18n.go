@@ -96,6 +96,7 @@ func (v *viewer) zh() map[string]string {
 		}
 		maps.Copy(v.dict, reportsZH())
 		maps.Copy(v.dict, zhBackoffice())
+		maps.Copy(v.dict, broadcastsZH())
 	}
 	return v.dict
 }

@@ -84,6 +84,9 @@ type Options struct {
 	Currency string
 	// Coupons backs the console's coupon page; no page when nil.
 	Coupons Coupons
+	// Broadcasts backs the console's broadcast pages (promotions); no
+	// pages when nil.
+	Broadcasts Broadcasts
 	// Reports is what the console's dashboard (/staff/reports) reads;
 	// without it the dashboard answers 404.
 	Reports Reports
@@ -218,6 +221,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("/staff/media/{ref}", only(http.MethodGet, h.requireStaff(h.staffMedia)))
 	h.consoleRoutes()
 	h.couponRoutes()
+	h.broadcastRoutes()
 	h.reportRoutes()
 	h.crmRoutes()
 }
