@@ -297,6 +297,7 @@ func templateFuncs() template.FuncMap {
 				Action, Label, Style string
 			}{v, id, action, label, style}
 		},
+		"bstatus": func(s string) broadcast.Status { return broadcast.Status(s) },
 		"skipped": func(r broadcast.Report) int {
 			n := 0
 			for _, c := range r.Skipped {

@@ -126,11 +126,12 @@ func (h *Handler) broadcastData(ctx context.Context, v *viewer, id int64) (broad
 	}
 	d := broadcastPageData{V: v, B: b, Report: rep, Now: -1}
 	for _, l := range []struct {
+		code string
 		lang conversation.Lang
 		text string
-	}{{conversation.Chinese, b.TextZH}, {conversation.English, b.TextEN}} {
+	}{{broadcast.LangZH, conversation.Chinese, b.TextZH}, {broadcast.LangEN, conversation.English, b.TextEN}} {
 		if l.text != "" {
-			d.Customer = append(d.Customer, customerText{Lang: string(l.lang), Text: conversation.Promotion(l.lang, l.text, b.Coupon)})
+			d.Customer = append(d.Customer, customerText{Lang: l.code, Text: conversation.Promotion(l.lang, l.text, b.Coupon)})
 		}
 	}
 	if b.Status == broadcast.Draft || b.Status == broadcast.Pending {

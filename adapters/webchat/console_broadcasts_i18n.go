@@ -29,7 +29,7 @@ func broadcastsZH() map[string]string {
 		"Chinese text": "中文内容", "English text": "英文内容", "Picture (web address)": "图片（网址）",
 		"Coupon code": "优惠码", "Send at (empty: as soon as approved)": "发送时间（留空则批准后立即发送）",
 		"Who gets it": "发送对象", "Channels": "渠道", "Languages": "语言", "Tiers": "会员等级",
-		"Tags": "标签", "comma-separated": "用逗号分隔", "Last order on or after": "最近下单不早于",
+		"Tags": "标签", " (comma-separated)": "（用逗号分隔）", "Channels:": "渠道：", "Languages:": "语言：", "Last order on or after": "最近下单不早于",
 		"Last order before": "最近下单早于", "Spent at least": "累计消费不低于", "Spent at most": "累计消费不高于",
 		"Only customers who agreed to promotions get it. Nothing ticked means all.": "只发给同意接收优惠消息的顾客。不勾选即为全部。",
 		"Save as draft": "保存草稿", "The shop's tiers:": "本店会员等级：",
@@ -39,7 +39,7 @@ func broadcastsZH() map[string]string {
 		"Created":                            "创建时间", "Submitted": "提交时间", "Decided by": "处理人", "Decided": "处理时间",
 		"Started": "开始发送", "Finished": "发送完毕", "Delivery report": "发送报告",
 		"Targeted": "目标顾客", "Queued": "已排队", "Sent": "已送达", "Failed": "失败",
-		"Skipped": "跳过", "Unsubscribed since": "此后退订",
+		"Skipped": "跳过", "Unsubscribed since it was sent": "发送后退订",
 		"Submit for approval": "提交审批", "Approve": "批准", "Reject": "拒绝", "Cancel the broadcast": "取消发送",
 		"The shop requires two people: someone other than who wrote a broadcast approves it.": "本店要求两人审核：营销消息须由创建人以外的人批准。",
 		"The broadcast has changed meanwhile; this no longer applies.":                        "该营销消息刚刚有变动，此操作已不适用。",
@@ -64,6 +64,16 @@ func (v *viewer) BroadcastStatus(s broadcast.Status) string {
 	return v.pick(w[s], string(s))
 }
 
+// BroadcastAction is an audit entry's action on a broadcast in words.
+func (v *viewer) BroadcastAction(a string) string {
+	w := map[string][2]string{
+		"create": {"wrote it", "创建"}, broadcast.ActSubmit: {"submitted it for approval", "提交审批"},
+		broadcast.ActApprove: {"approved", "批准"}, broadcast.ActReject: {"rejected", "拒绝"},
+		broadcast.ActCancel: {"cancelled it", "取消发送"},
+	}
+	return v.pick(w[a], a)
+}
+
 // SkipReason is why customers got no message, in words.
 func (v *viewer) SkipReason(r string) string {
 	if r == broadcast.SkipOutsideWindow {
@@ -83,7 +93,7 @@ func (v *viewer) Segment(s broadcast.Segment) string {
 		for i, x := range vs {
 			ws[i] = word(x)
 		}
-		parts = append(parts, v.T(label)+": "+strings.Join(ws, ", "))
+		parts = append(parts, v.T(label)+v.pick([2]string{": ", "："}, ": ")+strings.Join(ws, v.pick([2]string{", ", "、"}, ", ")))
 	}
 	same := func(s string) string { return s }
 	list("Channels", s.Channels, v.ChannelName)

@@ -96,6 +96,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Logo: cfg.Chat.Logo, FrameAncestors: cfg.Chat.EmbedOrigins,
 		Privacy:     priv,
 		Coupons:     money,
+		Broadcasts:  bcasts,
 		Transcripts: transcripts, CRM: consoleCRM{crm},
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)
