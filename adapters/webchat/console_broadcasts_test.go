@@ -17,15 +17,15 @@ import (
 	"github.com/orderbot/orderbot/store/storetest"
 )
 
-// broadcastEnv is the console with broadcasts on st, two people required,
+// broadcastEnv is the console in lang with broadcasts on st, two people required,
 // and two customers who agreed to promotions: one in the web chat, one on
 // WeChat who never wrote (outside WeChat's window).
-func broadcastEnv(t *testing.T, st *store.Store) (*testEnv, *broadcast.Service) {
+func broadcastEnv(t *testing.T, st *store.Store, lang string) (*testEnv, *broadcast.Service) {
 	t.Helper()
 	bc := broadcast.New(st, slog.New(slog.DiscardHandler), broadcast.Config{
 		TwoPeople: true, StaffChannels: []string{bot.WebChat}, Location: shanghai,
 	}, nil)
-	e := newEnvOn(t, st, Options{Location: shanghai, Lang: "en", Broadcasts: bc})
+	e := newEnvOn(t, st, Options{Location: shanghai, Lang: lang, Broadcasts: bc})
 	ctx := t.Context()
 	for _, u := range []struct{ ch, user string }{{bot.WebChat, "web-1"}, {bot.WeChat, "wx-1"}} {
 		c, err := st.LockCustomer(ctx, u.ch, u.user)
@@ -58,7 +58,7 @@ func createdID(t *testing.T, res response) string {
 // and skipped.
 func TestConsoleBroadcasts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e, bc := broadcastEnv(t, st)
+		e, bc := broadcastEnv(t, st, "en")
 		bob := e.client()
 		bobToken := e.login(bob, "bob", bobPassword)
 		alice := e.client()
