@@ -18,6 +18,8 @@ type Broadcasts interface {
 	Get(ctx context.Context, id int64) (broadcast.Broadcast, broadcast.Report, error)
 	List(ctx context.Context, beforeID int64, limit int) ([]broadcast.Broadcast, error)
 	Preview(ctx context.Context, id int64) (int, error)
+	// Count is how many would get a broadcast to the segment now.
+	Count(ctx context.Context, staff bot.Staff, seg broadcast.Segment) (int, error)
 	Act(ctx context.Context, staff bot.Staff, id int64, action string) (broadcast.Broadcast, error)
 }
 
@@ -155,6 +157,10 @@ func (h *Handler) createBroadcast(w http.ResponseWriter, r *http.Request, s staf
 	}
 	in := broadcastInput(r.PostForm)
 	b, err := in.broadcast(h.opts.Location, h.opts.Currency)
+	if err == nil && r.PostForm.Get("do") == "preview" {
+		h.previewAudience(w, r, s, v, in, b.Segment)
+		return
+	}
 	if err == nil {
 		b, err = h.opts.Broadcasts.Create(r.Context(), s.staff, b)
 	}
@@ -165,6 +171,20 @@ func (h *Handler) createBroadcast(w http.ResponseWriter, r *http.Request, s staf
 	}
 	status, problem := h.broadcastRefusal(v, err)
 	h.render(w, status, "broadcast-new", h.broadcastForm(r.Context(), v, in, problem))
+}
+
+// previewAudience shows the form again, as typed, with how many customers
+// its segment reaches now; nothing is saved.
+func (h *Handler) previewAudience(w http.ResponseWriter, r *http.Request, s staffRequest, v *viewer, in broadcastIn, seg broadcast.Segment) {
+	n, err := h.opts.Broadcasts.Count(r.Context(), s.staff, seg)
+	if err != nil {
+		status, problem := h.broadcastRefusal(v, err)
+		h.render(w, status, "broadcast-new", h.broadcastForm(r.Context(), v, in, problem))
+		return
+	}
+	p := h.broadcastForm(r.Context(), v, in, "")
+	p.Audience = &n
+	h.render(w, http.StatusOK, "broadcast-new", p)
 }
 
 // actOnBroadcast is a button of the broadcast's page: submit, approve,

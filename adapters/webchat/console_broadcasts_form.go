@@ -125,9 +125,11 @@ func commaList(s string) []string {
 }
 
 type broadcastFormPage struct {
-	V        *viewer
-	In       broadcastIn
-	Problem  string
+	V       *viewer
+	In      broadcastIn
+	Problem string
+	// Audience is the count "Preview audience" asked for; nil before.
+	Audience *int
 	Channels []string
 	Langs    []string
 	// Tiers are the shop's tier names, a hint beside the field; none

@@ -32,11 +32,10 @@ func broadcastsZH() map[string]string {
 		"Tags": "标签", " (comma-separated)": "（用逗号分隔）", "Channels:": "渠道：", "Languages:": "语言：", "Last order on or after": "最近下单不早于",
 		"Last order before": "最近下单早于", "Spent at least": "累计消费不低于", "Spent at most": "累计消费不高于",
 		"Only customers who agreed to promotions get it. Nothing ticked means all.": "只发给同意接收优惠消息的顾客。不勾选即为全部。",
-		"Save as draft": "保存草稿", "The shop's tiers:": "本店会员等级：",
+		"Save as draft": "保存草稿", "Preview audience": "预览人数", "The shop's tiers:": "本店会员等级：",
 		"As the customer reads it": "顾客看到的内容", "Segment": "发送对象",
 		"Audience when submitted": "提交时人数", "Audience now": "当前人数",
-		"customers who agreed to promotions": "位同意接收优惠消息的顾客",
-		"Created":                            "创建时间", "Submitted": "提交时间", "Decided by": "处理人", "Decided": "处理时间",
+		"Created": "创建时间", "Submitted": "提交时间", "Decided by": "处理人", "Decided": "处理时间",
 		"Started": "开始发送", "Finished": "发送完毕", "Delivery report": "发送报告",
 		"Targeted": "目标顾客", "Queued": "已排队", "Sent": "已送达", "Failed": "失败",
 		"Skipped": "跳过", "Unsubscribed since it was sent": "发送后退订",
@@ -72,6 +71,17 @@ func (v *viewer) BroadcastAction(a string) string {
 		broadcast.ActCancel: {"cancelled it", "取消发送"},
 	}
 	return v.pick(w[a], a)
+}
+
+// Agreed counts customers who agreed to promotions, in words.
+func (v *viewer) Agreed(n int) string {
+	switch {
+	case v.Lang == "zh":
+		return fmt.Sprintf("%d 位同意接收优惠消息的顾客", n)
+	case n == 1:
+		return "1 customer who agreed to promotions"
+	}
+	return fmt.Sprintf("%d customers who agreed to promotions", n)
 }
 
 // SkipReason is why customers got no message, in words.

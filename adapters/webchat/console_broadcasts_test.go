@@ -103,8 +103,21 @@ func TestConsoleBroadcasts(t *testing.T) {
 		res := e.postForm(bob, "/staff/broadcasts", url.Values{"csrf": {bobToken}, "text_en": {"Only English here"}, "lang": {"zh"}})
 		contains(t, res, "发送对象中有阅读中文的顾客，但中文内容为空。", "营销消息")
 		e.postForm(bob, "/staff/lang", url.Values{"csrf": {bobToken}, "lang": {"en"}, "back": {"/staff/broadcasts"}})
+		preview := url.Values{"csrf": {bobToken}, "text_en": {"Typed, not saved"}, "channel": {bot.WebChat}, "do": {"preview"}}
+		res = e.postForm(bob, "/staff/broadcasts", preview)
+		if res.status != http.StatusOK {
+			t.Fatalf("preview: %d %s", res.status, res.body)
+		}
+		contains(t, res, "Audience now: 1 customer who agreed to promotions", "Typed, not saved")
+		preview.Set("tiers", "platinum")
+		res = e.postForm(bob, "/staff/broadcasts", preview)
+		if res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("preview of an unknown tier: %d", res.status)
+		}
+		contains(t, res, "There is no tier platinum.")
+		lacks(t, res, "Audience now")
 		if list, _ := bc.List(t.Context(), 0, 10); len(list) != 0 {
-			t.Fatalf("refused forms created %d broadcasts", len(list))
+			t.Fatalf("refused forms and previews created %d broadcasts", len(list))
 		}
 
 		id := createdID(t, e.postForm(bob, "/staff/broadcasts", good))
