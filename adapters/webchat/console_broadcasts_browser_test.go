@@ -1,6 +1,7 @@
 package webchat
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,7 +13,9 @@ import (
 // TestBrowserConsoleBroadcast writes a broadcast in a phone-sized headless
 // Chromium, in Chinese (the shop's default): from the menu to the form to
 // its page, which fits the screen; submitted, its writer's own approval is
-// refused with the reason, since the shop requires two people.
+// refused with the reason, since the shop requires two people. The card of
+// one an agent submits arrives in the open work queue and leads to its
+// page, where it is approved.
 func TestBrowserConsoleBroadcast(t *testing.T) {
 	e, _ := broadcastEnv(t, storetest.SQLite(t), "zh")
 	s := startBrowser(t, e).staff(e)
@@ -43,5 +46,20 @@ func TestBrowserConsoleBroadcast(t *testing.T) {
 		if !strings.Contains(page, w) {
 			t.Errorf("broadcast page lacks %q:\n%s", w, page)
 		}
+	}
+
+	// An agent submits one while the work queue is open: its approval card
+	// arrives there and leads to its page, where it is approved.
+	bob := e.client()
+	token := e.login(bob, "bob", bobPassword)
+	id := createdID(t, e.postForm(bob, "/staff/broadcasts", url.Values{"csrf": {token}, "text_zh": {"周末特价"}, "text_en": {"Weekend offer"}}))
+	s.do(chromedp.Click(chromedp.CSS(`.console-nav a[href="/staff"]`)))
+	s.do(chromedp.WaitReady(chromedp.CSS(`body.staff-body[data-ready="1"]`)))
+	e.postForm(bob, "/staff/broadcasts/"+id+"/submit", url.Values{"csrf": {token}})
+	s.do(chromedp.Click(chromedp.CSS(`article.card[data-ref="broadcast:` + id + `"] a.item-link[href="/staff/broadcasts/` + id + `"]`)))
+	s.do(chromedp.Click(chromedp.CSS(`button[data-broadcast-action="approve"]`)))
+	s.do(chromedp.WaitVisible(chromedp.CSS(`dd.decided-by`)))
+	if got := s.text(".status-word"); got != "已批准，等待发送" {
+		t.Errorf("status after approval: %q", got)
 	}
 }
