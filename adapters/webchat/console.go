@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/broadcast"
 	"github.com/orderbot/orderbot/bot/tier"
 )
 
@@ -154,9 +155,11 @@ type viewer struct {
 	CanCoupons bool
 	// CanFollowUps shows the follow-up rules page in the menu.
 	CanFollowUps bool
-	loc          *time.Location
-	cur          string
-	dict         map[string]string
+	// HasBroadcasts shows the broadcast pages in the menu.
+	HasBroadcasts bool
+	loc           *time.Location
+	cur           string
+	dict          map[string]string
 }
 
 func (h *Handler) viewerOf(r *http.Request, s staffRequest) *viewer {
@@ -171,8 +174,9 @@ func (h *Handler) viewerOf(r *http.Request, s staffRequest) *viewer {
 	return &viewer{
 		Title: h.opts.Title, Name: name, Role: s.staff.Role, CSRF: csrfToken(s), Lang: lang,
 		Path: r.URL.RequestURI(), Zone: h.opts.Location.String(), loc: h.opts.Location, cur: h.opts.Currency,
-		CanCoupons:   h.opts.Coupons != nil && s.staff.Role.AtLeast(bot.Approver),
-		CanFollowUps: h.opts.FollowUps != nil && s.staff.Role.AtLeast(bot.Approver),
+		CanCoupons:    h.opts.Coupons != nil && s.staff.Role.AtLeast(bot.Approver),
+		CanFollowUps:  h.opts.FollowUps != nil && s.staff.Role.AtLeast(bot.Approver),
+		HasBroadcasts: h.opts.Broadcasts != nil,
 	}
 }
 
@@ -303,6 +307,21 @@ func templateFuncs() template.FuncMap {
 				Rows []orderRow
 				Next string
 			}{v, rows, next}
+		},
+		"bact": func(v *viewer, id int64, action, label, style string) any {
+			return struct {
+				V                    *viewer
+				ID                   int64
+				Action, Label, Style string
+			}{v, id, action, label, style}
+		},
+		"bstatus": func(s string) broadcast.Status { return broadcast.Status(s) },
+		"skipped": func(r broadcast.Report) int {
+			n := 0
+			for _, c := range r.Skipped {
+				n += c
+			}
+			return n
 		},
 		"mul":       func(a int64, b int) int64 { return a * int64(b) },
 		"hasPrefix": strings.HasPrefix,

@@ -97,6 +97,7 @@ func (v *viewer) zh() map[string]string {
 		maps.Copy(v.dict, reportsZH())
 		maps.Copy(v.dict, zhBackoffice())
 		maps.Copy(v.dict, followUpsZH())
+		maps.Copy(v.dict, broadcastsZH())
 	}
 	return v.dict
 }

@@ -86,6 +86,9 @@ type Options struct {
 	Coupons Coupons
 	// FollowUps backs the console's follow-up rules page; no page when nil.
 	FollowUps FollowUpRules
+	// Broadcasts backs the console's broadcast pages (promotions); no
+	// pages when nil.
+	Broadcasts Broadcasts
 	// Reports is what the console's dashboard (/staff/reports) reads;
 	// without it the dashboard answers 404.
 	Reports Reports
@@ -221,6 +224,7 @@ func (h *Handler) routes() {
 	h.consoleRoutes()
 	h.couponRoutes()
 	h.followUpRoutes()
+	h.broadcastRoutes()
 	h.reportRoutes()
 	h.crmRoutes()
 }

@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Privacy:     priv,
 		Coupons:     money,
 		FollowUps:   careSvc,
+		Broadcasts:  bcasts,
 		Transcripts: transcripts, CRM: consoleCRM{crm},
 	})
 	senders[bot.WebChat] = m.sender(bot.WebChat, web)

@@ -53,6 +53,10 @@
 
     const head = el("header", "card-head");
     const h2 = el("h2");
+    // A broadcast is no work item, so no queue page names its page: its
+    // ref does.
+    const broadcast = /^broadcast:(\d+)$/.exec(card.ref);
+    if (broadcast) links.set(card.ref, "/staff/broadcasts/" + broadcast[1]);
     if (links.has(card.ref)) {
       const a = el("a", "item-link", card.title);
       a.href = links.get(card.ref);
