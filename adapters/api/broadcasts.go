@@ -26,20 +26,11 @@ type broadcastBody struct {
 	ImageURL string       `json:"image_url"`
 	Coupon   string       `json:"coupon"`
 	SendAt   string       `json:"send_at"`
-	Segment  *segmentBody `json:"segment"`
+	Segment  *segmentJSON `json:"segment"`
 }
 
-type segmentBody struct {
-	Channels        []string `json:"channels"`
-	Langs           []string `json:"langs"`
-	Tiers           []string `json:"tiers"`
-	Tags            []string `json:"tags"`
-	LastOrderBefore string   `json:"last_order_before"`
-	LastOrderAfter  string   `json:"last_order_after"`
-	MinSpent        *int64   `json:"min_spent"`
-	MaxSpent        *int64   `json:"max_spent"`
-}
-
+// segmentJSON is a broadcast's segment, in a new broadcast and in answers;
+// an omitted list or bound does not narrow it.
 type segmentJSON struct {
 	Channels        []string `json:"channels"`
 	Langs           []string `json:"langs"`
