@@ -68,15 +68,16 @@ func (l *limiter) wait(ctx context.Context, chat int64, upTo time.Duration) erro
 	return nil
 }
 
-// take lets a reply to the customer's own message go without waiting for
-// the chat's pace, only for the overall one. It uses up the chat's burst
-// when there is some left, so that notifications to the chat wait behind it.
-func (l *limiter) take(ctx context.Context, chat int64) error {
+// take lets a reply to the customer's own message go at once: Telegram's
+// overall limit of about 30 a second is for a bot's notifications, and a
+// customer tapping through the menu must not wait a turn behind other
+// customers (at 64 customers stepping every 2 s the replies alone ask for
+// 32 a second). The reply still takes its tokens, from its chat's burst
+// and from the overall limit, so notifications and promotions wait behind
+// it; a 429 Telegram sends anyway pauses the chat like any other.
+func (l *limiter) take(chat int64) {
 	l.forChat(chat).lim.Allow()
-	if err := l.global.Wait(ctx); err != nil {
-		return fmt.Errorf("telegram: waiting for the rate limit: %w", err)
-	}
-	return nil
+	l.global.Reserve()
 }
 
 // pause stops every message to chat for d, as a 429 asks.

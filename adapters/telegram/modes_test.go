@@ -233,3 +233,21 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("a group's second message did not wait for its interval")
 	}
 }
+
+// TestRepliesGoAheadOfTheOverallLimit: a reply never waits for the overall
+// limit (it would wait behind other customers' replies), but takes its
+// tokens, so that a notification waits behind it.
+func TestRepliesGoAheadOfTheOverallLimit(t *testing.T) {
+	l := newLimiter(Config{MessagesPerSecond: 1, ChatInterval: time.Hour, GroupInterval: time.Hour, ChatBurst: 5})
+	for chat := int64(1); chat <= 5; chat++ {
+		l.take(chat) // five replies at once, five times the overall rate
+	}
+	if tokens := l.global.Tokens(); tokens > -3 {
+		t.Fatalf("replies took no overall tokens: %v left", tokens)
+	}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.wait(done, 6, -1); err == nil {
+		t.Fatal("a notification did not wait behind the replies")
+	}
+}

@@ -147,7 +147,7 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, method string, c tgbo
 	var err error
 	switch pace {
 	case direct:
-		err = a.limits.take(ctx, chat)
+		a.limits.take(chat)
 	case queued:
 		err = a.limits.wait(ctx, chat, -1)
 	default:
