@@ -44,8 +44,10 @@ type options struct {
 	customers             int
 	rate                  float64
 	duration, wait        time.Duration
+	think                 time.Duration
 	ceiling               bool
 	log                   string
+	seed                  seedSize
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,6 +64,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.wait, "wait", 10*time.Second, "how long a customer waits for a reply")
 	fs.BoolVar(&o.ceiling, "ceiling", true, "measure the database's raw write ceiling too (with -bin)")
 	fs.StringVar(&o.log, "log", "", "with -bin: file for orderbot's log (default: a temporary file)")
+	fs.DurationVar(&o.think, "think", 0, "closed loop: how long each customer waits after a reply before its next step (human pace)")
+	fs.IntVar(&o.seed.customers, "seed-customers", 0, "with -bin: customers stored before the run")
+	fs.IntVar(&o.seed.products, "seed-products", 0, "with -bin: products stored before the run (instead of the demo catalog)")
+	fs.IntVar(&o.seed.orders, "seed-orders", 0, "with -bin: completed orders stored before the run, spread over the seeded customers")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -76,6 +82,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-customers must be 1–10000")
 	case o.rate < 0 || o.duration <= 0:
 		return o, errors.New("-rate must not be negative and -duration must be positive")
+	case o.think < 0 || (o.think > 0 && o.rate > 0):
+		return o, errors.New("-think is for the closed loop (without -rate) and must not be negative")
+	case o.seed.customers < 0 || o.seed.products < 0 || o.seed.orders < 0:
+		return o, errors.New("-seed-customers, -seed-products and -seed-orders must not be negative")
+	case o.seed.any() && o.bin == "":
+		return o, errors.New("-seed-… fill the scratch database of -bin; they cannot change a running orderbot")
 	}
 	return o, nil
 }
@@ -111,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	client := &http.Client{Transport: transport, Timeout: time.Minute}
 	for i := range drivers {
 		if o.channel == "telegram" {
-			drivers[i] = newTelegramCustomer(int64(1_000_000+i), base, webhookSecret, client, api, updates, o.wait)
+			drivers[i] = newTelegramCustomer(int64(telegramChatBase+i), base, webhookSecret, client, api, updates, o.wait)
 		} else {
 			drivers[i] = newWebCustomer(base, i, transport)
 		}
@@ -124,17 +136,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.rate > 0 {
 		openLoop(lctx, drivers, o.rate, res)
 	} else {
-		closedLoop(lctx, drivers, res)
+		closedLoop(lctx, drivers, o.think, res)
 	}
 	elapsed := time.Since(start)
 	got := res.report(elapsed)
-	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling =
-		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling
+	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling, got.Think, got.Seed =
+		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling, o.think, o.seed
 	if bot != nil {
 		if got.Messages > 0 {
 			got.CPUPerMsg = (bot.cpu() - cpu0) / time.Duration(got.Messages)
 		}
-		got.RSSAfterMB = bot.rssMB()
+		got.RSSAfterMB, got.RSSPeakMB = bot.rssMB()
 		if got.Backlog, err = bot.backlog(ctx); err != nil {
 			return err
 		}
@@ -170,19 +182,39 @@ func (c *cursor) step(ctx context.Context, res *results) {
 	}
 }
 
+// telegramChatBase is the chat id of the first simulated Telegram customer.
+const telegramChatBase = 1_000_000
+
 // closedLoop has every customer send its next message when the reply to
-// the last one arrived.
-func closedLoop(ctx context.Context, drivers []driver, res *results) {
+// the last one arrived and, at human pace, think more after it. Thinking
+// customers start spread over one think time, as people who came at
+// different moments would, rather than all in the same instant.
+func closedLoop(ctx context.Context, drivers []driver, think time.Duration, res *results) {
 	var wg sync.WaitGroup
-	for _, d := range drivers {
+	for i, d := range drivers {
 		wg.Go(func() {
 			c := &cursor{d: d}
+			pause(ctx, think*time.Duration(i)/time.Duration(len(drivers)))
 			for ctx.Err() == nil {
 				c.step(ctx, res)
+				pause(ctx, think)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // openLoop offers messages at a fixed rate whatever the answers, each from

@@ -73,6 +73,9 @@ type report struct {
 	Ceiling    float64 // the database's raw transactions/s at the same concurrency
 	CPUPerMsg  time.Duration
 	RSSAfterMB float64
+	RSSPeakMB  float64       // orderbot's high-water mark, start to end
+	Think      time.Duration // closed loop: each customer's pause after a reply
+	Seed       seedSize      // stored before the run
 }
 
 func (r *results) report(elapsed time.Duration) report {
@@ -94,7 +97,13 @@ func (rep report) print(w io.Writer) {
 	if rep.Offered > 0 {
 		fmt.Fprintf(w, ", %.0f messages/s offered", rep.Offered)
 	}
+	if rep.Think > 0 {
+		fmt.Fprintf(w, ", thinking %s between steps", rep.Think)
+	}
 	fmt.Fprintf(w, ", %s\n", rep.Duration.Round(time.Millisecond))
+	if rep.Seed.any() {
+		fmt.Fprintf(w, "  stored before %d customers, %d products, %d orders\n", rep.Seed.customers, rep.Seed.products, rep.Seed.orders)
+	}
 	fmt.Fprintf(w, "  answered      %d messages, %.0f messages/s\n", rep.Messages, rep.Rate)
 	fmt.Fprintf(w, "  ack           p50 %s, p99 %s\n", ms(rep.AckP50), ms(rep.AckP99))
 	fmt.Fprintf(w, "  reply lag     p50 %s, p99 %s\n", ms(rep.LagP50), ms(rep.LagP99))
@@ -107,7 +116,7 @@ func (rep report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  outbox after  %d undelivered\n", rep.Backlog)
 	if rep.CPUPerMsg > 0 {
-		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB\n", ms(rep.CPUPerMsg), rep.RSSAfterMB)
+		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB at the end, %.0f MB at most\n", ms(rep.CPUPerMsg), rep.RSSAfterMB, rep.RSSPeakMB)
 	}
 	if rep.Ceiling > 0 {
 		fmt.Fprintf(w, "  raw ceiling   %.0f transactions/s (3 inserts each, %d clients)\n", rep.Ceiling, rep.Customers)
