@@ -128,7 +128,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			drivers[i] = newWebCustomer(base, i, transport)
 		}
 	}
-	cpu0 := bot.cpu()
+	cpu0, calls0 := bot.cpu(), api.count()
 	res := newResults()
 	start := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, o.duration)
@@ -140,6 +140,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	elapsed := time.Since(start)
 	got := res.report(elapsed)
+	if o.channel == "telegram" {
+		got.API = api.count().minus(calls0)
+	}
 	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling, got.Think, got.Seed =
 		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling, o.think, o.seed
 	if bot != nil {

@@ -76,6 +76,7 @@ type report struct {
 	RSSPeakMB  float64       // orderbot's high-water mark, start to end
 	Think      time.Duration // closed loop: each customer's pause after a reply
 	Seed       seedSize      // stored before the run
+	API        apiCalls      // Telegram: what the bot asked of the Bot API during the run
 }
 
 func (r *results) report(elapsed time.Duration) report {
@@ -108,6 +109,14 @@ func (rep report) print(w io.Writer) {
 	fmt.Fprintf(w, "  ack           p50 %s, p99 %s\n", ms(rep.AckP50), ms(rep.AckP99))
 	fmt.Fprintf(w, "  reply lag     p50 %s, p99 %s\n", ms(rep.LagP50), ms(rep.LagP99))
 	fmt.Fprintf(w, "  no reply      %d\n", rep.NoReply)
+	if a := rep.API; a.sends+a.edits+a.answers > 0 {
+		secs := rep.Duration.Seconds()
+		fmt.Fprintf(w, "  Bot API       %d sends (%.1f/s), %d edits (%.1f/s), %d callback answers", a.sends, float64(a.sends)/secs, a.edits, float64(a.edits)/secs, a.answers)
+		if rep.Messages > 0 {
+			fmt.Fprintf(w, "; %.2f sends+edits per answered step", float64(a.sends+a.edits)/float64(rep.Messages))
+		}
+		fmt.Fprintln(w)
+	}
 	for e, n := range rep.Errors {
 		fmt.Fprintf(w, "  error         %d × %s\n", n, e)
 	}
