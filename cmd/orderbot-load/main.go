@@ -97,6 +97,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rep, err := measure(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	rep.print(stdout)
+	return nil
+}
+
+// measure runs the load the options describe and reports it.
+func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
+	var err error
 	api := newFakeBotAPI()
 	transport := &http.Transport{MaxIdleConnsPerHost: o.customers + 8, MaxConnsPerHost: 0}
 	base := o.url
@@ -104,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.bin != "" {
 		bot, err = startOrderbot(ctx, o, api, stderr)
 		if err != nil {
-			return err
+			return report{}, err
 		}
 		defer bot.stop()
 		base = bot.base
@@ -115,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if bot != nil && o.ceiling {
 		if rep.Ceiling, err = bot.ceiling(ctx, o.customers); err != nil {
-			return err
+			return report{}, err
 		}
 	}
 	drivers := make([]driver, o.customers)
@@ -151,11 +162,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		got.RSSAfterMB, got.RSSPeakMB = bot.rssMB()
 		if got.Backlog, err = bot.backlog(ctx); err != nil {
-			return err
+			return report{}, err
 		}
 	}
-	got.print(stdout)
-	return nil
+	return got, nil
 }
 
 // databaseKind names the database for the report, without the DSN (it may
