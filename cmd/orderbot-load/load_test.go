@@ -139,16 +139,19 @@ func TestFlagsThinkAndSeed(t *testing.T) {
 		{"-bin", "x", "-think", "-1s"},
 		{"-bin", "x", "-seed-customers", "-1"},
 		{"-url", "http://y", "-channel", "webchat", "-seed-products", "10"},
+		{"-url", "http://y", "-channel", "webchat", "-warmup", "5s"},
+		{"-url", "http://y", "-channel", "webchat", "-cpuprofile", "cpu.pprof"},
+		{"-bin", "x", "-warmup", "-1s"},
 	} {
 		if _, err := parseFlags(args, new(strings.Builder)); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}
 	}
-	o, err := parseFlags([]string{"-bin", "x", "-think", "2s", "-seed-customers", "100000", "-seed-products", "10000", "-seed-orders", "5"}, new(strings.Builder))
+	o, err := parseFlags([]string{"-bin", "x", "-think", "2s", "-warmup", "3s", "-seed-customers", "100000", "-seed-products", "10000", "-seed-orders", "5"}, new(strings.Builder))
 	if err != nil {
 		t.Fatalf("valid flags refused: %v", err)
 	}
-	if o.think != 2*time.Second || o.seed != (seedSize{customers: 100000, products: 10000, orders: 5}) {
+	if o.think != 2*time.Second || o.warmup != 3*time.Second || o.seed != (seedSize{customers: 100000, products: 10000, orders: 5}) {
 		t.Fatalf("parsed %+v", o)
 	}
 }

@@ -44,9 +44,9 @@ type options struct {
 	customers             int
 	rate                  float64
 	duration, wait        time.Duration
-	think                 time.Duration
+	think, warmup         time.Duration
 	ceiling               bool
-	log                   string
+	log, cpuProfile       string
 	seed                  seedSize
 }
 
@@ -64,6 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.wait, "wait", 10*time.Second, "how long a customer waits for a reply")
 	fs.BoolVar(&o.ceiling, "ceiling", true, "measure the database's raw write ceiling too (with -bin)")
 	fs.StringVar(&o.log, "log", "", "with -bin: file for orderbot's log (default: a temporary file)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "with -bin: write orderbot's CPU profile over the run to this file (go tool pprof)")
+	fs.DurationVar(&o.warmup, "warmup", 0, "with -bin: wait this long after orderbot is ready before loading it, so that what it does once at start (the day's tier sweep over the stored customers) is done")
 	fs.DurationVar(&o.think, "think", 0, "closed loop: how long each customer waits after a reply before its next step (human pace)")
 	fs.IntVar(&o.seed.customers, "seed-customers", 0, "with -bin: customers stored before the run")
 	fs.IntVar(&o.seed.products, "seed-products", 0, "with -bin: products stored before the run (instead of the demo catalog)")
@@ -86,6 +88,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-think is for the closed loop (without -rate) and must not be negative")
 	case o.seed.customers < 0 || o.seed.products < 0 || o.seed.orders < 0:
 		return o, errors.New("-seed-customers, -seed-products and -seed-orders must not be negative")
+	case o.warmup < 0 || (o.warmup > 0 && o.bin == ""):
+		return o, errors.New("-warmup needs -bin and must not be negative")
+	case o.cpuProfile != "" && o.bin == "":
+		return o, errors.New("-cpuprofile needs -bin")
 	case o.seed.any() && o.bin == "":
 		return o, errors.New("-seed-… fill the scratch database of -bin; they cannot change a running orderbot")
 	}
@@ -124,6 +130,7 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	if o.rate > 0 {
 		rep.Mode = "open"
 	}
+	pause(ctx, o.warmup)
 	if bot != nil && o.ceiling {
 		if rep.Ceiling, err = bot.ceiling(ctx, o.customers); err != nil {
 			return report{}, err
@@ -144,12 +151,21 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	start := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
+	profiled := make(chan error, 1)
+	if o.cpuProfile != "" {
+		go func() { profiled <- bot.cpuProfile(ctx, o.duration, o.cpuProfile) }()
+	} else {
+		profiled <- nil
+	}
 	if o.rate > 0 {
 		openLoop(lctx, drivers, o.rate, res)
 	} else {
 		closedLoop(lctx, drivers, o.think, res)
 	}
 	elapsed := time.Since(start)
+	if err := <-profiled; err != nil {
+		return report{}, err
+	}
 	got := res.report(elapsed)
 	if o.channel == "telegram" {
 		got.API = api.count().minus(calls0)

@@ -31,6 +31,7 @@ const webhookSecret = "orderbot-load-secret"
 type orderbot struct {
 	cmd     *exec.Cmd
 	base    string
+	admin   string // the admin listener's base URL (pprof)
 	dsn     string // ORDERBOT_DB
 	drop    func() // deletes the scratch database
 	fakeAPI *http.Server
@@ -53,7 +54,7 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 	b.fakeAPI = &http.Server{Handler: api}
 	go b.fakeAPI.Serve(apiLn)
 	addr, admin := freePort(), freePort()
-	b.base = "http://" + addr
+	b.base, b.admin = "http://"+addr, "http://"+admin
 
 	logPath := o.log
 	if logPath == "" {
@@ -140,6 +141,33 @@ func (b *orderbot) stop() {
 
 func (b *orderbot) ceiling(ctx context.Context, clients int) (float64, error) {
 	return b.store.WriteCeiling(ctx, clients, 5*time.Second)
+}
+
+// cpuProfile writes orderbot's CPU profile over the next d to path, from
+// its admin listener's pprof.
+func (b *orderbot) cpuProfile(ctx context.Context, d time.Duration, path string) error {
+	secs := max(1, int(d.Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.admin, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("cpu profile: orderbot answered %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	return f.Close()
 }
 
 // backlog is what the outbox has not delivered yet.
