@@ -10,6 +10,8 @@
 //	go build -o /tmp/orderbot ./cmd/orderbot
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db sqlite -customers 16
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db 'mysql:root@tcp(127.0.0.1:3306)/' -channel webchat -rate 500
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -customers 64 -think 2s          # human pace
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -channel webchat -seed-customers 100000 -seed-orders 200000 -warmup 15s
 //
 // With -bin it starts orderbot itself on a fresh database (deleted after)
 // with the demo catalog, pointed at its fake Bot API. With -url it drives an
