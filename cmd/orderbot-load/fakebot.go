@@ -17,6 +17,9 @@ import (
 type fakeBotAPI struct {
 	nextMessage atomic.Int64
 	calls       atomic.Int64
+	sends       atomic.Int64 // messages posted: what Telegram's limits count
+	edits       atomic.Int64 // messages edited in place
+	answers     atomic.Int64 // callback queries answered
 
 	mu      sync.Mutex
 	waiters map[int64]chan botReply // chat id → the customer waiting for a reply
@@ -54,6 +57,11 @@ func (f *fakeBotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		writeResult(w, `{"id":1,"is_bot":true,"first_name":"Load","username":"load_bot"}`)
 	case "sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup", "editMessageCaption":
+		if strings.HasPrefix(method, "edit") {
+			f.edits.Add(1)
+		} else {
+			f.sends.Add(1)
+		}
 		id := f.nextMessage.Add(1)
 		chat, _ := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
 		if mid, err := strconv.ParseInt(r.FormValue("message_id"), 10, 64); err == nil && mid > 0 {
@@ -63,9 +71,23 @@ func (f *fakeBotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResult(w, fmt.Sprintf(`{"message_id":%d,"date":%d,"chat":{"id":%d,"type":"private"},"text":"ok"}`, id, at.Unix(), chat))
 	case "getUpdates":
 		writeResult(w, `[]`)
+	case "answerCallbackQuery":
+		f.answers.Add(1)
+		writeResult(w, `true`)
 	default: // setWebhook, deleteWebhook, setMyCommands, answerCallbackQuery, …
 		writeResult(w, `true`)
 	}
+}
+
+// apiCalls is what the bot asked of the Bot API.
+type apiCalls struct{ sends, edits, answers int64 }
+
+func (f *fakeBotAPI) count() apiCalls {
+	return apiCalls{f.sends.Load(), f.edits.Load(), f.answers.Load()}
+}
+
+func (a apiCalls) minus(b apiCalls) apiCalls {
+	return apiCalls{a.sends - b.sends, a.edits - b.edits, a.answers - b.answers}
 }
 
 func (f *fakeBotAPI) deliver(chat int64, rep botReply) {

@@ -10,6 +10,8 @@
 //	go build -o /tmp/orderbot ./cmd/orderbot
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db sqlite -customers 16
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db 'mysql:root@tcp(127.0.0.1:3306)/' -channel webchat -rate 500
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -customers 64 -think 2s          # human pace
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -channel webchat -seed-customers 100000 -seed-orders 200000 -warmup 15s
 //
 // With -bin it starts orderbot itself on a fresh database (deleted after)
 // with the demo catalog, pointed at its fake Bot API. With -url it drives an
@@ -44,8 +46,10 @@ type options struct {
 	customers             int
 	rate                  float64
 	duration, wait        time.Duration
+	think, warmup         time.Duration
 	ceiling               bool
-	log                   string
+	log, cpuProfile       string
+	seed                  seedSize
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,6 +66,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.wait, "wait", 10*time.Second, "how long a customer waits for a reply")
 	fs.BoolVar(&o.ceiling, "ceiling", true, "measure the database's raw write ceiling too (with -bin)")
 	fs.StringVar(&o.log, "log", "", "with -bin: file for orderbot's log (default: a temporary file)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "with -bin: write orderbot's CPU profile over the run to this file (go tool pprof)")
+	fs.DurationVar(&o.warmup, "warmup", 0, "with -bin: wait this long after orderbot is ready before loading it, so that what it does once at start (the day's tier sweep over the stored customers) is done")
+	fs.DurationVar(&o.think, "think", 0, "closed loop: how long each customer waits after a reply before its next step (human pace)")
+	fs.IntVar(&o.seed.customers, "seed-customers", 0, "with -bin: customers stored before the run")
+	fs.IntVar(&o.seed.products, "seed-products", 0, "with -bin: products stored before the run (instead of the demo catalog)")
+	fs.IntVar(&o.seed.orders, "seed-orders", 0, "with -bin: completed orders stored before the run, spread over the seeded customers")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -76,6 +86,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-customers must be 1–10000")
 	case o.rate < 0 || o.duration <= 0:
 		return o, errors.New("-rate must not be negative and -duration must be positive")
+	case o.think < 0 || (o.think > 0 && o.rate > 0):
+		return o, errors.New("-think is for the closed loop (without -rate) and must not be negative")
+	case o.seed.customers < 0 || o.seed.products < 0 || o.seed.orders < 0:
+		return o, errors.New("-seed-customers, -seed-products and -seed-orders must not be negative")
+	case o.warmup < 0 || (o.warmup > 0 && o.bin == ""):
+		return o, errors.New("-warmup needs -bin and must not be negative")
+	case o.cpuProfile != "" && o.bin == "":
+		return o, errors.New("-cpuprofile needs -bin")
+	case o.seed.any() && o.bin == "":
+		return o, errors.New("-seed-… fill the scratch database of -bin; they cannot change a running orderbot")
 	}
 	return o, nil
 }
@@ -85,6 +105,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rep, err := measure(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	rep.print(stdout)
+	return nil
+}
+
+// measure runs the load the options describe and reports it.
+func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
+	var err error
 	api := newFakeBotAPI()
 	transport := &http.Transport{MaxIdleConnsPerHost: o.customers + 8, MaxConnsPerHost: 0}
 	base := o.url
@@ -92,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.bin != "" {
 		bot, err = startOrderbot(ctx, o, api, stderr)
 		if err != nil {
-			return err
+			return report{}, err
 		}
 		defer bot.stop()
 		base = bot.base
@@ -101,9 +132,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.rate > 0 {
 		rep.Mode = "open"
 	}
+	pause(ctx, o.warmup)
 	if bot != nil && o.ceiling {
 		if rep.Ceiling, err = bot.ceiling(ctx, o.customers); err != nil {
-			return err
+			return report{}, err
 		}
 	}
 	drivers := make([]driver, o.customers)
@@ -111,36 +143,51 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	client := &http.Client{Transport: transport, Timeout: time.Minute}
 	for i := range drivers {
 		if o.channel == "telegram" {
-			drivers[i] = newTelegramCustomer(int64(1_000_000+i), base, webhookSecret, client, api, updates, o.wait)
+			drivers[i] = newTelegramCustomer(int64(telegramChatBase+i), base, webhookSecret, client, api, updates, o.wait)
 		} else {
 			drivers[i] = newWebCustomer(base, i, transport)
 		}
 	}
-	cpu0 := bot.cpu()
+	cpu0, calls0 := bot.cpu(), api.count()
 	res := newResults()
 	start := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
+	profiled := make(chan error, 1)
+	if o.cpuProfile != "" {
+		go func() { profiled <- bot.cpuProfile(ctx, o.duration, o.cpuProfile) }()
+	} else {
+		profiled <- nil
+	}
 	if o.rate > 0 {
 		openLoop(lctx, drivers, o.rate, res)
 	} else {
-		closedLoop(lctx, drivers, res)
+		closedLoop(lctx, drivers, o.think, res)
 	}
 	elapsed := time.Since(start)
+	if err := <-profiled; err != nil {
+		// The load's figures stand without the profile.
+		fmt.Fprintln(stderr, "orderbot-load:", err)
+	}
 	got := res.report(elapsed)
-	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling =
-		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling
+	if o.channel == "telegram" {
+		got.API = api.count().minus(calls0)
+	}
+	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling, got.Think, got.Seed =
+		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling, o.think, o.seed
 	if bot != nil {
 		if got.Messages > 0 {
 			got.CPUPerMsg = (bot.cpu() - cpu0) / time.Duration(got.Messages)
 		}
-		got.RSSAfterMB = bot.rssMB()
-		if got.Backlog, err = bot.backlog(ctx); err != nil {
-			return err
+		got.RSSAfterMB, got.RSSPeakMB = bot.rssMB()
+		// Read even when the run was interrupted: what it measured is reported.
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if got.Backlog, err = bot.backlog(bctx); err != nil {
+			return report{}, err
 		}
 	}
-	got.print(stdout)
-	return nil
+	return got, nil
 }
 
 // databaseKind names the database for the report, without the DSN (it may
@@ -170,19 +217,39 @@ func (c *cursor) step(ctx context.Context, res *results) {
 	}
 }
 
+// telegramChatBase is the chat id of the first simulated Telegram customer.
+const telegramChatBase = 1_000_000
+
 // closedLoop has every customer send its next message when the reply to
-// the last one arrived.
-func closedLoop(ctx context.Context, drivers []driver, res *results) {
+// the last one arrived and, at human pace, think more after it. Thinking
+// customers start spread over one think time, as people who came at
+// different moments would, rather than all in the same instant.
+func closedLoop(ctx context.Context, drivers []driver, think time.Duration, res *results) {
 	var wg sync.WaitGroup
-	for _, d := range drivers {
+	for i, d := range drivers {
 		wg.Go(func() {
 			c := &cursor{d: d}
+			pause(ctx, think*time.Duration(i)/time.Duration(len(drivers)))
 			for ctx.Err() == nil {
 				c.step(ctx, res)
+				pause(ctx, think)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // openLoop offers messages at a fixed rate whatever the answers, each from

@@ -31,6 +31,7 @@ const webhookSecret = "orderbot-load-secret"
 type orderbot struct {
 	cmd     *exec.Cmd
 	base    string
+	admin   string // the admin listener's base URL (pprof)
 	dsn     string // ORDERBOT_DB
 	drop    func() // deletes the scratch database
 	fakeAPI *http.Server
@@ -53,7 +54,7 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 	b.fakeAPI = &http.Server{Handler: api}
 	go b.fakeAPI.Serve(apiLn)
 	addr, admin := freePort(), freePort()
-	b.base = "http://" + addr
+	b.base, b.admin = "http://"+addr, "http://"+admin
 
 	logPath := o.log
 	if logPath == "" {
@@ -64,9 +65,7 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 		b.stop()
 		return nil, fmt.Errorf("orderbot log: %w", err)
 	}
-	b.cmd = exec.CommandContext(ctx, o.bin, "serve")
-	b.cmd.Stdout, b.cmd.Stderr = logFile, logFile
-	b.cmd.Env = append(withoutOrderbotEnv(os.Environ()),
+	env := append(withoutOrderbotEnv(os.Environ()),
 		"ORDERBOT_ADDR="+addr,
 		"ORDERBOT_ADMIN_ADDR="+admin,
 		"ORDERBOT_DB="+b.dsn,
@@ -77,12 +76,28 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 		"ORDERBOT_DATA_KEY="+seal.GenerateKey(),
 	)
 	if o.channel == "telegram" {
-		b.cmd.Env = append(b.cmd.Env,
+		env = append(env,
 			"ORDERBOT_TELEGRAM_TOKEN=1:load",
 			"ORDERBOT_TELEGRAM_API=http://"+apiLn.Addr().String()+"/bot%s/%s",
 			"ORDERBOT_TELEGRAM_WEBHOOK_SECRET="+webhookSecret,
 		)
 	}
+	if o.seed.any() {
+		// The tables must exist before they are filled, and the demo
+		// catalog is added only to an empty one (seeded products replace it).
+		migrate := exec.CommandContext(ctx, o.bin, "migrate")
+		migrate.Stdout, migrate.Stderr, migrate.Env = logFile, logFile, env
+		if err := migrate.Run(); err != nil {
+			b.stop()
+			return nil, fmt.Errorf("orderbot migrate: %w (log: %s)", err, logPath)
+		}
+		if err := seedDatabase(ctx, b.dsn, o.seed, o, stderr); err != nil {
+			b.stop()
+			return nil, err
+		}
+	}
+	b.cmd = exec.CommandContext(ctx, o.bin, "serve")
+	b.cmd.Stdout, b.cmd.Stderr, b.cmd.Env = logFile, logFile, env
 	if err := b.cmd.Start(); err != nil {
 		b.stop()
 		return nil, fmt.Errorf("start orderbot: %w", err)
@@ -128,6 +143,33 @@ func (b *orderbot) ceiling(ctx context.Context, clients int) (float64, error) {
 	return b.store.WriteCeiling(ctx, clients, 5*time.Second)
 }
 
+// cpuProfile writes orderbot's CPU profile over the next d to path, from
+// its admin listener's pprof.
+func (b *orderbot) cpuProfile(ctx context.Context, d time.Duration, path string) error {
+	secs := max(1, int(d.Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.admin, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("cpu profile: orderbot answered %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	return f.Close()
+}
+
 // backlog is what the outbox has not delivered yet.
 func (b *orderbot) backlog(ctx context.Context) (int, error) {
 	c, err := b.store.OutboxCounts(ctx)
@@ -157,19 +199,25 @@ func (b *orderbot) cpu() time.Duration {
 	return time.Duration(utime+stime) * time.Second / ticksPerSecond
 }
 
-// rssMB is orderbot's resident memory now.
-func (b *orderbot) rssMB() float64 {
+// rssMB is orderbot's resident memory now and its high-water mark, from
+// the kernel's own count (VmRSS, VmHWM in /proc), not Go's heap figures.
+func (b *orderbot) rssMB() (now, peak float64) {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", b.cmd.Process.Pid))
 	if err != nil {
-		return 0
+		return 0, 0
+	}
+	mb := func(rest string) float64 {
+		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+		return kb / 1024
 	}
 	for _, line := range strings.Split(string(status), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
+			now = mb(rest)
+		} else if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			peak = mb(rest)
 		}
 	}
-	return 0
+	return now, peak
 }
 
 // scratchDatabase makes an empty database for one run: a file in a new

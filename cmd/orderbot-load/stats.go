@@ -14,6 +14,7 @@ type results struct {
 	mu      sync.Mutex
 	acks    []time.Duration
 	lags    []time.Duration
+	afters  []time.Duration // Telegram: webhook acknowledged → reply reached the API
 	noReply int
 	errs    map[string]int
 	skipped int // open loop: ticks when every customer was still waiting
@@ -30,6 +31,9 @@ func (r *results) add(s sample) {
 	switch {
 	case s.err == nil:
 		r.lags = append(r.lags, s.lag)
+		if s.lag > s.ack && s.ack > 0 {
+			r.afters = append(r.afters, s.lag-s.ack)
+		}
 	case errors.Is(s.err, errNoReply):
 		r.noReply++
 	default:
@@ -66,6 +70,8 @@ type report struct {
 	AckP99     time.Duration
 	LagP50     time.Duration
 	LagP99     time.Duration
+	AfterP50   time.Duration // the part of the lag after the webhook's answer: outbox and pacing
+	AfterP99   time.Duration
 	NoReply    int
 	Errors     map[string]int
 	Skipped    int
@@ -73,6 +79,10 @@ type report struct {
 	Ceiling    float64 // the database's raw transactions/s at the same concurrency
 	CPUPerMsg  time.Duration
 	RSSAfterMB float64
+	RSSPeakMB  float64       // orderbot's high-water mark, start to end
+	Think      time.Duration // closed loop: each customer's pause after a reply
+	Seed       seedSize      // stored before the run
+	API        apiCalls      // Telegram: what the bot asked of the Bot API during the run
 }
 
 func (r *results) report(elapsed time.Duration) report {
@@ -80,7 +90,9 @@ func (r *results) report(elapsed time.Duration) report {
 	defer r.mu.Unlock()
 	slices.Sort(r.acks)
 	slices.Sort(r.lags)
+	slices.Sort(r.afters)
 	return report{
+		AfterP50: percentile(r.afters, 50), AfterP99: percentile(r.afters, 99),
 		Duration: elapsed, Messages: len(r.lags), Rate: float64(len(r.lags)) / elapsed.Seconds(),
 		AckP50: percentile(r.acks, 50), AckP99: percentile(r.acks, 99),
 		LagP50: percentile(r.lags, 50), LagP99: percentile(r.lags, 99),
@@ -94,11 +106,28 @@ func (rep report) print(w io.Writer) {
 	if rep.Offered > 0 {
 		fmt.Fprintf(w, ", %.0f messages/s offered", rep.Offered)
 	}
+	if rep.Think > 0 {
+		fmt.Fprintf(w, ", thinking %s between steps", rep.Think)
+	}
 	fmt.Fprintf(w, ", %s\n", rep.Duration.Round(time.Millisecond))
+	if rep.Seed.any() {
+		fmt.Fprintf(w, "  stored before %d customers, %d products, %d orders\n", rep.Seed.customers, rep.Seed.products, rep.Seed.orders)
+	}
 	fmt.Fprintf(w, "  answered      %d messages, %.0f messages/s\n", rep.Messages, rep.Rate)
 	fmt.Fprintf(w, "  ack           p50 %s, p99 %s\n", ms(rep.AckP50), ms(rep.AckP99))
 	fmt.Fprintf(w, "  reply lag     p50 %s, p99 %s\n", ms(rep.LagP50), ms(rep.LagP99))
+	if rep.AfterP99 > 0 {
+		fmt.Fprintf(w, "  after the ack p50 %s, p99 %s (outbox and pacing)\n", ms(rep.AfterP50), ms(rep.AfterP99))
+	}
 	fmt.Fprintf(w, "  no reply      %d\n", rep.NoReply)
+	if a := rep.API; a.sends+a.edits+a.answers > 0 {
+		secs := rep.Duration.Seconds()
+		fmt.Fprintf(w, "  Bot API       %d sends (%.1f/s), %d edits (%.1f/s), %d callback answers", a.sends, float64(a.sends)/secs, a.edits, float64(a.edits)/secs, a.answers)
+		if rep.Messages > 0 {
+			fmt.Fprintf(w, "; %.2f sends+edits per answered step", float64(a.sends+a.edits)/float64(rep.Messages))
+		}
+		fmt.Fprintln(w)
+	}
 	for e, n := range rep.Errors {
 		fmt.Fprintf(w, "  error         %d × %s\n", n, e)
 	}
@@ -107,7 +136,7 @@ func (rep report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  outbox after  %d undelivered\n", rep.Backlog)
 	if rep.CPUPerMsg > 0 {
-		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB\n", ms(rep.CPUPerMsg), rep.RSSAfterMB)
+		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB at the end, %.0f MB at most\n", ms(rep.CPUPerMsg), rep.RSSAfterMB, rep.RSSPeakMB)
 	}
 	if rep.Ceiling > 0 {
 		fmt.Fprintf(w, "  raw ceiling   %.0f transactions/s (3 inserts each, %d clients)\n", rep.Ceiling, rep.Customers)
