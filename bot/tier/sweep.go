@@ -6,16 +6,19 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
 )
 
-// Sweep timing: how many customers one transaction recomputes, how long a
-// day's claim is kept (past the day, so that no replica claims it again),
-// and how often Run looks whether a new day has begun.
+// Sweep timing: how many customers one page reads and one transaction
+// recomputes, how long a day's claim is kept (past the day, so that no
+// replica claims it again), and how often Run looks whether a new day has
+// begun.
 const (
 	sweepPage  = 200
+	sweepTx    = 20
 	claimTTL   = 48 * time.Hour
 	sweepCheck = 10 * time.Minute
 )
@@ -81,16 +84,21 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		now := s.now()
-		err = s.inTx(ctx, func(tx bot.Repo, _ Repo) error {
-			for _, id := range ids {
-				if err := s.Recompute(ctx, tx, id, now); err != nil {
-					return err
+		// Small transactions: on SQLite, whose one connection serializes
+		// every transaction, a customer's message waits for the one under
+		// way, and 200 recomputes took about a second.
+		for part := range slices.Chunk(ids, sweepTx) {
+			err = s.inTx(ctx, func(tx bot.Repo, _ Repo) error {
+				for _, id := range part {
+					if err := s.Recompute(ctx, tx, id, now); err != nil {
+						return err
+					}
 				}
+				return nil
+			})
+			if err != nil {
+				return total, err
 			}
-			return nil
-		})
-		if err != nil {
-			return total, err
 		}
 		total += len(ids)
 		after = ids[len(ids)-1]
