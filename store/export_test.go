@@ -23,6 +23,14 @@ func AppliedMigrations(ctx context.Context, s *Store) ([]int, error) {
 	return vs, err
 }
 
+// MigrationsInOrder checks the real list of steps, and then the list with
+// a step of version v added at the end.
+func MigrationsInOrder(v int) (listed, withExtra error) {
+	ms := migrations()
+	extra := append(ms[:len(ms):len(ms)], migration{version: v, name: "test step"})
+	return inVersionOrder(ms), inVersionOrder(extra)
+}
+
 // LatestVersion is the version this binary migrates to.
 func LatestVersion() int { return latestVersion() }
 

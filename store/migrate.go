@@ -67,17 +67,26 @@ const mysqlTableOptions = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb
 // Migrate applies the steps the database lacks. Running it again, or on two
 // replicas at once, is safe.
 func (s *Store) Migrate(ctx context.Context) error {
-	return s.migrate(ctx, migrations())
+	steps := migrations()
+	if err := inVersionOrder(steps); err != nil {
+		return err
+	}
+	return s.migrate(ctx, steps)
 }
 
-func (s *Store) migrate(ctx context.Context, steps []migration) error {
-	// Steps are added on branches and merged: one out of order would make
-	// latestVersion wrong and the schema check refuse a migrated database.
+// inVersionOrder checks the list of steps. Steps are added on branches and
+// merged: one out of order would make latestVersion wrong, and the schema
+// check then refuse a database migrated to the end.
+func inVersionOrder(steps []migration) error {
 	for i := 1; i < len(steps); i++ {
 		if steps[i].version <= steps[i-1].version {
 			return fmt.Errorf("migration %d listed after %d: the steps must be in version order", steps[i].version, steps[i-1].version)
 		}
 	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context, steps []migration) error {
 	db := s.db.WithContext(ctx)
 	if s.dialect == dialectSQLite {
 		// SQLite's DDL is transactional and BEGIN IMMEDIATE shuts out other
