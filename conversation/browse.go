@@ -117,7 +117,7 @@ func (t *turn) productsView() view {
 func (t *turn) productChoice(p Product) choice {
 	name := t.productName(p)
 	k := msgProductLabel
-	if p.Stock <= 0 {
+	if t.stock(p) <= 0 {
 		k = msgProductLabelSoldOut
 	}
 	return choice{key: itemKey("sku:", p.SKU), label: t.tr(k, name, t.money(p.Price)), alias: []string{name}}

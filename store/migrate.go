@@ -40,6 +40,7 @@ func migrations() []migration {
 		{version: 21, name: "broadcasts and their recipients", up: migrateV21},
 		{version: 22, name: "pending refunds to retry", up: migrateV22},
 		{version: 24, name: "outbox index of waiting messages by kind", up: migrateV24},
+		{version: 25, name: "catalog version for per-replica catalog caches", up: migrateV25},
 	}
 }
 
