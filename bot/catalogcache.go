@@ -27,28 +27,30 @@ type catalogCache struct {
 	mu       sync.Mutex
 	version  int64
 	products []conversation.Product // never changed once stored: shared by readers
+	index    *conversation.CatalogIndex
 }
 
-// get returns the catalog at version, when it is the one kept.
-func (c *catalogCache) get(version int64) ([]conversation.Product, bool) {
+// get returns the catalog at version, with its index, when it is the one
+// kept.
+func (c *catalogCache) get(version int64) ([]conversation.Product, *conversation.CatalogIndex, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.products == nil || c.version != version {
-		return nil, false
+		return nil, nil, false
 	}
-	return c.products, true
+	return c.products, c.index, true
 }
 
 // put keeps the catalog loaded at version. The catalog was read after the
 // version in the same transaction, so it holds at least that version's
 // changes; a later change makes it look stale and costs one reload only.
-func (c *catalogCache) put(version int64, products []conversation.Product) {
+func (c *catalogCache) put(version int64, products []conversation.Product, index *conversation.CatalogIndex) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.products != nil && c.version > version {
 		return // a newer one is kept
 	}
-	c.version, c.products = version, products
+	c.version, c.products, c.index = version, products, index
 }
 
 // loadCatalog puts the active catalog into the step's Env: the cached one
@@ -57,8 +59,8 @@ func (c *catalogCache) put(version int64, products []conversation.Product) {
 func (s *Service) loadCatalog(ctx context.Context, e *lazyEnv) error {
 	_, canStock := e.tx.(StockRepo)
 	if canStock && e.catalogVersion != 0 {
-		if ps, ok := s.catalog.get(e.catalogVersion); ok {
-			e.env.Catalog = ps
+		if ps, index, ok := s.catalog.get(e.catalogVersion); ok {
+			e.env.Catalog, e.env.Index = ps, index
 			return nil
 		}
 	}
@@ -74,11 +76,11 @@ func (s *Service) loadCatalog(ctx context.Context, e *lazyEnv) error {
 			Price: p.Price, Stock: p.Stock,
 		})
 	}
-	e.env.Catalog = catalog
+	e.env.Catalog, e.env.Index = catalog, conversation.IndexCatalog(catalog)
 	// Just read: its stock is fresh for this step.
 	e.env.Omitted &^= conversation.NeedStock
 	if canStock && e.catalogVersion != 0 {
-		s.catalog.put(e.catalogVersion, catalog)
+		s.catalog.put(e.catalogVersion, catalog, e.env.Index)
 	}
 	return nil
 }

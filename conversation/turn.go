@@ -17,6 +17,8 @@ type turn struct {
 	needs Needs
 	// stockOf are the products whose stock env.Stock lacked.
 	stockOf []string
+	// idx indexes env.Catalog when env.Index is nil.
+	idx *CatalogIndex
 
 	// msgs caches the text catalog of msgsLang for the turn.
 	msgs     map[msgKey]string

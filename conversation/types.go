@@ -27,6 +27,10 @@ type Env struct {
 	Now      time.Time
 	Currency string    // symbol put before prices, e.g. "¥"
 	Catalog  []Product // active products in display order
+	// Index is Catalog indexed (IndexCatalog), or nil: a core that keeps
+	// the catalog between messages keeps its index too, else each step
+	// builds it.
+	Index *CatalogIndex
 	// Stock is the stock of some products by sku, read afresh, when
 	// Omitted has NeedStock: the core then keeps Catalog between messages
 	// without its stock, which every order changes, and a step that looks
