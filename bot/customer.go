@@ -33,6 +33,9 @@ type Customer struct {
 	// Tier is filled by the core from its Membership where it is shown
 	// (cards, the conversation); storage neither reads nor writes it.
 	Tier Standing
+	// tierKnown says Tier was looked up: an inbound message looks it up
+	// only when its step shows or uses it (knowStanding).
+	tierKnown bool
 }
 
 // Identity is one way a customer is known: a user on a channel. A customer

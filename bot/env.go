@@ -11,26 +11,34 @@ import (
 )
 
 // lazyEnv is what a conversation step may look at, with its costly parts
-// (the catalog, the customer's orders) loaded only once a step looks at
-// them: most messages show neither, and each is a query or more.
+// (the catalog, the customer's orders, their tier, stock) loaded only once
+// a step looks at them: most messages show none, and each is a query or
+// more.
 type lazyEnv struct {
 	env   conversation.Env
 	tx    Repo
-	c     Customer
+	c     *Customer
 	named []string // orders named by number (conversation.OrdersNamed), loaded with the orders
+	// catalogVersion is the catalog's version the customer's lock read
+	// (0: unknown, the catalog is not cached).
+	catalogVersion int64
 }
 
-// newEnv is the Env of a step for c, with the catalog and the orders left
-// out until a step needs them.
-func (s *Service) newEnv(tx Repo, c Customer, now time.Time, named []string) *lazyEnv {
+// newEnv is the Env of a step for c, with the catalog, the orders, the
+// tier (unless c's is known) and stock left out until a step needs them.
+// Loading the tier fills in c's.
+func (s *Service) newEnv(tx Repo, c *Customer, catalogVersion int64, now time.Time, named []string) *lazyEnv {
 	env := conversation.Env{
 		Now:           now.In(s.cfg.Location), // the conversation shows times in Now's zone
 		Currency:      s.cfg.Currency,
 		ContactButton: s.cfg.ContactButton[c.Channel],
 		TextOnly:      s.cfg.TextOnly[c.Channel],
 		Profile:       conversation.Contact{Name: c.Name, Phone: c.Phone, Address: c.Address},
-		Tier:          conversation.Tier{NameZH: c.Tier.NameZH, NameEN: c.Tier.NameEN},
-		Omitted:       conversation.NeedCatalog | conversation.NeedOrders,
+		Omitted:       conversation.NeedCatalog | conversation.NeedOrders | conversation.NeedTier | conversation.NeedStock,
+	}
+	if c.tierKnown {
+		env.Tier = conversation.Tier{NameZH: c.Tier.NameZH, NameEN: c.Tier.NameEN}
+		env.Omitted &^= conversation.NeedTier
 	}
 	if ms := s.cfg.Pay.methodsFor(c.Channel); len(ms) > 0 {
 		env.PayMethods = make([]conversation.PayMethod, len(ms))
@@ -38,13 +46,14 @@ func (s *Service) newEnv(tx Repo, c Customer, now time.Time, named []string) *la
 			env.PayMethods[i] = conversation.PayMethod(m)
 		}
 	}
-	return &lazyEnv{env: env, tx: tx, c: c, named: named}
+	return &lazyEnv{env: env, tx: tx, c: c, named: named, catalogVersion: catalogVersion}
 }
 
 // run runs a step (conversation.Step or Resolve) and, when it looked at a
 // part of the Env that was left out, loads that part and runs it again:
 // the step is pure, so the last run is the one it would have been with
-// everything loaded. Each round loads a part, so there are at most three.
+// everything loaded. Each round loads a part or the stock of a product
+// more, so the rounds end.
 func (s *Service) run(ctx context.Context, e *lazyEnv, step func(conversation.Env) conversation.Result) (conversation.Result, error) {
 	for {
 		res := step(e.env)
@@ -54,15 +63,21 @@ func (s *Service) run(ctx context.Context, e *lazyEnv, step func(conversation.En
 		if res.Needs&e.env.Omitted == 0 {
 			return conversation.Result{}, fmt.Errorf("conversation step needs %b, which is loaded", res.Needs)
 		}
-		if err := s.load(ctx, e, res.Needs); err != nil {
+		if res.Needs&conversation.NeedStock != 0 {
+			if err := s.loadStock(ctx, e, res.StockOf); err != nil {
+				return conversation.Result{}, err
+			}
+		}
+		if err := s.load(ctx, e, res.Needs&^conversation.NeedStock); err != nil {
 			return conversation.Result{}, err
 		}
 	}
 }
 
-// load loads the parts of the Env in need that are not loaded yet.
+// load loads the parts of the Env in need that are not loaded yet (all
+// but stock, which is loaded by product).
 func (s *Service) load(ctx context.Context, e *lazyEnv, need conversation.Needs) error {
-	need &= e.env.Omitted
+	need &= e.env.Omitted &^ conversation.NeedStock
 	if need&conversation.NeedCatalog != 0 {
 		if err := s.loadCatalog(ctx, e); err != nil {
 			return err
@@ -73,23 +88,13 @@ func (s *Service) load(ctx context.Context, e *lazyEnv, need conversation.Needs)
 			return err
 		}
 	}
+	if need&conversation.NeedTier != 0 {
+		if err := s.knowStanding(ctx, e.tx, e.c); err != nil {
+			return err
+		}
+		e.env.Tier = conversation.Tier{NameZH: e.c.Tier.NameZH, NameEN: e.c.Tier.NameEN}
+	}
 	e.env.Omitted &^= need
-	return nil
-}
-
-func (s *Service) loadCatalog(ctx context.Context, e *lazyEnv) error {
-	products, err := e.tx.Products(ctx, true)
-	if err != nil {
-		return fmt.Errorf("load catalog: %w", err)
-	}
-	e.env.Catalog = make([]conversation.Product, 0, len(products))
-	for _, p := range products {
-		e.env.Catalog = append(e.env.Catalog, conversation.Product{
-			SKU: p.SKU, Name: p.Name, NameZH: p.NameZH, Category: p.Category, CategoryZH: p.CategoryZH,
-			Description: p.Description, DescriptionZH: p.DescriptionZH, ImageURL: p.ImageURL,
-			Price: p.Price, Stock: p.Stock,
-		})
-	}
 	return nil
 }
 
@@ -100,7 +105,7 @@ func (s *Service) loadOrders(ctx context.Context, e *lazyEnv) error {
 	if err != nil {
 		return fmt.Errorf("load orders: %w", err)
 	}
-	if orders, err = addNamedOrders(ctx, e.tx, e.c, orders, e.named); err != nil {
+	if orders, err = addNamedOrders(ctx, e.tx, *e.c, orders, e.named); err != nil {
 		return err
 	}
 	reqs, err := afterSalesOf(ctx, e.tx, orders)

@@ -116,10 +116,9 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later 
 	if lk.Seen && in.DedupKey != "" {
 		return decodeReplies(in, lk.Reply)
 	}
+	// The customer's tier is looked up only by a step that shows or uses
+	// it (knowStanding): most messages do neither.
 	c, held := lk.Customer, lk.Held
-	if err := s.withStanding(ctx, tx, &c); err != nil {
-		return nil, err
-	}
 	if replies, ok, err := s.answerForCare(ctx, tx, c, in, held, now); err != nil || ok {
 		if err == nil && in.DedupKey != "" {
 			err = s.storeReplies(ctx, tx, in.DedupKey, replies)
@@ -127,11 +126,14 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later 
 		return replies, err
 	}
 	st := s.savedState(c)
-	res, err := s.converse(ctx, tx, &c, st, in, now, later)
+	res, err := s.converse(ctx, tx, &c, lk.CatalogVersion, st, in, now, later)
 	if err != nil {
 		return nil, err
 	}
 	if st.WithStaff() && !res.State.WithStaff() {
+		if err := s.knowStanding(ctx, tx, &c); err != nil { // the handoff's card shows it
+			return nil, err
+		}
 		if err := s.endHandoff(ctx, tx, c, now); err != nil {
 			return nil, err
 		}
@@ -174,14 +176,15 @@ func (s *Service) savedState(c Customer) conversation.State {
 
 // converse runs the conversation step and, when it asks for a change,
 // carries it out and adds the words that report how it went. Notices the
-// change gives rise to are added to later.
-func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st conversation.State, in Inbound, now time.Time, later *effects) (conversation.Result, error) {
+// change gives rise to are added to later. catalogVersion is the one the
+// customer's lock read.
+func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, catalogVersion int64, st conversation.State, in Inbound, now time.Time, later *effects) (conversation.Result, error) {
 	input := conversation.Input{
 		Text: in.Text, Button: in.Button, Media: in.Media, Phone: in.Phone,
 		Lang: conversation.ParseLang(in.LangHint),
 	}
 	named := conversation.OrdersNamed(st, input)
-	e := s.newEnv(tx, *c, now, named)
+	e := s.newEnv(tx, c, catalogVersion, now, named)
 	var err error
 	if e.env.Quote, err = s.cartQuote(ctx, e, st, now); err != nil {
 		return conversation.Result{}, err
@@ -189,6 +192,11 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 	res, err := s.run(ctx, e, func(env conversation.Env) conversation.Result { return conversation.Step(env, st, input) })
 	if err != nil || res.Intent == nil {
 		return res, err
+	}
+	// A change may show the tier on a card, price by it or be approved by
+	// a rule of it.
+	if err := s.knowStanding(ctx, tx, c); err != nil {
+		return conversation.Result{}, err
 	}
 	out, err := s.apply(ctx, tx, c, res.Intent, e, now, later)
 	if err != nil {
@@ -198,7 +206,7 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, st convers
 	// stock): what the words about it look at is loaded afresh.
 	named = append(named, conversation.OrdersNamed(res.State, conversation.Input{})...)
 	quote := e.env.Quote
-	e = s.newEnv(tx, *c, now, named)
+	e = s.newEnv(tx, c, catalogVersion, now, named)
 	e.env.Quote = quote
 	more, err := s.run(ctx, e, func(env conversation.Env) conversation.Result {
 		return conversation.Resolve(env, res.State, res.Intent, out)

@@ -83,8 +83,18 @@ func (s *Service) withStanding(ctx context.Context, tx Repo, c *Customer) error 
 	if err != nil {
 		return fmt.Errorf("tier of customer %d: %w", c.ID, err)
 	}
-	c.Tier = st
+	c.Tier, c.tierKnown = st, true
 	return nil
+}
+
+// knowStanding loads the customer's tier unless it is known already: a
+// message's step asks for it only when it shows or uses it (a card, a
+// coupon, the customer's own page), which most do not.
+func (s *Service) knowStanding(ctx context.Context, tx Repo, c *Customer) error {
+	if c.tierKnown {
+		return nil
+	}
+	return s.withStanding(ctx, tx, c)
 }
 
 // customerWithStanding loads a customer and their tier.
@@ -122,7 +132,7 @@ func (s *Service) addStandings(ctx context.Context, customers map[int64]Customer
 		return fmt.Errorf("tiers of customers: %w", err)
 	}
 	for id, c := range customers {
-		c.Tier = standings[id]
+		c.Tier, c.tierKnown = standings[id], true
 		customers[id] = c
 	}
 	return nil

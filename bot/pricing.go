@@ -98,10 +98,15 @@ func (s *Service) cartQuote(ctx context.Context, e *lazyEnv, st conversation.Sta
 	if err := s.load(ctx, e, conversation.NeedCatalog); err != nil {
 		return nil, err
 	}
+	if st.Coupon != "" { // a coupon may be for a tier
+		if err := s.knowStanding(ctx, e.tx, e.c); err != nil {
+			return nil, err
+		}
+	}
 	subtotal := cartSubtotal(st.Cart, e.env.Catalog)
-	q, err := s.cfg.Pricing.Quote(ctx, e.tx, e.c, subtotal, st.Coupon, now)
+	q, err := s.cfg.Pricing.Quote(ctx, e.tx, *e.c, subtotal, st.Coupon, now)
 	if _, refused := couponOutcome(err); refused {
-		q, err = s.cfg.Pricing.Quote(ctx, e.tx, e.c, subtotal, "", now)
+		q, err = s.cfg.Pricing.Quote(ctx, e.tx, *e.c, subtotal, "", now)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("price the cart: %w", err)

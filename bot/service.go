@@ -116,6 +116,9 @@ type Service struct {
 	log   *slog.Logger
 	cfg   Config
 	kick  func()
+	// catalog is this replica's copy of the catalog, checked against the
+	// database's catalog version on every use.
+	catalog *catalogCache
 }
 
 // NewService wires the core. kick, when not nil, is called after every
@@ -157,7 +160,7 @@ func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service
 	if kick == nil {
 		kick = func() {}
 	}
-	return &Service{store: store, log: log, cfg: cfg, kick: kick}
+	return &Service{store: store, log: log, cfg: cfg, kick: kick, catalog: &catalogCache{}}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Clock().UTC() }

@@ -222,4 +222,8 @@ type InboundLock struct {
 	// Reply is the reply stored for it (nil when none was).
 	Seen  bool
 	Reply []byte
+	// CatalogVersion is the catalog's version as the lock read it: every
+	// change of the catalog raises it, so a catalog kept from a message
+	// with the same version is the catalog now (catalogCache).
+	CatalogVersion int64
 }

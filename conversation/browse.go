@@ -1,7 +1,5 @@
 package conversation
 
-import "strings"
-
 // pageSize is how many products one page lists: few enough to read on a
 // phone and to fit a chat's button limits.
 const pageSize = 5
@@ -14,36 +12,9 @@ const (
 	keyCheckout = "checkout"
 )
 
-// categories lists the catalog's categories in the order they first appear.
-func categories(catalog []Product) []string {
-	var cats []string
-	seen := make(map[string]bool)
-	for _, p := range catalog {
-		if !seen[p.Category] {
-			seen[p.Category] = true
-			cats = append(cats, p.Category)
-		}
-	}
-	return cats
-}
-
-func productsIn(catalog []Product, category string) []Product {
-	var ps []Product
-	for _, p := range catalog {
-		if p.Category == category {
-			ps = append(ps, p)
-		}
-	}
-	return ps
-}
-
 func (t *turn) product(sku string) (Product, bool) {
-	for _, p := range t.catalog() {
-		if p.SKU == sku {
-			return p, true
-		}
-	}
-	return Product{}, false
+	p, ok := t.index().bySKU[sku]
+	return p, ok
 }
 
 // categoryLabel names a category in the customer's language: the Chinese
@@ -52,16 +23,14 @@ func (t *turn) categoryLabel(c string) string {
 	if c == "" {
 		return t.tr(msgOtherCategory)
 	}
-	for _, p := range t.catalog() {
-		if p.Category == c && strings.TrimSpace(p.CategoryZH) != "" {
-			return t.zh(c, p.CategoryZH)
-		}
+	if zh, ok := t.index().zh[c]; ok {
+		return t.zh(c, zh)
 	}
 	return c
 }
 
 func (t *turn) categoriesView() view {
-	cats := categories(t.catalog())
+	cats := t.index().categories
 	if len(cats) == 0 {
 		return t.redirect(stageMenu, msgNoProducts)
 	}
@@ -77,7 +46,7 @@ func (t *turn) onCategories(a answer) Result {
 	if a.key == keyBack {
 		return t.goTo(stageMenu)
 	}
-	for _, c := range categories(t.catalog()) {
+	for _, c := range t.index().categories {
 		if a.key == itemKey("cat:", c) {
 			t.s.Category, t.s.Page = c, 0
 			return t.goTo(stageProducts)
@@ -87,7 +56,7 @@ func (t *turn) onCategories(a answer) Result {
 }
 
 func (t *turn) productsView() view {
-	ps := productsIn(t.catalog(), t.s.Category)
+	ps := t.index().products[t.s.Category]
 	if len(ps) == 0 {
 		return t.redirect(stageCategories, "")
 	}
@@ -117,7 +86,7 @@ func (t *turn) productsView() view {
 func (t *turn) productChoice(p Product) choice {
 	name := t.productName(p)
 	k := msgProductLabel
-	if p.Stock <= 0 {
+	if t.stock(p) <= 0 {
 		k = msgProductLabelSoldOut
 	}
 	return choice{key: itemKey("sku:", p.SKU), label: t.tr(k, name, t.money(p.Price)), alias: []string{name}}
@@ -134,7 +103,7 @@ func (t *turn) onProducts(a answer) Result {
 		t.s.Page--
 		return t.show()
 	}
-	for _, p := range productsIn(t.catalog(), t.s.Category) {
+	for _, p := range t.index().products[t.s.Category] {
 		if a.key == itemKey("sku:", p.SKU) {
 			t.s.SKU = p.SKU
 			return t.goTo(stageProduct)

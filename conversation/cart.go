@@ -94,16 +94,16 @@ func (t *turn) fitStock() bool {
 	changed := false
 	for _, l := range slices.Clone(t.s.Cart) {
 		p, ok := t.product(l.SKU)
-		if !ok || l.Qty <= p.Stock {
+		if !ok || l.Qty <= t.stock(p) {
 			continue
 		}
 		changed = true
-		if p.Stock <= 0 {
+		if t.stock(p) <= 0 {
 			t.say(msgSoldOutDropped, t.productName(p))
 		} else {
-			t.say(msgStockReduced, t.productName(p), itoa(p.Stock))
+			t.say(msgStockReduced, t.productName(p), itoa(t.stock(p)))
 		}
-		t.setQty(l.SKU, max(p.Stock, 0))
+		t.setQty(l.SKU, max(t.stock(p), 0))
 	}
 	return changed
 }

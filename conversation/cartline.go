@@ -61,7 +61,7 @@ func (t *turn) cartQtyView() view {
 	if !ok || t.inCart(t.s.SKU) == 0 {
 		return t.redirect(stageCart, "")
 	}
-	limit := min(p.Stock, maxQty)
+	limit := min(t.stock(p), maxQty)
 	if limit <= 0 {
 		return t.redirect(stageCart, msgSoldOutRemove, t.productName(p))
 	}
@@ -78,10 +78,10 @@ func (t *turn) onCartQty(a answer) Result {
 	case !ok:
 		return t.goTo(stageCart)
 	case !valid:
-		t.say(msgQtyRange, itoa(max(1, min(p.Stock, maxQty))))
+		t.say(msgQtyRange, itoa(max(1, min(t.stock(p), maxQty))))
 		return t.show()
-	case n > p.Stock:
-		t.say(msgQtyOverStockChange, itoa(min(p.Stock, maxQty)))
+	case n > t.stock(p):
+		t.say(msgQtyOverStockChange, itoa(min(t.stock(p), maxQty)))
 		return t.show()
 	}
 	t.setQty(p.SKU, n)

@@ -258,11 +258,11 @@ func (t *turn) dropBlocked(out Outcome) {
 	case out.Problem == Unavailable || !ok:
 		t.say(msgUnavailable, name)
 		t.setQty(out.SKU, 0)
-	case p.Stock <= 0:
+	case t.stock(p) <= 0:
 		t.say(msgSoldOutDropped, name)
 		t.setQty(out.SKU, 0)
 	default:
-		t.say(msgStockReduced, name, itoa(p.Stock))
-		t.setQty(out.SKU, min(t.inCart(out.SKU), p.Stock))
+		t.say(msgStockReduced, name, itoa(t.stock(p)))
+		t.setQty(out.SKU, min(t.inCart(out.SKU), t.stock(p)))
 	}
 }

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"maps"
 	"reflect"
 	"testing"
 )
@@ -17,34 +18,76 @@ func checkOmitted(t testing.TB, env Env, run func(Env) Result) {
 	if full.Needs != 0 {
 		t.Fatalf("a step on the whole Env says it needs %b", full.Needs)
 	}
-	for omit := Needs(1); omit <= NeedCatalog|NeedOrders; omit++ {
+	// With NeedStock omitted the catalog's stock is stale (here: wrong)
+	// and only what Env.Stock says counts.
+	stale := make([]Product, len(env.Catalog))
+	for i, p := range env.Catalog {
+		p.Stock = 1000 - p.Stock
+		stale[i] = p
+	}
+	all := NeedCatalog | NeedOrders | NeedTier | NeedStock
+	for omit := Needs(1); omit <= all; omit++ {
 		partial := env
 		partial.Omitted = omit
-		partial.Catalog, partial.Orders = nil, nil
+		partial.Catalog, partial.Orders, partial.Tier, partial.Stock = nil, nil, Tier{}, nil
+		catalog := env.Catalog
+		if omit&NeedStock != 0 {
+			catalog = stale
+		}
 		if omit&NeedCatalog == 0 {
-			partial.Catalog = env.Catalog
+			partial.Catalog = catalog
 		}
 		if omit&NeedOrders == 0 {
 			partial.Orders = env.Orders
 		}
+		if omit&NeedTier == 0 {
+			partial.Tier = env.Tier
+		}
 		got := run(partial)
 		for rounds := 0; got.Needs != 0; rounds++ {
-			if got.Needs&^partial.Omitted != 0 || rounds == 2 {
+			if got.Needs&^partial.Omitted != 0 || rounds == len(env.Catalog)+3 {
 				t.Fatalf("omitted %b: needs %b after %d rounds", omit, got.Needs, rounds)
 			}
 			if got.Needs&NeedCatalog != 0 {
-				partial.Catalog = env.Catalog
+				partial.Catalog = catalog
 			}
 			if got.Needs&NeedOrders != 0 {
 				partial.Orders = env.Orders
 			}
-			partial.Omitted &^= got.Needs
+			if got.Needs&NeedTier != 0 {
+				partial.Tier = env.Tier
+			}
+			if got.Needs&NeedStock != 0 {
+				if len(got.StockOf) == 0 {
+					t.Fatalf("omitted %b: needs stock of no product", omit)
+				}
+				partial.Stock = maps.Clone(partial.Stock)
+				if partial.Stock == nil {
+					partial.Stock = map[string]int{}
+				}
+				for _, sku := range got.StockOf {
+					if _, ok := partial.Stock[sku]; ok {
+						t.Fatalf("omitted %b: needs the stock of %s again", omit, sku)
+					}
+					partial.Stock[sku] = stockOf(env.Catalog, sku)
+				}
+			}
+			partial.Omitted &^= got.Needs &^ NeedStock
 			got = run(partial)
 		}
 		if !reflect.DeepEqual(got, full) {
 			t.Fatalf("omitted %b: the step's result differs from the one on the whole Env:\n%+v\n%+v", omit, got, full)
 		}
 	}
+}
+
+func stockOf(catalog []Product, sku string) int {
+	for _, p := range catalog {
+		if p.SKU == sku {
+			return p.Stock
+		}
+	}
+	return 0
 }
 
 // TestStepSaysWhatItNeeds: a step that shows products or orders asks for

@@ -55,9 +55,10 @@ func all(OrderView) bool { return true }
 // memberLine says the customer's tier in their language, e.g. "您是金卡会员。",
 // or "" when the shop has no tiers.
 func (t *turn) memberLine() string {
-	name := t.env.Tier.NameEN
-	if t.s.Lang == Chinese && t.env.Tier.NameZH != "" {
-		name = t.env.Tier.NameZH
+	tier := t.tier()
+	name := tier.NameEN
+	if t.s.Lang == Chinese && tier.NameZH != "" {
+		name = tier.NameZH
 	}
 	if name == "" {
 		return ""

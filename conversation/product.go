@@ -18,7 +18,7 @@ func (t *turn) inCart(sku string) int {
 
 // addable is how many more of a product may go into the cart.
 func (t *turn) addable(p Product) int {
-	return max(0, min(p.Stock, maxQty)-t.inCart(p.SKU))
+	return max(0, min(t.stock(p), maxQty)-t.inCart(p.SKU))
 }
 
 func (t *turn) productView() view {
@@ -31,8 +31,8 @@ func (t *turn) productView() view {
 		lines = append(lines, d)
 	}
 	lines = append(lines, t.tr(msgPrice, t.money(p.Price)))
-	if p.Stock > 0 {
-		lines = append(lines, t.tr(msgInStock, itoa(p.Stock)))
+	if t.stock(p) > 0 {
+		lines = append(lines, t.tr(msgInStock, itoa(t.stock(p))))
 	} else {
 		lines = append(lines, t.tr(msgSoldOut))
 	}

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,10 @@ type turn struct {
 	notes []note
 	// needs collects the omitted parts of env the turn looked at.
 	needs Needs
+	// stockOf are the products whose stock env.Stock lacked.
+	stockOf []string
+	// idx indexes env.Catalog when env.Index is nil.
+	idx *CatalogIndex
 
 	// msgs caches the text catalog of msgsLang for the turn.
 	msgs     map[msgKey]string
@@ -51,9 +56,34 @@ func (t *turn) orders() []OrderView {
 	return t.env.Orders
 }
 
+// tier is Env.Tier, looked at the way catalog is.
+func (t *turn) tier() Tier {
+	t.needs |= t.env.Omitted & NeedTier
+	return t.env.Tier
+}
+
+// stock is p's stock: Product.Stock, or with NeedStock omitted the fresh
+// one of Env.Stock, and when that lacks it the step says it needs it.
+func (t *turn) stock(p Product) int {
+	if t.env.Omitted&NeedStock == 0 {
+		return p.Stock
+	}
+	if n, ok := t.env.Stock[p.SKU]; ok {
+		return n
+	}
+	if !slices.Contains(t.stockOf, p.SKU) {
+		t.stockOf = append(t.stockOf, p.SKU)
+	}
+	t.needs |= NeedStock
+	return p.Stock
+}
+
 // done is the turn's result with what it needed and did not have.
 func (t *turn) done(res Result) Result {
 	res.Needs = t.needs
+	if res.Needs&NeedStock != 0 {
+		res.StockOf = t.stockOf
+	}
 	return res
 }
 

@@ -19,22 +19,34 @@ const (
 // Env is what a step may look at. The core fills it before every step.
 type Env struct {
 	// Omitted lists the parts the core left out because loading them costs
-	// queries (the catalog, the orders): a step that looks at one of them
-	// says so in Result.Needs, and the core runs it again with them.
+	// queries (the catalog, the orders, the tier, fresh stock): a step that
+	// looks at one of them says so in Result.Needs, and the core runs it
+	// again with them.
 	Omitted Needs
 
 	Now      time.Time
 	Currency string    // symbol put before prices, e.g. "¥"
 	Catalog  []Product // active products in display order
-	Profile  Contact   // contact details remembered from the last order
-	Orders   []OrderView
+	// Index is Catalog indexed (IndexCatalog), or nil: a core that keeps
+	// the catalog between messages keeps its index too, else each step
+	// builds it.
+	Index *CatalogIndex
+	// Stock is the stock of some products by sku, read afresh, when
+	// Omitted has NeedStock: the core then keeps Catalog between messages
+	// without its stock, which every order changes, and a step that looks
+	// at a product's stock names it in Result.StockOf. Product.Stock
+	// counts only when NeedStock is not omitted.
+	Stock   map[string]int
+	Profile Contact // contact details remembered from the last order
+	Orders  []OrderView
 	// ContactButton says the channel can share the customer's phone number
 	// with a button, so the phone step offers it.
 	ContactButton bool
 	// TextOnly says the channel shows options as numbered lines, not
 	// buttons (WeChat), so no text asks the customer to tap.
 	TextOnly bool
-	// Tier is the customer's membership tier, shown with their orders.
+	// Tier is the customer's membership tier, shown with their orders
+	// (omitted as NeedTier until then).
 	Tier Tier
 	// PayMethods are the ways to pay the shop offers, in the order the
 	// summary offers them; none means the summary asks nothing about it.
@@ -207,6 +219,9 @@ type Result struct {
 	// step again with them loaded. It is always zero when nothing was
 	// omitted.
 	Needs Needs
+	// StockOf are the products whose stock the step looked at and Env.Stock
+	// lacked, with NeedStock in Needs.
+	StockOf []string
 }
 
 // Needs is a set of the parts of Env that cost queries to load.
@@ -216,6 +231,11 @@ type Needs uint8
 const (
 	NeedCatalog Needs = 1 << iota // Env.Catalog
 	NeedOrders                    // Env.Orders, with the orders named by number
+	NeedTier                      // Env.Tier
+	// NeedStock is fresh stock of the products in Result.StockOf, into
+	// Env.Stock. It stays in Omitted once loaded: other products' stock is
+	// still left out.
+	NeedStock
 )
 
 // Intent is a change the customer asked for that the core must carry out.

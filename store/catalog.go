@@ -100,7 +100,10 @@ func (r *repo) UpsertProducts(ctx context.Context, ps []bot.Product) error {
 		}),
 	}
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Clauses(upsert).CreateInBatches(&rows, upsertBatch).Error
+		if err := tx.Clauses(upsert).CreateInBatches(&rows, upsertBatch).Error; err != nil {
+			return err
+		}
+		return bumpCatalogVersion(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("upsert products: %w", dbErr(err))
@@ -144,4 +147,40 @@ func (r *repo) ReleaseStock(ctx context.Context, sku string, qty int) error {
 		return fmt.Errorf("release stock %s: %w", sku, err)
 	}
 	return nil
+}
+
+// catalogVersionID is the one row of catalog_versions.
+const catalogVersionID = 1
+
+// bumpCatalogVersion raises the catalog's version in the transaction that
+// changes the catalog, so that every replica's cache of it (keyed by the
+// version read with LockForInbound) is stale from its commit on.
+func bumpCatalogVersion(tx *gorm.DB) error {
+	res := tx.Exec("UPDATE catalog_versions SET version = version + 1 WHERE id = ?", catalogVersionID)
+	if err := mustAffect(res); err != nil {
+		return fmt.Errorf("bump catalog version: %w", err)
+	}
+	return nil
+}
+
+// catalogVersionOf reads the catalog's version in a customer's locking
+// read: by primary key, unlocked (MySQL's locking clause does not reach
+// into subqueries).
+const catalogVersionOf = "(SELECT catalog_versions.version FROM catalog_versions WHERE catalog_versions.id = 1) AS catalog_version"
+
+// StockOf returns the stock of the products by sku, in one read by the
+// unique sku index; a sku not in the catalog is left out.
+func (r *repo) StockOf(ctx context.Context, skus []string) (map[string]int, error) {
+	if len(skus) == 0 {
+		return map[string]int{}, nil
+	}
+	var rows []productRow
+	if err := r.db.WithContext(ctx).Select("sku", "stock").Where("sku IN ?", skus).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("stock of %d products: %w", len(skus), dbErr(err))
+	}
+	stock := make(map[string]int, len(rows))
+	for _, row := range rows {
+		stock[row.SKU] = row.Stock
+	}
+	return stock, nil
 }

@@ -144,3 +144,52 @@ func TestReserveStockConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestCatalogVersion: every change of the catalog raises the version a
+// customer's lock reads, and nothing else does (an order's stock is read
+// afresh instead, with StockOf).
+func TestCatalogVersion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		version := func() int64 {
+			t.Helper()
+			var v int64
+			must(t, s.InTx(ctx, func(tx bot.Repo) error {
+				lk, err := tx.LockForInbound(ctx, bot.WebChat, "u1", "k")
+				v = lk.CatalogVersion
+				return err
+			}))
+			return v
+		}
+		v0 := version()
+		if v0 == 0 {
+			t.Fatal("no catalog version on a new database")
+		}
+		products(t, s, tea(10))
+		v1 := version()
+		if v1 <= v0 {
+			t.Fatalf("version %d after an import, %d before", v1, v0)
+		}
+		must(t, s.ReserveStock(ctx, "TEA-1", 3))
+		must(t, s.ReleaseStock(ctx, "TEA-1", 1))
+		if v := version(); v != v1 {
+			t.Errorf("version %d after stock moved, %d before", v, v1)
+		}
+		// A failed import changes nothing, the version neither.
+		if err := s.UpsertProducts(ctx, []bot.Product{{SKU: "BAD", Name: "Bad", Price: -1, Active: true}}); err == nil {
+			t.Fatal("an invalid product was imported")
+		}
+		if v := version(); v != v1 {
+			t.Errorf("version %d after a refused import, %d before", v, v1)
+		}
+
+		stock, err := s.StockOf(ctx, []string{"TEA-1", "NOPE"})
+		must(t, err)
+		if len(stock) != 1 || stock["TEA-1"] != 8 {
+			t.Errorf("StockOf = %v, want TEA-1: 8 only", stock)
+		}
+		if stock, err := s.StockOf(ctx, nil); err != nil || len(stock) != 0 {
+			t.Errorf("StockOf(nothing) = %v, %v", stock, err)
+		}
+	})
+}

@@ -93,7 +93,7 @@ func (r *repo) LockForInbound(ctx context.Context, channel, userID, dedupKey str
 	if err != nil {
 		return bot.InboundLock{}, err
 	}
-	lk := bot.InboundLock{Customer: c, Held: row.HasHeld, Seen: row.Seen}
+	lk := bot.InboundLock{Customer: c, Held: row.HasHeld, Seen: row.Seen, CatalogVersion: row.CatalogVersion}
 	if row.Seen {
 		if lk.Reply, err = r.reply(inboundRow{Reply: row.SeenReply}); err != nil {
 			return bot.InboundLock{}, err
@@ -126,6 +126,8 @@ type lockedCustomerRow struct {
 	HasHeld   bool
 	Seen      bool
 	SeenReply []byte
+	// CatalogVersion is the catalog's version (catalog_versions).
+	CatalogVersion int64
 }
 
 func (lockedCustomerRow) TableName() string { return "customers" }
@@ -149,7 +151,7 @@ func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, dedupKey *st
 		var row lockedCustomerRow
 		q := db.Clauses(clause.Locking{Strength: "UPDATE"})
 		if dedupKey != nil {
-			q = q.Select("customers.*, "+heldExists+", "+inboundSeen, channel, userID, *dedupKey, *dedupKey)
+			q = q.Select("customers.*, "+heldExists+", "+inboundSeen+", "+catalogVersionOf, channel, userID, *dedupKey, *dedupKey)
 		}
 		err := q.Where("customers.channel = ? AND customers.user_id = ?", channel, userID).Take(&row).Error
 		return row, err

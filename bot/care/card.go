@@ -47,6 +47,15 @@ func (s *Service) surveyCard(sv Survey, c bot.Customer) bot.Card {
 
 // queueCard posts or updates the survey's card on every staff channel.
 func (s *Service) queueCard(ctx context.Context, tx bot.Repo, sv Survey, c bot.Customer, now time.Time) error {
+	// The core looks up a customer's tier only where it shows it, and an
+	// answer to a survey comes before its conversation: the card asks here.
+	if c.Tier.Tier == "" && s.cfg.Membership != nil {
+		st, err := s.cfg.Membership.Standing(ctx, tx, c.ID)
+		if err != nil {
+			return fmt.Errorf("tier of customer %d: %w", c.ID, err)
+		}
+		c.Tier = st
+	}
 	card := s.surveyCard(sv, c)
 	msgs := make([]*bot.Message, 0, len(s.cfg.StaffChannels))
 	for _, ch := range s.cfg.StaffChannels {

@@ -1,0 +1,69 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/store"
+	"github.com/orderbot/orderbot/store/storetest"
+)
+
+// BenchmarkBrowseCatalogSize measures a customer browsing (menu,
+// categories, a category's first page, a product) with 100 and with 10,000
+// products in 20 categories: with the catalog kept by the replica and only
+// the shown products' stock read, the cost per op should not grow with
+// the catalog. One op is the four messages.
+func BenchmarkBrowseCatalogSize(b *testing.B) {
+	backends := []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{{"sqlite", storetest.SQLite}}
+	if os.Getenv(storetest.MySQLEnv) != "" {
+		backends = append(backends, struct {
+			name string
+			open func(testing.TB) *store.Store
+		}{"mysql", storetest.MySQL})
+	}
+	for _, backend := range backends {
+		for _, size := range []int{100, 10000} {
+			b.Run(fmt.Sprintf("%s/%d", backend.name, size), func(b *testing.B) {
+				ctx := context.Background()
+				st := backend.open(b)
+				svc := bot.NewService(st, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+				products := make([]bot.Product, size)
+				for i := range products {
+					products[i] = bot.Product{
+						SKU: fmt.Sprintf("P%05d", i), Name: fmt.Sprintf("Tea %d", i), Category: fmt.Sprintf("C%02d", i%20),
+						Description: "A tea from the hills, picked in spring.", Price: 100 + int64(i), Stock: 1000, Active: true,
+					}
+				}
+				if err := svc.ImportCatalog(ctx, "bench", products); err != nil {
+					b.Fatal(err)
+				}
+				steps := []bot.Inbound{{Text: "menu"}, {Button: "browse"}, {Button: "cat:C07"}, {Button: "sku:P00007"}}
+				n := 0
+				send := func(user string, in bot.Inbound) {
+					n++
+					in.Channel, in.UserID, in.DedupKey = bot.WebChat, user, fmt.Sprintf("b:%d", n)
+					out, err := svc.HandleInbound(ctx, in)
+					if err != nil || len(out) == 0 {
+						b.Fatalf("%+v: %d replies, %v", in, len(out), err)
+					}
+				}
+				for _, in := range steps { // the replica keeps the catalog from here on
+					send("warm", in)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					user := fmt.Sprintf("u%d", i%64)
+					for _, in := range steps {
+						send(user, in)
+					}
+				}
+			})
+		}
+	}
+}
