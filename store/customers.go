@@ -108,8 +108,14 @@ func (r *repo) lockCustomer(ctx context.Context, channel, userID string, dedupKe
 	db := r.db.WithContext(ctx)
 	for round := 0; ; round++ {
 		row, err := r.lockCustomerRow(db, channel, userID, dedupKey)
-		if errors.Is(err, gorm.ErrRecordNotFound) && round == 0 {
-			continue
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			if round == 0 {
+				continue
+			}
+			// TiDB: a locking read that found no row may go on finding none
+			// in this transaction after another one created it; a new
+			// transaction finds it.
+			err = errCustomerCreatedMeanwhile
 		}
 		if err != nil {
 			return bot.Customer{}, row, fmt.Errorf("lock customer %s: %w", channel, dbErr(err))
@@ -118,6 +124,9 @@ func (r *repo) lockCustomer(ctx context.Context, channel, userID string, dedupKe
 		return c, row, err
 	}
 }
+
+// errCustomerCreatedMeanwhile is retried by InTx as a new transaction.
+var errCustomerCreatedMeanwhile = errors.New("customer created by another transaction meanwhile")
 
 // lockedCustomerRow is a customer's row with, for an inbound event,
 // whether messages to it are held and whether the event was seen.

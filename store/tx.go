@@ -72,8 +72,9 @@ func (s *Store) MarkReplied(ctx context.Context, ids []int64, at time.Time, path
 	return marked, nil
 }
 
-// retry runs the transaction txn, and again after a deadlock or lock wait
-// timeout, up to txRetries times.
+// retry runs the transaction txn, and again after a deadlock, a lock wait
+// timeout or a customer created by another transaction out of its sight,
+// up to txRetries times.
 func (s *Store) retry(ctx context.Context, txn func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := txn()
@@ -100,6 +101,9 @@ func (s *Store) txOptions() []*sql.TxOptions {
 }
 
 func retryable(err error) bool {
+	if errors.Is(err, errCustomerCreatedMeanwhile) {
+		return true
+	}
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && (me.Number == errDeadlock || me.Number == errLockWaitTimeout)
 }
