@@ -183,14 +183,23 @@ func (h *Handler) createBroadcast(w http.ResponseWriter, r *http.Request, who bo
 	return nil
 }
 
-func (h *Handler) getBroadcast(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
+// broadcastOf is the broadcasts and the id a route's path names.
+func (h *Handler) broadcastOf(r *http.Request) (Broadcasts, int64, error) {
 	bs, err := h.broadcasts()
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	id, ok := idParam(r.PathValue("id"))
 	if !ok {
-		return notFound("no such broadcast")
+		return nil, 0, notFound("no such broadcast")
+	}
+	return bs, id, nil
+}
+
+func (h *Handler) getBroadcast(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
+	bs, id, err := h.broadcastOf(r)
+	if err != nil {
+		return err
 	}
 	if _, err := query(r); err != nil {
 		return err
@@ -207,13 +216,9 @@ func (h *Handler) getBroadcast(w http.ResponseWriter, r *http.Request, _ bot.Sta
 
 // previewBroadcast counts whom the broadcast would reach now.
 func (h *Handler) previewBroadcast(w http.ResponseWriter, r *http.Request, _ bot.Staff) error {
-	bs, err := h.broadcasts()
+	bs, id, err := h.broadcastOf(r)
 	if err != nil {
 		return err
-	}
-	id, ok := idParam(r.PathValue("id"))
-	if !ok {
-		return notFound("no such broadcast")
 	}
 	if _, err := query(r); err != nil {
 		return err
@@ -265,13 +270,9 @@ func (h *Handler) broadcastActions(w http.ResponseWriter, r *http.Request, who b
 }
 
 func (h *Handler) actOnBroadcast(w http.ResponseWriter, r *http.Request, who bot.Staff, action string) error {
-	bs, err := h.broadcasts()
+	bs, id, err := h.broadcastOf(r)
 	if err != nil {
 		return err
-	}
-	id, ok := idParam(r.PathValue("id"))
-	if !ok {
-		return notFound("no such broadcast")
 	}
 	b, err := bs.Act(r.Context(), who, id, action)
 	if err != nil {
