@@ -74,7 +74,7 @@ func (s *Service) setConsent(ctx context.Context, tx Repo, c Customer, it conver
 // answerForCare lets care take the message before the conversation. The
 // conversation's state stays as it was; the customer's last message time
 // moves, as for any message.
-func (s *Service) answerForCare(ctx context.Context, tx Repo, c Customer, in Inbound, held bool, now time.Time) ([]*Message, bool, error) {
+func (s *Service) answerForCare(ctx context.Context, tx Repo, c Customer, in Inbound, line outboxLine, now time.Time) ([]*Message, bool, error) {
 	replies, ok, err := s.cfg.Care.Answer(ctx, tx, c, in, now)
 	if err != nil || !ok {
 		return nil, false, err
@@ -86,6 +86,6 @@ func (s *Service) answerForCare(ctx context.Context, tx Repo, c Customer, in Inb
 	if st.Lang == "" {
 		st.Lang = conversation.ParseLang(c.Lang)
 	}
-	out, err := s.queueReplies(ctx, tx, c, conversation.Result{State: st, Replies: replies}, held, now)
+	out, err := s.queueReplies(ctx, tx, c, conversation.Result{State: st, Replies: replies}, line, now)
 	return out, true, err
 }

@@ -63,7 +63,8 @@ func (r *round) firstErr() error {
 // worker for a recipient not served here yet, or, when Workers are busy,
 // leaving the recipient to the first that is free. A recipient's queue stays in
 // id order even when two claims for it (the loop's and its worker's) race.
-func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseUntil time.Time) {
+// carried says the messages came by Carry.
+func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseUntil time.Time, carried bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stopping {
@@ -76,6 +77,9 @@ func (d *Dispatcher) assign(ctx context.Context, r *round, ms []*Message, leaseU
 		d.leases[m.ID] = leaseUntil
 		if m.Bulk {
 			d.bulk[m.ID] = true
+		}
+		if carried {
+			d.carried[m.ID] = true
 		}
 		k := recipient{m.Channel, m.Recipient}
 		q, busy := d.queues[k]
@@ -118,6 +122,7 @@ func inLine(a, b *Message) bool {
 func (d *Dispatcher) release(id int64) {
 	delete(d.leases, id)
 	delete(d.bulk, id)
+	delete(d.carried, id)
 }
 
 // work serves recipients one after another, starting with k, while some
@@ -157,18 +162,22 @@ func (d *Dispatcher) nextRecipient() (recipient, bool) {
 // held, it claims the recipient's next ones itself, up to a batch in all,
 // then leaves the recipient to the loop, which serves the oldest first.
 func (d *Dispatcher) serve(ctx context.Context, r *round, k recipient) {
-	bulk := false // what was sent last was a broadcast's
+	// What was sent last: a broadcast's, or a reply that came by Carry.
+	bulk, carried := false, false
 	for turn := 0; ; {
-		if m := d.next(k); m != nil {
+		if m, c := d.next(k); m != nil {
 			d.process(ctx, r, m)
-			bulk = m.Bulk
+			bulk, carried = m.Bulk, c
 			turn++
 			continue
 		}
 		// After a promotion the loop finds the recipient's next ones: a
 		// broadcast sends one to each, and looking for a second would
 		// cost two queries a message while replies wait for the database.
-		if !bulk && turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
+		// After a carried reply too: it was written when nothing else
+		// waited for the customer, and what was queued for them since is
+		// found by the loop's claim that the end of this work sets off.
+		if !bulk && !carried && turn < d.cfg.Batch && ctx.Err() == nil && !d.isStopping() && d.claimNext(ctx, r, k) > 0 {
 			continue
 		}
 		if d.end(k) {
@@ -178,16 +187,16 @@ func (d *Dispatcher) serve(ctx context.Context, r *round, k recipient) {
 }
 
 // next takes the recipient's next message, nil when none is left or the
-// dispatcher stops.
-func (d *Dispatcher) next(k recipient) *Message {
+// dispatcher stops, and says whether it came by Carry.
+func (d *Dispatcher) next(k recipient) (*Message, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	q := d.queues[k]
 	if len(q) == 0 || d.stopping {
-		return nil
+		return nil, false
 	}
 	d.queues[k] = q[1:]
-	return q[0]
+	return q[0], d.carried[q[0].ID]
 }
 
 // end ends the recipient's work here, unless a claim queued more for it
@@ -217,7 +226,7 @@ func (d *Dispatcher) claimNext(ctx context.Context, r *round, k recipient) int {
 		d.log.Warn("outbox: claiming a recipient's next messages", "channel", k.channel, "err", err)
 		return 0
 	}
-	d.assign(ctx, r, ms, until)
+	d.assign(ctx, r, ms, until, false)
 	return len(ms)
 }
 

@@ -72,6 +72,8 @@ type Dispatcher struct {
 	queues    map[recipient][]*Message // recipients served here, with what is left to send
 	leases    map[int64]time.Time      // claimed and not settled: when each lease ends
 	bulk      map[int64]bool           // the bulk ones among leases
+	carried   map[int64]bool           // the ones among leases that came by Carry
+	carrier   *carrier                 // set while Run runs
 	bulkAsked int                      // bulk messages claims under way may bring
 	lastLease time.Time                // the latest lease end handed out
 	running   int                      // workers
@@ -113,7 +115,7 @@ func NewDispatcher(store DispatchStore, senders map[string]Sender, log *slog.Log
 	return &Dispatcher{
 		store: store, senders: senders, log: log, cfg: cfg,
 		wake: make(chan struct{}, 1), settled: make(chan struct{}, 1), stop: make(chan struct{}),
-		queues: map[recipient][]*Message{}, leases: map[int64]time.Time{}, bulk: map[int64]bool{},
+		queues: map[recipient][]*Message{}, leases: map[int64]time.Time{}, bulk: map[int64]bool{}, carried: map[int64]bool{},
 	}
 }
 
@@ -134,7 +136,14 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		abort()
 		return nil
 	}
-	d.loop(ctx, sendCtx, &round{}, false)
+	r := &round{}
+	d.mu.Lock()
+	d.carrier = &carrier{ctx: sendCtx, r: r}
+	d.mu.Unlock()
+	d.loop(ctx, sendCtx, r, false)
+	d.mu.Lock()
+	d.carrier = nil
+	d.mu.Unlock()
 	d.loops.Done()
 	if ctx.Err() != nil {
 		ended, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -70,7 +70,7 @@ func (d *Dispatcher) claim(ctx, sendCtx context.Context, r *round) (int, error) 
 	if err != nil {
 		return 0, fmt.Errorf("claim outbox: %w", err)
 	}
-	d.assign(sendCtx, r, ms, until)
+	d.assign(sendCtx, r, ms, until, false)
 	return len(ms), nil
 }
 

@@ -77,6 +77,7 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 		return nil, fmt.Errorf("handle inbound %s: %w", in.Channel, err)
 	}
 	s.log.DebugContext(ctx, "inbound handled", "channel", in.Channel, "replies", len(replies))
+	s.carry(replies)
 	s.kick()
 	s.closeAtProvider(ctx, later.close)
 	s.refundForRules(ctx, later.refunds)
@@ -109,7 +110,12 @@ var errRepeat = errors.New("event handled meanwhile")
 // twice.
 func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later *effects) ([]*Message, error) {
 	now := s.now()
-	lk, err := tx.LockForInbound(ctx, in.Channel, in.UserID, in.DedupKey)
+	var courier string
+	var until time.Time
+	if s.cfg.Courier != nil {
+		courier, until, _ = s.cfg.Courier.Lease()
+	}
+	lk, err := tx.LockForInbound(ctx, in.Channel, in.UserID, in.DedupKey, courier)
 	if err != nil {
 		return nil, fmt.Errorf("lock customer: %w", err)
 	}
@@ -118,8 +124,8 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later 
 	}
 	// The customer's tier is looked up only by a step that shows or uses
 	// it (knowStanding): most messages do neither.
-	c, held := lk.Customer, lk.Held
-	if replies, ok, err := s.answerForCare(ctx, tx, c, in, held, now); err != nil || ok {
+	c, line := lk.Customer, outboxLine{held: lk.Held, waiting: lk.Waiting, courier: courier, until: until}
+	if replies, ok, err := s.answerForCare(ctx, tx, c, in, line, now); err != nil || ok {
 		if err == nil && in.DedupKey != "" {
 			err = s.storeReplies(ctx, tx, in.DedupKey, replies)
 		}
@@ -141,7 +147,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later 
 	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
 		return nil, err
 	}
-	replies, err := s.queueReplies(ctx, tx, c, res, held, now)
+	replies, err := s.queueReplies(ctx, tx, c, res, line, now)
 	if err != nil {
 		return nil, err
 	}
@@ -217,10 +223,37 @@ func (s *Service) converse(ctx context.Context, tx Repo, c *Customer, catalogVer
 	return conversation.Result{State: more.State, Replies: append(res.Replies, more.Replies...), StaleButton: res.StaleButton}, nil
 }
 
+// carry hands the replies leased to the courier over to it, once their
+// transaction has committed.
+func (s *Service) carry(replies []*Message) {
+	var leased []*Message
+	for _, m := range replies {
+		if m.LeasedTo != "" {
+			leased = append(leased, m)
+		}
+	}
+	if len(leased) > 0 {
+		s.cfg.Courier.Carry(leased)
+	}
+}
+
+// outboxLine is what the customer's lock found waiting for them.
+type outboxLine struct {
+	held bool // messages the platform would not take earlier
+	// waiting: any message not yet delivered, held ones included, other
+	// than those leased to the courier.
+	waiting bool
+	// courier and until lease replies to the courier ("": none now).
+	courier string
+	until   time.Time
+}
+
 // queueReplies writes the step's replies to the outbox, after any messages
-// the platform would not take earlier (held says there are some), which go
-// out with them.
-func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, held bool, now time.Time) ([]*Message, error) {
+// the platform would not take earlier, which go out with them. When
+// nothing else waits for the customer and the replies are due at once,
+// they are leased to the courier as they are written (see Courier), and
+// HandleInbound hands them over after the commit.
+func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res conversation.Result, line outboxLine, now time.Time) ([]*Message, error) {
 	due := now.Add(s.cfg.ReplyHold[c.Channel])
 	for _, r := range res.Replies {
 		if r.Image != "" {
@@ -228,18 +261,23 @@ func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res con
 		}
 	}
 	var released []*Message
-	if held {
+	if line.held {
 		var err error
 		if released, err = tx.ReleaseHeld(ctx, c.Channel, c.UserID, due); err != nil {
 			return nil, err
 		}
+	}
+	var owner string
+	var until time.Time
+	if !line.waiting && due.Equal(now) {
+		owner, until = line.courier, line.until
 	}
 	fresh := make([]*Message, 0, len(res.Replies))
 	for _, r := range res.Replies {
 		fresh = append(fresh, &Message{
 			Channel: c.Channel, Recipient: c.UserID, Kind: KindReply, Text: r.Text,
 			Options: r.Options, Lang: string(res.State.Lang), NextAt: due, CreatedAt: now,
-			Stale: res.StaleButton, ImageURL: r.Image,
+			Stale: res.StaleButton, ImageURL: r.Image, LeasedTo: owner, LeaseUntil: until,
 		})
 	}
 	if err := tx.Enqueue(ctx, fresh); err != nil {

@@ -57,6 +57,11 @@ type Message struct {
 	// it waits behind every reply, notice and card, so that a large
 	// campaign never delays the answer to a customer's own message.
 	Bulk bool
+	// LeasedTo and LeaseUntil, set on a message being queued, lease it to
+	// that dispatcher from the start (Courier): no claim takes it before
+	// the lease runs out.
+	LeasedTo   string
+	LeaseUntil time.Time
 }
 
 // Card is a staff card: one item that needs or had staff attention, rendered

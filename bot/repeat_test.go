@@ -21,8 +21,8 @@ func (s staleDedup) InTx(ctx context.Context, fn func(bot.Repo) error) error {
 
 type staleRepo struct{ bot.Repo }
 
-func (r staleRepo) LockForInbound(ctx context.Context, channel, userID, key string) (bot.InboundLock, error) {
-	lk, err := r.Repo.LockForInbound(ctx, channel, userID, key)
+func (r staleRepo) LockForInbound(ctx context.Context, channel, userID, key, courier string) (bot.InboundLock, error) {
+	lk, err := r.Repo.LockForInbound(ctx, channel, userID, key, courier)
 	lk.Seen, lk.Reply = false, nil
 	return lk, err
 }

@@ -83,6 +83,9 @@ type Config struct {
 	// are not held: an answer in place carries one text, so the dispatcher
 	// sends those at once.
 	ReplyHold map[string]time.Duration
+	// Courier takes replies straight to this replica's dispatcher (see
+	// Courier); every message waits for a claim of the outbox when nil.
+	Courier Courier
 	// ContactButton names the channels that can share a customer's phone
 	// number with a button (Telegram), so checkout offers it there.
 	ContactButton map[string]bool

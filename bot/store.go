@@ -64,8 +64,11 @@ type CustomerRepo interface {
 	LockCustomer(ctx context.Context, channel, userID string) (Customer, error)
 	// LockForInbound is LockCustomer for an inbound event with dedup key
 	// (may be ""), which also reads, in the same round trip, whether the
-	// event was seen before and whether messages to the customer are held.
-	LockForInbound(ctx context.Context, channel, userID, dedupKey string) (InboundLock, error)
+	// event was seen before and whether messages to the customer are held
+	// or waiting. Messages leased to the dispatcher named courier (may be
+	// "") do not count as waiting: it sends them in order with whatever it
+	// is handed next (Courier).
+	LockForInbound(ctx context.Context, channel, userID, dedupKey, courier string) (InboundLock, error)
 	Customer(ctx context.Context, id int64) (Customer, error)
 	CustomerByUser(ctx context.Context, channel, userID string) (Customer, error)
 	UpdateCustomer(ctx context.Context, c Customer) error
@@ -218,6 +221,10 @@ type InboundLock struct {
 	// Held says messages to the customer are held for their next message
 	// (OutboxRepo.ReleaseHeld has some to release).
 	Held bool
+	// Waiting says messages to the customer wait or are being sent (held
+	// ones included), other than those leased to the courier: a reply
+	// queued now goes out after them.
+	Waiting bool
 	// Seen says the event's dedup key is recorded: it is a repeat, and
 	// Reply is the reply stored for it (nil when none was).
 	Seen  bool

@@ -155,7 +155,7 @@ func TestCatalogVersion(t *testing.T) {
 			t.Helper()
 			var v int64
 			must(t, s.InTx(ctx, func(tx bot.Repo) error {
-				lk, err := tx.LockForInbound(ctx, bot.WebChat, "u1", "k")
+				lk, err := tx.LockForInbound(ctx, bot.WebChat, "u1", "k", "")
 				v = lk.CatalogVersion
 				return err
 			}))

@@ -88,12 +88,12 @@ func (r *repo) LockCustomer(ctx context.Context, channel, userID string) (bot.Cu
 // whether messages to the customer are held and whether the event's dedup
 // key was seen: an inbound message then costs no read of the outbox
 // (ReleaseHeld) nor of the dedup record before its end.
-func (r *repo) LockForInbound(ctx context.Context, channel, userID, dedupKey string) (bot.InboundLock, error) {
-	c, row, err := r.lockCustomer(ctx, channel, userID, &dedupKey)
+func (r *repo) LockForInbound(ctx context.Context, channel, userID, dedupKey, courier string) (bot.InboundLock, error) {
+	c, row, err := r.lockCustomer(ctx, channel, userID, &inboundCheck{dedupKey: dedupKey, courier: courier, now: nowUTC()})
 	if err != nil {
 		return bot.InboundLock{}, err
 	}
-	lk := bot.InboundLock{Customer: c, Held: row.HasHeld, Seen: row.Seen, CatalogVersion: row.CatalogVersion}
+	lk := bot.InboundLock{Customer: c, Held: row.HasHeld, Waiting: row.HasWaiting, Seen: row.Seen, CatalogVersion: row.CatalogVersion}
 	if row.Seen {
 		if lk.Reply, err = r.reply(inboundRow{Reply: row.SeenReply}); err != nil {
 			return bot.InboundLock{}, err
@@ -102,12 +102,18 @@ func (r *repo) LockForInbound(ctx context.Context, channel, userID, dedupKey str
 	return lk, nil
 }
 
-// lockCustomer locks the customer's row; with a dedup key (which may be
-// "") it reads what LockForInbound reports too.
-func (r *repo) lockCustomer(ctx context.Context, channel, userID string, dedupKey *string) (bot.Customer, lockedCustomerRow, error) {
+// inboundCheck is what LockForInbound reads beside the customer's row.
+type inboundCheck struct {
+	dedupKey, courier string
+	now               time.Time
+}
+
+// lockCustomer locks the customer's row; with check it reads what
+// LockForInbound reports too.
+func (r *repo) lockCustomer(ctx context.Context, channel, userID string, check *inboundCheck) (bot.Customer, lockedCustomerRow, error) {
 	db := r.db.WithContext(ctx)
 	for round := 0; ; round++ {
-		row, err := r.lockCustomerRow(db, channel, userID, dedupKey)
+		row, err := r.lockCustomerRow(db, channel, userID, check)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			if round == 0 {
 				continue
@@ -131,10 +137,11 @@ var errCustomerCreatedMeanwhile = errors.New("customer created by another transa
 // lockedCustomerRow is a customer's row with, for an inbound event,
 // whether messages to it are held and whether the event was seen.
 type lockedCustomerRow struct {
-	Row       customerRow `gorm:"embedded"`
-	HasHeld   bool
-	Seen      bool
-	SeenReply []byte
+	Row        customerRow `gorm:"embedded"`
+	HasHeld    bool
+	HasWaiting bool
+	Seen       bool
+	SeenReply  []byte
 	// CatalogVersion is the catalog's version (catalog_versions).
 	CatalogVersion int64
 }
@@ -148,6 +155,14 @@ func (lockedCustomerRow) TableName() string { return "customers" }
 const heldExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
 	"AND messages.held_at IS NOT NULL AND messages.delivered_at IS NULL AND messages.failed_at IS NULL) AS has_held"
 
+// waitingExists is whether any message to (channel, recipient) is still
+// to be delivered, other than those a courier holds an unexpired lease on,
+// on idx_messages_queue (a recipient's undelivered messages, without
+// their delivered history).
+const waitingExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
+	"AND messages.delivered_at IS NULL AND messages.failed_at IS NULL " +
+	"AND (messages.owner IS NULL OR messages.owner <> ? OR messages.lease_until < ?)) AS has_waiting"
+
 // inboundSeen is whether an event's dedup key is recorded, and its stored
 // reply, by primary key. Read without a lock like heldExists: a repeat
 // that runs at the same time as the first event is caught at its end, by
@@ -155,12 +170,13 @@ const heldExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AN
 const inboundSeen = "EXISTS (SELECT 1 FROM inbound WHERE inbound.dedup_key = ?) AS seen, " +
 	"(SELECT inbound.reply FROM inbound WHERE inbound.dedup_key = ?) AS seen_reply"
 
-func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, dedupKey *string) (lockedCustomerRow, error) {
+func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, check *inboundCheck) (lockedCustomerRow, error) {
 	lock := func() (lockedCustomerRow, error) {
 		var row lockedCustomerRow
 		q := db.Clauses(clause.Locking{Strength: "UPDATE"})
-		if dedupKey != nil {
-			q = q.Select("customers.*, "+heldExists+", "+inboundSeen+", "+catalogVersionOf, channel, userID, *dedupKey, *dedupKey)
+		if check != nil {
+			q = q.Select("customers.*, "+heldExists+", "+waitingExists+", "+inboundSeen+", "+catalogVersionOf,
+				channel, userID, channel, userID, check.courier, check.now, check.dedupKey, check.dedupKey)
 		}
 		err := q.Where("customers.channel = ? AND customers.user_id = ?", channel, userID).Take(&row).Error
 		return row, err

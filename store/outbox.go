@@ -59,6 +59,7 @@ func (r *repo) messageToRow(m *bot.Message) (messageRow, error) {
 		NextAt: nullTime(m.NextAt), DeliveredAt: nullTime(m.DeliveredAt), FailedAt: nullTime(m.FailedAt),
 		LastError: m.LastError, ExternalID: m.ExternalID, Path: m.Path, CreatedAt: orNow(m.CreatedAt),
 		ImageURL: nullString(m.ImageURL), Bulk: m.Bulk,
+		Owner: nullString(m.LeasedTo), LeaseUntil: nullTime(m.LeaseUntil),
 	}, nil
 }
 

@@ -169,7 +169,7 @@ func TestMediaRoundTrip(t *testing.T) {
 func wantHeld(t *testing.T, s *store.Store, user string, want bool) {
 	t.Helper()
 	err := s.InTx(context.Background(), func(tx bot.Repo) error {
-		lk, err := tx.LockForInbound(context.Background(), bot.Telegram, user, "")
+		lk, err := tx.LockForInbound(context.Background(), bot.Telegram, user, "", "")
 		if err == nil && (lk.Held != want || lk.Seen || lk.Customer.UserID != user || lk.Customer.ID == 0) {
 			t.Errorf("LockForInbound(%s) = %+v; want held %v", user, lk, want)
 		}
@@ -192,7 +192,7 @@ func TestInboundSeenAtTheLock(t *testing.T) {
 			reply string
 		}{{"tg:1", true, `[{"text":"hi"}]`}, {"tg:2", true, ""}, {"tg:3", false, ""}, {"", false, ""}} {
 			err := s.InTx(ctx, func(tx bot.Repo) error {
-				lk, err := tx.LockForInbound(ctx, bot.Telegram, "42", tc.key)
+				lk, err := tx.LockForInbound(ctx, bot.Telegram, "42", tc.key, "")
 				if err == nil && (lk.Seen != tc.seen || string(lk.Reply) != tc.reply || lk.Customer.ID == 0) {
 					t.Errorf("LockForInbound(%q) = seen %v, reply %q; want %v, %q", tc.key, lk.Seen, lk.Reply, tc.seen, tc.reply)
 				}

@@ -48,6 +48,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	money := pay.New(st, log, nil, cfg.Shipping)
 	coreCfg := coreConfig(cfg)
 	coreCfg.Membership = tiers
+	// A reply written when nothing else waits for the customer goes
+	// straight to this replica's dispatcher, with no claim of the outbox.
+	coreCfg.Courier = disp
 	careSvc := care.New(st, log.With("component", "care"), care.Config{
 		SurveyDelay: cfg.Care.SurveyDelay, CartReminder: cfg.Care.CartReminder, StaffChannels: coreCfg.StaffChannels,
 		Membership: tiers, StaffLang: cfg.Shop.StaffLang, Location: cfg.Shop.Location,
