@@ -509,8 +509,9 @@ func buildOrderbot(t *testing.T) string {
 // TestRunWeChat runs the tool's WeChat channel against the real orderbot
 // on SQLite, as README shows, small: in closed and open loop every step is
 // answered, in place; the passive reply is WeChat's reply XML addressed to
-// the follower; and pushes signed with a wrong token are errors, not
-// replies.
+// the follower; a reply orderbot sends by customer-service message (a
+// product with a picture) is measured at the fake API; and pushes signed
+// with a wrong token are errors, not replies.
 func TestRunWeChat(t *testing.T) {
 	bin := buildOrderbot(t)
 	for _, loop := range []struct {
@@ -548,7 +549,7 @@ func TestRunWeChat(t *testing.T) {
 		})
 	}
 
-	t.Run("reply XML and wrong token", func(t *testing.T) {
+	t.Run("reply XML, customer-service replies, wrong token", func(t *testing.T) {
 		o, err := parseFlags([]string{"-bin", bin, "-channel", "wechat", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, new(strings.Builder))
 		if err != nil {
 			t.Fatal(err)
@@ -585,11 +586,41 @@ func TestRunWeChat(t *testing.T) {
 			t.Fatalf("passive reply %+v", reply)
 		}
 
+		// A product with a picture cannot be shown in the push's answer:
+		// orderbot acknowledges it and sends the picture and the text as
+		// customer-service messages, which the fake API must take.
+		ctx := context.Background()
+		ps, err := b.store.Products(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ps {
+			ps[i].ImageURL = "https://img.example/tea.jpg"
+		}
+		if err := b.store.UpsertProducts(ctx, ps); err != nil {
+			t.Fatal(err)
+		}
+		calls0 := wx.count()
+		var vias []via
+		for _, s := range wechatJourney[:5] { // menu, browse, category, product, add
+			got := c.do(ctx, s)
+			if got.err != nil {
+				t.Fatalf("step %+v: %v", s, got.err)
+			}
+			vias = append(vias, got.via)
+		}
+		if !slices.Equal(vias, []via{viaPassive, viaPassive, viaPassive, viaCS, viaPassive}) {
+			t.Fatalf("steps answered via %v, want the product page by customer-service message", vias)
+		}
+		if n := wx.count().minus(calls0); n.texts != 1 || n.pictures != 1 || n.refused+n.unexpected != 0 {
+			t.Fatalf("fake WeChat API counted %+v", n)
+		}
+
 		bad := []driver{newWeChatCustomer(2, b.base, "wrong-token", http.DefaultClient, wx, ids, time.Second)}
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		lctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 		defer cancel()
 		res := newResults()
-		closedLoop(ctx, bad, wechatJourney, 0, res)
+		closedLoop(lctx, bad, wechatJourney, 0, res)
 		got := res.report(time.Second)
 		if got.Messages != 0 || got.Passive+got.CS != 0 || got.NoReply != 0 || got.Errors["push answered 401 Unauthorized"] == 0 {
 			t.Fatalf("wrong token reported as %+v", got)
