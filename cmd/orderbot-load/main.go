@@ -4,20 +4,20 @@
 // (answered by a fake Bot API that records when each reply arrives), the
 // WeChat push endpoint (the reply in the push's answer, or a
 // customer-service message at a fake WeChat API) or the web chat API. It
-// reports messages per second, the webhook's
-// acknowledgement time, the delay until the reply reached the platform, the
-// outbox backlog at the end and, in the same run, the database's raw write
+// reports messages per second, the webhook's acknowledgement time, the
+// delay until the reply reached the platform, the outbox backlog at the end and, in the same run, the database's raw write
 // ceiling at the same concurrency, with the ratio between the two.
 //
 //	go build -o /tmp/orderbot ./cmd/orderbot
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db sqlite -customers 16
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db 'mysql:root@tcp(127.0.0.1:3306)/' -channel webchat -rate 500
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -channel wechat -customers 64    # passive replies
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -customers 64 -think 2s          # human pace
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -channel webchat -seed-customers 100000 -seed-orders 200000 -warmup 15s
 //
 // With -bin it starts orderbot itself on a fresh database (deleted after)
-// with the demo catalog, pointed at its fake Bot API and fake WeChat API. With -url it drives an
-// orderbot that is already running (web chat only).
+// with the demo catalog, pointed at its fake Bot API and fake WeChat API.
+// With -url it drives an orderbot that is already running (web chat only).
 package main
 
 import (
