@@ -5,8 +5,9 @@
 // WeChat push endpoint (the reply in the push's answer, or a
 // customer-service message at a fake WeChat API) or the web chat API. It
 // reports messages per second, the webhook's acknowledgement time, the
-// delay until the reply reached the platform, the outbox backlog at the end and, in the same run, the database's raw write
-// ceiling at the same concurrency, with the ratio between the two.
+// delay until the reply reached the platform, the outbox backlog at the end
+// and, in the same run, the database's raw write ceiling at the same
+// concurrency, with the ratio between the two.
 //
 //	go build -o /tmp/orderbot ./cmd/orderbot
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db sqlite -customers 16
