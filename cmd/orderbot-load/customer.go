@@ -5,11 +5,14 @@ import (
 	"strings"
 )
 
-// step is one thing a simulated customer does: type text or press the
-// button whose key starts with press.
+// step is one thing a simulated customer does: type text, press the
+// button whose key starts with press, or type the number of the option
+// whose label holds choose (anyItem: of any item offered) where options
+// are numbered lines (WeChat).
 type step struct {
-	text  string
-	press string
+	text   string
+	press  string
+	choose string
 }
 
 // journey is what a shopper does in one visit: browse, look at a product,
@@ -28,6 +31,32 @@ var journey = []step{
 	{text: "1 Load Street, Hangzhou"},
 	{text: "menu"},
 	{text: "orders"},
+}
+
+// wechatJourney is the same visit in WeChat, which has no buttons: the
+// follower types the menu's word and the numbers of the options offered,
+// in Chinese, the account's language.
+var wechatJourney = []step{
+	{text: "菜单"},
+	{choose: "浏览商品"},
+	{choose: anyItem}, // a category
+	{choose: anyItem}, // a product
+	{choose: "加入购物车"},
+	{text: "1"},
+	{choose: "去结算"},
+	{text: "李雷"},
+	{text: "13800138000"},
+	{text: "浙江省杭州市文三路88号"},
+	{text: "菜单"},
+	{text: "我的订单"},
+}
+
+// journeyOf is the journey of a channel's customers.
+func journeyOf(channel string) []step {
+	if channel == "wechat" {
+		return wechatJourney
+	}
+	return journey
 }
 
 // choose picks the offered key for a press step: a random one of those

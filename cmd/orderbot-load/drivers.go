@@ -18,8 +18,19 @@ import (
 type sample struct {
 	ack time.Duration // the HTTP answer to the platform's request
 	lag time.Duration // request sent → the bot's reply reached the platform
+	via via           // WeChat: how the reply reached the follower
 	err error
 }
+
+// via is the way a WeChat reply went: in the push's answer or as a
+// customer-service message; other channels have one way only.
+type via int
+
+const (
+	viaOnly    via = iota // the channel's one way
+	viaPassive            // WeChat: in the HTTP answer to the push
+	viaCS                 // WeChat: a customer-service message (客服消息) after the answer
+)
 
 // driver is one simulated customer on one channel: do performs the next
 // step of its journey and measures it.

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,13 +128,19 @@ func TestFlags(t *testing.T) {
 		{"-url", "http://y", "-channel", "telegram"},
 		{"-bin", "x", "-channel", "sms"},
 		{"-bin", "x", "-customers", "0"},
+		{"-url", "http://y", "-channel", "wechat"},
 	} {
 		if _, err := parseFlags(args, new(strings.Builder)); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}
 	}
-	if _, err := parseFlags([]string{"-url", "http://y", "-channel", "webchat", "-rate", "100"}, new(strings.Builder)); err != nil {
-		t.Errorf("valid flags refused: %v", err)
+	for _, args := range [][]string{
+		{"-url", "http://y", "-channel", "webchat", "-rate", "100"},
+		{"-bin", "x", "-channel", "wechat", "-rate", "100"},
+	} {
+		if _, err := parseFlags(args, new(strings.Builder)); err != nil {
+			t.Errorf("valid flags %q refused: %v", args, err)
+		}
 	}
 }
 
@@ -184,7 +195,7 @@ func TestClosedLoopThinks(t *testing.T) {
 	defer cancel()
 	begin := time.Now()
 	res := newResults()
-	closedLoop(ctx, drivers, think, res)
+	closedLoop(ctx, drivers, journey, think, res)
 	total := 0
 	for i, c := range clocks {
 		if len(c.at) == 0 {
@@ -299,14 +310,7 @@ func TestSeedDatabase(t *testing.T) {
 // thinking between steps. Every step must be answered with one message and
 // the report must say what was stored and orderbot's memory.
 func TestRunSeededAtHumanPace(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts orderbot")
-	}
-	bin := filepath.Join(t.TempDir(), "orderbot")
-	build := exec.Command("go", "build", "-o", bin, "github.com/orderbot/orderbot/cmd/orderbot")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build orderbot: %v\n%s", err, out)
-	}
+	bin := buildOrderbot(t)
 	o, err := parseFlags([]string{"-bin", bin, "-db", "sqlite", "-channel", "telegram", "-customers", "3",
 		"-duration", "3s", "-think", "100ms", "-ceiling=false", "-log", filepath.Join(t.TempDir(), "orderbot.log"),
 		"-seed-customers", "200", "-seed-products", "40", "-seed-orders", "300"}, new(strings.Builder))
@@ -334,4 +338,292 @@ func TestRunSeededAtHumanPace(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// standInWeChat is a stand-in for orderbot's POST /wechat: it checks each
+// push as the adapter does (signature over token, timestamp and nonce; a
+// nonce and MsgId never seen before) and answers through answer.
+type standInWeChat struct {
+	t      *testing.T
+	token  string
+	answer func(w http.ResponseWriter, n int) // n: the push's place, from 0
+
+	mu     sync.Mutex
+	nonces map[string]bool
+	msgIDs map[int64]bool
+	typed  []string
+}
+
+func (s *standInWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("signature") != wechatSignature(s.token, q.Get("timestamp"), q.Get("nonce")) {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var push struct {
+		ToUserName, FromUserName, MsgType, Content string
+		MsgID                                      int64 `xml:"MsgId"`
+	}
+	if err := xml.NewDecoder(r.Body).Decode(&push); err != nil || push.MsgType != "text" || push.ToUserName != wechatShop {
+		s.t.Errorf("push %+v: %v", push, err)
+	}
+	s.mu.Lock()
+	if s.nonces[q.Get("nonce")] || s.msgIDs[push.MsgID] {
+		s.t.Errorf("nonce %s or MsgId %d pushed twice", q.Get("nonce"), push.MsgID)
+	}
+	s.nonces[q.Get("nonce")], s.msgIDs[push.MsgID] = true, true
+	s.typed = append(s.typed, push.Content)
+	n := len(s.typed) - 1
+	s.mu.Unlock()
+	s.answer(w, n)
+}
+
+// passiveXML is a passive text reply as orderbot writes it.
+func passiveXML(to, content string) string {
+	return fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>`+
+		`<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content></xml>`,
+		to, wechatShop, time.Now().Unix(), content)
+}
+
+// TestWeChatCustomer runs a follower against a stand-in push endpoint that
+// answers in place or acknowledges and sends a customer-service message
+// through the fake WeChat API, as orderbot does: the follower must measure
+// both ways, count which it was, type the numbers of the options offered,
+// and take a passive reply to someone else or a refused push as an error.
+func TestWeChatCustomer(t *testing.T) {
+	api := newFakeWeChatAPI()
+	apiSrv := httptest.NewServer(api)
+	defer apiSrv.Close()
+	tokenResp, err := http.Post(apiSrv.URL+"/cgi-bin/stable_token", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"grant_type":"client_credential","appid":%q,"secret":%q}`, wechatAppID, wechatSecret)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(tokenResp.Body).Decode(&tok)
+	tokenResp.Body.Close()
+
+	const csMenu = `想看看哪一类商品？` +
+		"\n" + `<a href="weixin://bizmsgmenu?msgmenucontent=茶叶&msgmenuid=1">1. 茶叶</a>` +
+		"\n" + `<a href="weixin://bizmsgmenu?msgmenucontent=返回&msgmenuid=2">2. 返回</a>`
+	openID := wechatOpenID(7)
+	stand := &standInWeChat{t: t, token: "tok", nonces: map[string]bool{}, msgIDs: map[int64]bool{}}
+	stand.answer = func(w http.ResponseWriter, n int) {
+		switch n {
+		case 0:
+			io.WriteString(w, passiveXML(openID, "您好！\n1. 浏览商品\n2. 我的订单"))
+		case 1: // acknowledged, answered by customer-service message
+			io.WriteString(w, "success")
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				body, _ := json.Marshal(map[string]any{"touser": openID, "msgtype": "text", "text": map[string]string{"content": csMenu}})
+				resp, err := http.Post(apiSrv.URL+"/cgi-bin/message/custom/send?access_token="+tok.AccessToken, "application/json", bytes.NewReader(body))
+				if err == nil {
+					resp.Body.Close()
+				}
+			}()
+		default:
+			io.WriteString(w, passiveXML("oSomeoneElse", "1. 浏览商品"))
+		}
+	}
+	hook := httptest.NewServer(stand)
+	defer hook.Close()
+
+	ids := new(atomic.Int64)
+	c := newWeChatCustomer(7, hook.URL, "tok", hook.Client(), api, ids, 5*time.Second)
+	ctx := context.Background()
+	passive := c.do(ctx, step{text: "菜单"})
+	if passive.err != nil || passive.via != viaPassive || passive.ack <= 0 || passive.lag != passive.ack {
+		t.Fatalf("passive step: %+v", passive)
+	}
+	cs := c.do(ctx, step{choose: "浏览商品"})
+	if cs.err != nil || cs.via != viaCS || cs.lag <= cs.ack {
+		t.Fatalf("customer-service step: %+v", cs)
+	}
+	if wrong := c.do(ctx, step{choose: anyItem}); wrong.err == nil || !strings.Contains(wrong.err.Error(), "not a text from") {
+		t.Fatalf("a passive reply to someone else was taken: %+v", wrong)
+	}
+	stand.mu.Lock()
+	typed := slices.Clone(stand.typed)
+	stand.mu.Unlock()
+	// "1" chose 浏览商品 of the passive reply, the next "1" 茶叶 of the
+	// customer-service message, never its 返回.
+	if !slices.Equal(typed, []string{"菜单", "1", "1"}) {
+		t.Fatalf("typed %q", typed)
+	}
+	bad := newWeChatCustomer(8, hook.URL, "wrong", hook.Client(), api, ids, time.Second)
+	if got := bad.do(ctx, step{text: "菜单"}); got.err == nil || !strings.Contains(got.err.Error(), "401") {
+		t.Fatalf("refused push: %+v", got)
+	}
+	if n := api.count(); n.texts != 1 || n.refused != 0 {
+		t.Fatalf("fake WeChat API counted %+v", n)
+	}
+}
+
+func TestNumberedOptions(t *testing.T) {
+	for _, tc := range []struct {
+		content string
+		want    []string
+	}{
+		{"您好！\n1. 浏览商品\n2. 我的订单", []string{"浏览商品", "我的订单"}},
+		{"选择：\n" + `<a href="weixin://bizmsgmenu?msgmenucontent=茶叶&msgmenuid=1">1. 茶叶</a>` + "\n" +
+			`<a href="weixin://bizmsgmenu?msgmenucontent=返回&msgmenuid=2">2. 返回</a>`, []string{"茶叶", "返回"}},
+		{"订单 100001 已发货。\n2. not a list that starts at one", nil},
+		{"请输入收货人姓名。", nil},
+	} {
+		if got := numberedOptions(tc.content); !slices.Equal(got, tc.want) {
+			t.Errorf("numberedOptions(%q) = %q, want %q", tc.content, got, tc.want)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	products := []string{"西湖龙井 250克 · ¥128.00", "白瓷盖碗 · ¥58.00", "下一页", "返回"}
+	for range 20 {
+		if n := chooseNumber(anyItem, products, r); n != "1" && n != "2" {
+			t.Fatalf("chooseNumber(anyItem) = %q, want a product", n)
+		}
+	}
+	if n := chooseNumber("去结算", []string{"查看购物车", "继续购物", "去结算"}, r); n != "3" {
+		t.Fatalf("chooseNumber(去结算) = %q", n)
+	}
+	if n := chooseNumber("去结算", products, r); n != "" {
+		t.Fatalf("chooseNumber of an absent option = %q", n)
+	}
+}
+
+// buildOrderbot builds the orderbot binary for a test that starts it.
+func buildOrderbot(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and starts orderbot")
+	}
+	bin := filepath.Join(t.TempDir(), "orderbot")
+	build := exec.Command("go", "build", "-o", bin, "github.com/orderbot/orderbot/cmd/orderbot")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build orderbot: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestRunWeChat runs the tool's WeChat channel against the real orderbot
+// on SQLite, as README shows, small: in closed and open loop every step is
+// answered, in place; the passive reply is WeChat's reply XML addressed to
+// the follower; a reply orderbot sends by customer-service message (a
+// product with a picture) is measured at the fake API; and pushes signed
+// with a wrong token are errors, not replies.
+func TestRunWeChat(t *testing.T) {
+	bin := buildOrderbot(t)
+	for _, loop := range []struct {
+		name string
+		args []string
+	}{
+		{"closed loop", []string{"-customers", "3"}},
+		{"open loop", []string{"-customers", "8", "-rate", "40"}},
+	} {
+		t.Run(loop.name, func(t *testing.T) {
+			args := append([]string{"-bin", bin, "-db", "sqlite", "-channel", "wechat", "-duration", "3s",
+				"-ceiling=false", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, loop.args...)
+			o, err := parseFlags(args, new(strings.Builder))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr strings.Builder
+			rep, err := measure(context.Background(), o, &stderr)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, stderr.String())
+			}
+			// Fewer than a whole journey would not have reached checkout.
+			if rep.Messages < len(wechatJourney) || rep.NoReply > 0 || len(rep.Errors) > 0 {
+				t.Fatalf("report %+v", rep)
+			}
+			if rep.Passive != rep.Messages || rep.CS != 0 || rep.WeChatAPI.unexpected+rep.WeChatAPI.refused > 0 {
+				t.Fatalf("passive %d, customer-service %d of %d; API %+v", rep.Passive, rep.CS, rep.Messages, rep.WeChatAPI)
+			}
+			var out strings.Builder
+			rep.print(&out)
+			want := fmt.Sprintf("answered by   %d passive replies (in the push's answer), 0 customer-service messages", rep.Messages)
+			if !strings.Contains(out.String(), "channel wechat") || !strings.Contains(out.String(), want) {
+				t.Errorf("report lacks %q:\n%s", want, out.String())
+			}
+		})
+	}
+
+	t.Run("reply XML, customer-service replies, wrong token", func(t *testing.T) {
+		o, err := parseFlags([]string{"-bin", bin, "-channel", "wechat", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, new(strings.Builder))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wx := newFakeWeChatAPI()
+		b, err := startOrderbot(context.Background(), o, platformAPIs(newFakeBotAPI(), wx), new(strings.Builder))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.stop()
+		ids := new(atomic.Int64)
+		ids.Store(wechatMsgIDBase)
+		c := newWeChatCustomer(1, b.base, wechatToken, http.DefaultClient, wx, ids, 5*time.Second)
+		body, err := c.pushXML("菜单")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(b.base+"/wechat?"+c.signedQuery().Encode(), "text/xml", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reply struct {
+			XMLName                                    xml.Name `xml:"xml"`
+			ToUserName, FromUserName, MsgType, Content string
+			CreateTime                                 int64
+		}
+		err = xml.NewDecoder(resp.Body).Decode(&reply)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("answer %s: %v", resp.Status, err)
+		}
+		if reply.ToUserName != wechatOpenID(1) || reply.FromUserName != wechatShop || reply.MsgType != "text" ||
+			reply.CreateTime == 0 || !strings.Contains(reply.Content, ". 浏览商品") {
+			t.Fatalf("passive reply %+v", reply)
+		}
+
+		// A product with a picture cannot be shown in the push's answer:
+		// orderbot acknowledges it and sends the picture and the text as
+		// customer-service messages, which the fake API must take.
+		ctx := context.Background()
+		ps, err := b.store.Products(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ps {
+			ps[i].ImageURL = "https://img.example/tea.jpg"
+		}
+		if err := b.store.UpsertProducts(ctx, ps); err != nil {
+			t.Fatal(err)
+		}
+		calls0 := wx.count()
+		var vias []via
+		for _, s := range wechatJourney[:5] { // menu, browse, category, product, add
+			got := c.do(ctx, s)
+			if got.err != nil {
+				t.Fatalf("step %+v: %v", s, got.err)
+			}
+			vias = append(vias, got.via)
+		}
+		if !slices.Equal(vias, []via{viaPassive, viaPassive, viaPassive, viaCS, viaPassive}) {
+			t.Fatalf("steps answered via %v, want the product page by customer-service message", vias)
+		}
+		if n := wx.count().minus(calls0); n.texts != 1 || n.pictures != 1 || n.refused+n.unexpected != 0 {
+			t.Fatalf("fake WeChat API counted %+v", n)
+		}
+
+		bad := []driver{newWeChatCustomer(2, b.base, "wrong-token", http.DefaultClient, wx, ids, time.Second)}
+		lctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer cancel()
+		res := newResults()
+		closedLoop(lctx, bad, wechatJourney, 0, res)
+		got := res.report(time.Second)
+		if got.Messages != 0 || got.Passive+got.CS != 0 || got.NoReply != 0 || got.Errors["push answered 401 Unauthorized"] == 0 {
+			t.Fatalf("wrong token reported as %+v", got)
+		}
+	})
 }

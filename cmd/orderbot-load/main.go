@@ -1,21 +1,24 @@
 // Command orderbot-load measures a running orderbot the way customers load
 // it: simulated shoppers browse, open a product, add it to the cart, go
 // through checkout and look up their orders, through the Telegram webhook
-// (answered by a fake Bot API that records when each reply arrives) or the
-// web chat API. It reports messages per second, the webhook's
-// acknowledgement time, the delay until the reply reached the platform, the
-// outbox backlog at the end and, in the same run, the database's raw write
-// ceiling at the same concurrency, with the ratio between the two.
+// (answered by a fake Bot API that records when each reply arrives), the
+// WeChat push endpoint (the reply in the push's answer, or a
+// customer-service message at a fake WeChat API) or the web chat API. It
+// reports messages per second, the webhook's acknowledgement time, the
+// delay until the reply reached the platform, the outbox backlog at the end
+// and, in the same run, the database's raw write ceiling at the same
+// concurrency, with the ratio between the two.
 //
 //	go build -o /tmp/orderbot ./cmd/orderbot
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db sqlite -customers 16
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -db 'mysql:root@tcp(127.0.0.1:3306)/' -channel webchat -rate 500
+//	go run ./cmd/orderbot-load -bin /tmp/orderbot -channel wechat -customers 64    # passive replies
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -customers 64 -think 2s          # human pace
 //	go run ./cmd/orderbot-load -bin /tmp/orderbot -channel webchat -seed-customers 100000 -seed-orders 200000 -warmup 15s
 //
 // With -bin it starts orderbot itself on a fresh database (deleted after)
-// with the demo catalog, pointed at its fake Bot API. With -url it drives an
-// orderbot that is already running (web chat only).
+// with the demo catalog, pointed at its fake Bot API and fake WeChat API.
+// With -url it drives an orderbot that is already running (web chat only).
 package main
 
 import (
@@ -59,7 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.bin, "bin", "", "orderbot binary to start (on a fresh database)")
 	fs.StringVar(&o.url, "url", "", "base URL of an orderbot already running (web chat only)")
 	fs.StringVar(&o.db, "db", "sqlite", "with -bin: sqlite, or mysql:DSN of a server where a scratch database is made")
-	fs.StringVar(&o.channel, "channel", "telegram", "telegram or webchat")
+	fs.StringVar(&o.channel, "channel", "telegram", "telegram, wechat or webchat")
 	fs.IntVar(&o.customers, "customers", 16, "simulated customers (closed loop: concurrency)")
 	fs.Float64Var(&o.rate, "rate", 0, "open loop: messages per second offered (0: closed loop)")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to load")
@@ -78,10 +81,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case (o.bin == "") == (o.url == ""):
 		return o, errors.New("give -bin (start orderbot) or -url (drive a running one)")
-	case o.channel != "telegram" && o.channel != "webchat":
-		return o, fmt.Errorf("-channel %q: want telegram or webchat", o.channel)
+	case o.channel != "telegram" && o.channel != "wechat" && o.channel != "webchat":
+		return o, fmt.Errorf("-channel %q: want telegram, wechat or webchat", o.channel)
 	case o.url != "" && o.channel != "webchat":
-		return o, errors.New("-url drives the web chat only; use -bin for Telegram")
+		return o, errors.New("-url drives the web chat only; use -bin for Telegram and WeChat")
 	case o.customers < 1 || o.customers > 10000:
 		return o, errors.New("-customers must be 1–10000")
 	case o.rate < 0 || o.duration <= 0:
@@ -116,12 +119,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // measure runs the load the options describe and reports it.
 func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	var err error
-	api := newFakeBotAPI()
+	api, wx := newFakeBotAPI(), newFakeWeChatAPI()
 	transport := &http.Transport{MaxIdleConnsPerHost: o.customers + 8, MaxConnsPerHost: 0}
 	base := o.url
 	var bot *orderbot
 	if o.bin != "" {
-		bot, err = startOrderbot(ctx, o, api, stderr)
+		bot, err = startOrderbot(ctx, o, platformAPIs(api, wx), stderr)
 		if err != nil {
 			return report{}, err
 		}
@@ -140,15 +143,20 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	}
 	drivers := make([]driver, o.customers)
 	updates := new(atomic.Int64)
+	msgIDs := new(atomic.Int64)
+	msgIDs.Store(wechatMsgIDBase)
 	client := &http.Client{Transport: transport, Timeout: time.Minute}
 	for i := range drivers {
-		if o.channel == "telegram" {
+		switch o.channel {
+		case "telegram":
 			drivers[i] = newTelegramCustomer(int64(telegramChatBase+i), base, webhookSecret, client, api, updates, o.wait)
-		} else {
+		case "wechat":
+			drivers[i] = newWeChatCustomer(i, base, wechatToken, client, wx, msgIDs, o.wait)
+		default:
 			drivers[i] = newWebCustomer(base, i, transport)
 		}
 	}
-	cpu0, calls0 := bot.cpu(), api.count()
+	cpu0, calls0, wxCalls0 := bot.cpu(), api.count(), wx.count()
 	res := newResults()
 	start := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, o.duration)
@@ -159,10 +167,11 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	} else {
 		profiled <- nil
 	}
+	steps := journeyOf(o.channel)
 	if o.rate > 0 {
-		openLoop(lctx, drivers, o.rate, res)
+		openLoop(lctx, drivers, steps, o.rate, res)
 	} else {
-		closedLoop(lctx, drivers, o.think, res)
+		closedLoop(lctx, drivers, steps, o.think, res)
 	}
 	elapsed := time.Since(start)
 	if err := <-profiled; err != nil {
@@ -170,8 +179,11 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 		fmt.Fprintln(stderr, "orderbot-load:", err)
 	}
 	got := res.report(elapsed)
-	if o.channel == "telegram" {
+	switch o.channel {
+	case "telegram":
 		got.API = api.count().minus(calls0)
+	case "wechat":
+		got.WeChatAPI = wx.count().minus(wxCalls0)
 	}
 	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling, got.Think, got.Seed =
 		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling, o.think, o.seed
@@ -204,12 +216,13 @@ func databaseKind(o options) string {
 
 // cursor is where a customer is in its journey.
 type cursor struct {
-	d    driver
-	next int
+	d     driver
+	steps []step
+	next  int
 }
 
 func (c *cursor) step(ctx context.Context, res *results) {
-	s := journey[c.next%len(journey)]
+	s := c.steps[c.next%len(c.steps)]
 	c.next++
 	out := c.d.do(ctx, s)
 	if ctx.Err() == nil || out.err == nil {
@@ -220,15 +233,19 @@ func (c *cursor) step(ctx context.Context, res *results) {
 // telegramChatBase is the chat id of the first simulated Telegram customer.
 const telegramChatBase = 1_000_000
 
+// wechatMsgIDBase is where the MsgIds of the followers' pushes start: as
+// large as WeChat's own.
+const wechatMsgIDBase = 24_000_000_000_000_000
+
 // closedLoop has every customer send its next message when the reply to
 // the last one arrived and, at human pace, think more after it. Thinking
 // customers start spread over one think time, as people who came at
 // different moments would, rather than all in the same instant.
-func closedLoop(ctx context.Context, drivers []driver, think time.Duration, res *results) {
+func closedLoop(ctx context.Context, drivers []driver, steps []step, think time.Duration, res *results) {
 	var wg sync.WaitGroup
 	for i, d := range drivers {
 		wg.Go(func() {
-			c := &cursor{d: d}
+			c := &cursor{d: d, steps: steps}
 			pause(ctx, think*time.Duration(i)/time.Duration(len(drivers)))
 			for ctx.Err() == nil {
 				c.step(ctx, res)
@@ -255,10 +272,10 @@ func pause(ctx context.Context, d time.Duration) {
 // openLoop offers messages at a fixed rate whatever the answers, each from
 // a customer not waiting for a reply; when all wait, the tick is counted as
 // not offered, which means the bot fell behind the rate.
-func openLoop(ctx context.Context, drivers []driver, rate float64, res *results) {
+func openLoop(ctx context.Context, drivers []driver, steps []step, rate float64, res *results) {
 	idle := make(chan *cursor, len(drivers))
 	for _, d := range drivers {
-		idle <- &cursor{d: d}
+		idle <- &cursor{d: d, steps: steps}
 	}
 	t := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer t.Stop()

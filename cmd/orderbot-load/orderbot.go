@@ -38,9 +38,18 @@ type orderbot struct {
 	store   *store.Store
 }
 
-// startOrderbot makes a scratch database, starts the fake Bot API and
-// orderbot pointed at both, and waits until orderbot is ready.
-func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Writer) (*orderbot, error) {
+// platformAPIs serves the fake platforms orderbot's channels call, on one
+// listener: WeChat's API under /cgi-bin/, Telegram's Bot API elsewhere.
+func platformAPIs(telegram *fakeBotAPI, wechat *fakeWeChatAPI) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/cgi-bin/", wechat)
+	mux.Handle("/", telegram)
+	return mux
+}
+
+// startOrderbot makes a scratch database, starts the fake platform APIs
+// and orderbot pointed at both, and waits until orderbot is ready.
+func startOrderbot(ctx context.Context, o options, apis http.Handler, stderr io.Writer) (*orderbot, error) {
 	b := &orderbot{}
 	var err error
 	if b.dsn, b.drop, err = scratchDatabase(o.db); err != nil {
@@ -49,9 +58,9 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 	apiLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.drop()
-		return nil, fmt.Errorf("fake Bot API: %w", err)
+		return nil, fmt.Errorf("fake platform APIs: %w", err)
 	}
-	b.fakeAPI = &http.Server{Handler: api}
+	b.fakeAPI = &http.Server{Handler: apis}
 	go b.fakeAPI.Serve(apiLn)
 	addr, admin := freePort(), freePort()
 	b.base, b.admin = "http://"+addr, "http://"+admin
@@ -80,6 +89,15 @@ func startOrderbot(ctx context.Context, o options, api *fakeBotAPI, stderr io.Wr
 			"ORDERBOT_TELEGRAM_TOKEN=1:load",
 			"ORDERBOT_TELEGRAM_API=http://"+apiLn.Addr().String()+"/bot%s/%s",
 			"ORDERBOT_TELEGRAM_WEBHOOK_SECRET="+webhookSecret,
+		)
+	}
+	if o.channel == "wechat" {
+		// Plain mode (no AES key): pushes are signed, not encrypted.
+		env = append(env,
+			"ORDERBOT_WECHAT_APP_ID="+wechatAppID,
+			"ORDERBOT_WECHAT_APP_SECRET="+wechatSecret,
+			"ORDERBOT_WECHAT_TOKEN="+wechatToken,
+			"ORDERBOT_WECHAT_API_URL=http://"+apiLn.Addr().String(),
 		)
 	}
 	if o.seed.any() {

@@ -16,6 +16,8 @@ type results struct {
 	lags    []time.Duration
 	afters  []time.Duration // Telegram: webhook acknowledged → reply reached the API
 	noReply int
+	passive int // WeChat: replies in the push's answer
+	cs      int // WeChat: replies by customer-service message
 	errs    map[string]int
 	skipped int // open loop: ticks when every customer was still waiting
 }
@@ -31,6 +33,12 @@ func (r *results) add(s sample) {
 	switch {
 	case s.err == nil:
 		r.lags = append(r.lags, s.lag)
+		switch s.via {
+		case viaPassive:
+			r.passive++
+		case viaCS:
+			r.cs++
+		}
 		if s.lag > s.ack && s.ack > 0 {
 			r.afters = append(r.afters, s.lag-s.ack)
 		}
@@ -73,6 +81,8 @@ type report struct {
 	AfterP50   time.Duration // the part of the lag after the webhook's answer: outbox and pacing
 	AfterP99   time.Duration
 	NoReply    int
+	Passive    int // WeChat: steps answered in place, in the push's answer
+	CS         int // WeChat: steps answered by customer-service message
 	Errors     map[string]int
 	Skipped    int
 	Backlog    int
@@ -83,6 +93,7 @@ type report struct {
 	Think      time.Duration // closed loop: each customer's pause after a reply
 	Seed       seedSize      // stored before the run
 	API        apiCalls      // Telegram: what the bot asked of the Bot API during the run
+	WeChatAPI  wechatCalls   // WeChat: what the bot asked of WeChat's API during the run
 }
 
 func (r *results) report(elapsed time.Duration) report {
@@ -96,7 +107,7 @@ func (r *results) report(elapsed time.Duration) report {
 		Duration: elapsed, Messages: len(r.lags), Rate: float64(len(r.lags)) / elapsed.Seconds(),
 		AckP50: percentile(r.acks, 50), AckP99: percentile(r.acks, 99),
 		LagP50: percentile(r.lags, 50), LagP99: percentile(r.lags, 99),
-		NoReply: r.noReply, Errors: r.errs, Skipped: r.skipped,
+		NoReply: r.noReply, Passive: r.passive, CS: r.cs, Errors: r.errs, Skipped: r.skipped,
 	}
 }
 
@@ -120,6 +131,15 @@ func (rep report) print(w io.Writer) {
 		fmt.Fprintf(w, "  after the ack p50 %s, p99 %s (outbox and pacing)\n", ms(rep.AfterP50), ms(rep.AfterP99))
 	}
 	fmt.Fprintf(w, "  no reply      %d\n", rep.NoReply)
+	if rep.Channel == "wechat" {
+		fmt.Fprintf(w, "  answered by   %d passive replies (in the push's answer), %d customer-service messages\n", rep.Passive, rep.CS)
+		a := rep.WeChatAPI
+		fmt.Fprintf(w, "  WeChat API    %d customer-service texts, %d pictures, %d token fetches", a.texts, a.pictures, a.tokens)
+		if a.refused+a.unexpected > 0 {
+			fmt.Fprintf(w, ", %d refused for their token, %d unexpected", a.refused, a.unexpected)
+		}
+		fmt.Fprintln(w)
+	}
 	if a := rep.API; a.sends+a.edits+a.answers > 0 {
 		secs := rep.Duration.Seconds()
 		fmt.Fprintf(w, "  Bot API       %d sends (%.1f/s), %d edits (%.1f/s), %d callback answers", a.sends, float64(a.sends)/secs, a.edits, float64(a.edits)/secs, a.answers)
