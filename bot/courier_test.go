@@ -119,7 +119,7 @@ func TestCarriedReplyKeepsItsPlace(t *testing.T) {
 type lostCourier struct{ until time.Time }
 
 func (c lostCourier) Lease() (string, time.Time, bool) { return "died", c.until, true }
-func (lostCourier) Carry([]*bot.Message)              {}
+func (lostCourier) Carry([]*bot.Message)               {}
 
 // TestCarriedReplyOfADeadReplicaIsTakenOver: a reply leased to a replica
 // that died before sending it is sent by another one once the lease has
