@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -626,4 +627,46 @@ func TestRunWeChat(t *testing.T) {
 			t.Fatalf("wrong token reported as %+v", got)
 		}
 	})
+}
+
+// TestDatabaseCPUPerMessage: against a MariaDB running on this machine the
+// report splits a message's cost between orderbot and the database, and
+// gives the database's CPU per raw transaction beside it.
+func TestDatabaseCPUPerMessage(t *testing.T) {
+	dsn := os.Getenv("ORDERBOT_TEST_MYSQL_DSN")
+	if dsn == "" || databaseServer() == 0 {
+		t.Skip("needs ORDERBOT_TEST_MYSQL_DSN and the database server on this machine")
+	}
+	bin := buildOrderbot(t)
+	o, err := parseFlags([]string{"-bin", bin, "-db", "mysql:" + dsn, "-channel", "webchat", "-customers", "4",
+		"-duration", "2s", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, new(strings.Builder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	rep, err := measure(context.Background(), o, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if rep.Messages == 0 || rep.DBCPUPerMsg <= 0 || rep.DBCPUPerTxn <= 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	var out strings.Builder
+	rep.print(&out)
+	if !strings.Contains(out.String(), "database CPU") || !strings.Contains(out.String(), "per raw transaction") {
+		t.Errorf("report lacks the database's CPU:\n%s", out.String())
+	}
+}
+
+// TestProcessCPU: the CPU a process used grows as it works.
+func TestProcessCPU(t *testing.T) {
+	before := processCPU(os.Getpid())
+	for start := time.Now(); time.Since(start) < 100*time.Millisecond; {
+	}
+	if after := processCPU(os.Getpid()); after <= before {
+		t.Errorf("CPU %v after working 100 ms, %v before", after, before)
+	}
+	if processCPU(0) != 0 {
+		t.Error("no process, yet some CPU")
+	}
 }

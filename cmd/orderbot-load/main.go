@@ -136,9 +136,19 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 		rep.Mode = "open"
 	}
 	pause(ctx, o.warmup)
+	// The database server's CPU, when it runs on this machine, splits what
+	// a message costs between orderbot and the database.
+	server := 0
+	if bot != nil && databaseKind(o) == "mysql" {
+		server = databaseServer()
+	}
 	if bot != nil && o.ceiling {
+		start, cpu := time.Now(), processCPU(server)
 		if rep.Ceiling, err = bot.ceiling(ctx, o.customers); err != nil {
 			return report{}, err
+		}
+		if txns := rep.Ceiling * time.Since(start).Seconds(); server != 0 && txns > 0 {
+			rep.DBCPUPerTxn = time.Duration(float64(processCPU(server)-cpu) / txns)
 		}
 	}
 	drivers := make([]driver, o.customers)
@@ -156,7 +166,7 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 			drivers[i] = newWebCustomer(base, i, transport)
 		}
 	}
-	cpu0, calls0, wxCalls0 := bot.cpu(), api.count(), wx.count()
+	cpu0, calls0, wxCalls0, dbCPU0 := bot.cpu(), api.count(), wx.count(), processCPU(server)
 	res := newResults()
 	start := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, o.duration)
@@ -187,9 +197,13 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	}
 	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling, got.Think, got.Seed =
 		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling, o.think, o.seed
+	got.DBCPUPerTxn = rep.DBCPUPerTxn
 	if bot != nil {
 		if got.Messages > 0 {
 			got.CPUPerMsg = (bot.cpu() - cpu0) / time.Duration(got.Messages)
+			if server != 0 {
+				got.DBCPUPerMsg = (processCPU(server) - dbCPU0) / time.Duration(got.Messages)
+			}
 		}
 		got.RSSAfterMB, got.RSSPeakMB = bot.rssMB()
 		// Read even when the run was interrupted: what it measured is reported.

@@ -202,7 +202,41 @@ func (b *orderbot) cpu() time.Duration {
 	if b == nil {
 		return 0
 	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", b.cmd.Process.Pid))
+	return processCPU(b.cmd.Process.Pid)
+}
+
+// databaseServer finds the database server's process on this machine
+// (MariaDB, MySQL or TiDB), 0 when there is none: the report then says
+// nothing of the database's CPU.
+func databaseServer() int {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err != nil {
+			continue
+		}
+		switch strings.TrimSpace(string(comm)) {
+		case "mariadbd", "mysqld", "tidb-server":
+			return pid
+		}
+	}
+	return 0
+}
+
+// processCPU is the CPU time a process has used so far (Linux /proc), 0
+// when it cannot be read.
+func processCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}

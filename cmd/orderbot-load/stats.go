@@ -66,34 +66,37 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // report is one run's figures.
 type report struct {
-	Channel    string
-	Database   string
-	Mode       string
-	Customers  int
-	Offered    float64 // messages/s asked for (open loop)
-	Duration   time.Duration
-	Messages   int
-	Rate       float64 // answered messages/s
-	AckP50     time.Duration
-	AckP99     time.Duration
-	LagP50     time.Duration
-	LagP99     time.Duration
-	AfterP50   time.Duration // the part of the lag after the webhook's answer: outbox and pacing
-	AfterP99   time.Duration
-	NoReply    int
-	Passive    int // WeChat: steps answered in place, in the push's answer
-	CS         int // WeChat: steps answered by customer-service message
-	Errors     map[string]int
-	Skipped    int
-	Backlog    int
-	Ceiling    float64 // the database's raw transactions/s at the same concurrency
-	CPUPerMsg  time.Duration
-	RSSAfterMB float64
-	RSSPeakMB  float64       // orderbot's high-water mark, start to end
-	Think      time.Duration // closed loop: each customer's pause after a reply
-	Seed       seedSize      // stored before the run
-	API        apiCalls      // Telegram: what the bot asked of the Bot API during the run
-	WeChatAPI  wechatCalls   // WeChat: what the bot asked of WeChat's API during the run
+	Channel   string
+	Database  string
+	Mode      string
+	Customers int
+	Offered   float64 // messages/s asked for (open loop)
+	Duration  time.Duration
+	Messages  int
+	Rate      float64 // answered messages/s
+	AckP50    time.Duration
+	AckP99    time.Duration
+	LagP50    time.Duration
+	LagP99    time.Duration
+	AfterP50  time.Duration // the part of the lag after the webhook's answer: outbox and pacing
+	AfterP99  time.Duration
+	NoReply   int
+	Passive   int // WeChat: steps answered in place, in the push's answer
+	CS        int // WeChat: steps answered by customer-service message
+	Errors    map[string]int
+	Skipped   int
+	Backlog   int
+	Ceiling   float64 // the database's raw transactions/s at the same concurrency
+	CPUPerMsg time.Duration
+	// The database server's CPU per message and per raw transaction, when
+	// it runs on this machine (MySQL kinds; SQLite's is orderbot's own).
+	DBCPUPerMsg, DBCPUPerTxn time.Duration
+	RSSAfterMB               float64
+	RSSPeakMB                float64       // orderbot's high-water mark, start to end
+	Think                    time.Duration // closed loop: each customer's pause after a reply
+	Seed                     seedSize      // stored before the run
+	API                      apiCalls      // Telegram: what the bot asked of the Bot API during the run
+	WeChatAPI                wechatCalls   // WeChat: what the bot asked of WeChat's API during the run
 }
 
 func (r *results) report(elapsed time.Duration) report {
@@ -157,6 +160,13 @@ func (rep report) print(w io.Writer) {
 	fmt.Fprintf(w, "  outbox after  %d undelivered\n", rep.Backlog)
 	if rep.CPUPerMsg > 0 {
 		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB at the end, %.0f MB at most\n", ms(rep.CPUPerMsg), rep.RSSAfterMB, rep.RSSPeakMB)
+	}
+	if rep.DBCPUPerMsg > 0 {
+		fmt.Fprintf(w, "  database CPU  %s per message", ms(rep.DBCPUPerMsg))
+		if rep.DBCPUPerTxn > 0 {
+			fmt.Fprintf(w, ", %s per raw transaction", ms(rep.DBCPUPerTxn))
+		}
+		fmt.Fprintln(w)
 	}
 	if rep.Ceiling > 0 {
 		fmt.Fprintf(w, "  raw ceiling   %.0f transactions/s (3 inserts each, %d clients)\n", rep.Ceiling, rep.Customers)
