@@ -162,9 +162,10 @@ func (rep report) print(w io.Writer) {
 		fmt.Fprintf(w, "  orderbot CPU  %s per message, RSS %.0f MB at the end, %.0f MB at most\n", ms(rep.CPUPerMsg), rep.RSSAfterMB, rep.RSSPeakMB)
 	}
 	if rep.DBCPUPerMsg > 0 {
-		fmt.Fprintf(w, "  database CPU  %s per message", ms(rep.DBCPUPerMsg))
+		// In microseconds: a small statement costs the server tens of them.
+		fmt.Fprintf(w, "  database CPU  %d µs per message", rep.DBCPUPerMsg.Microseconds())
 		if rep.DBCPUPerTxn > 0 {
-			fmt.Fprintf(w, ", %s per raw transaction", ms(rep.DBCPUPerTxn))
+			fmt.Fprintf(w, ", %d µs per raw transaction", rep.DBCPUPerTxn.Microseconds())
 		}
 		fmt.Fprintln(w)
 	}
