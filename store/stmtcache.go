@@ -166,10 +166,21 @@ func (t cacheTx) Rollback() error {
 // driver.ErrSkip and comes back through PrepareContext.
 func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	r, err := c.sqliteConn.ExecContext(ctx, query, args)
-	if err != driver.ErrSkip && changesSchema(query) {
+	switch {
+	case err == driver.ErrSkip:
+	case changesSchema(query):
 		c.schemaChanged()
+	case c.ddlInTx && hasWord(query, "ROLLBACK"):
+		// ROLLBACK TO SAVEPOINT (gorm's nested transactions) may undo a
+		// schema change as well.
+		c.forget()
 	}
 	return r, err
+}
+
+// Begin is BeginTx's deprecated form; it must not skip BeginTx's notes.
+func (c *stmtCacheConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
 func (c *stmtCacheConn) Prepare(query string) (driver.Stmt, error) {
@@ -285,12 +296,20 @@ func (s *cachedStmt) Close() error {
 // has the word CREATE, ALTER or DROP anywhere. A false alarm (the word in
 // a string literal) only costs statements prepared again.
 func changesSchema(query string) bool {
-	word := func(r rune) bool {
+	return hasWord(query, "CREATE", "ALTER", "DROP")
+}
+
+// hasWord reports whether query has one of words, in any case, as a word
+// of its own (not part of a name such as dropped_at).
+func hasWord(query string, words ...string) bool {
+	notInWord := func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
 	}
-	for _, w := range strings.FieldsFunc(query, word) {
-		if strings.EqualFold(w, "CREATE") || strings.EqualFold(w, "ALTER") || strings.EqualFold(w, "DROP") {
-			return true
+	for _, w := range strings.FieldsFunc(query, notInWord) {
+		for _, want := range words {
+			if strings.EqualFold(w, want) {
+				return true
+			}
 		}
 	}
 	return false

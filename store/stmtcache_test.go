@@ -282,11 +282,29 @@ func TestStmtCacheAfterSchemaChangesOnTheConnection(t *testing.T) {
 	must(t, tx.Rollback())
 	check("after the rollback", "id", "name", "note")
 
+	// The same for a rollback to a savepoint, as in gorm's nested
+	// transactions.
+	tx, err = db.Begin()
+	must(t, err)
+	exec(t, tx, `SAVEPOINT sp1`)
+	exec(t, tx, `ALTER TABLE t ADD COLUMN more INTEGER`)
+	got, err = selectStar(t, tx, q, 1)
+	if want := []string{"id", "name", "note", "more"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("after ALTER TABLE in a savepoint: columns %q, %v; want %q", got, err, want)
+	}
+	exec(t, tx, `ROLLBACK TO SAVEPOINT sp1`)
+	got, err = selectStar(t, tx, q, 1)
+	if want := []string{"id", "name", "note"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("after the rollback to the savepoint: columns %q, %v; want %q", got, err, want)
+	}
+	must(t, tx.Commit())
+
 	// The statements that did not select * are reused across all that.
 	before := c.prepares.Load()
 	exec(t, db, `INSERT INTO t (name) VALUES (?)`, "b")
+	exec(t, db, `INSERT INTO t (name) VALUES (?)`, "c")
 	if got := c.prepares.Load() - before; got != 1 {
-		t.Errorf("prepared %d statements for an INSERT run before the changes, want 1 (they were forgotten)", got)
+		t.Errorf("prepared %d statements for 2 INSERTs after the changes, want 1", got)
 	}
 }
 
