@@ -384,6 +384,16 @@ func TestStmtCacheKeepsDriverExtras(t *testing.T) {
 		if _, ok := dc.(sqlite.Conn); !ok {
 			return fmt.Errorf("driver connection %T is no sqlite.Conn", dc)
 		}
+		// The deprecated Begin, which database/sql does not call, still
+		// notes schema changes as BeginTx does.
+		tx, err := dc.(driver.Conn).Begin()
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, ok := tx.(cacheTx); !ok {
+			return fmt.Errorf("Begin returned a %T, not the cache's transaction", tx)
+		}
 		return nil
 	})
 	must(t, err)
