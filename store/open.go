@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	sqlite "github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -95,6 +97,16 @@ func openGorm(ctx context.Context, dialect string, d gorm.Dialector, log *slog.L
 }
 
 func sqliteDialector(path string) (gorm.Dialector, error) {
+	c, err := sqliteConnector(path)
+	if err != nil {
+		return nil, err
+	}
+	return gormlite.OpenDB(sql.OpenDB(c)), nil
+}
+
+// sqliteConnector opens connections to the SQLite file at path, each with
+// its own cache of prepared statements.
+func sqliteConnector(path string) (*stmtCacheConnector, error) {
 	if path == "" || path == ":memory:" {
 		return nil, errors.New("sqlite needs a file path (sqlite:PATH)")
 	}
@@ -113,7 +125,11 @@ func sqliteDialector(path string) (gorm.Dialector, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_timefmt", sqliteTimeFormat)
 	u := url.URL{Path: path}
-	return gormlite.Open("file:" + u.EscapedPath() + "?" + q.Encode()), nil
+	c, err := (&sqlite.SQLite{}).OpenConnector("file:" + u.EscapedPath() + "?" + q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	return newStmtCacheConnector(c, stmtCacheSize), nil
 }
 
 func mysqlDialector(dsn string) (gorm.Dialector, error) {
