@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/broadcast"
 	"github.com/orderbot/orderbot/bot/care"
 	"github.com/orderbot/orderbot/bot/pay"
 	"github.com/orderbot/orderbot/bot/tier"
@@ -23,7 +24,7 @@ import (
 // when a change makes its message cheaper.
 func TestStatementsPerMessage(t *testing.T) {
 	st := storetest.SQLite(t)
-	checkStatements(t, st, newShop(t, st), nil, map[string]int64{
+	checkStatements(t, st, newShop(t, st), extras{}, map[string]int64{
 		"menu":                         4,
 		"browse, catalog not kept yet": 5,
 		"browse":                       4,
@@ -43,11 +44,13 @@ func TestStatementsPerMessage(t *testing.T) {
 		"help":                         5,
 		"language 中文":                  5,
 		"language English":             5,
-		"greeting":                     5,
-		"thanks":                       5,
-		"unknown text":                 5,
-		"stale button":                 5,
-		"photo outside a request":      5,
+		"language button":              4,
+		"greeting":                     4,
+		"thanks":                       4,
+		"unknown text":                 4,
+		"too long a text":              4,
+		"stale button":                 4,
+		"photo outside a request":      4,
 		"order detail":                 7,
 		"order from the list":          7,
 		"track":                        7,
@@ -66,6 +69,7 @@ func TestStatementsPerMessage(t *testing.T) {
 		"shared phone":                 4,
 		"cancel":                       7,
 		"cancel order N":               7,
+		"keep the order":               7,
 		"cancel confirmed":             17,
 		"cancel request":               16,
 		"staff rejects a cancel":       13,
@@ -86,8 +90,10 @@ func TestStatementsPerMessage(t *testing.T) {
 		"after-sales in words":         9,
 		"staff approves after-sales":   11,
 		"staff resolves after-sales":   11,
+		"request detail":               11,
 		"staff approves with a note":   11,
 		"staff rejects after-sales":    11,
+		"discard request":              9,
 		"human":                        8,
 		"message to staff":             6,
 		"photo to staff":               6,
@@ -97,12 +103,14 @@ func TestStatementsPerMessage(t *testing.T) {
 		"customer ends the chat":       8,
 		"subscribe":                    4,
 		"unsubscribe":                  4,
+		"next page":                    5,
+		"previous page":                5,
 	})
 }
 
 // TestStatementsPerMessageAsDeployed is TestStatementsPerMessage with
-// tiers, customer care and pricing on, as cmd/orderbot runs the core: the
-// tier costs a statement only where a step shows or uses it.
+// tiers, customer care, broadcasts and pricing on, as cmd/orderbot runs
+// the core: the tier costs a statement only where a step shows or uses it.
 func TestStatementsPerMessageAsDeployed(t *testing.T) {
 	st := storetest.SQLite(t)
 	log := quietLog()
@@ -112,8 +120,9 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 	var s *shop
 	now := func() time.Time { return s.clock.Now() }
 	careSvc := care.New(st, log, care.Config{StaffChannels: []string{bot.WebChat}, Membership: tiers, Clock: now}, nil)
-	s = newShopWith(t, st, bot.Config{Membership: tiers, Care: careSvc, Pricing: pay.New(st, log, nil, pay.Shipping{})})
-	checkStatements(t, st, s, careSvc, map[string]int64{
+	bcasts := broadcast.New(st, log, broadcast.Config{StaffChannels: []string{bot.WebChat}, Clock: now}, nil)
+	s = newShopWith(t, st, bot.Config{Membership: tiers, Care: careSvc, Broadcasts: bcasts, Pricing: pay.New(st, log, nil, pay.Shipping{})})
+	checkStatements(t, st, s, extras{care: careSvc, broadcasts: bcasts}, map[string]int64{
 		// Typed text outside an entry costs care two reads (a survey or
 		// a visit it may answer), a step at the summary the shipping rule.
 		"menu":                         6,
@@ -135,11 +144,13 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 		"help":                         7,
 		"language 中文":                  7,
 		"language English":             7,
-		"greeting":                     7,
-		"thanks":                       7,
-		"unknown text":                 7,
-		"stale button":                 5,
-		"photo outside a request":      5,
+		"language button":              4,
+		"greeting":                     6,
+		"thanks":                       6,
+		"unknown text":                 6,
+		"too long a text":              6,
+		"stale button":                 4,
+		"photo outside a request":      4,
 		"order detail":                 10,
 		"order from the list":          8,
 		"track":                        10,
@@ -158,6 +169,7 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 		"shared phone":                 5,
 		"cancel":                       8,
 		"cancel order N":               9,
+		"keep the order":               8,
 		"cancel confirmed":             18,
 		"cancel request":               17,
 		"staff rejects a cancel":       14,
@@ -178,8 +190,10 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 		"after-sales in words":         11,
 		"staff approves after-sales":   12,
 		"staff resolves after-sales":   12,
+		"request detail":               14,
 		"staff approves with a note":   12,
 		"staff rejects after-sales":    12,
+		"discard request":              10,
 		"human":                        11,
 		"message to staff":             7,
 		"photo to staff":               7,
@@ -189,19 +203,23 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 		"customer ends the chat":       9,
 		"subscribe":                    10,
 		"unsubscribe":                  10,
+		"next page":                    5,
+		"previous page":                5,
 		"consent answer":               11,
 		"survey answer":                8,
 		"survey comment":               8,
 		"staff closes a survey card":   7,
+		"staff approves a broadcast":   5,
+		"staff rejects a broadcast":    5,
 	})
 }
 
 // checkStatements walks customers through every kind of message the core
 // handles, and staff through every action, counting the statements of each
 // step, and fails a step that costs more than its budget or that did not
-// do what it is named for. careSvc is the shop's customer care, nil when
-// care is off: the survey and the consent question exist only with it.
-func checkStatements(t *testing.T, st *store.Store, s *shop, careSvc *care.Service, budgets map[string]int64) {
+// do what it is named for. x holds the services cmd/orderbot adds to the
+// core; the steps of one that is off are left out.
+func checkStatements(t *testing.T, st *store.Store, s *shop, x extras, budgets map[string]int64) {
 	t.Helper()
 	var n atomic.Int64
 	st.OnStatement(func(string) { n.Add(1) })
@@ -210,7 +228,7 @@ func checkStatements(t *testing.T, st *store.Store, s *shop, careSvc *care.Servi
 		f()
 		return n.Load() - before
 	}
-	steps := statementSteps(t, s, careSvc, cost)
+	steps := statementSteps(t, s, x, cost)
 	names := map[string]bool{}
 	for _, step := range steps {
 		names[step.name] = true
@@ -230,6 +248,13 @@ func checkStatements(t *testing.T, st *store.Store, s *shop, careSvc *care.Servi
 	}
 }
 
+// extras are the services beside the core that have steps of their own;
+// nil when off.
+type extras struct {
+	care       *care.Service
+	broadcasts *broadcast.Service
+}
+
 type statementStep struct {
 	name string
 	cost func() int64
@@ -239,37 +264,14 @@ type statementStep struct {
 // run: each step's conversation state is what the steps before it left.
 // Setting a step up (an order to ship, a request to decide) is not
 // counted; each step checks its reply or the change it made.
-func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func()) int64) []statementStep {
+func statementSteps(t *testing.T, s *shop, x extras, cost func(func()) int64) []statementStep {
 	ctx := context.Background()
-	// send is one counted customer event whose reply must contain want.
-	send := func(user string, in bot.Inbound, want string, check ...func([]*bot.Message)) func() int64 {
-		return func() int64 {
-			var out []*bot.Message
-			n := cost(func() { out = s.send(user, in) })
-			if got := texts(out); !strings.Contains(got, want) {
-				t.Errorf("%s sends %+v: reply %q lacks %q", user, in, got, want)
-			}
-			for _, c := range check {
-				c(out)
-			}
-			return n
-		}
-	}
+	k := stepKit{t: t, s: s, cost: cost}
+	send, act, advance, feed, lastCard := k.send, k.act, k.advance, k.feed, k.lastCard
 	say := func(text, want string) func() int64 { return send("u1", bot.Inbound{Text: text}, want) }
 	press := func(key, want string) func() int64 { return send("u1", bot.Inbound{Button: key}, want) }
 	photo := func(want string) func() int64 {
 		return send("u1", bot.Inbound{Media: []string{"webchat-photo-1"}}, want)
-	}
-	// act is one counted staff action, which must be accepted.
-	act := func(a bot.StaffAction) (bot.StaffResult, int64) {
-		a.Channel = bot.WebChat
-		var res bot.StaffResult
-		var err error
-		n := cost(func() { res, err = s.svc.HandleStaffAction(ctx, a) })
-		if err != nil {
-			t.Errorf("%s %s by %s: %v", a.Action, a.Ref, a.UserID, err)
-		}
-		return res, n
 	}
 	// decide is a counted staff action on an order ("order") or its
 	// cancel request ("cancel"), which must leave the order in status want.
@@ -286,15 +288,6 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 				t.Errorf("%s %s: order %s is %s, cancel requested %v; want %s", kind, action, *number, got.Status, got.CancelRequested, want)
 			}
 			return n
-		}
-	}
-	advance := func(number string, actions ...string) {
-		t.Helper()
-		for _, action := range actions {
-			o := s.orderByNumber(number)
-			if _, err := s.act("alice", fmt.Sprintf("order:%d", o.ID), action, o.Version, "SF", "SF1"); err != nil {
-				t.Fatalf("%s %s: %v", action, number, err)
-			}
 		}
 	}
 	shipped := func(user string) string {
@@ -335,28 +328,6 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 			return n
 		}
 	}
-	// feed is all queued to a recipient: the shop's feed is one page.
-	feed := func(recipient string) []*bot.Message {
-		t.Helper()
-		ms, err := s.st.Feed(ctx, bot.WebChat, recipient, 0, 10000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ms
-	}
-	lastCard := func(prefix string) string {
-		t.Helper()
-		ref := ""
-		for _, m := range feed(bot.StaffRecipient) {
-			if m.Card != nil && strings.HasPrefix(m.Card.Ref, prefix) {
-				ref = m.Card.Ref
-			}
-		}
-		if ref == "" {
-			t.Fatalf("no %s card", prefix)
-		}
-		return ref
-	}
 	lastNotice := func(user, want string) {
 		t.Helper()
 		ms := feed(user)
@@ -373,13 +344,13 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 		}
 	}
 	consent := func(yes, no string) string {
-		if careSvc != nil {
+		if x.care != nil {
 			return yes
 		}
 		return no
 	}
 
-	var first, second, third, theirs, rejected, asked, noted, declined string
+	var first, second, third, theirs, rejected, noted, declined string
 	s.say("u1", "menu") // a first message makes the customer
 	steps := []statementStep{
 		{"menu", say("menu", "What would you like to do")},
@@ -413,9 +384,15 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 		{"help", say("help", "You can type these words")},
 		{"language 中文", say("中文", "已切换为中文")},
 		{"language English", say("English", "I'll speak English")},
+		{"language button", func() int64 {
+			s.say("u1", "menu")
+			defer s.say("u1", "English")
+			return press("lang", "已切换为中文")()
+		}},
 		{"greeting", say("hello", "How can I help")},
 		{"thanks", say("thanks", "You're welcome")},
 		{"unknown text", say("qwxzy", "didn't catch that")},
+		{"too long a text", say(strings.Repeat("a", 501), "too long")},
 		{"stale button", send("u1", bot.Inbound{Button: "submit"}, "no longer active", func(out []*bot.Message) {
 			if !out[0].Stale {
 				t.Error("a stale button's reply is not marked stale")
@@ -456,7 +433,9 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 		// Cancelling.
 		{"cancel", say("cancel", "Which order would you like to cancel")},
 		{"cancel order N", func() int64 { return say("cancel "+first, "Cancel order "+first)() }},
+		{"keep the order", press("no", "stays as it is")},
 		{"cancel confirmed", func() int64 {
+			s.say("u1", "cancel "+first)
 			n := press("yes", "has been cancelled")()
 			if o := s.orderByNumber(first); o.Status != bot.Cancelled {
 				t.Errorf("cancel confirmed: order %s is %s", first, o.Status)
@@ -523,6 +502,7 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 		{"after-sales in words", func() int64 { return say("refund "+third, "already has an after-sales request")() }},
 		{"staff approves after-sales", decideRequest("bob", &third, bot.ActApprove, "", bot.Approved)},
 		{"staff resolves after-sales", decideRequest("ann", &third, bot.ActResolve, "", bot.Resolved)},
+		{"request detail", func() int64 { r := request(third); return say(r.Number, r.Number)() }},
 		{"staff approves with a note", func() int64 {
 			noted = shipped("u1")
 			fileRequest(noted)
@@ -532,6 +512,13 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 			declined = shipped("u1")
 			fileRequest(declined)
 			return decideRequest("bob", &declined, bot.ActReject, "worn by use", bot.Declined)()
+		}},
+		{"discard request", func() int64 {
+			s.say("u1", "after-sales "+declined)
+			s.press("u1", "type:return")
+			s.say("u1", "Not what I expected.")
+			s.press("u1", "done")
+			return press("discard", "discarded")()
 		}},
 
 		// A person: the customer asks, writes, sends a photo; staff reply and end it.
@@ -551,13 +538,39 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 		// Consent to promotions.
 		{"subscribe", say("subscribe", consent("You're subscribed", "couldn't save"))},
 		{"unsubscribe", say("unsubscribe", consent("You're unsubscribed", "couldn't save"))},
+
+		// A category longer than a page.
+		{"next page", func() int64 {
+			var cups []bot.Product
+			for i := range 6 {
+				cups = append(cups, bot.Product{SKU: fmt.Sprintf("CUP%d", i), Name: fmt.Sprintf("Cup %d", i), Category: "Cups", Price: 1200, Stock: 10, Active: true})
+			}
+			if err := s.svc.ImportCatalog(ctx, "test", cups); err != nil {
+				t.Fatal(err)
+			}
+			s.say("u1", "menu")
+			s.press("u1", "browse") // loads the new catalog, uncounted
+			s.press("u1", "cat:Cups")
+			return press("next", "page 2 of 2")()
+		}},
+		{"previous page", press("prev", "page 1 of 2")},
 	}
-	if careSvc == nil {
-		return steps
+	if x.care != nil {
+		steps = append(steps, careSteps(k, x.care)...)
 	}
-	survey := ""
-	return append(steps, []statementStep{
-		// The question after a first order, and the survey after delivery.
+	if x.broadcasts != nil {
+		steps = append(steps, broadcastSteps(k, x.broadcasts)...)
+	}
+	return steps
+}
+
+// careSteps are the consent question after a first order, the survey
+// after delivery and the card of an unhappy customer.
+func careSteps(k stepKit, careSvc *care.Service) []statementStep {
+	t, s, ctx := k.t, k.s, context.Background()
+	send, act, advance, feed, lastCard := k.send, k.act, k.advance, k.feed, k.lastCard
+	var asked, survey string
+	return []statementStep{
 		{"consent answer", func() int64 {
 			asked = s.order("u3", "TEA", 1)
 			return send("u3", bot.Inbound{Button: "consent_yes"}, "You're subscribed")()
@@ -587,7 +600,103 @@ func statementSteps(t *testing.T, s *shop, careSvc *care.Service, cost func(func
 			}
 			return n
 		}},
-	}...)
+	}
+}
+
+// stepKit counts and checks the steps' events.
+type stepKit struct {
+	t    *testing.T
+	s    *shop
+	cost func(func()) int64
+}
+
+// send is one counted customer event whose reply must contain want.
+func (k stepKit) send(user string, in bot.Inbound, want string, check ...func([]*bot.Message)) func() int64 {
+	return func() int64 {
+		var out []*bot.Message
+		n := k.cost(func() { out = k.s.send(user, in) })
+		if got := texts(out); !strings.Contains(got, want) {
+			k.t.Errorf("%s sends %+v: reply %q lacks %q", user, in, got, want)
+		}
+		for _, c := range check {
+			c(out)
+		}
+		return n
+	}
+}
+
+// act is one counted staff action, which must be accepted.
+func (k stepKit) act(a bot.StaffAction) (bot.StaffResult, int64) {
+	a.Channel = bot.WebChat
+	var res bot.StaffResult
+	var err error
+	n := k.cost(func() { res, err = k.s.svc.HandleStaffAction(context.Background(), a) })
+	if err != nil {
+		k.t.Errorf("%s %s by %s: %v", a.Action, a.Ref, a.UserID, err)
+	}
+	return res, n
+}
+
+// advance takes an order through staff actions, uncounted.
+func (k stepKit) advance(number string, actions ...string) {
+	k.t.Helper()
+	for _, action := range actions {
+		o := k.s.orderByNumber(number)
+		if _, err := k.s.act("alice", fmt.Sprintf("order:%d", o.ID), action, o.Version, "SF", "SF1"); err != nil {
+			k.t.Fatalf("%s %s: %v", action, number, err)
+		}
+	}
+}
+
+// feed is all queued to a recipient: the shop's feed is one page.
+func (k stepKit) feed(recipient string) []*bot.Message {
+	k.t.Helper()
+	ms, err := k.s.st.Feed(context.Background(), bot.WebChat, recipient, 0, 10000)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return ms
+}
+
+// lastCard is the ref of the latest staff card whose ref has prefix.
+func (k stepKit) lastCard(prefix string) string {
+	k.t.Helper()
+	ref := ""
+	for _, m := range k.feed(bot.StaffRecipient) {
+		if m.Card != nil && strings.HasPrefix(m.Card.Ref, prefix) {
+			ref = m.Card.Ref
+		}
+	}
+	if ref == "" {
+		k.t.Fatalf("no %s card", prefix)
+	}
+	return ref
+}
+
+// broadcastSteps are an approver's buttons on a broadcast's card.
+func broadcastSteps(k stepKit, bcasts *broadcast.Service) []statementStep {
+	ctx := context.Background()
+	ann := bot.Staff{Channel: bot.WebChat, UserID: "ann", Name: "ann", Role: bot.Agent}
+	decide := func(action string, want broadcast.Status) func() int64 {
+		return func() int64 {
+			b, err := bcasts.Create(ctx, ann, broadcast.Broadcast{TextZH: "新茶上市", TextEN: "New tea is in"})
+			if err == nil {
+				b, err = bcasts.Act(ctx, ann, b.ID, broadcast.ActSubmit)
+			}
+			if err != nil {
+				k.t.Fatalf("broadcast to decide: %v", err)
+			}
+			_, n := k.act(bot.StaffAction{UserID: "alice", Ref: fmt.Sprintf("%s:%d", bot.RefBroadcast, b.ID), Action: action})
+			if got, _, err := bcasts.Get(ctx, b.ID); err != nil || got.Status != want {
+				k.t.Errorf("broadcast %d after %s: %s, %v", b.ID, action, got.Status, err)
+			}
+			return n
+		}
+	}
+	return []statementStep{
+		{"staff approves a broadcast", decide(bot.ActApprove, broadcast.Approved)},
+		{"staff rejects a broadcast", decide(bot.ActReject, broadcast.Rejected)},
+	}
 }
 
 // TestOrderListCostIsFlat shows the orders view costs the same however many
