@@ -17,6 +17,27 @@ import (
 // the shown products' stock read, the cost per op should not grow with
 // the catalog. One op is the four messages.
 func BenchmarkBrowseCatalogSize(b *testing.B) {
+	benchCatalogSizes(b, []bot.Inbound{{Text: "menu"}, {Button: "browse"}, {Button: "cat:C07"}, {Button: "sku:P00007"}})
+}
+
+// BenchmarkCheckoutCatalogSize is BenchmarkBrowseCatalogSize for a
+// customer who goes on to the order summary, whose steps price the cart:
+// one op is the ten messages from the menu to the summary.
+func BenchmarkCheckoutCatalogSize(b *testing.B) {
+	benchCatalogSizes(b, []bot.Inbound{{Text: "menu"}, {Button: "browse"}, {Button: "cat:C07"}, {Button: "sku:P00007"},
+		{Button: "add"}, {Text: "1"}, {Button: "checkout"}, {Text: "Li Lei"}, {Text: "13800138000"}, {Text: "88 Wensan Road, Hangzhou"}})
+}
+
+// BenchmarkSearchCatalogSize is BenchmarkBrowseCatalogSize for a customer
+// who types what they look for: one op is a search that finds one product
+// and one that finds none.
+func BenchmarkSearchCatalogSize(b *testing.B) {
+	benchCatalogSizes(b, []bot.Inbound{{Text: "Tea 7777"}, {Text: "oolong"}})
+}
+
+// benchCatalogSizes runs steps for customers of a shop of 100 and of
+// 10,000 products, on SQLite and, when set up, MySQL.
+func benchCatalogSizes(b *testing.B, steps []bot.Inbound) {
 	backends := []struct {
 		name string
 		open func(testing.TB) *store.Store
@@ -43,7 +64,6 @@ func BenchmarkBrowseCatalogSize(b *testing.B) {
 				if err := svc.ImportCatalog(ctx, "bench", products); err != nil {
 					b.Fatal(err)
 				}
-				steps := []bot.Inbound{{Text: "menu"}, {Button: "browse"}, {Button: "cat:C07"}, {Button: "sku:P00007"}}
 				n := 0
 				send := func(user string, in bot.Inbound) {
 					n++

@@ -76,14 +76,14 @@ func quoteView(q Quote) *conversation.Quote {
 }
 
 // cartSubtotal is what the lines cost at the catalog's prices; lines of
-// products not sold leave it out, as the cart shows them.
-func cartSubtotal(lines []conversation.CartLine, catalog []conversation.Product) int64 {
+// products not sold leave it out, as the cart shows them. It looks each
+// line up in the catalog's index: a cart costs the same to price in a
+// catalog of 10,000 products as in one of 12.
+func cartSubtotal(lines []conversation.CartLine, catalog *conversation.CatalogIndex) int64 {
 	var total int64
 	for _, l := range lines {
-		for _, p := range catalog {
-			if p.SKU == l.SKU {
-				total += p.Price * int64(l.Qty)
-			}
+		if p, ok := catalog.Product(l.SKU); ok {
+			total += p.Price * int64(l.Qty)
 		}
 	}
 	return total
@@ -103,7 +103,7 @@ func (s *Service) cartQuote(ctx context.Context, e *lazyEnv, st conversation.Sta
 			return nil, err
 		}
 	}
-	subtotal := cartSubtotal(st.Cart, e.env.Catalog)
+	subtotal := cartSubtotal(st.Cart, e.env.Index)
 	q, err := s.cfg.Pricing.Quote(ctx, e.tx, *e.c, subtotal, st.Coupon, now)
 	if _, refused := couponOutcome(err); refused {
 		q, err = s.cfg.Pricing.Quote(ctx, e.tx, *e.c, subtotal, "", now)
@@ -119,7 +119,7 @@ func (s *Service) applyCoupon(ctx context.Context, c Customer, it conversation.A
 	if err := s.load(ctx, e, conversation.NeedCatalog); err != nil {
 		return conversation.Outcome{}, err
 	}
-	q, err := s.cfg.Pricing.Quote(ctx, e.tx, c, cartSubtotal(it.Lines, e.env.Catalog), it.Code, now)
+	q, err := s.cfg.Pricing.Quote(ctx, e.tx, c, cartSubtotal(it.Lines, e.env.Index), it.Code, now)
 	if out, refused := couponOutcome(err); refused {
 		return out, nil
 	}

@@ -4,14 +4,17 @@ import "strings"
 
 // CatalogIndex is a catalog arranged for browsing: its categories in the
 // order they first appear, each with its products and its Chinese name, and
-// its products by sku. Built once per catalog (IndexCatalog), it makes a
-// step's look at a category or a product cost the same with 10,000
-// products as with 10.
+// its products by sku, and what a search compares with each product's
+// names. Built once per catalog (IndexCatalog), it makes a step's look at
+// a category or a product cost the same with 10,000 products as with 10,
+// and a search a pass over ready-made strings.
 type CatalogIndex struct {
 	categories []string
 	zh         map[string]string // a category's Chinese name, that of its first product that has one
 	products   map[string][]Product
 	bySKU      map[string]Product
+	all        []Product   // in the catalog's order
+	search     []searchKey // all's, in the same order
 }
 
 // IndexCatalog indexes catalog, which must not change afterwards.
@@ -20,8 +23,11 @@ func IndexCatalog(catalog []Product) *CatalogIndex {
 		zh:       make(map[string]string),
 		products: make(map[string][]Product),
 		bySKU:    make(map[string]Product, len(catalog)),
+		all:      catalog,
+		search:   make([]searchKey, len(catalog)),
 	}
-	for _, p := range catalog {
+	for i, p := range catalog {
+		x.search[i] = searchKeyOf(p)
 		if _, seen := x.products[p.Category]; !seen {
 			x.categories = append(x.categories, p.Category)
 		}
@@ -34,6 +40,12 @@ func IndexCatalog(catalog []Product) *CatalogIndex {
 		}
 	}
 	return x
+}
+
+// Product finds a product by its SKU.
+func (x *CatalogIndex) Product(sku string) (Product, bool) {
+	p, ok := x.bySKU[sku]
+	return p, ok
 }
 
 // index is the index of Env.Catalog: Env.Index when the core keeps one,

@@ -17,7 +17,7 @@ const (
 // searchProducts finds the products a customer named: part of the English
 // or Chinese name, the Chinese name's pinyin ("longjing") or its initials
 // ("xhlj"). Sold-out products are found too; their page says so.
-func searchProducts(catalog []Product, norm string) []Product {
+func searchProducts(catalog *CatalogIndex, norm string) []Product {
 	q := strings.TrimSpace(norm)
 	n := utf8.RuneCountInString(q)
 	ascii := isASCII(q)
@@ -26,9 +26,9 @@ func searchProducts(catalog []Product, norm string) []Product {
 	}
 	compact := strings.ReplaceAll(q, " ", "")
 	var hits []Product
-	for _, p := range catalog {
-		if productMatches(p, q, compact, ascii) {
-			hits = append(hits, p)
+	for i, k := range catalog.search {
+		if k.matches(q, compact, ascii) {
+			hits = append(hits, catalog.all[i])
 			if len(hits) == maxSearchHits {
 				break
 			}
@@ -37,22 +37,41 @@ func searchProducts(catalog []Product, norm string) []Product {
 	return hits
 }
 
-func productMatches(p Product, q, compact string, ascii bool) bool {
-	if strings.Contains(strings.ToLower(p.Name), q) || p.NameZH != "" && strings.Contains(p.NameZH, q) {
-		return true
-	}
-	if !ascii || p.NameZH == "" {
-		return false
+// searchKey is what a search compares with one product, worked out once
+// per catalog: the pinyin of a Chinese name costs far more than comparing.
+type searchKey struct {
+	name     string // lower case
+	nameZH   string
+	pinyin   string // the Chinese name's syllables run together
+	initials string // their first letters
+}
+
+func searchKeyOf(p Product) searchKey {
+	k := searchKey{name: strings.ToLower(p.Name), nameZH: p.NameZH}
+	if p.NameZH == "" {
+		return k
 	}
 	syllables := pinyin.LazyConvert(p.NameZH, nil)
-	if strings.Contains(strings.Join(syllables, ""), compact) {
-		return true
-	}
+	k.pinyin = strings.Join(syllables, "")
 	var initials strings.Builder
 	for _, s := range syllables {
 		initials.WriteByte(s[0])
 	}
-	return initials.Len() >= minSearchASCII && initials.String() == compact
+	k.initials = initials.String()
+	return k
+}
+
+func (k searchKey) matches(q, compact string, ascii bool) bool {
+	if strings.Contains(k.name, q) || k.nameZH != "" && strings.Contains(k.nameZH, q) {
+		return true
+	}
+	if !ascii || k.nameZH == "" {
+		return false
+	}
+	if strings.Contains(k.pinyin, compact) {
+		return true
+	}
+	return len(k.initials) >= minSearchASCII && k.initials == compact
 }
 
 // showSearch shows what a search found: the product itself when it is the
@@ -68,7 +87,7 @@ func (t *turn) showSearch(q string, hits []Product) Result {
 }
 
 func (t *turn) searchView() view {
-	hits := searchProducts(t.catalog(), t.s.Search)
+	hits := searchProducts(t.index(), t.s.Search)
 	if len(hits) == 0 {
 		return t.redirect(stageCategories, msgSearchNone, t.s.Search)
 	}
@@ -84,7 +103,7 @@ func (t *turn) onSearch(a answer) Result {
 	if a.key == keyMenu {
 		return t.goTo(stageMenu)
 	}
-	for _, p := range searchProducts(t.catalog(), t.s.Search) {
+	for _, p := range searchProducts(t.index(), t.s.Search) {
 		if a.key == itemKey("sku:", p.SKU) {
 			t.s.Category, t.s.SKU, t.s.Search = p.Category, p.SKU, ""
 			return t.goTo(stageProduct)

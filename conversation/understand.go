@@ -192,7 +192,7 @@ func (t *turn) interpret(a answer) (Result, bool) {
 	if u, ok := understand(a.norm); ok {
 		return t.act(u), true
 	}
-	if hits := searchProducts(t.catalog(), a.norm); len(hits) > 0 {
+	if hits := searchProducts(t.index(), a.norm); len(hits) > 0 {
 		return t.showSearch(a.norm, hits), true
 	}
 	return Result{}, false

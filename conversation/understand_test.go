@@ -100,7 +100,7 @@ func TestSearchProducts(t *testing.T) {
 		{"too short", "ta", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := skus(searchProducts(testCatalog(), normalize(tc.q))); !reflect.DeepEqual(got, tc.want) {
+			if got := skus(searchProducts(IndexCatalog(testCatalog()), normalize(tc.q))); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("search %q = %v, want %v", tc.q, got, tc.want)
 			}
 		})
