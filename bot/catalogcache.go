@@ -28,17 +28,50 @@ type catalogCache struct {
 	version  int64
 	products []conversation.Product // never changed once stored: shared by readers
 	index    *conversation.CatalogIndex
+	// loading holds, per version being loaded here, a channel closed when
+	// that load ends: the messages that find no catalog at once wait for
+	// the one load under way rather than each reading and indexing 10,000
+	// products side by side.
+	loading map[int64]chan struct{}
 }
 
-// get returns the catalog at version, with its index, when it is the one
-// kept.
-func (c *catalogCache) get(version int64) ([]conversation.Product, *conversation.CatalogIndex, bool) {
+// getOrLoad returns the catalog at version when it is kept. Otherwise,
+// when another message is loading it, it waits for that load and looks
+// again; when none is, it makes the caller the loader (ok and wait both
+// false), who must call loaded when done, whether or not it put the
+// catalog.
+func (c *catalogCache) getOrLoad(ctx context.Context, version int64) ([]conversation.Product, *conversation.CatalogIndex, bool, error) {
+	for {
+		c.mu.Lock()
+		if c.products != nil && c.version == version {
+			ps, index := c.products, c.index
+			c.mu.Unlock()
+			return ps, index, true, nil
+		}
+		wait, busy := c.loading[version]
+		if !busy {
+			if c.loading == nil {
+				c.loading = map[int64]chan struct{}{}
+			}
+			c.loading[version] = make(chan struct{})
+			c.mu.Unlock()
+			return nil, nil, false, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, nil, false, fmt.Errorf("wait for the catalog: %w", ctx.Err())
+		}
+	}
+}
+
+// loaded ends the load of version getOrLoad gave the caller.
+func (c *catalogCache) loaded(version int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.products == nil || c.version != version {
-		return nil, nil, false
-	}
-	return c.products, c.index, true
+	close(c.loading[version])
+	delete(c.loading, version)
 }
 
 // put keeps the catalog loaded at version. The catalog was read after the
@@ -59,10 +92,15 @@ func (c *catalogCache) put(version int64, products []conversation.Product, index
 func (s *Service) loadCatalog(ctx context.Context, e *lazyEnv) error {
 	_, canStock := e.tx.(StockRepo)
 	if canStock && e.catalogVersion != 0 {
-		if ps, index, ok := s.catalog.get(e.catalogVersion); ok {
+		ps, index, ok, err := s.catalog.getOrLoad(ctx, e.catalogVersion)
+		if err != nil {
+			return err
+		}
+		if ok {
 			e.env.Catalog, e.env.Index = ps, index
 			return nil
 		}
+		defer s.catalog.loaded(e.catalogVersion)
 	}
 	products, err := e.tx.Products(ctx, true)
 	if err != nil {

@@ -2,8 +2,12 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/store"
@@ -111,4 +115,69 @@ func TestCatalogCacheAcrossReplicas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowProducts counts the catalog's loads and makes the first one slow,
+// so that messages arriving meanwhile would load it too if they did not
+// wait for it.
+type slowProducts struct {
+	*store.Store
+	loads atomic.Int64
+}
+
+func (s *slowProducts) InTx(ctx context.Context, fn func(bot.Repo) error) error {
+	return s.Store.InTx(ctx, func(tx bot.Repo) error { return fn(slowProductsTx{Repo: tx, loads: &s.loads}) })
+}
+
+type slowProductsTx struct {
+	bot.Repo
+	loads *atomic.Int64
+}
+
+func (t slowProductsTx) Products(ctx context.Context, active bool) ([]bot.Product, error) {
+	if t.loads.Add(1) == 1 {
+		time.Sleep(200 * time.Millisecond)
+	}
+	return t.Repo.Products(ctx, active)
+}
+
+func (t slowProductsTx) StockOf(ctx context.Context, skus []string) (map[string]int, error) {
+	return t.Repo.(bot.StockRepo).StockOf(ctx, skus)
+}
+
+// TestCatalogLoadedOnceForMessagesAtOnce: customers who all browse at once
+// while the replica has no catalog yet wait for one load of it, instead of
+// each reading and indexing the whole catalog side by side (16 copies of a
+// 10,000-product catalog took a replica to 245 MB).
+func TestCatalogLoadedOnceForMessagesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		slow := &slowProducts{Store: st}
+		newShop(t, st) // imports the catalog
+		svc := bot.NewService(slow, quietLog(), bot.Config{StaffChannels: []string{bot.WebChat}}, nil)
+		send := func(i int, in bot.Inbound) ([]*bot.Message, error) {
+			in.Channel, in.UserID, in.DedupKey = bot.WebChat, fmt.Sprintf("c%d", i), fmt.Sprintf("once:%d:%s%s", i, in.Text, in.Button)
+			return svc.HandleInbound(context.Background(), in)
+		}
+		for i := range 8 { // welcomed first: the menu shows no products
+			if _, err := send(i, bot.Inbound{Text: "menu"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := slow.loads.Load(); n != 0 {
+			t.Fatalf("the menu loaded the catalog %d times", n)
+		}
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				out, err := send(i, bot.Inbound{Button: "browse"})
+				if err != nil || !strings.Contains(shown(out), "Tea") {
+					t.Errorf("customer %d: %q, %v", i, shown(out), err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := slow.loads.Load(); n != 1 {
+			t.Errorf("the catalog was loaded %d times; want once", n)
+		}
+	})
 }
