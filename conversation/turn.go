@@ -19,10 +19,6 @@ type turn struct {
 	stockOf []string
 	// idx indexes env.Catalog when env.Index is nil.
 	idx *CatalogIndex
-
-	// msgs caches the text catalog of msgsLang for the turn.
-	msgs     map[msgKey]string
-	msgsLang Lang
 }
 
 // note is a message rendered only when the reply is built, so that a
@@ -89,10 +85,7 @@ func (t *turn) done(res Result) Result {
 
 // tr renders one text of the catalog in the customer's language.
 func (t *turn) tr(k msgKey, args ...any) string {
-	if t.msgs == nil || t.msgsLang != t.s.Lang {
-		t.msgs, t.msgsLang = texts(t.s.Lang), t.s.Lang
-	}
-	return render(t.msgs[k], args)
+	return render(text(t.s.Lang, k), args)
 }
 
 func render(format string, args []any) string {

@@ -353,11 +353,12 @@ func (s *Service) sendScheduled(ctx context.Context, now time.Time) (int, error)
 	return sent, nil
 }
 
-// answerFollowUp keeps the customer's words after a visit as its answer.
-func (s *Service) answerFollowUp(ctx context.Context, c bot.Customer, in bot.Inbound, r FollowUpRepo, now time.Time) ([]conversation.Reply, bool, error) {
+// answerFollowUp keeps the customer's words after a visit as its answer;
+// mid says they were typing what the conversation asked for (midEntry).
+func (s *Service) answerFollowUp(ctx context.Context, c bot.Customer, in bot.Inbound, mid bool, r FollowUpRepo, now time.Time) ([]conversation.Reply, bool, error) {
 	// Only typed text outside an entry can answer a visit: the rest costs
 	// no query.
-	if in.Button != "" || strings.TrimSpace(in.Text) == "" || midEntry(c) {
+	if in.Button != "" || strings.TrimSpace(in.Text) == "" || mid {
 		return nil, false, nil
 	}
 	f, err := r.LatestFollowUp(ctx, c.ID)

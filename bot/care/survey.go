@@ -79,7 +79,10 @@ func (s *Service) Answer(ctx context.Context, tx bot.Repo, c bot.Customer, in bo
 	if err != nil {
 		return nil, false, err
 	}
-	replies, ok, err := s.answerSurvey(ctx, tx, r, c, in, now)
+	// Whether they were typing what the conversation asked for: read once
+	// for both, and only for typed text, which is all either asks it for.
+	mid := in.Button == "" && in.Text != "" && midEntry(c)
+	replies, ok, err := s.answerSurvey(ctx, tx, r, c, in, mid, now)
 	if err != nil || ok {
 		return replies, ok, err
 	}
@@ -87,10 +90,12 @@ func (s *Service) Answer(ctx context.Context, tx bot.Repo, c bot.Customer, in bo
 	if err != nil {
 		return nil, false, err
 	}
-	return s.answerFollowUp(ctx, c, in, fr, now)
+	return s.answerFollowUp(ctx, c, in, mid, fr, now)
 }
 
-func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, in bot.Inbound, now time.Time) ([]conversation.Reply, bool, error) {
+// answerSurvey answers a survey; mid says the customer was typing what
+// the conversation asked for (midEntry).
+func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, in bot.Inbound, mid bool, now time.Time) ([]conversation.Reply, bool, error) {
 	if in.Button != "" {
 		id, score, ok := conversation.SurveyButton(in.Button)
 		if !ok {
@@ -110,7 +115,7 @@ func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.C
 	}
 	// Only typed text outside an entry can answer a survey: the rest costs
 	// no query.
-	if in.Text == "" || midEntry(c) {
+	if in.Text == "" || mid {
 		return nil, false, nil
 	}
 	sv, err := r.LatestSurvey(ctx, c.ID)
