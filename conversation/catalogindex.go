@@ -15,6 +15,7 @@ type CatalogIndex struct {
 	bySKU      map[string]Product
 	all        []Product   // in the catalog's order
 	search     []searchKey // all's, in the same order
+	found      *searchIndex
 }
 
 // IndexCatalog indexes catalog, which must not change afterwards.
@@ -39,6 +40,7 @@ func IndexCatalog(catalog []Product) *CatalogIndex {
 			x.bySKU[p.SKU] = p
 		}
 	}
+	x.found = newSearchIndex(x.search)
 	return x
 }
 

@@ -26,12 +26,23 @@ func searchProducts(catalog *CatalogIndex, norm string) []Product {
 	}
 	compact := strings.ReplaceAll(q, " ", "")
 	var hits []Product
-	for i, k := range catalog.search {
-		if k.matches(q, compact, ascii) {
+	try := func(i int) bool {
+		if catalog.search[i].matches(q, compact, ascii) {
 			hits = append(hits, catalog.all[i])
-			if len(hits) == maxSearchHits {
+		}
+		return len(hits) < maxSearchHits
+	}
+	if ids, ok := catalog.found.candidates(q, compact, ascii); ok {
+		for _, i := range ids {
+			if !try(int(i)) {
 				break
 			}
+		}
+		return hits
+	}
+	for i := range catalog.search {
+		if !try(i) {
+			break
 		}
 	}
 	return hits
