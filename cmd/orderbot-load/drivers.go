@@ -142,16 +142,24 @@ func (c *telegramCustomer) drain() {
 // is the answer to the request.
 type webCustomer struct {
 	base    string
+	addr    string // the shopper's own address, sent as X-Forwarded-For
 	client  *http.Client
 	rand    *rand.Rand
 	seq     int
 	offered []string
 }
 
+// shopperAddr is the n-th simulated shopper's address, in 198.18.0.0/15,
+// the range set aside for benchmarks (RFC 2544).
+func shopperAddr(n int) string {
+	return fmt.Sprintf("198.%d.%d.%d", 18+n/65536%2, n/256%256, n%256)
+}
+
 func newWebCustomer(base string, n int, transport http.RoundTripper) *webCustomer {
 	jar, _ := cookiejar.New(nil)
 	return &webCustomer{
 		base:   base,
+		addr:   shopperAddr(n),
 		client: &http.Client{Jar: jar, Transport: transport, Timeout: time.Minute},
 		rand:   rand.New(rand.NewPCG(uint64(n), 11)),
 	}
@@ -175,6 +183,7 @@ func (c *webCustomer) do(ctx context.Context, s step) sample {
 		return sample{err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", c.addr)
 	start := time.Now()
 	resp, err := c.client.Do(req)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -634,7 +636,7 @@ func TestRunWeChat(t *testing.T) {
 // gives the database's CPU per raw transaction beside it.
 func TestDatabaseCPUPerMessage(t *testing.T) {
 	dsn := os.Getenv("ORDERBOT_TEST_MYSQL_DSN")
-	if dsn == "" || databaseServer() == 0 {
+	if dsn == "" || databaseServer(context.Background(), "mysql:"+dsn) == 0 {
 		t.Skip("needs ORDERBOT_TEST_MYSQL_DSN and the database server on this machine")
 	}
 	bin := buildOrderbot(t)
@@ -668,5 +670,67 @@ func TestProcessCPU(t *testing.T) {
 	}
 	if processCPU(0) != 0 {
 		t.Error("no process, yet some CPU")
+	}
+}
+
+// TestRunWebChatManyShoppers: more web chat shoppers than the limit of new
+// customers an hour from one address are all answered, each coming from an
+// address of its own through the trusted proxy.
+func TestRunWebChatManyShoppers(t *testing.T) {
+	bin := buildOrderbot(t)
+	o, err := parseFlags([]string{"-bin", bin, "-db", "sqlite", "-channel", "webchat", "-customers", "70",
+		"-duration", "2s", "-ceiling=false", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, new(strings.Builder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	rep, err := measure(context.Background(), o, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if rep.Messages < 70 || len(rep.Errors) > 0 {
+		t.Fatalf("%d answered, errors %v", rep.Messages, rep.Errors)
+	}
+}
+
+func TestShopperAddr(t *testing.T) {
+	seen := map[string]bool{}
+	for _, n := range []int{0, 1, 255, 256, 65535, 65536, 131071} {
+		a, err := netip.ParseAddr(shopperAddr(n))
+		if err != nil || !netip.MustParsePrefix("198.18.0.0/15").Contains(a) || seen[a.String()] {
+			t.Errorf("shopper %d: %q, %v", n, shopperAddr(n), err)
+		}
+		seen[a.String()] = true
+	}
+}
+
+// TestDatabaseServerIsTheOneTheDSNNames: the process whose CPU the report
+// counts is the server the DSN names, found through its pid file, never
+// another database server on the machine; none for a DSN that reaches
+// nothing.
+func TestDatabaseServerIsTheOneTheDSNNames(t *testing.T) {
+	ctx := context.Background()
+	if pid := databaseServer(ctx, "mysql:root@tcp(127.0.0.1:1)/"); pid != 0 {
+		t.Errorf("no server, yet process %d", pid)
+	}
+	dsn := os.Getenv("ORDERBOT_TEST_MYSQL_DSN")
+	if dsn == "" {
+		t.Skip("needs ORDERBOT_TEST_MYSQL_DSN")
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var path string
+	if err := db.QueryRow("SELECT @@pid_file").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("the server's pid file is not on this machine: %v", err)
+	}
+	if got := databaseServer(ctx, "mysql:"+dsn); fmt.Sprint(got) != strings.TrimSpace(string(raw)) {
+		t.Errorf("found process %d; the server's pid file says %s", got, raw)
 	}
 }

@@ -140,7 +140,7 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	// a message costs between orderbot and the database.
 	server := 0
 	if bot != nil && databaseKind(o) == "mysql" {
-		server = databaseServer()
+		server = databaseServer(ctx, bot.dsn)
 	}
 	if bot != nil && o.ceiling {
 		start, cpu := time.Now(), processCPU(server)

@@ -83,6 +83,11 @@ func startOrderbot(ctx context.Context, o options, apis http.Handler, stderr io.
 		"ORDERBOT_PUBLIC_URL=https://load.invalid",
 		// MySQL needs a data key; the run's database is thrown away.
 		"ORDERBOT_DATA_KEY="+seal.GenerateKey(),
+		// The web chat's shoppers come each from an address of their own,
+		// named in X-Forwarded-For as a proxy in front of a shop names them:
+		// from one address, the limit of 60 new customers an hour would
+		// refuse all but 60 of them.
+		"ORDERBOT_TRUSTED_PROXIES=127.0.0.1",
 	)
 	if o.channel == "telegram" {
 		env = append(env,
@@ -205,27 +210,38 @@ func (b *orderbot) cpu() time.Duration {
 	return processCPU(b.cmd.Process.Pid)
 }
 
-// databaseServer finds the database server's process on this machine
-// (MariaDB, MySQL or TiDB), 0 when there is none: the report then says
-// nothing of the database's CPU.
-func databaseServer() int {
-	dirs, err := os.ReadDir("/proc")
+// databaseServer finds the process of the MySQL-kind server dsn names,
+// when it runs on this machine: the server says where its pid file is
+// (@@pid_file), and the process must be a MariaDB or MySQL server. It is 0
+// otherwise (a server elsewhere, or TiDB, which keeps none), and the report
+// then says nothing of the database's CPU. Looking for a process by name
+// alone would find another server on the machine, say a TiDB beside the
+// MariaDB under test.
+func databaseServer(ctx context.Context, dsn string) int {
+	db, err := sql.Open("mysql", strings.TrimPrefix(dsn, "mysql:"))
 	if err != nil {
 		return 0
 	}
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		if err != nil {
-			continue
-		}
-		switch strings.TrimSpace(string(comm)) {
-		case "mariadbd", "mysqld", "tidb-server":
-			return pid
-		}
+	defer db.Close()
+	var path string
+	if err := db.QueryRowContext(ctx, "SELECT @@pid_file").Scan(&path); err != nil {
+		return 0
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return 0
+	}
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		return 0
+	}
+	switch strings.TrimSpace(string(comm)) {
+	case "mariadbd", "mysqld":
+		return pid
 	}
 	return 0
 }
