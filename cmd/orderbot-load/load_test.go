@@ -308,15 +308,12 @@ func TestSeedDatabase(t *testing.T) {
 	}
 }
 
-// TestRunSeededAtHumanPace runs the tool as README shows, small: the real
-// orderbot (built here) on a seeded SQLite database, Telegram customers
-// thinking between steps. Every step must be answered with one message and
-// the report must say what was stored and orderbot's memory.
-func TestRunSeededAtHumanPace(t *testing.T) {
-	bin := buildOrderbot(t)
-	o, err := parseFlags([]string{"-bin", bin, "-db", "sqlite", "-channel", "telegram", "-customers", "3",
-		"-duration", "3s", "-think", "100ms", "-ceiling=false", "-log", filepath.Join(t.TempDir(), "orderbot.log"),
-		"-seed-customers", "200", "-seed-products", "40", "-seed-orders", "300"}, new(strings.Builder))
+// runTool runs the tool on the orderbot binary bin with args, orderbot's
+// log in the test's folder, and returns the report and what the tool said
+// on stderr; a run that fails ends the test.
+func runTool(t *testing.T, bin string, args ...string) (report, string) {
+	t.Helper()
+	o, err := parseFlags(append([]string{"-bin", bin, "-log", filepath.Join(t.TempDir(), "orderbot.log")}, args...), new(strings.Builder))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,14 +322,25 @@ func TestRunSeededAtHumanPace(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
+	return rep, stderr.String()
+}
+
+// TestRunSeededAtHumanPace runs the tool as README shows, small: the real
+// orderbot (built here) on a seeded SQLite database, Telegram customers
+// thinking between steps. Every step must be answered with one message and
+// the report must say what was stored and orderbot's memory.
+func TestRunSeededAtHumanPace(t *testing.T) {
+	rep, stderr := runTool(t, buildOrderbot(t), "-db", "sqlite", "-channel", "telegram", "-customers", "3",
+		"-duration", "3s", "-think", "100ms", "-ceiling=false",
+		"-seed-customers", "200", "-seed-products", "40", "-seed-orders", "300")
 	if rep.Messages == 0 || rep.NoReply > 0 || len(rep.Errors) > 0 {
 		t.Fatalf("report %+v", rep)
 	}
 	if rep.API.sends < int64(rep.Messages) || rep.RSSPeakMB <= 0 || rep.Think != 100*time.Millisecond {
 		t.Fatalf("report %+v", rep)
 	}
-	if !strings.Contains(stderr.String(), "seeded 200 customers, 40 products, 300 orders") {
-		t.Fatalf("stderr %q", stderr.String())
+	if !strings.Contains(stderr, "seeded 200 customers, 40 products, 300 orders") {
+		t.Fatalf("stderr %q", stderr)
 	}
 	var out strings.Builder
 	rep.print(&out)
@@ -525,17 +533,8 @@ func TestRunWeChat(t *testing.T) {
 		{"open loop", []string{"-customers", "8", "-rate", "40"}},
 	} {
 		t.Run(loop.name, func(t *testing.T) {
-			args := append([]string{"-bin", bin, "-db", "sqlite", "-channel", "wechat", "-duration", "3s",
-				"-ceiling=false", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, loop.args...)
-			o, err := parseFlags(args, new(strings.Builder))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stderr strings.Builder
-			rep, err := measure(context.Background(), o, &stderr)
-			if err != nil {
-				t.Fatalf("%v\n%s", err, stderr.String())
-			}
+			rep, _ := runTool(t, bin, append([]string{"-db", "sqlite", "-channel", "wechat", "-duration", "3s", "-ceiling=false"},
+				loop.args...)...)
 			// Fewer than a whole journey would not have reached checkout.
 			if rep.Messages < len(wechatJourney) || rep.NoReply > 0 || len(rep.Errors) > 0 {
 				t.Fatalf("report %+v", rep)
@@ -639,17 +638,7 @@ func TestDatabaseCPUPerMessage(t *testing.T) {
 	if dsn == "" || databaseServer(context.Background(), "mysql:"+dsn) == 0 {
 		t.Skip("needs ORDERBOT_TEST_MYSQL_DSN and the database server on this machine")
 	}
-	bin := buildOrderbot(t)
-	o, err := parseFlags([]string{"-bin", bin, "-db", "mysql:" + dsn, "-channel", "webchat", "-customers", "4",
-		"-duration", "2s", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, new(strings.Builder))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	rep, err := measure(context.Background(), o, &stderr)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
+	rep, _ := runTool(t, buildOrderbot(t), "-db", "mysql:"+dsn, "-channel", "webchat", "-customers", "4", "-duration", "2s")
 	if rep.Messages == 0 || rep.DBCPUPerMsg <= 0 || rep.DBCPUPerTxn <= 0 {
 		t.Fatalf("report %+v", rep)
 	}
@@ -677,17 +666,7 @@ func TestProcessCPU(t *testing.T) {
 // customers an hour from one address are all answered, each coming from an
 // address of its own through the trusted proxy.
 func TestRunWebChatManyShoppers(t *testing.T) {
-	bin := buildOrderbot(t)
-	o, err := parseFlags([]string{"-bin", bin, "-db", "sqlite", "-channel", "webchat", "-customers", "70",
-		"-duration", "2s", "-ceiling=false", "-log", filepath.Join(t.TempDir(), "orderbot.log")}, new(strings.Builder))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	rep, err := measure(context.Background(), o, &stderr)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
+	rep, _ := runTool(t, buildOrderbot(t), "-db", "sqlite", "-channel", "webchat", "-customers", "70", "-duration", "2s", "-ceiling=false")
 	if rep.Messages < 70 || len(rep.Errors) > 0 {
 		t.Fatalf("%d answered, errors %v", rep.Messages, rep.Errors)
 	}
