@@ -80,7 +80,7 @@ func (s *Service) answerForCare(ctx context.Context, tx Repo, c Customer, in Inb
 		return nil, false, err
 	}
 	st := s.savedState(c)
-	if err := s.saveCustomer(ctx, tx, c, in, st, now); err != nil {
+	if err := s.saveCustomer(ctx, tx, c, c, in, st, now); err != nil {
 		return nil, false, err
 	}
 	if st.Lang == "" {

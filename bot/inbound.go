@@ -144,7 +144,7 @@ func (s *Service) handleInbound(ctx context.Context, tx Repo, in Inbound, later 
 			return nil, err
 		}
 	}
-	if err := s.saveCustomer(ctx, tx, c, in, res.State, now); err != nil {
+	if err := s.saveCustomer(ctx, tx, lk.Customer, c, in, res.State, now); err != nil {
 		return nil, err
 	}
 	replies, err := s.queueReplies(ctx, tx, c, res, line, now)
@@ -286,7 +286,10 @@ func (s *Service) queueReplies(ctx context.Context, tx Repo, c Customer, res con
 	return append(released, fresh...), nil
 }
 
-func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbound, st conversation.State, now time.Time) error {
+// saveCustomer saves the customer's conversation after a step, and what
+// else the step changed since was (the customer as locked): most steps
+// change the conversation only.
+func (s *Service) saveCustomer(ctx context.Context, tx Repo, was, c Customer, in Inbound, st conversation.State, now time.Time) error {
 	raw, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode conversation: %w", err)
@@ -298,7 +301,12 @@ func (s *Service) saveCustomer(ctx context.Context, tx Repo, c Customer, in Inbo
 	if in.DisplayName != "" {
 		c.DisplayName = in.DisplayName
 	}
-	if err := tx.UpdateCustomer(ctx, c); err != nil {
+	if c.Name != was.Name || c.Phone != was.Phone || c.Address != was.Address {
+		err = tx.UpdateCustomer(ctx, c)
+	} else {
+		err = tx.SaveConversation(ctx, c, c.DisplayName != was.DisplayName)
+	}
+	if err != nil {
 		return fmt.Errorf("save customer: %w", err)
 	}
 	return nil

@@ -396,6 +396,25 @@ func TestCustomersSeeOnlyTheirOwnOrders(t *testing.T) {
 
 // A crash right after the order commits loses nothing: the next process's
 // dispatcher delivers the staff card, and exactly once.
+// TestCustomerRecordFollowsTheirMessages: a message saves the
+// conversation only, unless the customer's platform name changed or the
+// step changed their contact details: both must still reach the record.
+func TestCustomerRecordFollowsTheirMessages(t *testing.T) {
+	st := storetest.SQLite(t)
+	s := newShop(t, st)
+	ctx := context.Background()
+	s.send("u1", bot.Inbound{Text: "menu", DisplayName: "Ming"})
+	s.send("u1", bot.Inbound{Text: "help", DisplayName: "Ming W."})
+	c, err := st.CustomerByUser(ctx, bot.WebChat, "u1")
+	if err != nil || c.DisplayName != "Ming W." || len(c.Conversation) == 0 {
+		t.Fatalf("after a new platform name: %+v, %v", c, err)
+	}
+	s.order("u1", "POT", 1)
+	if c, _ = st.CustomerByUser(ctx, bot.WebChat, "u1"); c.Phone != "13800138000" || c.DisplayName != "Ming W." {
+		t.Fatalf("after an order: %+v", c)
+	}
+}
+
 func TestStaffCardDeliveredOnceAfterCrash(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		s := newShop(t, st) // no dispatcher runs: the process "dies" after commit

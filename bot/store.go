@@ -72,6 +72,13 @@ type CustomerRepo interface {
 	Customer(ctx context.Context, id int64) (Customer, error)
 	CustomerByUser(ctx context.Context, channel, userID string) (Customer, error)
 	UpdateCustomer(ctx context.Context, c Customer) error
+	// SaveConversation saves what a customer's message changes on their
+	// record: the conversation, language, reachability and the time of
+	// the message, and the display name only when newName says it
+	// changed. The contact details and their search keys are left as
+	// they are: rewriting them re-seals them and re-writes their index
+	// entries for nothing (use UpdateCustomer when they change).
+	SaveConversation(ctx context.Context, c Customer, newName bool) error
 }
 
 // OrderRepo stores orders with their items and history.

@@ -251,6 +251,34 @@ func (r *repo) CustomerByUser(ctx context.Context, channel, userID string) (bot.
 	return r.asPerson(db, row, false)
 }
 
+// SaveConversation writes the identity's part of c that a message
+// changes, on the identity's own row (c's, or the identity merged into
+// c): one statement, which leaves the sealed contact details and their
+// indexed hashes alone, and the display name unless newName.
+func (r *repo) SaveConversation(ctx context.Context, c bot.Customer, newName bool) error {
+	set := map[string]any{
+		"conversation":    nullBytes(r.sealBytes(c.Conversation)),
+		"lang":            c.Lang,
+		"unreachable":     c.Unreachable,
+		"last_inbound_at": nullTime(c.LastInboundAt),
+		"updated_at":      nowUTC(),
+	}
+	if newName {
+		set["display_name"] = r.seal(c.DisplayName)
+		set["display_name_hash"] = r.nameHash(c.DisplayName)
+	}
+	q := r.db.WithContext(ctx).Model(&customerRow{})
+	if c.IdentityID != 0 && c.IdentityID != c.ID {
+		q = q.Where("id = ? AND merged_into = ?", c.IdentityID, c.ID)
+	} else {
+		q = q.Where("id = ?", c.ID)
+	}
+	if err := mustAffect(q.Updates(set)); err != nil {
+		return fmt.Errorf("save conversation of customer %d: %w", c.ID, err)
+	}
+	return nil
+}
+
 // UpdateCustomer saves everything but the identity and creation time: on
 // the row of c's identity, and the contact details on the customer's own
 // row when the identity was merged into it (asPerson).
