@@ -51,7 +51,7 @@ type global struct {
 // leading slash is allowed because Telegram clients send /start and /help.
 func parseGlobal(norm string) (global, bool) {
 	w := strings.TrimPrefix(norm, "/")
-	if k, ok := bareWords()[w]; ok {
+	if k, ok := bareWord(w); ok {
 		return global{kind: k}, true
 	}
 	for _, p := range argWords() {
@@ -66,28 +66,40 @@ func parseGlobal(norm string) (global, bool) {
 	return global{}, false
 }
 
-// bareWords are the global words that take no order number.
-func bareWords() map[string]globalKind {
-	return map[string]globalKind{
-		"menu": gMenu, "菜单": gMenu, "主菜单": gMenu, "start": gMenu,
-		"help": gHelp, "帮助": gHelp,
-		"orders": gOrders, "my orders": gOrders, "我的订单": gOrders,
-		"order": gOrders, "订单": gOrders,
-		"after-sales": gAfterSales, "aftersales": gAfterSales, "after sales": gAfterSales,
-		"after-sale": gAfterSales, "售后": gAfterSales, "售后服务": gAfterSales,
-		"cancel": gCancel, "取消": gCancel, "取消订单": gCancel,
-		"end chat": gEndChat, "end": gEndChat, "结束人工": gEndChat, "结束对话": gEndChat, "退出人工": gEndChat,
-		"human": gHuman, "人工": gHuman, "人工客服": gHuman, "转人工": gHuman,
-		"english": gEnglish, "en": gEnglish,
-		"中文": gChinese, "chinese": gChinese, "zh": gChinese, "简体中文": gChinese,
-		// Not in the contract's list, but what a menu button (WeChat's
-		// 商品目录) or a customer naturally sends to see the products.
-		"catalog": gBrowse, "browse": gBrowse, "products": gBrowse,
-		"商品目录": gBrowse, "商品": gBrowse, "浏览商品": gBrowse,
-		// Consent to promotions, which must be withdrawable with one word.
-		"subscribe": gSubscribe, "订阅": gSubscribe,
-		"unsubscribe": gUnsubscribe, "退订": gUnsubscribe, "取消订阅": gUnsubscribe,
+// bareWord is the global word w that takes no order number. A switch, not
+// a map literal: it is asked on every typed message, and a map would be
+// built for each.
+func bareWord(w string) (globalKind, bool) {
+	switch w {
+	case "menu", "菜单", "主菜单", "start":
+		return gMenu, true
+	case "help", "帮助":
+		return gHelp, true
+	case "orders", "my orders", "我的订单", "order", "订单":
+		return gOrders, true
+	case "after-sales", "aftersales", "after sales", "after-sale", "售后", "售后服务":
+		return gAfterSales, true
+	case "cancel", "取消", "取消订单":
+		return gCancel, true
+	case "end chat", "end", "结束人工", "结束对话", "退出人工":
+		return gEndChat, true
+	case "human", "人工", "人工客服", "转人工":
+		return gHuman, true
+	case "english", "en":
+		return gEnglish, true
+	case "中文", "chinese", "zh", "简体中文":
+		return gChinese, true
+	// Not in the contract's list, but what a menu button (WeChat's
+	// 商品目录) or a customer naturally sends to see the products.
+	case "catalog", "browse", "products", "商品目录", "商品", "浏览商品":
+		return gBrowse, true
+	// Consent to promotions, which must be withdrawable with one word.
+	case "subscribe", "订阅":
+		return gSubscribe, true
+	case "unsubscribe", "退订", "取消订阅":
+		return gUnsubscribe, true
 	}
+	return 0, false
 }
 
 type argWord struct {

@@ -73,7 +73,12 @@ func cleanPhone(s string) (string, bool) {
 	if mainlandMobile(p) || e164(p) {
 		return p, true
 	}
-	if n := strings.NewReplacer("(", "", ")", "").Replace(p); national(n) {
+	if n := strings.Map(func(r rune) rune {
+		if r == '(' || r == ')' {
+			return -1
+		}
+		return r
+	}, p); national(n) {
 		return n, true
 	}
 	return "", false
