@@ -76,7 +76,6 @@ func openChannels(ctx context.Context, cfg config, svc *meteredService, prompts 
 			PayProviderToken: cfg.Telegram.PayProviderToken,
 			PayCurrency:      cfg.Telegram.PayCurrency,
 			Payments:         payments,
-			HTTPClient:       &http.Client{Timeout: 70 * time.Second},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("telegram: %w", err)
