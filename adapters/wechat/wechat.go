@@ -172,7 +172,12 @@ func (cfg *Config) check() error {
 
 // client is the HTTP client for the library's calls.
 func (cfg *Config) client() (*http.Client, error) {
-	c := &http.Client{Timeout: defaultHTTPTimeout}
+	// Every call goes to one host: the default transport keeps only two
+	// idle connections to it, and replies sent at once would each open
+	// and close a connection of their own.
+	pooled := http.DefaultTransport.(*http.Transport).Clone()
+	pooled.MaxIdleConnsPerHost = 16
+	c := &http.Client{Timeout: defaultHTTPTimeout, Transport: pooled}
 	if cfg.HTTPClient != nil {
 		copied := *cfg.HTTPClient
 		c = &copied
