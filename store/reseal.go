@@ -170,7 +170,7 @@ func (s *Store) resealTable(ctx context.Context, t sealedTable, batch int, progr
 			var err error
 			n, last, err = s.resealBatch(tx, t, after, batch, &st)
 			return err
-		}, s.txOptions()...)
+		})
 		if err != nil {
 			return st, fmt.Errorf("reseal %s: %w", t.name, dbErr(err))
 		}

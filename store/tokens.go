@@ -43,7 +43,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t bot.APIToken, actor string
 			return err
 		}
 		return r.AddAudit(ctx, bot.AuditEntry{Actor: actor, Entity: "staff", Ref: bot.APIChannel + ":" + t.Name, Action: "token create", To: string(t.Role), At: now})
-	}, s.txOptions()...)
+	})
 	if err != nil {
 		return fmt.Errorf("create token %s: %w", t.Name, err)
 	}
@@ -63,7 +63,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, name, actor string, at time.
 			return err
 		}
 		return r.AddAudit(ctx, bot.AuditEntry{Actor: actor, Entity: "staff", Ref: bot.APIChannel + ":" + name, Action: "token revoke", At: orNow(at)})
-	}, s.txOptions()...)
+	})
 	if err != nil {
 		return fmt.Errorf("revoke token %s: %w", name, err)
 	}

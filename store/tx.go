@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -37,7 +36,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
 	return s.retry(ctx, func() error {
 		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(s.repo.on(tx))
-		}, s.txOptions()...)
+		})
 	})
 }
 
@@ -63,7 +62,7 @@ func (s *Store) MarkReplied(ctx context.Context, ids []int64, at time.Time, path
 				var err error
 				marked, err = markReplied(tx.WithContext(ctx), ids, dbTime(at), path)
 				return err
-			}, s.txOptions()...)
+			})
 		})
 	})
 	if err != nil && !errors.Is(err, errPartial) {
@@ -86,18 +85,6 @@ func (s *Store) retry(ctx context.Context, txn func() error) error {
 			return fmt.Errorf("retry transaction: %w", err)
 		}
 	}
-}
-
-// txOptions runs MySQL transactions in READ COMMITTED. Under the default
-// REPEATABLE READ a transaction's plain reads would keep the snapshot of its
-// first read, taken before LockCustomer waited for the lock, and miss what
-// the customer's previous message just committed. It also takes fewer gap
-// locks, so fewer deadlocks. SQLite has one writer and nothing to choose.
-func (s *Store) txOptions() []*sql.TxOptions {
-	if s.dialect != dialectMySQL {
-		return nil
-	}
-	return []*sql.TxOptions{{Isolation: sql.LevelReadCommitted}}
 }
 
 func retryable(err error) bool {
