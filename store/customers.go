@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -113,7 +114,7 @@ type inboundCheck struct {
 func (r *repo) lockCustomer(ctx context.Context, channel, userID string, check *inboundCheck) (bot.Customer, lockedCustomerRow, error) {
 	db := r.db.WithContext(ctx)
 	for round := 0; ; round++ {
-		row, err := r.lockCustomerRow(db, channel, userID, check)
+		row, err := r.lockCustomerRow(ctx, db, channel, userID, check)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			if round == 0 {
 				continue
@@ -137,7 +138,7 @@ var errCustomerCreatedMeanwhile = errors.New("customer created by another transa
 // lockedCustomerRow is a customer's row with, for an inbound event,
 // whether messages to it are held and whether the event was seen.
 type lockedCustomerRow struct {
-	Row        customerRow `gorm:"embedded"`
+	Row        customerRow
 	HasHeld    bool
 	HasWaiting bool
 	Seen       bool
@@ -145,8 +146,6 @@ type lockedCustomerRow struct {
 	// CatalogVersion is the catalog's version (catalog_versions).
 	CatalogVersion int64
 }
-
-func (lockedCustomerRow) TableName() string { return "customers" }
 
 // heldExists is whether messages to (channel, recipient) are held, on
 // idx_messages_held. In a locking read it locks nothing on MySQL, whose
@@ -170,25 +169,77 @@ const waitingExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ?
 const inboundSeen = "EXISTS (SELECT 1 FROM inbound WHERE inbound.dedup_key = ?) AS seen, " +
 	"(SELECT inbound.reply FROM inbound WHERE inbound.dedup_key = ?) AS seen_reply"
 
-func (r *repo) lockCustomerRow(db *gorm.DB, channel, userID string, check *inboundCheck) (lockedCustomerRow, error) {
-	lock := func() (lockedCustomerRow, error) {
-		var row lockedCustomerRow
-		q := db.Clauses(clause.Locking{Strength: "UPDATE"})
-		if check != nil {
-			q = q.Select("customers.*, "+heldExists+", "+waitingExists+", "+inboundSeen+", "+catalogVersionOf,
-				channel, userID, channel, userID, check.courier, check.now, check.dedupKey, check.dedupKey)
-		}
-		err := q.Where("customers.channel = ? AND customers.user_id = ?", channel, userID).Take(&row).Error
-		return row, err
+// customerColumnList lists, in scanCustomer's order, the customers columns a
+// hand-written read scans: by name, so that a migration adding a column
+// changes nothing here.
+const customerColumnList = "customers.id, customers.channel, customers.user_id, customers.display_name," +
+	" customers.name, customers.phone, customers.address, customers.lang, customers.unreachable," +
+	" customers.last_inbound_at, customers.conversation, customers.created_at, customers.updated_at," +
+	" customers.merged_into, customers.name_hash, customers.display_name_hash, customers.phone_hash"
+
+// scanCustomer is where the columns of customerColumnList go, with room
+// for extra destinations of the columns after them.
+func scanCustomer(row *customerRow, extra int) []any {
+	dest := make([]any, 0, 17+extra)
+	return append(dest, &row.ID, &row.Channel, &row.UserID, &row.DisplayName,
+		&row.Name, &row.Phone, &row.Address, &row.Lang, &row.Unreachable,
+		&row.LastInboundAt, &row.Conversation, &row.CreatedAt, &row.UpdatedAt,
+		&row.MergedInto, &row.NameHash, &row.DisplayNameHash, &row.PhoneHash)
+}
+
+// The locking reads of a customer's row, written out (rawsql.go): every
+// message runs one. SQLite has no FOR UPDATE (gorm's SQLite dialect drops
+// the locking clause too); its one connection serializes transactions.
+const (
+	lockCustomerFrom = " FROM customers WHERE customers.channel = ? AND customers.user_id = ? LIMIT 1"
+	lockCustomerSQL  = "SELECT " + customerColumnList + lockCustomerFrom
+	lockInboundSQL   = "SELECT " + customerColumnList + ", " + heldExists + ", " + waitingExists + ", " +
+		inboundSeen + ", " + catalogVersionOf + lockCustomerFrom
+	forUpdate = " FOR UPDATE"
+)
+
+// lockCustomerQuery is the locking read for the dialect, with or without
+// what LockForInbound reads.
+func (r *repo) lockCustomerQuery(inbound bool) string {
+	switch {
+	case r.dialect != dialectMySQL && inbound:
+		return lockInboundSQL
+	case r.dialect != dialectMySQL:
+		return lockCustomerSQL
+	case inbound:
+		return lockInboundSQL + forUpdate
 	}
-	row, err := lock()
+	return lockCustomerSQL + forUpdate
+}
+
+// lockCustomerRow locks the customer's row, creating it first when
+// missing; gorm.ErrRecordNotFound when it is missing still (lockCustomer).
+func (r *repo) lockCustomerRow(ctx context.Context, db *gorm.DB, channel, userID string, check *inboundCheck) (lockedCustomerRow, error) {
+	row, err := r.lockCustomerOnce(ctx, channel, userID, check)
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return row, err
 	}
 	if err := r.insertCustomer(db, channel, userID); err != nil {
 		return lockedCustomerRow{}, err
 	}
-	return lock()
+	return r.lockCustomerOnce(ctx, channel, userID, check)
+}
+
+// lockCustomerOnce is one locking read: the customer's row and, with
+// check, what LockForInbound reads beside it.
+func (r *repo) lockCustomerOnce(ctx context.Context, channel, userID string, check *inboundCheck) (lockedCustomerRow, error) {
+	var row lockedCustomerRow
+	var catalogVersion sql.NullInt64 // NULL without a catalog
+	if check == nil {
+		err := r.rawQueryRow(ctx, "customers", r.lockCustomerQuery(false), []any{channel, userID}, scanCustomer(&row.Row, 0)...)
+		return row, err
+	}
+	// The subqueries' arguments come before the WHERE clause's.
+	args := []any{channel, userID, channel, userID, check.courier, check.now, check.dedupKey, check.dedupKey, channel, userID}
+	dest := append(scanCustomer(&row.Row, 5), &row.HasHeld, &row.HasWaiting, &row.Seen, &row.SeenReply, &catalogVersion)
+	err := r.rawQueryRow(ctx, "customers", r.lockCustomerQuery(true), args, dest...)
+	row.CatalogVersion = catalogVersion.Int64
+	return row, err
 }
 
 // asPerson is the customer an identity row stands for: the row itself, or,

@@ -235,29 +235,52 @@ func (r *repo) firstOutside(ctx context.Context, owner string, leaseUntil time.T
 	return first, nil
 }
 
+// The settlements of a send, one fixed statement each. Only the lease's
+// holder may settle: a dispatcher whose lease ran out and was taken over
+// must not overwrite what the new holder records. Each frees the lease.
+const (
+	settleWhere = " owner = NULL, lease_until = NULL" +
+		" WHERE id = ? AND owner = ? AND delivered_at IS NULL AND failed_at IS NULL"
+	markDeliveredSQL = "UPDATE messages SET delivered_at = ?, external_id = ?, path = ?," + settleWhere
+	markRetrySQL     = "UPDATE messages SET attempts = ?, next_at = ?, last_error = ?," + settleWhere
+	markFailedSQL    = "UPDATE messages SET failed_at = ?, last_error = ?," + settleWhere
+)
+
 // MarkDelivered records the delivery and frees the lease, if owner still
 // holds it (bot.ErrLeaseLost otherwise).
 func (r *repo) MarkDelivered(ctx context.Context, owner string, id int64, at time.Time, externalID, path string) error {
-	return r.settle(ctx, "mark delivered", owner, id, map[string]any{
-		"delivered_at": orNow(at), "external_id": externalID, "path": path,
-	})
+	return r.settleRaw(ctx, "mark delivered", id, markDeliveredSQL, orNow(at), externalID, path, id, owner)
 }
 
 // MarkRetry records a failed attempt and frees the lease until next.
 func (r *repo) MarkRetry(ctx context.Context, owner string, id int64, attempts int, next time.Time, lastErr string) error {
-	return r.settle(ctx, "mark retry", owner, id, map[string]any{
-		"attempts": attempts, "next_at": nullTime(next), "last_error": lastErr,
-	})
+	return r.settleRaw(ctx, "mark retry", id, markRetrySQL, attempts, nullTime(next), lastErr, id, owner)
 }
 
 // MarkFailed gives the message up for good.
 func (r *repo) MarkFailed(ctx context.Context, owner string, id int64, at time.Time, lastErr string) error {
-	return r.settle(ctx, "mark failed", owner, id, map[string]any{"failed_at": orNow(at), "last_error": lastErr})
+	return r.settleRaw(ctx, "mark failed", id, markFailedSQL, orNow(at), lastErr, id, owner)
 }
 
-// settle records the result of a send and frees the lease. Only the
-// lease's holder may: a dispatcher whose lease ran out and was taken over
-// must not overwrite what the new holder records.
+// settleRaw runs one of the settlements of message id with its arguments;
+// bot.ErrLeaseLost when the lease is no longer the caller's.
+func (r *repo) settleRaw(ctx context.Context, what string, id int64, query string, args ...any) error {
+	res, err := r.rawExec(ctx, "messages", query, args...)
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", what, id, dbErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s %d: %w", what, id, bot.ErrLeaseLost)
+	}
+	return nil
+}
+
+// settle is settleRaw through gorm, for the settlements off the hot path
+// (MarkHeld): it records the columns of set and frees the lease.
 func (r *repo) settle(ctx context.Context, what, owner string, id int64, set map[string]any) error {
 	set["owner"], set["lease_until"] = nil, nil
 	res := r.db.WithContext(ctx).Model(&messageRow{}).

@@ -4,12 +4,15 @@ import (
 	"gorm.io/gorm"
 )
 
-// OnStatement calls fn after every SQL statement this store runs through
-// gorm (queries, inserts, updates, deletes, raw SQL), with the statement's
-// table when gorm knows it. It is how tests count the statements a message
-// costs, so that a change which adds round trips to a hot path fails a
-// test instead of going unnoticed. Call it before the store is shared.
+// OnStatement calls fn after every SQL statement this store runs, through
+// gorm (queries, inserts, updates, deletes, raw SQL) or past it on the hot
+// path (rawsql.go), with the statement's table when it is known. It is how
+// tests count the statements a message costs, so that a change which adds
+// round trips to a hot path fails a test instead of going unnoticed. Call
+// it before the store is shared; a second call replaces the first's fn.
 func (s *Store) OnStatement(fn func(table string)) {
+	// Repos bound to a transaction later (InTx) copy the hook with s.repo.
+	s.repo.onStatement = fn
 	hook := func(db *gorm.DB) { fn(db.Statement.Table) }
 	cb := s.db.Callback()
 	// Each processor gets its own callback name; Register fails only for a

@@ -44,9 +44,13 @@ type repo struct {
 	// keys seal personal data on its way in and open it on its way out;
 	// nil until UseKeys, when values are written as they are.
 	keys *seal.Ring
+	// onStatement is OnStatement's hook for the statements the repo runs
+	// past gorm (rawsql.go); nil when nobody counts.
+	onStatement func(table string)
 }
 
-// on returns the repo bound to db (a transaction), with the same keys.
+// on returns the repo bound to db (a transaction), with the same keys
+// and statement hook.
 func (r *repo) on(db *gorm.DB) *repo {
 	c := *r
 	c.db = db
