@@ -305,27 +305,32 @@ func (r *repo) CustomerByUser(ctx context.Context, channel, userID string) (bot.
 // SaveConversation writes the identity's part of c that a message
 // changes, on the identity's own row (c's, or the identity merged into
 // c): one statement, which leaves the sealed contact details and their
-// indexed hashes alone, and the display name unless newName.
+// indexed hashes alone, and the display name unless newName. Every
+// message runs it, so past gorm (rawsql.go).
 func (r *repo) SaveConversation(ctx context.Context, c bot.Customer, newName bool) error {
-	set := map[string]any{
-		"conversation":    nullBytes(r.sealBytes(c.Conversation)),
-		"lang":            c.Lang,
-		"unreachable":     c.Unreachable,
-		"last_inbound_at": nullTime(c.LastInboundAt),
-		"updated_at":      nowUTC(),
-	}
+	set := "conversation = ?, lang = ?, unreachable = ?, last_inbound_at = ?, updated_at = ?"
+	args := make([]any, 0, 9)
+	args = append(args, nullBytes(r.sealBytes(c.Conversation)), c.Lang, c.Unreachable, nullTime(c.LastInboundAt), nowUTC())
 	if newName {
-		set["display_name"] = r.seal(c.DisplayName)
-		set["display_name_hash"] = r.nameHash(c.DisplayName)
+		set += ", display_name = ?, display_name_hash = ?"
+		args = append(args, r.seal(c.DisplayName), r.nameHash(c.DisplayName))
 	}
-	q := r.db.WithContext(ctx).Model(&customerRow{})
+	where := " WHERE id = ?"
 	if c.IdentityID != 0 && c.IdentityID != c.ID {
-		q = q.Where("id = ? AND merged_into = ?", c.IdentityID, c.ID)
+		where = " WHERE id = ? AND merged_into = ?"
+		args = append(args, c.IdentityID, c.ID)
 	} else {
-		q = q.Where("id = ?", c.ID)
+		args = append(args, c.ID)
 	}
-	if err := mustAffect(q.Updates(set)); err != nil {
-		return fmt.Errorf("save conversation of customer %d: %w", c.ID, err)
+	res, err := r.rawExec(ctx, "customers", "UPDATE customers SET "+set+where, args...)
+	if err == nil {
+		var n int64
+		if n, err = res.RowsAffected(); err == nil && n == 0 {
+			err = bot.ErrNotFound
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("save conversation of customer %d: %w", c.ID, dbErr(err))
 	}
 	return nil
 }

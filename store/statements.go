@@ -9,7 +9,7 @@ import (
 // path (rawsql.go), with the statement's table when it is known. It is how
 // tests count the statements a message costs, so that a change which adds
 // round trips to a hot path fails a test instead of going unnoticed. Call
-// it before the store is shared; a second call replaces the first's fn.
+// it once, before the store is shared.
 func (s *Store) OnStatement(fn func(table string)) {
 	// Repos bound to a transaction later (InTx) copy the hook with s.repo.
 	s.repo.onStatement = fn
