@@ -117,6 +117,13 @@ func sqliteConnector(path string) (*stmtCacheConnector, error) {
 	// rather than fail at once.
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	// A checkpoint copies every page changed since the last one back into
+	// the database file. The pages a message changes are mostly the same
+	// few (a customer's row, the ends of the outbox's indexes), so fewer,
+	// larger checkpoints write far less: 8,000 pages (a log of up to 32 MB
+	// on disk) instead of SQLite's 1,000. An erasure still empties the log
+	// at once (ForgetFreed).
+	q.Add("_pragma", "wal_autocheckpoint(8000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	// Deleted and overwritten content is zeroed rather than left in free
 	// pages, so that an erased customer is not in the file either.

@@ -30,3 +30,21 @@ func TestMySQLTimeoutsDefaultButDoNotOverride(t *testing.T) {
 		}
 	}
 }
+
+// SQLite checkpoints its log every 8,000 pages, not every 1,000: each
+// connection the store opens says so.
+func TestSQLiteCheckpointsLessOften(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, "sqlite:"+t.TempDir()+"/orderbot.db", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var pages int
+	if err := s.db.WithContext(ctx).Raw("PRAGMA wal_autocheckpoint").Row().Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages != 8000 {
+		t.Fatalf("wal_autocheckpoint = %d, want 8000", pages)
+	}
+}
