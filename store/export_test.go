@@ -83,3 +83,12 @@ func MigrateWithDataStepBefore(ctx context.Context, s *Store, version int) error
 	}
 	return s.migrate(ctx, steps)
 }
+
+// QueueDelivery queues a delivery record as MarkDelivered does on SQLite,
+// without waiting for the connection: the next transaction writes it. The
+// channel gives its outcome once one has.
+func QueueDelivery(s *Store, owner string, id int64, at time.Time) <-chan error {
+	d := &delivery{owner: owner, id: id, at: at, done: make(chan error, 1)}
+	s.deliveries.add(d)
+	return d.done
+}

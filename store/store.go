@@ -29,6 +29,9 @@ type Store struct {
 	sqlDB *sql.DB
 	log   *slog.Logger
 	tidb  bool // the MySQL server is TiDB
+	// deliveries are SQLite's delivery records waiting for the one
+	// connection (MarkDelivered).
+	deliveries deliveryQueue
 }
 
 var (

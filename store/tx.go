@@ -32,11 +32,31 @@ const (
 // outside the transaction. fn must use tx only, never the Store: on SQLite
 // the transaction holds the one connection, and a call on the Store would
 // wait for it forever.
+//
+// On SQLite the transaction first writes the delivery records waiting for
+// the connection (see deliveryQueue): they commit with it, or go back to
+// wait when it does not.
 func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
 	return s.retry(ctx, func() error {
-		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(s.repo.on(tx))
+		var ds []*delivery
+		var outcomes []error
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			r := s.repo.on(tx)
+			if s.dialect == dialectSQLite {
+				ds = s.deliveries.take()
+				var err error
+				if outcomes, err = r.settleDeliveries(ctx, ds); err != nil {
+					return err
+				}
+			}
+			return fn(r)
 		})
+		if err != nil {
+			s.deliveries.putBack(ds)
+			return err
+		}
+		tell(ds, outcomes)
+		return nil
 	})
 }
 
