@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"sync/atomic"
 	"time"
 )
@@ -142,6 +143,7 @@ func (c *telegramCustomer) drain() {
 // is the answer to the request.
 type webCustomer struct {
 	base    string
+	user    string // the customer id its first cookie names
 	addr    string // the shopper's own address, sent as X-Forwarded-For
 	client  *http.Client
 	rand    *rand.Rand
@@ -155,10 +157,27 @@ func shopperAddr(n int) string {
 	return fmt.Sprintf("198.%d.%d.%d", 18+n/65536%2, n/256%256, n%256)
 }
 
+// webChatCookie is the web chat's customer cookie (adapters/webchat's
+// customerCookie).
+const webChatCookie = "orderbot_chat"
+
+// webChatUserID is the n-th simulated shopper's web chat customer id: 32 hex
+// digits, as the web chat gives out.
+func webChatUserID(n int) string { return fmt.Sprintf("10ad%028x", n) }
+
+// newWebCustomer makes the n-th shopper. It starts with a cookie naming
+// webChatUserID(n), unsigned: the web chat takes such a cookie when that
+// customer exists (a seeded one, whose orders then have history) and
+// otherwise gives the shopper a fresh id, as to any new visitor.
 func newWebCustomer(base string, n int, transport http.RoundTripper) *webCustomer {
 	jar, _ := cookiejar.New(nil)
+	user := webChatUserID(n)
+	if u, err := url.Parse(base + "/chat/"); err == nil {
+		jar.SetCookies(u, []*http.Cookie{{Name: webChatCookie, Value: user, Path: "/chat"}})
+	}
 	return &webCustomer{
 		base:   base,
+		user:   user,
 		addr:   shopperAddr(n),
 		client: &http.Client{Jar: jar, Transport: transport, Timeout: time.Minute},
 		rand:   rand.New(rand.NewPCG(uint64(n), 11)),

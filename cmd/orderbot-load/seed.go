@@ -41,14 +41,15 @@ const seedCategories = 10
 type seeder struct {
 	db      *gorm.DB
 	sqlite  bool
-	channel string // the channel of the seeded customers
-	chats   int    // how many of them are the load's own Telegram customers
+	channel string // the channel of the seeded customers: the one the run drives
+	chats   int    // how many of them are the run's own simulated customers
 	now     time.Time
 }
 
-// seedDatabase fills the migrated database at dsn. The first customers are
-// the run's own Telegram chats (so their order lookups have history); the
-// orders go round the customers, so each has about orders/customers.
+// seedDatabase fills the migrated database at dsn. The customers are on the
+// channel the run drives, and the first ones are the run's own simulated
+// customers (so their order lookups have history); the orders go round the
+// customers, so each has about orders/customers.
 func seedDatabase(ctx context.Context, dsn string, size seedSize, o options, stderr io.Writer) error {
 	db, sqlite, err := openSeedDB(dsn)
 	if err != nil {
@@ -57,10 +58,7 @@ func seedDatabase(ctx context.Context, dsn string, size seedSize, o options, std
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	s := &seeder{db: db.WithContext(ctx), sqlite: sqlite, channel: "telegram", now: time.Now().UTC()}
-	if o.channel == "telegram" {
-		s.chats = o.customers
-	}
+	s := &seeder{db: db.WithContext(ctx), sqlite: sqlite, channel: o.channel, chats: o.customers, now: time.Now().UTC()}
 	start := time.Now()
 	customers := size.customers
 	if size.orders > 0 && customers == 0 {
@@ -151,12 +149,32 @@ func (s *seeder) products(n int) error {
 }
 
 // seedUser is the platform id of the i-th seeded customer: the first ones
-// are the load's own chats (see newTelegramCustomer), the rest beyond them.
+// are the run's own customers, named as their drivers name them (runUser),
+// the rest ids of the same shape that no driver uses.
 func (s *seeder) seedUser(i int) string {
 	if i < s.chats {
-		return strconv.Itoa(telegramChatBase + i)
+		return runUser(s.channel, i)
+	}
+	switch s.channel {
+	case "wechat":
+		return fmt.Sprintf("oSeed%023d", i)
+	case "webchat":
+		return fmt.Sprintf("5eed%028x", i)
 	}
 	return strconv.Itoa(2*telegramChatBase + i)
+}
+
+// runUser is the platform id of the run's n-th simulated customer on
+// channel, as its driver addresses orderbot: the Telegram chat id, the
+// WeChat OpenID, or the web chat customer id its cookie names.
+func runUser(channel string, n int) string {
+	switch channel {
+	case "wechat":
+		return wechatOpenID(n)
+	case "webchat":
+		return webChatUserID(n)
+	}
+	return strconv.Itoa(telegramChatBase + n)
 }
 
 func (s *seeder) customers(n int) error {
