@@ -65,6 +65,8 @@ type options struct {
 	wrap func(Service) Service
 	// observe is the adapter's ObservePassiveReply hook.
 	observe func(elapsed time.Duration, inPlace bool)
+	// log, when set, is the adapter's logger instead of the test's.
+	log *slog.Logger
 }
 
 // env is the adapter on httptest in front of a real core on a real store,
@@ -115,7 +117,11 @@ func newEnv(t *testing.T, st *store.Store, opts options) *env {
 	if opts.safe {
 		cfg.AESKey = testAESKey
 	}
-	if e.a, err = New(svc, log, cfg); err != nil {
+	alog := log
+	if opts.log != nil {
+		alog = opts.log
+	}
+	if e.a, err = New(svc, alog, cfg); err != nil {
 		t.Fatal(err)
 	}
 	// The core's runs may outlive their push; they must end before the store closes.

@@ -52,6 +52,13 @@ func (a *Adapter) servePush(w http.ResponseWriter, r *http.Request) {
 	deadline := time.NewTimer(a.cfg.ReplyDeadline)
 	defer deadline.Stop()
 	p, status, err := a.readPush(w, r)
+	if err != nil && r.Context().Err() != nil {
+		// The client hung up (WeChat gave up, a proxy or load tool closed
+		// the connection): nothing failed here and nobody reads an answer.
+		// The push was not taken, so WeChat's retry is served as new.
+		a.log.Debug("wechat client gone before the push was read", "reason", err)
+		return
+	}
 	if err != nil {
 		a.refuse(w, status, err)
 		return
