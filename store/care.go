@@ -184,11 +184,16 @@ const latestAskedSQL = `SELECT
  f.due_at AS f_due_at, f.sent_at AS f_sent_at, f.created_by AS f_created_by,
  f.focus AS f_focus, f.answer AS f_answer, f.answered_at AS f_answered_at
 FROM (SELECT 1 AS one) k
-LEFT JOIN care_surveys s ON s.id = (
- SELECT ls.id FROM care_surveys ls WHERE ls.customer_id = ? ORDER BY ls.id DESC LIMIT 1)
-LEFT JOIN care_follow_ups f ON f.id = (
- SELECT lf.id FROM care_follow_ups lf WHERE lf.customer_id = ? AND lf.sent_at IS NOT NULL
- ORDER BY lf.sent_at DESC, lf.id DESC LIMIT 1)`
+LEFT JOIN care_surveys s ON s.id = (` + latestSurveyIDSQL + `)
+LEFT JOIN care_follow_ups f ON f.id = (` + latestFollowUpIDSQL + `)`
+
+// The subqueries of latestAskedSQL: the id of the customer's newest survey
+// and of their most recently sent visit.
+const (
+	latestSurveyIDSQL   = `SELECT ls.id FROM care_surveys ls WHERE ls.customer_id = ? ORDER BY ls.id DESC LIMIT 1`
+	latestFollowUpIDSQL = `SELECT lf.id FROM care_follow_ups lf WHERE lf.customer_id = ? AND lf.sent_at IS NOT NULL
+ ORDER BY lf.sent_at DESC, lf.id DESC LIMIT 1`
+)
 
 // latestAskedRow is the row of latestAskedSQL; an ID of 0 is a survey or
 // visit the customer has none of (ids start at 1).

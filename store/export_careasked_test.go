@@ -8,13 +8,30 @@ import (
 
 // ExplainLatestAsked returns the database's plan of LatestAsked's query
 // for a customer (EXPLAIN QUERY PLAN on SQLite), one line a step with its
-// cells joined by " | ", after a line of the column names.
+// cells joined by " | ", after a line of the column names. TiDB runs the
+// query's subqueries while it plans, so its plan shows only their results:
+// there the plans of the subqueries follow.
 func ExplainLatestAsked(ctx context.Context, s *Store, customerID int64) (string, error) {
+	plan, err := explainAsked(ctx, s, latestAskedSQL, customerID, customerID)
+	if err != nil || !s.tidb {
+		return plan, err
+	}
+	for _, q := range []string{latestSurveyIDSQL, latestFollowUpIDSQL} {
+		sub, err := explainAsked(ctx, s, q, customerID)
+		if err != nil {
+			return "", err
+		}
+		plan += sub
+	}
+	return plan, nil
+}
+
+func explainAsked(ctx context.Context, s *Store, query string, args ...any) (string, error) {
 	explain := "EXPLAIN "
 	if s.dialect == dialectSQLite {
 		explain = "EXPLAIN QUERY PLAN "
 	}
-	rows, err := s.db.WithContext(ctx).Raw(explain+latestAskedSQL, customerID, customerID).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(explain+query, args...).Rows()
 	if err != nil {
 		return "", err
 	}
