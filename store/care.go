@@ -166,14 +166,62 @@ func (r *repo) SurveysByID(ctx context.Context, ids []int64) ([]care.Survey, err
 	return out, nil
 }
 
-// LatestSurvey returns the customer's newest survey.
-func (r *repo) LatestSurvey(ctx context.Context, customerID int64) (care.Survey, error) {
-	var row surveyRow
-	err := r.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("id DESC").Take(&row).Error
+// latestAskedSQL reads a customer's newest survey and most recently sent
+// visit side by side in one row, so that a typed message costs one
+// statement, not one per table. Each is found by its index on customer_id
+// in an uncorrelated subquery, run once, then fetched by primary key; the
+// one-row table k keeps the row when the customer has neither, and the
+// LEFT JOINs leave a missing one's columns NULL. The order of each is as
+// care has always had it: surveys by id, visits by when they were sent.
+const latestAskedSQL = `SELECT
+ s.id AS s_id, s.customer_id AS s_customer_id, s.kind AS s_kind, s.item_id AS s_item_id,
+ s.order_number AS s_order_number, s.request AS s_request, s.channel AS s_channel,
+ s.sent_at AS s_sent_at, s.stage AS s_stage, s.focus AS s_focus, s.score AS s_score,
+ s.answered_at AS s_answered_at, s.comment AS s_comment, s.card_open AS s_card_open,
+ s.closed_by AS s_closed_by, s.closed_at AS s_closed_at,
+ f.id AS f_id, f.customer_id AS f_customer_id, f.` + "`key`" + ` AS f_key, f.rule_id AS f_rule_id,
+ f.order_number AS f_order_number, f.text_zh AS f_text_zh, f.text_en AS f_text_en,
+ f.due_at AS f_due_at, f.sent_at AS f_sent_at, f.created_by AS f_created_by,
+ f.focus AS f_focus, f.answer AS f_answer, f.answered_at AS f_answered_at
+FROM (SELECT 1 AS one) k
+LEFT JOIN care_surveys s ON s.id = (` + latestSurveyIDSQL + `)
+LEFT JOIN care_follow_ups f ON f.id = (` + latestFollowUpIDSQL + `)`
+
+// The subqueries of latestAskedSQL: the id of the customer's newest survey
+// and of their most recently sent visit.
+const (
+	latestSurveyIDSQL   = `SELECT ls.id FROM care_surveys ls WHERE ls.customer_id = ? ORDER BY ls.id DESC LIMIT 1`
+	latestFollowUpIDSQL = `SELECT lf.id FROM care_follow_ups lf WHERE lf.customer_id = ? AND lf.sent_at IS NOT NULL
+ ORDER BY lf.sent_at DESC, lf.id DESC LIMIT 1`
+)
+
+// latestAskedRow is the row of latestAskedSQL; an ID of 0 is a survey or
+// visit the customer has none of (ids start at 1).
+type latestAskedRow struct {
+	S surveyRow   `gorm:"embedded;embeddedPrefix:s_"`
+	F followUpRow `gorm:"embedded;embeddedPrefix:f_"`
+}
+
+// LatestAsked returns the customer's newest survey and most recently sent
+// visit, nil when they have none.
+func (r *repo) LatestAsked(ctx context.Context, customerID int64) (care.Asked, error) {
+	var row latestAskedRow
+	// The table names the statement for OnStatement, which is told only
+	// the first of the two it reads.
+	err := r.db.WithContext(ctx).Table("care_surveys").Raw(latestAskedSQL, customerID, customerID).Scan(&row).Error
 	if err != nil {
-		return care.Survey{}, fmt.Errorf("latest survey of customer %d: %w", customerID, dbErr(err))
+		return care.Asked{}, fmt.Errorf("latest survey and visit of customer %d: %w", customerID, dbErr(err))
 	}
-	return surveyFromRow(row), nil
+	var out care.Asked
+	if row.S.ID != 0 {
+		sv := surveyFromRow(row.S)
+		out.Survey = &sv
+	}
+	if row.F.ID != 0 {
+		f := followUpFromRow(row.F)
+		out.FollowUp = &f
+	}
+	return out, nil
 }
 
 // UpdateSurvey saves the survey's answer and card.

@@ -110,17 +110,6 @@ func (r *repo) UpdateFollowUp(ctx context.Context, f care.FollowUp) error {
 	return nil
 }
 
-// LatestFollowUp returns the customer's most recently sent visit.
-func (r *repo) LatestFollowUp(ctx context.Context, customerID int64) (care.FollowUp, error) {
-	var row followUpRow
-	err := r.db.WithContext(ctx).Where("customer_id = ? AND sent_at IS NOT NULL", customerID).
-		Order("sent_at DESC, id DESC").Take(&row).Error
-	if err != nil {
-		return care.FollowUp{}, fmt.Errorf("latest follow-up of customer %d: %w", customerID, dbErr(err))
-	}
-	return followUpFromRow(row), nil
-}
-
 // FollowUpsOfCustomer returns the customer's visits, newest first.
 func (r *repo) FollowUpsOfCustomer(ctx context.Context, customerID int64, limit int) ([]care.FollowUp, error) {
 	var rows []followUpRow

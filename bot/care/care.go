@@ -32,9 +32,9 @@ type Repo interface {
 	// SurveysByID returns the surveys with these ids, in no order; ids
 	// without one are left out.
 	SurveysByID(ctx context.Context, ids []int64) ([]Survey, error)
-	// LatestSurvey returns the customer's newest survey (bot.ErrNotFound
-	// when none).
-	LatestSurvey(ctx context.Context, customerID int64) (Survey, error)
+	// LatestAsked returns the customer's newest survey and most recently
+	// sent visit, in one statement: every typed message needs both.
+	LatestAsked(ctx context.Context, customerID int64) (Asked, error)
 	UpdateSurvey(ctx context.Context, s Survey) error
 	// DueSurveys returns up to limit items delivered (orders) or resolved
 	// (after-sales requests) in [since, until] that have no survey yet.
@@ -47,6 +47,14 @@ type Repo interface {
 	// AddReminder records a reminder of a kind under key; bot.ErrDuplicate
 	// when one was recorded under it before.
 	AddReminder(ctx context.Context, customerID int64, kind, key string, at time.Time) error
+}
+
+// Asked is what care asked a customer last: their newest survey and
+// their most recently sent visit, each nil when they have none. Either may
+// have focus and so take what the customer types next.
+type Asked struct {
+	Survey   *Survey
+	FollowUp *FollowUp
 }
 
 // Store is what the due-survey job needs around its Repo.

@@ -59,7 +59,6 @@ type FollowUpRepo interface {
 	// CreateFollowUp assigns the ID; bot.ErrDuplicate when Key was used.
 	CreateFollowUp(ctx context.Context, f *FollowUp) error
 	UpdateFollowUp(ctx context.Context, f FollowUp) error
-	LatestFollowUp(ctx context.Context, customerID int64) (FollowUp, error)
 	// RuleDueOrders lists orders completed in [since, until] that have no
 	// follow-up of the rule yet.
 	RuleDueOrders(ctx context.Context, ruleID int64, since, until time.Time, limit int) ([]RuleDue, error)
@@ -353,28 +352,22 @@ func (s *Service) sendScheduled(ctx context.Context, now time.Time) (int, error)
 	return sent, nil
 }
 
-// answerFollowUp keeps the customer's words after a visit as its answer;
-// mid says they were typing what the conversation asked for (midEntry).
-func (s *Service) answerFollowUp(ctx context.Context, c bot.Customer, in bot.Inbound, mid bool, r FollowUpRepo, now time.Time) ([]conversation.Reply, bool, error) {
-	// Only typed text outside an entry can answer a visit: the rest costs
-	// no query.
-	if in.Button != "" || strings.TrimSpace(in.Text) == "" || mid {
+// answerFollowUp keeps what the customer typed after their latest visit
+// (nil when none) as its answer, if the visit has focus; a command only
+// takes the focus away.
+func (s *Service) answerFollowUp(ctx context.Context, tx bot.Repo, c bot.Customer, text string, latest *FollowUp, now time.Time) ([]conversation.Reply, bool, error) {
+	if strings.TrimSpace(text) == "" || latest == nil || !latest.Focus {
 		return nil, false, nil
 	}
-	f, err := r.LatestFollowUp(ctx, c.ID)
-	if errors.Is(err, bot.ErrNotFound) {
-		return nil, false, nil
-	}
+	r, err := followUpRepo(tx)
 	if err != nil {
-		return nil, false, fmt.Errorf("latest follow-up of customer %d: %w", c.ID, err)
+		return nil, false, err
 	}
-	if !f.Focus {
-		return nil, false, nil
-	}
+	f := *latest
 	f.Focus = false
-	command := conversation.IsCommand(in.Text)
+	command := conversation.IsCommand(text)
 	if !command {
-		text := strings.TrimSpace(in.Text)
+		text = strings.TrimSpace(text)
 		if utf8.RuneCountInString(text) > maxComment {
 			text = string([]rune(text)[:maxComment])
 		}

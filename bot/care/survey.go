@@ -79,64 +79,62 @@ func (s *Service) Answer(ctx context.Context, tx bot.Repo, c bot.Customer, in bo
 	if err != nil {
 		return nil, false, err
 	}
-	// Whether they were typing what the conversation asked for: read once
-	// for both, and only for typed text, which is all either asks it for.
-	mid := in.Button == "" && in.Text != "" && midEntry(c)
-	replies, ok, err := s.answerSurvey(ctx, tx, r, c, in, mid, now)
+	if in.Button != "" {
+		// Only a survey asks with buttons, whose keys name it.
+		return s.pressSurvey(ctx, tx, r, c, in.Button, now)
+	}
+	// Only typed text outside an entry can answer a survey or a visit: the
+	// rest costs no query, and text one, which reads both, since nearly
+	// always neither has focus.
+	if in.Text == "" || midEntry(c) {
+		return nil, false, nil
+	}
+	last, err := r.LatestAsked(ctx, c.ID)
+	if err != nil {
+		return nil, false, fmt.Errorf("latest survey and visit of customer %d: %w", c.ID, err)
+	}
+	replies, ok, err := s.answerSurvey(ctx, tx, r, c, in.Text, last.Survey, now)
 	if err != nil || ok {
 		return replies, ok, err
 	}
-	fr, err := followUpRepo(tx)
-	if err != nil {
-		return nil, false, err
-	}
-	return s.answerFollowUp(ctx, c, in, mid, fr, now)
+	return s.answerFollowUp(ctx, tx, c, in.Text, last.FollowUp, now)
 }
 
-// answerSurvey answers a survey; mid says the customer was typing what
-// the conversation asked for (midEntry).
-func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, in bot.Inbound, mid bool, now time.Time) ([]conversation.Reply, bool, error) {
-	if in.Button != "" {
-		id, score, ok := conversation.SurveyButton(in.Button)
-		if !ok {
-			return nil, false, nil
-		}
-		sv, err := r.Survey(ctx, id)
-		if errors.Is(err, bot.ErrNotFound) || (err == nil && sv.CustomerID != c.ID) {
-			return nil, false, nil // the conversation calls it a stale button
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("load survey %d: %w", id, err)
-		}
-		if score == 0 {
-			return s.comment(ctx, tx, r, c, sv, "", now)
-		}
-		return s.score(ctx, tx, r, c, sv, score, now)
-	}
-	// Only typed text outside an entry can answer a survey: the rest costs
-	// no query.
-	if in.Text == "" || mid {
+// pressSurvey answers a survey by one of its buttons.
+func (s *Service) pressSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, button string, now time.Time) ([]conversation.Reply, bool, error) {
+	id, score, ok := conversation.SurveyButton(button)
+	if !ok {
 		return nil, false, nil
 	}
-	sv, err := r.LatestSurvey(ctx, c.ID)
-	if errors.Is(err, bot.ErrNotFound) {
-		return nil, false, nil
+	sv, err := r.Survey(ctx, id)
+	if errors.Is(err, bot.ErrNotFound) || (err == nil && sv.CustomerID != c.ID) {
+		return nil, false, nil // the conversation calls it a stale button
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("latest survey of customer %d: %w", c.ID, err)
+		return nil, false, fmt.Errorf("load survey %d: %w", id, err)
 	}
-	if !sv.Focus {
+	if score == 0 {
+		return s.comment(ctx, tx, r, c, sv, "", now)
+	}
+	return s.score(ctx, tx, r, c, sv, score, now)
+}
+
+// answerSurvey takes what the customer typed as the answer to their latest
+// survey (nil when none), if it has focus.
+func (s *Service) answerSurvey(ctx context.Context, tx bot.Repo, r Repo, c bot.Customer, text string, latest *Survey, now time.Time) ([]conversation.Reply, bool, error) {
+	if latest == nil || !latest.Focus {
 		return nil, false, nil
 	}
-	if conversation.IsCommand(in.Text) {
+	sv := *latest
+	if conversation.IsCommand(text) {
 		// The customer moved on: the survey no longer takes typed text.
 		sv.Focus = false
 		return nil, false, r.UpdateSurvey(ctx, sv)
 	}
 	if sv.Stage == StageComment {
-		return s.comment(ctx, tx, r, c, sv, in.Text, now)
+		return s.comment(ctx, tx, r, c, sv, text, now)
 	}
-	score, reading := conversation.ReadScore(in.Text)
+	score, reading := conversation.ReadScore(text)
 	switch reading {
 	case conversation.Score:
 		return s.score(ctx, tx, r, c, sv, score, now)
