@@ -36,32 +36,51 @@ func ExplainReport(ctx context.Context, s *Store, from, to time.Time, refundType
 		}
 		rows.Close()
 		fmt.Fprintf(&out, "== %s: %d rows in %v\n", q.name, n, time.Since(start).Round(time.Millisecond))
-		plan, err := s.db.WithContext(ctx).Raw("EXPLAIN "+q.q.sql, q.q.args...).Rows()
+		plan, err := explainPlan(ctx, s, q.q.sql, q.q.args...)
 		if err != nil {
 			return "", err
 		}
-		cols, _ := plan.Columns()
-		fmt.Fprintln(&out, strings.Join(cols, " | "))
-		for plan.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := plan.Scan(ptrs...); err != nil {
-				plan.Close()
-				return "", err
-			}
-			cells := make([]string, len(vals))
-			for i, v := range vals {
-				if b, ok := v.([]byte); ok {
-					v = string(b)
-				}
-				cells[i] = fmt.Sprint(v)
-			}
-			fmt.Fprintln(&out, strings.Join(cells, " | "))
-		}
-		plan.Close()
+		out.WriteString(plan)
 	}
 	return out.String(), nil
+}
+
+// explainPlan is the database's plan of query (EXPLAIN QUERY PLAN on
+// SQLite), one line a step with its cells joined by " | ", after a line of
+// the column names.
+func explainPlan(ctx context.Context, s *Store, query string, args ...any) (string, error) {
+	explain := "EXPLAIN "
+	if s.dialect == dialectSQLite {
+		explain = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := s.db.WithContext(ctx).Raw(explain+query, args...).Rows()
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	fmt.Fprintln(&out, strings.Join(cols, " | "))
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		cells := make([]string, len(vals))
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			cells[i] = fmt.Sprint(v)
+		}
+		fmt.Fprintln(&out, strings.Join(cells, " | "))
+	}
+	return out.String(), rows.Err()
 }
