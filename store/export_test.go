@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"gorm.io/gorm"
@@ -92,3 +93,6 @@ func QueueDelivery(s *Store, owner string, id int64, at time.Time) <-chan error 
 	s.deliveries.add(d)
 	return d.done
 }
+
+// ConnStats reports the store's connection pool.
+func ConnStats(s *Store) sql.DBStats { return s.sqlDB.Stats() }
