@@ -147,23 +147,30 @@ type lockedCustomerRow struct {
 	CatalogVersion int64
 }
 
-// heldExists is whether messages to (channel, recipient) are held, on
-// idx_messages_held. In a locking read it locks nothing on MySQL, whose
-// locking clause does not reach into subqueries; a database that locks
-// them locks the messages ReleaseHeld is about to update anyway.
-const heldExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
-	"AND messages.held_at IS NOT NULL AND messages.delivered_at IS NULL AND messages.failed_at IS NULL) AS has_held"
+// heldWhere finds the messages to (channel, recipient) that are held,
+// for an EXISTS: held messages are undelivered ones, a handful among the
+// recipient's messages on idx_messages_queue. In a locking read it locks
+// nothing on MySQL, whose locking clause does not reach into subqueries; a
+// database that locks them locks the messages ReleaseHeld is about to
+// update anyway.
+const heldWhere = " WHERE messages.channel = ? AND messages.recipient = ? " +
+	"AND messages.held_at IS NOT NULL AND messages.delivered_at IS NULL AND messages.failed_at IS NULL"
 
-// waitingExists is whether any message to (channel, recipient) is still
-// to be delivered, other than those a courier holds an unexpired lease on,
-// on idx_messages_queue (a recipient's undelivered messages, without
-// their delivered history).
-const waitingExists = "EXISTS (SELECT 1 FROM messages WHERE messages.channel = ? AND messages.recipient = ? " +
+// waitingWhere finds the messages to (channel, recipient) still to be
+// delivered, other than those a courier holds an unexpired lease on, for
+// an EXISTS on idx_messages_queue like heldWhere.
+const waitingWhere = " WHERE messages.channel = ? AND messages.recipient = ? " +
 	"AND messages.delivered_at IS NULL AND messages.failed_at IS NULL " +
-	"AND (messages.owner IS NULL OR messages.owner <> ? OR messages.lease_until < ?)) AS has_waiting"
+	"AND (messages.owner IS NULL OR messages.owner <> ? OR messages.lease_until < ?)"
+
+// queueIndex makes MySQL look up a recipient's waiting messages in
+// idx_messages_queue. Left to itself, MariaDB intersects it with
+// idx_messages_feed, which holds the recipient's whole delivered history:
+// a read that grows with every message the customer was ever sent.
+const queueIndex = " FORCE INDEX (idx_messages_queue)"
 
 // inboundSeen is whether an event's dedup key is recorded, and its stored
-// reply, by primary key. Read without a lock like heldExists: a repeat
+// reply, by primary key. Read without a lock like heldWhere's messages: a repeat
 // that runs at the same time as the first event is caught at its end, by
 // RecordInboundReply, and rolled back.
 const inboundSeen = "EXISTS (SELECT 1 FROM inbound WHERE inbound.dedup_key = ?) AS seen, " +
@@ -193,7 +200,13 @@ func scanCustomer(row *customerRow, extra int) []any {
 const (
 	lockCustomerFrom = " FROM customers WHERE customers.channel = ? AND customers.user_id = ? LIMIT 1"
 	lockCustomerSQL  = "SELECT " + customerColumnList + lockCustomerFrom
-	lockInboundSQL   = "SELECT " + customerColumnList + ", " + heldExists + ", " + waitingExists + ", " +
+	lockInboundSQL   = "SELECT " + customerColumnList +
+		", EXISTS (SELECT 1 FROM messages" + heldWhere + ") AS has_held" +
+		", EXISTS (SELECT 1 FROM messages" + waitingWhere + ") AS has_waiting, " +
+		inboundSeen + ", " + catalogVersionOf + lockCustomerFrom
+	lockInboundMySQL = "SELECT " + customerColumnList +
+		", EXISTS (SELECT 1 FROM messages" + queueIndex + heldWhere + ") AS has_held" +
+		", EXISTS (SELECT 1 FROM messages" + queueIndex + waitingWhere + ") AS has_waiting, " +
 		inboundSeen + ", " + catalogVersionOf + lockCustomerFrom
 	forUpdate = " FOR UPDATE"
 )
@@ -207,7 +220,7 @@ func (r *repo) lockCustomerQuery(inbound bool) string {
 	case r.dialect != dialectMySQL:
 		return lockCustomerSQL
 	case inbound:
-		return lockInboundSQL + forUpdate
+		return lockInboundMySQL + forUpdate
 	}
 	return lockCustomerSQL + forUpdate
 }

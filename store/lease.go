@@ -88,7 +88,7 @@ func (r *repo) ClaimNextUpTo(ctx context.Context, owner, channel, recipient stri
 // delivered history too.
 func (r *repo) queueHint() string {
 	if r.dialect == dialectMySQL {
-		return " FORCE INDEX (idx_messages_queue)"
+		return queueIndex
 	}
 	return ""
 }

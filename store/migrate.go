@@ -42,6 +42,7 @@ func migrations() []migration {
 		{version: 23, name: "report index on orders, work queue index of survey cards", up: migrateV23},
 		{version: 24, name: "outbox index of waiting messages by kind", up: migrateV24},
 		{version: 25, name: "catalog version for per-replica catalog caches", up: migrateV25},
+		{version: 26, name: "fewer outbox indexes per reply", up: migrateV26},
 	}
 }
 
