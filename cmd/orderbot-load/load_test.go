@@ -631,21 +631,24 @@ func TestRunWeChat(t *testing.T) {
 }
 
 // TestDatabaseCPUPerMessage: against a MariaDB running on this machine the
-// report splits a message's cost between orderbot and the database, and
-// gives the database's CPU per raw transaction beside it.
+// report splits a message's cost between orderbot, the database and the
+// load tool, gives the database's CPU per raw transaction beside it, and
+// how busy the machine was.
 func TestDatabaseCPUPerMessage(t *testing.T) {
 	dsn := os.Getenv("ORDERBOT_TEST_MYSQL_DSN")
 	if dsn == "" || databaseServer(context.Background(), "mysql:"+dsn) == 0 {
 		t.Skip("needs ORDERBOT_TEST_MYSQL_DSN and the database server on this machine")
 	}
 	rep, _ := runTool(t, buildOrderbot(t), "-db", "mysql:"+dsn, "-channel", "webchat", "-customers", "4", "-duration", "2s")
-	if rep.Messages == 0 || rep.DBCPUPerMsg <= 0 || rep.DBCPUPerTxn <= 0 {
+	if rep.Messages == 0 || rep.DBCPUPerMsg <= 0 || rep.DBCPUPerTxn <= 0 || rep.ToolCPUPerMsg <= 0 || rep.MachineBusy <= 0 || rep.MachineBusy > 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	var out strings.Builder
 	rep.print(&out)
-	if !strings.Contains(out.String(), "database CPU") || !strings.Contains(out.String(), "per raw transaction") {
-		t.Errorf("report lacks the database's CPU:\n%s", out.String())
+	for _, want := range []string{"database CPU", "per raw transaction", "load tool CPU", "cores"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 

@@ -167,6 +167,7 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 		}
 	}
 	cpu0, calls0, wxCalls0, dbCPU0 := bot.cpu(), api.count(), wx.count(), processCPU(server)
+	toolCPU0, machine0 := processCPU(os.Getpid()), readMachineCPU()
 	res := newResults()
 	start := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, o.duration)
@@ -198,6 +199,10 @@ func measure(ctx context.Context, o options, stderr io.Writer) (report, error) {
 	got.Channel, got.Database, got.Customers, got.Mode, got.Offered, got.Ceiling, got.Think, got.Seed =
 		rep.Channel, rep.Database, rep.Customers, rep.Mode, rep.Offered, rep.Ceiling, o.think, o.seed
 	got.DBCPUPerTxn = rep.DBCPUPerTxn
+	got.MachineBusy = readMachineCPU().busySince(machine0)
+	if got.Messages > 0 {
+		got.ToolCPUPerMsg = (processCPU(os.Getpid()) - toolCPU0) / time.Duration(got.Messages)
+	}
 	if bot != nil {
 		if got.Messages > 0 {
 			got.CPUPerMsg = (bot.cpu() - cpu0) / time.Duration(got.Messages)

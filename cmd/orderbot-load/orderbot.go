@@ -267,6 +267,45 @@ func processCPU(pid int) time.Duration {
 	return time.Duration(utime+stime) * time.Second / ticksPerSecond
 }
 
+// machineCPU is the time all the machine's cores have spent so far, and
+// the part of it idle (Linux /proc/stat, in clock ticks); zero when it
+// cannot be read.
+type machineCPU struct{ total, idle int64 }
+
+func readMachineCPU() machineCPU {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineCPU{}
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 6 || fields[0] != "cpu" {
+		return machineCPU{}
+	}
+	var m machineCPU
+	for i, f := range fields[1:] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return machineCPU{}
+		}
+		m.total += n
+		if i == 3 || i == 4 { // idle, iowait
+			m.idle += n
+		}
+	}
+	return m
+}
+
+// busySince is the share of the cores' time since before that was not
+// idle, 0 to 1; 0 when either reading failed.
+func (m machineCPU) busySince(before machineCPU) float64 {
+	total := m.total - before.total
+	if m.total == 0 || before.total == 0 || total <= 0 {
+		return 0
+	}
+	return float64(total-(m.idle-before.idle)) / float64(total)
+}
+
 // rssMB is orderbot's resident memory now and its high-water mark, from
 // the kernel's own count (VmRSS, VmHWM in /proc), not Go's heap figures.
 func (b *orderbot) rssMB() (now, peak float64) {

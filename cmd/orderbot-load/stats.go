@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -91,12 +92,17 @@ type report struct {
 	// The database server's CPU per message and per raw transaction, when
 	// it runs on this machine (MySQL kinds; SQLite's is orderbot's own).
 	DBCPUPerMsg, DBCPUPerTxn time.Duration
-	RSSAfterMB               float64
-	RSSPeakMB                float64       // orderbot's high-water mark, start to end
-	Think                    time.Duration // closed loop: each customer's pause after a reply
-	Seed                     seedSize      // stored before the run
-	API                      apiCalls      // Telegram: what the bot asked of the Bot API during the run
-	WeChatAPI                wechatCalls   // WeChat: what the bot asked of WeChat's API during the run
+	// The load tool's own CPU per message, and how busy the machine's
+	// cores were over the run (0 to 1): orderbot, the database and the
+	// tool share them, and together they bound what a run can reach.
+	ToolCPUPerMsg time.Duration
+	MachineBusy   float64
+	RSSAfterMB    float64
+	RSSPeakMB     float64       // orderbot's high-water mark, start to end
+	Think         time.Duration // closed loop: each customer's pause after a reply
+	Seed          seedSize      // stored before the run
+	API           apiCalls      // Telegram: what the bot asked of the Bot API during the run
+	WeChatAPI     wechatCalls   // WeChat: what the bot asked of WeChat's API during the run
 }
 
 func (r *results) report(elapsed time.Duration) report {
@@ -168,6 +174,9 @@ func (rep report) print(w io.Writer) {
 			fmt.Fprintf(w, ", %d µs per raw transaction", rep.DBCPUPerTxn.Microseconds())
 		}
 		fmt.Fprintln(w)
+	}
+	if rep.ToolCPUPerMsg > 0 {
+		fmt.Fprintf(w, "  load tool CPU %s per message; the machine's %d cores %.0f %% busy\n", ms(rep.ToolCPUPerMsg), runtime.NumCPU(), 100*rep.MachineBusy)
 	}
 	if rep.Ceiling > 0 {
 		fmt.Fprintf(w, "  raw ceiling   %.0f transactions/s (3 inserts each, %d clients)\n", rep.Ceiling, rep.Customers)
