@@ -144,3 +144,66 @@ func TestCarriedReplyOfADeadReplicaIsTakenOver(t *testing.T) {
 		}
 	})
 }
+
+// TestKickOnlyForClaims: a customer's message whose replies the courier
+// carries asks the dispatcher for no claim (it would find nothing and cost
+// the database three statements); one that queued a message only a claim
+// sends does, at once: a reply behind a message waiting for the customer,
+// and a held message the customer's message makes due again.
+func TestKickOnlyForClaims(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		sender := &recordingSender{}
+		d := bot.NewDispatcher(st, map[string]bot.Sender{bot.WebChat: sender}, quietLog(),
+			bot.DispatcherConfig{Owner: "here", Poll: time.Hour})
+		run(t, d)
+		waitFor(t, "the dispatcher to run", func() bool { _, _, ok := d.Lease(); return ok })
+		var kicks atomic.Int64
+		svc := bot.NewService(st, quietLog(), bot.Config{Courier: d, StaffChannels: []string{bot.WebChat}}, func() { kicks.Add(1) })
+		say := func(user, text string) []*bot.Message {
+			t.Helper()
+			out, err := svc.HandleInbound(ctx, bot.Inbound{Channel: bot.WebChat, UserID: user, Text: text})
+			if err != nil || len(out) == 0 {
+				t.Fatalf("%s says %q: %d replies, %v", user, text, len(out), err)
+			}
+			return out
+		}
+
+		carried := say("u1", "menu")
+		if carried[0].LeasedTo == "" {
+			t.Fatal("the reply was not leased to the courier")
+		}
+		if n := kicks.Load(); n != 0 {
+			t.Errorf("carried replies kicked the dispatcher %d times", n)
+		}
+
+		// A message waiting for a retry: the reply queues behind it.
+		retry := &bot.Message{Channel: bot.WebChat, Recipient: "u2", Kind: bot.KindReply, Text: "earlier", NextAt: time.Now().Add(time.Hour)}
+		if err := st.Enqueue(ctx, []*bot.Message{retry}); err != nil {
+			t.Fatal(err)
+		}
+		if out := say("u2", "menu"); out[0].LeasedTo != "" {
+			t.Fatal("a reply was carried past a waiting message")
+		}
+		if n := kicks.Load(); n != 1 {
+			t.Errorf("a reply queued for a claim kicked the dispatcher %d times, want 1", n)
+		}
+
+		// A held message: the customer's next message releases it.
+		held := &bot.Message{Channel: bot.WebChat, Recipient: "u3", Kind: bot.KindNotice, Text: "your order shipped"}
+		if err := st.Enqueue(ctx, []*bot.Message{held}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ClaimNext(ctx, "elsewhere", bot.WebChat, "u3", time.Now(), time.Now().Add(time.Minute), 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.MarkHeld(ctx, "elsewhere", held.ID, time.Now(), "outside the window"); err != nil {
+			t.Fatal(err)
+		}
+		before := kicks.Load()
+		say("u3", "menu")
+		if n := kicks.Load() - before; n != 1 {
+			t.Errorf("releasing a held message kicked the dispatcher %d times, want 1", n)
+		}
+	})
+}

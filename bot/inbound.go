@@ -62,10 +62,12 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	ctx = logctx.Scope(ctx)
 	var replies []*Message
 	var later effects
+	queued := true
 	err := s.store.InTx(ctx, func(tx Repo) error {
 		var err error
 		later = effects{}
 		replies, err = s.handleInbound(ctx, tx, in, &later)
+		queued = queuedForClaim(tx)
 		return err
 	})
 	if errors.Is(err, errRepeat) {
@@ -78,10 +80,24 @@ func (s *Service) HandleInbound(ctx context.Context, in Inbound) ([]*Message, er
 	}
 	s.log.DebugContext(ctx, "inbound handled", "channel", in.Channel, "replies", len(replies))
 	s.carry(replies)
-	s.kick()
+	if queued {
+		s.kick()
+	}
 	s.closeAtProvider(ctx, later.close)
 	s.refundForRules(ctx, later.refunds)
 	return replies, nil
+}
+
+// claimNoter is what a transaction's Repo may tell: whether it queued
+// messages that only a claim of the outbox sends, as opposed to replies
+// leased to the courier as they were written.
+type claimNoter interface{ QueuedForClaim() bool }
+
+// queuedForClaim reports whether the dispatcher must look at the outbox
+// after tx commits; yes when tx cannot tell.
+func queuedForClaim(tx Repo) bool {
+	n, ok := tx.(claimNoter)
+	return !ok || n.QueuedForClaim()
 }
 
 // effects are what a customer's step gives rise to beyond its reply.

@@ -125,7 +125,8 @@ type Service struct {
 }
 
 // NewService wires the core. kick, when not nil, is called after every
-// commit that queued messages, so a dispatcher can deliver them at once.
+// commit that queued messages a claim of the outbox must find, so that a
+// dispatcher delivers them at once; replies the courier carries need none.
 func NewService(store Store, log *slog.Logger, cfg Config, kick func()) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now

@@ -24,7 +24,8 @@ func (r *repo) MarkHeld(ctx context.Context, owner string, id int64, at time.Tim
 func (r *repo) ReleaseHeld(ctx context.Context, channel, recipient string, nextAt time.Time) ([]*bot.Message, error) {
 	db := r.db.WithContext(ctx)
 	var rows []messageRow
-	err := db.Where("channel = ? AND recipient = ? AND held_at IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL", channel, recipient).
+	err := db.Table("messages"+r.queueHint()).
+		Where("channel = ? AND recipient = ? AND held_at IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL", channel, recipient).
 		Order("id").Find(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return nil, dbErrf("release held", err)
@@ -39,6 +40,7 @@ func (r *repo) ReleaseHeld(ctx context.Context, channel, recipient string, nextA
 	if err != nil {
 		return nil, dbErrf("release held", err)
 	}
+	r.noteForClaim()
 	return r.messagesFromRows(rows)
 }
 

@@ -182,6 +182,9 @@ func (r *repo) enqueue(ctx context.Context, ms []*bot.Message) error {
 			return fmt.Errorf("enqueue message: id: %w", err)
 		}
 		m.CreatedAt = row.CreatedAt
+		if row.Owner == nil {
+			r.noteForClaim()
+		}
 	}
 	return nil
 }

@@ -50,6 +50,26 @@ type repo struct {
 	// onStatement is OnStatement's hook for the statements the repo runs
 	// past gorm (rawsql.go); nil when nobody counts.
 	onStatement func(table string)
+	// forClaim is set, in a transaction of InTx, once the transaction
+	// queued messages that only a claim of the outbox will send: nil
+	// outside one (QueuedForClaim).
+	forClaim *bool
+}
+
+// QueuedForClaim reports whether the transaction queued messages that a
+// claim of the outbox must find: written without a courier's lease, or
+// held ones made due again. The core asks the dispatcher to look only
+// then: when every reply went to the courier, a claim finds nothing and
+// costs the database three statements. Outside a transaction of InTx it
+// cannot tell and says yes.
+func (r *repo) QueuedForClaim() bool { return r.forClaim == nil || *r.forClaim }
+
+// noteForClaim records, in a transaction of InTx, that it queued messages
+// for a claim.
+func (r *repo) noteForClaim() {
+	if r.forClaim != nil {
+		*r.forClaim = true
+	}
 }
 
 // on returns the repo bound to db (a transaction), with the same keys

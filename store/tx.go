@@ -42,6 +42,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx bot.Repo) error) error {
 		var outcomes []error
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			r := s.repo.on(tx)
+			r.forClaim = new(bool)
 			if s.dialect == dialectSQLite {
 				ds = s.deliveries.take()
 				var err error
