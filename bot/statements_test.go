@@ -6,13 +6,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/broadcast"
 	"github.com/orderbot/orderbot/bot/care"
-	"github.com/orderbot/orderbot/bot/pay"
-	"github.com/orderbot/orderbot/bot/tier"
 	"github.com/orderbot/orderbot/store"
 	"github.com/orderbot/orderbot/store/storetest"
 )
@@ -113,16 +110,8 @@ func TestStatementsPerMessage(t *testing.T) {
 // the core: the tier costs a statement only where a step shows or uses it.
 func TestStatementsPerMessageAsDeployed(t *testing.T) {
 	st := storetest.SQLite(t)
-	log := quietLog()
-	tiers := tier.New(st, log, nil, time.UTC)
-	// Care reads the shop's clock, so that the survey of an order
-	// delivered now is due now.
-	var s *shop
-	now := func() time.Time { return s.clock.Now() }
-	careSvc := care.New(st, log, care.Config{StaffChannels: []string{bot.WebChat}, Membership: tiers, Clock: now}, nil)
-	bcasts := broadcast.New(st, log, broadcast.Config{StaffChannels: []string{bot.WebChat}, Clock: now}, nil)
-	s = newShopWith(t, st, bot.Config{Membership: tiers, Care: careSvc, Broadcasts: bcasts, Pricing: pay.New(st, log, nil, pay.Shipping{})})
-	checkStatements(t, st, s, extras{care: careSvc, broadcasts: bcasts}, map[string]int64{
+	s, x := deployedShop(t, st, bot.PayConfig{})
+	checkStatements(t, st, s, x, map[string]int64{
 		// Typed text outside an entry costs care one read (of the survey
 		// and the visit it may answer), a step at the summary the shipping
 		// rule.
@@ -212,6 +201,12 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 		"staff closes a survey card":   7,
 		"staff approves a broadcast":   5,
 		"staff rejects a broadcast":    5,
+		// A run of the job with one rule and one visit due: the rules,
+		// the rule's due orders, the visit with its customer and message,
+		// and the visits staff scheduled.
+		"follow-up visit sent": 6,
+		"follow-up answer":     6,
+		"cart reminder sent":   3,
 	})
 }
 
@@ -222,6 +217,16 @@ func TestStatementsPerMessageAsDeployed(t *testing.T) {
 // core; the steps of one that is off are left out.
 func checkStatements(t *testing.T, st *store.Store, s *shop, x extras, budgets map[string]int64) {
 	t.Helper()
+	countSteps(t, st, budgets, func(cost func(func()) int64) []statementStep {
+		return statementSteps(t, s, x, cost)
+	})
+}
+
+// countSteps runs the steps made by steps, giving them cost to count
+// statements with, and fails a step over its budget or without one, and
+// a budget without its step.
+func countSteps(t *testing.T, st *store.Store, budgets map[string]int64, steps func(cost func(func()) int64) []statementStep) {
+	t.Helper()
 	var n atomic.Int64
 	st.OnStatement(func(string) { n.Add(1) })
 	cost := func(f func()) int64 {
@@ -229,9 +234,8 @@ func checkStatements(t *testing.T, st *store.Store, s *shop, x extras, budgets m
 		f()
 		return n.Load() - before
 	}
-	steps := statementSteps(t, s, x, cost)
 	names := map[string]bool{}
-	for _, step := range steps {
+	for _, step := range steps(cost) {
 		names[step.name] = true
 		budget, ok := budgets[step.name]
 		got := step.cost()
@@ -558,6 +562,7 @@ func statementSteps(t *testing.T, s *shop, x extras, cost func(func()) int64) []
 	}
 	if x.care != nil {
 		steps = append(steps, careSteps(k, x.care)...)
+		steps = append(steps, careJobSteps(k, x.care)...)
 	}
 	if x.broadcasts != nil {
 		steps = append(steps, broadcastSteps(k, x.broadcasts)...)
