@@ -46,11 +46,10 @@ func TestStatementsPerPaymentAsDeployed(t *testing.T) {
 	countSteps(t, st, map[string]int64{
 		// The choice places the order: "place order" of the main walk.
 		"payment method choice": 20,
-		// The order is read (with its items and history) to key the
-		// payment row, and again by the core's ApplyPayment in the same
-		// transaction: 3 of the 16. A repeat stops at the payment row.
-		"provider confirms a payment":       16,
-		"provider repeats the confirmation": 4,
+		// The order's id keys the payment row; the core's ApplyPayment
+		// then reads the order whole. A repeat stops at the payment row.
+		"provider confirms a payment":       14,
+		"provider repeats the confirmation": 2,
 	}, func(cost func(func()) int64) []statementStep {
 		return paySteps(stepKit{t: t, s: s, cost: cost}, bot.PayWeChat)
 	})

@@ -197,6 +197,19 @@ func (r *repo) AddPayment(ctx context.Context, p pay.Payment) error {
 	return nil
 }
 
+// OrderIDByNumber returns the id of the order numbered number.
+func (r *repo) OrderIDByNumber(ctx context.Context, number string) (int64, error) {
+	var ids []int64
+	err := r.db.WithContext(ctx).Model(&orderRow{}).Where("number = ?", number).Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return 0, fmt.Errorf("order %s: %w", number, dbErr(err))
+	}
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("order %s: %w", number, bot.ErrNotFound)
+	}
+	return ids[0], nil
+}
+
 // OrdersAwaitingPayment returns open unpaid orders due a reminder (their
 // deadline at or before remindBy, not yet reminded) or a cancel (their
 // deadline at or before now), oldest deadline first.

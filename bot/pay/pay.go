@@ -40,6 +40,10 @@ type Repo interface {
 	// AddPayment stores a payment or refund a provider reported;
 	// bot.ErrDuplicate when (Provider, TxnID) is stored already.
 	AddPayment(ctx context.Context, p Payment) error
+	// OrderIDByNumber returns the id of the order numbered number, in
+	// one read of the orders table alone; bot.ErrNotFound when there is
+	// none.
+	OrderIDByNumber(ctx context.Context, number string) (int64, error)
 }
 
 // Store is what the Service needs around its Repo.

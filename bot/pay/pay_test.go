@@ -74,8 +74,9 @@ func TestRecordPaymentOncePerTransaction(t *testing.T) {
 		if err := pay.RecordPayment(ctx, st, core, o.Number, p); !errors.Is(err, pay.ErrAlreadyRecorded) {
 			t.Fatalf("repeat: %v", err)
 		}
-		if err := pay.RecordPayment(ctx, st, core, "999999", p); err == nil {
-			t.Fatal("payment for an unknown order recorded")
+		p.TxnID = "T-unknown-order"
+		if err := pay.RecordPayment(ctx, st, core, "999999", p); !errors.Is(err, bot.ErrNotFound) {
+			t.Fatalf("payment for an unknown order: %v, want not found", err)
 		}
 		got, err := st.OrderByNumber(ctx, o.Number)
 		if err != nil {

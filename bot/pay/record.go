@@ -78,11 +78,11 @@ func record(ctx context.Context, st Store, number string, p Payment, what, idNam
 		if err != nil {
 			return err
 		}
-		o, err := tx.OrderByNumber(ctx, number)
-		if err != nil {
+		// The id alone keys the payment row: apply reads the whole order,
+		// and only when the payment is new.
+		if p.OrderID, err = r.OrderIDByNumber(ctx, number); err != nil {
 			return err
 		}
-		p.OrderID = o.ID
 		if err := r.AddPayment(ctx, p); err != nil {
 			return err
 		}
