@@ -48,17 +48,21 @@ func TestStatementsPerPaymentAsDeployed(t *testing.T) {
 		"payment method choice": 20,
 		// The order's id keys the payment row; the core's ApplyPayment
 		// then reads the order whole. A repeat stops at the payment row.
+		"provider checks before charging":   3,
 		"provider confirms a payment":       14,
 		"provider repeats the confirmation": 2,
+		"provider reports a refund":         14,
 	}, func(cost func(func()) int64) []statementStep {
 		return paySteps(stepKit{t: t, s: s, cost: cost}, bot.PayWeChat)
 	})
 }
 
 // paySteps are a customer choosing the shop's online method at the
-// summary, and the provider's confirmation reaching the core as
-// cmd/orderbot hands it over (pay.Checkout.Record), once and repeated:
-// providers resend a notification until it is acknowledged.
+// summary, and the provider reaching the core as cmd/orderbot hands it
+// over: its check before charging (pay.Checkout.Check, Telegram's
+// pre-checkout query), its confirmation (pay.Checkout.Record), once and
+// repeated (providers resend a notification until it is acknowledged),
+// and a refund it reports (pay.RecordRefund).
 func paySteps(k stepKit, method bot.PayMethod) []statementStep {
 	t, s, ctx := k.t, k.s, context.Background()
 	var number string
@@ -100,8 +104,31 @@ func paySteps(k stepKit, method bot.PayMethod) []statementStep {
 			}
 			return n
 		}},
+		{"provider checks before charging", func() int64 {
+			// Telegram's pre-checkout query: may the charge go ahead?
+			o := s.orderByNumber(number)
+			var err error
+			n := k.cost(func() { err = pay.Checkout{Store: s.st, Orders: s.svc}.Check(ctx, number, o.Total) })
+			if err != nil {
+				t.Errorf("check of %s before charging: %v", number, err)
+			}
+			return n
+		}},
 		{"provider confirms a payment", callback(nil)},
 		{"provider repeats the confirmation", callback(pay.ErrAlreadyRecorded)},
+		{"provider reports a refund", func() int64 {
+			o := s.orderByNumber(number)
+			p := pay.Payment{Provider: string(method), TxnID: "5000000001", Amount: o.Total / 2}
+			var err error
+			n := k.cost(func() { err = pay.RecordRefund(ctx, s.st, s.svc, number, p) })
+			if err != nil {
+				t.Errorf("refund of %s: %v", number, err)
+			}
+			if o := s.orderByNumber(number); o.PaymentStatus != bot.PartiallyRefunded || o.Refunded != p.Amount {
+				t.Errorf("order %s after a refund of %d: %s, %d refunded", number, p.Amount, o.PaymentStatus, o.Refunded)
+			}
+			return n
+		}},
 	}
 }
 
